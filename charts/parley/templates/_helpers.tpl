@@ -1,0 +1,308 @@
+{{/*
+Names and labels.
+*/}}
+{{- define "parley.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "parley.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "parley.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels on every object. */}}
+{{- define "parley.labels" -}}
+helm.sh/chart: {{ include "parley.chart" . }}
+app.kubernetes.io/name: {{ include "parley.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: parley
+{{- with .Values.region }}
+parley.io/region: {{ . | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Selector labels of one component; call with (dict "root" $ "component" "auth"). */}}
+{{- define "parley.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "parley.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "parley.componentLabels" -}}
+{{ include "parley.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/*
+The seven services: values key -> component name (also the Service name suffix and the
+dist/services/<name> folder).
+*/}}
+{{- define "parley.components" -}}
+gateway: gateway
+auth: auth
+chat: chat
+modelGateway: model-gateway
+retrieval: retrieval
+files: files
+realtime: realtime
+{{- end -}}
+
+{{/* Services that serve gRPC. */}}
+{{- define "parley.grpcComponents" -}}
+auth: true
+chat: true
+modelGateway: true
+retrieval: true
+files: true
+{{- end -}}
+
+{{/*
+Who calls whom over gRPC: the NetworkPolicies admit exactly these callers, and each caller
+gets the matching *_GRPC_URL. gateway and realtime take traffic from outside instead.
+*/}}
+{{- define "parley.callers" -}}
+auth: [gateway, chat, realtime, model-gateway]
+chat: [gateway, model-gateway, realtime]
+model-gateway: [gateway]
+retrieval: [gateway, model-gateway]
+files: [gateway, retrieval]
+realtime: [gateway]
+{{- end -}}
+
+{{- define "parley.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "parley.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Image of a component; call with (dict "root" $ "component" "auth" "image" $svc.image). */}}
+{{- define "parley.image" -}}
+{{- $root := .root -}}
+{{- $repo := .image.repository -}}
+{{- if not $repo -}}
+{{- $repo = printf "%s/%s%s" $root.Values.image.registry $root.Values.image.namePrefix .component -}}
+{{- end -}}
+{{- $tag := .image.tag | default $root.Values.image.tag | default $root.Chart.AppVersion -}}
+{{- printf "%s:%s" $repo (toString $tag) -}}
+{{- end -}}
+
+{{/* In-cluster addresses. */}}
+{{- define "parley.grpcAddress" -}}
+{{- $root := .root -}}
+{{- $key := .key -}}
+{{- $svc := index $root.Values $key -}}
+{{- printf "%s-%s:%v" (include "parley.fullname" $root) .component $svc.grpcPort -}}
+{{- end -}}
+
+{{/* Secret names. */}}
+{{- define "parley.connectionsSecretName" -}}
+{{- printf "%s-connections" (include "parley.fullname" .) -}}
+{{- end -}}
+
+{{- define "parley.webuiSecretName" -}}
+{{- if .Values.secrets.webuiSecretKey.existingSecret -}}
+{{- .Values.secrets.webuiSecretKey.existingSecret -}}
+{{- else -}}
+{{- printf "%s-secret-key" (include "parley.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "parley.webuiSecretKeyKey" -}}
+{{- if .Values.secrets.webuiSecretKey.existingSecret -}}
+{{- .Values.secrets.webuiSecretKey.existingSecretKey -}}
+{{- else -}}
+WEBUI_SECRET_KEY
+{{- end -}}
+{{- end -}}
+
+{{/* An env var read from the chart's connections Secret or from an existingSecret. */}}
+{{- define "parley.connectionEnv" -}}
+- name: {{ .envName }}
+  valueFrom:
+    secretKeyRef:
+      {{- if .cfg.existingSecret }}
+      name: {{ .cfg.existingSecret }}
+      key: {{ .cfg.existingSecretKey }}
+      {{- else }}
+      name: {{ include "parley.connectionsSecretName" .root }}
+      key: {{ .envName }}
+      {{- end }}
+{{- end -}}
+
+{{- define "parley.redisEnv" -}}
+{{- $root := . -}}
+{{ include "parley.connectionEnv" (dict "root" $root "envName" "REDIS_URL" "cfg" $root.Values.redis) }}
+- name: REDIS_MODE
+  value: {{ $root.Values.redis.mode | quote }}
+{{- if eq $root.Values.redis.mode "sentinel" }}
+- name: REDIS_SENTINEL_HOSTS
+  value: {{ join "," $root.Values.redis.sentinel.hosts | quote }}
+- name: REDIS_SENTINEL_PORT
+  value: {{ $root.Values.redis.sentinel.port | quote }}
+- name: REDIS_SENTINEL_MASTER_NAME
+  value: {{ $root.Values.redis.sentinel.masterName | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Environment of one component; call with (dict "root" $ "key" "modelGateway" "component" "model-gateway").
+Only what each service reads: see README.md for the table.
+*/}}
+{{- define "parley.env" -}}
+{{- $root := .root -}}
+{{- $key := .key -}}
+{{- $component := .component -}}
+{{- $svc := index $root.Values $key -}}
+{{- $grpc := include "parley.grpcComponents" $root | fromYaml -}}
+{{- $callers := include "parley.callers" $root | fromYaml -}}
+{{- if eq $component "gateway" }}
+- name: PORT
+  value: {{ $svc.httpPort | quote }}
+{{- else }}
+- name: HTTP_PORT
+  value: {{ $svc.httpPort | quote }}
+{{- end }}
+{{- if hasKey $grpc $key }}
+- name: GRPC_PORT
+  value: {{ $svc.grpcPort | quote }}
+{{- end }}
+{{- if has $component (list "auth" "chat" "model-gateway" "retrieval" "files") }}
+{{ include "parley.connectionEnv" (dict "root" $root "envName" "DATABASE_URL" "cfg" $root.Values.postgresql) }}
+{{- end }}
+{{- if has $component (list "gateway" "auth" "realtime" "model-gateway") }}
+{{ include "parley.redisEnv" $root }}
+{{- end }}
+{{- if $root.Values.nats.existingSecret }}
+{{ include "parley.connectionEnv" (dict "root" $root "envName" "NATS_URL" "cfg" $root.Values.nats) }}
+{{- else }}
+- name: NATS_URL
+  value: {{ $root.Values.nats.url | quote }}
+{{- end }}
+{{- if has $component (list "auth" "model-gateway") }}
+- name: WEBUI_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "parley.webuiSecretName" $root }}
+      key: {{ include "parley.webuiSecretKeyKey" $root }}
+{{- end }}
+{{- /* gRPC addresses: every caller of a service gets its URL (the callers table above). */}}
+{{- range $targetKey, $target := include "parley.components" $root | fromYaml }}
+{{- if and (hasKey $grpc $targetKey) (has $component (get $callers $target)) }}
+- name: {{ printf "%s_GRPC_URL" ($target | upper | replace "-" "_") }}
+  value: {{ include "parley.grpcAddress" (dict "root" $root "key" $targetKey "component" $target) | quote }}
+{{- end }}
+{{- end }}
+{{- if eq $component "gateway" }}
+- name: AUTH_HTTP_URL
+  value: {{ printf "http://%s-auth:%v" (include "parley.fullname" $root) $root.Values.auth.httpPort | quote }}
+- name: REALTIME_URL
+  value: {{ printf "http://%s-realtime:%v" (include "parley.fullname" $root) $root.Values.realtime.httpPort | quote }}
+{{- end }}
+{{- if eq $component "auth" }}
+- name: ENABLE_SIGNUP
+  value: {{ $root.Values.accounts.enableSignup | quote }}
+- name: DEFAULT_USER_ROLE
+  value: {{ $root.Values.accounts.defaultUserRole | quote }}
+- name: JWT_EXPIRES_IN
+  value: {{ $root.Values.accounts.jwtExpiresIn | quote }}
+{{- end }}
+{{- if eq $component "realtime" }}
+- name: WEBSOCKET_ALLOW_POLLING
+  value: {{ $svc.allowPolling | quote }}
+{{- end }}
+{{- if eq $component "files" }}
+{{- $storage := $svc.storage }}
+- name: FILES_STORAGE_PROVIDER
+  value: {{ $storage.provider | quote }}
+{{- if eq $storage.provider "local" }}
+- name: FILES_LOCAL_DIR
+  value: {{ $storage.local.dir | quote }}
+{{- else }}
+- name: S3_ENDPOINT_URL
+  value: {{ $storage.s3.endpointUrl | quote }}
+- name: S3_REGION_NAME
+  value: {{ $storage.s3.region | quote }}
+- name: S3_BUCKET_NAME
+  value: {{ $storage.s3.bucket | quote }}
+- name: S3_ADDRESSING_STYLE
+  value: {{ $storage.s3.addressingStyle | quote }}
+{{- with $storage.s3.existingSecret }}
+- name: S3_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef: { name: {{ . }}, key: S3_ACCESS_KEY_ID }
+- name: S3_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef: { name: {{ . }}, key: S3_SECRET_ACCESS_KEY }
+{{- end }}
+{{- end }}
+{{- end }}
+- name: LOG_LEVEL
+  value: {{ $root.Values.logLevel | quote }}
+- name: SHUTDOWN_GRACE_MS
+  value: {{ $root.Values.shutdown.graceMs | quote }}
+- name: OTEL_SERVICE_NAME
+  value: {{ printf "parley-%s" $component | quote }}
+{{- with $root.Values.otel.endpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+{{- $attrs := list -}}
+{{- with $root.Values.otel.resourceAttributes }}{{ $attrs = append $attrs . }}{{ end -}}
+{{- with $root.Values.region }}{{ $attrs = append $attrs (printf "cloud.region=%s" .) }}{{ end -}}
+{{- if $attrs }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ join "," $attrs | quote }}
+{{- end }}
+{{- with $root.Values.region }}
+- name: PARLEY_REGION
+  value: {{ . | quote }}
+{{- end }}
+{{- with $svc.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Checks that no schema can express. */}}
+{{- define "parley.validate" -}}
+{{- $s := .Values.shutdown -}}
+{{- if le (mul (int $s.terminationGracePeriodSeconds) 1000) (add (int $s.graceMs) (mul (int $s.preStopSleepSeconds) 1000)) -}}
+{{- fail (printf "shutdown.terminationGracePeriodSeconds (%v s) must be longer than shutdown.preStopSleepSeconds (%v s) plus shutdown.graceMs (%v ms), or Kubernetes kills pods mid-drain" $s.terminationGracePeriodSeconds $s.preStopSleepSeconds $s.graceMs) -}}
+{{- end -}}
+{{- if and (not .Values.postgresql.existingSecret) (not .Values.postgresql.url) -}}
+{{- fail "postgresql.url or postgresql.existingSecret is required (DATABASE_URL)" -}}
+{{- end -}}
+{{- if and (not .Values.redis.existingSecret) (not .Values.redis.url) -}}
+{{- fail "redis.url or redis.existingSecret is required (REDIS_URL)" -}}
+{{- end -}}
+{{- if and (not .Values.nats.existingSecret) (not .Values.nats.url) -}}
+{{- fail "nats.url or nats.existingSecret is required (NATS_URL)" -}}
+{{- end -}}
+{{- if and (eq .Values.redis.mode "sentinel") (not .Values.redis.sentinel.hosts) -}}
+{{- fail "redis.sentinel.hosts must list the Sentinel hosts when redis.mode is sentinel" -}}
+{{- end -}}
+{{- range $key, $component := include "parley.components" . | fromYaml -}}
+{{- $a := (index $.Values $key).autoscaling -}}
+{{- if and $a.enabled (gt (int $a.minReplicas) (int $a.maxReplicas)) -}}
+{{- fail (printf "%s.autoscaling.minReplicas (%v) must not exceed %s.autoscaling.maxReplicas (%v)" $key $a.minReplicas $key $a.maxReplicas) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq .Values.files.storage.provider "s3") (not .Values.files.storage.s3.bucket) -}}
+{{- fail "files.storage.s3.bucket is required when files.storage.provider is s3" -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,568 @@
+// Renders the parley chart with a real helm (see helm-binary.ts) and checks the manifests
+// against what the services really serve: ports, health endpoints, drain time, callers.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { CHART_DIR, runHelm } from './helm-binary';
+
+type Obj = Record<string, any>;
+
+const RELEASE = 'parley';
+const NAMESPACE = 'parley';
+
+// The services' facts (docs: ARCHITECTURE.md and the services' config), written down here on
+// purpose rather than read from values.yaml, so a wrong default in the chart fails the test.
+const SERVICES: Record<string, { key: string; http: number; grpc?: number }> = {
+  gateway: { key: 'gateway', http: 8080 },
+  auth: { key: 'auth', http: 8081, grpc: 50051 },
+  chat: { key: 'chat', http: 8082, grpc: 50052 },
+  'model-gateway': { key: 'modelGateway', http: 8083, grpc: 50053 },
+  retrieval: { key: 'retrieval', http: 8084, grpc: 50054 },
+  files: { key: 'files', http: 8085, grpc: 50055 },
+  realtime: { key: 'realtime', http: 8086 },
+};
+const COMPONENTS = Object.keys(SERVICES);
+const CALLERS: Record<string, string[]> = {
+  auth: ['gateway', 'chat', 'realtime', 'model-gateway'],
+  chat: ['gateway', 'model-gateway', 'realtime'],
+  'model-gateway': ['gateway'],
+  retrieval: ['gateway', 'model-gateway'],
+  files: ['gateway', 'retrieval'],
+};
+const PUBLIC = ['gateway', 'realtime'];
+const STICKY_ANNOTATION = 'nginx.ingress.kubernetes.io/affinity';
+
+interface Scenario {
+  name: string;
+  files: string[];
+  /** Values as helm merges them: values.yaml, then each file. */
+  values: Obj;
+  polling: boolean;
+}
+
+function deepMerge(base: Obj, over: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over ?? {})) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? deepMerge(b, v)
+        : v;
+  }
+  return out;
+}
+
+function readYaml(file: string): Obj {
+  return parse(fs.readFileSync(file, 'utf8')) ?? {};
+}
+
+function scenario(name: string, example?: string): Scenario {
+  const files = example ? [path.join(CHART_DIR, 'examples', example)] : [];
+  const values = files.reduce(
+    (acc, f) => deepMerge(acc, readYaml(f)),
+    readYaml(path.join(CHART_DIR, 'values.yaml')),
+  );
+  return { name, files, values, polling: values.realtime.allowPolling === true };
+}
+
+const SCENARIOS: Scenario[] = [
+  scenario('default'),
+  scenario('minimal', 'values-minimal.yaml'),
+  scenario('ha', 'values-ha.yaml'),
+  scenario('multi-region', 'values-multi-region.yaml'),
+];
+
+function template(files: string[], extra: string[] = []): Obj[] {
+  const args = [
+    'template',
+    RELEASE,
+    CHART_DIR,
+    '--namespace',
+    NAMESPACE,
+    ...files.flatMap((f) => ['-f', f]),
+    ...extra,
+  ];
+  const result = runHelm(args);
+  if (result.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${result.stderr}`);
+  return parseAllDocuments(result.stdout)
+    .map((doc) => {
+      if (doc.errors.length) throw doc.errors[0];
+      return doc.toJS() as Obj | null;
+    })
+    .filter((o): o is Obj => !!o && typeof o === 'object');
+}
+
+function templateFails(files: string[], extra: string[] = []): string {
+  const result = runHelm(['template', RELEASE, CHART_DIR, ...files.flatMap((f) => ['-f', f]), ...extra]);
+  if (result.status === 0)
+    throw new Error(`helm template unexpectedly succeeded with ${[...files, ...extra].join(' ')}`);
+  return result.stderr;
+}
+
+function writeValues(content: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-chart-'));
+  const file = path.join(dir, 'values.yaml');
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+const ofKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
+const named = (objs: Obj[], kind: string, name: string) =>
+  objs.find((o) => o.kind === kind && o.metadata.name === name);
+const componentOf = (o: Obj) => o.metadata.labels?.['app.kubernetes.io/component'];
+const container = (d: Obj) => d.spec.template.spec.containers[0];
+const envOf = (d: Obj): Record<string, Obj> =>
+  Object.fromEntries((container(d).env as Obj[]).map((e) => [e.name, e]));
+const envValue = (d: Obj, name: string): string | undefined => envOf(d)[name]?.value;
+
+/** The number a probe's named or numbered port resolves to in the container. */
+function probePort(d: Obj, probe: Obj): number {
+  const port = probe.httpGet.port;
+  if (typeof port === 'number') return port;
+  const match = (container(d).ports as Obj[]).find((p) => p.name === port);
+  if (!match) throw new Error(`probe port ${port} is not a container port of ${d.metadata.name}`);
+  return match.containerPort;
+}
+
+function selects(selector: Obj, labels: Obj): boolean {
+  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+describe.each(SCENARIOS)('chart with $name values', (sc) => {
+  let objs: Obj[];
+  let deployments: Obj[];
+
+  beforeAll(() => {
+    objs = template(sc.files);
+    deployments = ofKind(objs, 'Deployment');
+  });
+
+  it('passes helm lint --strict', () => {
+    const result = runHelm(['lint', '--strict', CHART_DIR, ...sc.files.flatMap((f) => ['-f', f])]);
+    expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+    expect(result.status).toBe(0);
+  });
+
+  it('renders one Deployment and one Service per service', () => {
+    expect(deployments.map(componentOf).sort()).toEqual([...COMPONENTS].sort());
+    expect(ofKind(objs, 'Service').map(componentOf).sort()).toEqual([...COMPONENTS].sort());
+    for (const c of COMPONENTS) expect(named(objs, 'Deployment', `${RELEASE}-${c}`)).toBeDefined();
+  });
+
+  it.each(COMPONENTS)('%s listens on its real ports and probes its real health endpoints', (c) => {
+    const d = named(objs, 'Deployment', `${RELEASE}-${c}`)!;
+    const facts = SERVICES[c];
+    const ctr = container(d);
+    const ports = Object.fromEntries((ctr.ports as Obj[]).map((p) => [p.name, p.containerPort]));
+    expect(ports).toEqual(facts.grpc ? { http: facts.http, grpc: facts.grpc } : { http: facts.http });
+    expect(envValue(d, c === 'gateway' ? 'PORT' : 'HTTP_PORT')).toBe(String(facts.http));
+    expect(envValue(d, 'GRPC_PORT')).toBe(facts.grpc ? String(facts.grpc) : undefined);
+
+    expect(ctr.livenessProbe.httpGet.path).toBe('/health/live');
+    expect(ctr.readinessProbe.httpGet.path).toBe('/health/ready');
+    expect(ctr.startupProbe.httpGet.path).toBe('/health/live');
+    for (const probe of [ctr.livenessProbe, ctr.readinessProbe, ctr.startupProbe]) {
+      expect(probePort(d, probe)).toBe(facts.http);
+    }
+    // The startup probe gives the service time to reach its dependencies before liveness counts.
+    expect(ctr.startupProbe.periodSeconds * ctr.startupProbe.failureThreshold).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(COMPONENTS)('%s has resource requests and limits as configured', (c) => {
+    const d = named(objs, 'Deployment', `${RELEASE}-${c}`)!;
+    const res = container(d).resources;
+    const configured = sc.values[SERVICES[c].key].resources;
+    expect(res.requests.cpu).toBeDefined();
+    expect(res.requests.memory).toBeDefined();
+    expect(res.limits.memory).toBeDefined();
+    expect(res).toEqual(configured);
+  });
+
+  it.each(COMPONENTS)(
+    '%s runs as non-root on a read-only root filesystem without privilege escalation',
+    (c) => {
+      const d = named(objs, 'Deployment', `${RELEASE}-${c}`)!;
+      const pod = d.spec.template.spec;
+      const sec = container(d).securityContext;
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+      expect(sec.runAsNonRoot).toBe(true);
+      expect(sec.readOnlyRootFilesystem).toBe(true);
+      expect(sec.allowPrivilegeEscalation).toBe(false);
+      expect(sec.capabilities.drop).toEqual(['ALL']);
+      // Node and the libraries still need a writable /tmp.
+      const tmp = (container(d).volumeMounts as Obj[]).find((m) => m.mountPath === '/tmp');
+      expect(tmp).toBeDefined();
+      expect((pod.volumes as Obj[]).find((v) => v.name === tmp!.name)?.emptyDir).toBeDefined();
+    },
+  );
+
+  it.each(COMPONENTS)('%s is given longer to terminate than the preStop sleep plus its drain time', (c) => {
+    const d = named(objs, 'Deployment', `${RELEASE}-${c}`)!;
+    const pod = d.spec.template.spec;
+    const preStop = container(d).lifecycle.preStop.exec.command as string[];
+    expect(preStop[0]).toBe('sleep');
+    const sleepMs = Number(preStop[1]) * 1000;
+    expect(sleepMs).toBeGreaterThan(0);
+    const drainMs = Number(envValue(d, 'SHUTDOWN_GRACE_MS'));
+    expect(drainMs).toBeGreaterThan(0);
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(sleepMs + drainMs);
+  });
+
+  it.each(COMPONENTS)('%s spreads across zones when topology spread is on', (c) => {
+    const d = named(objs, 'Deployment', `${RELEASE}-${c}`)!;
+    const constraints = (d.spec.template.spec.topologySpreadConstraints ?? []) as Obj[];
+    const zone = constraints.find((t) => t.topologyKey === 'topology.kubernetes.io/zone');
+    if (sc.values.topologySpread.enabled) {
+      expect(zone).toBeDefined();
+      expect(zone!.whenUnsatisfiable).toBe(sc.values.topologySpread.whenUnsatisfiable);
+      expect(selects(zone!.labelSelector, d.spec.template.metadata.labels)).toBe(true);
+    } else {
+      expect(zone).toBeUndefined();
+    }
+  });
+
+  it.each(COMPONENTS)('%s has a PodDisruptionBudget and an HPA with the configured bounds', (c) => {
+    const d = named(objs, 'Deployment', `${RELEASE}-${c}`)!;
+    const cfg = sc.values[SERVICES[c].key];
+    const podLabels = d.spec.template.metadata.labels;
+
+    const pdbs = ofKind(objs, 'PodDisruptionBudget').filter((p) => selects(p.spec.selector, podLabels));
+    expect(pdbs).toHaveLength(1);
+    if (cfg.pdb.minAvailable !== undefined) expect(pdbs[0].spec.minAvailable).toBe(cfg.pdb.minAvailable);
+    else expect(pdbs[0].spec.maxUnavailable).toBe(cfg.pdb.maxUnavailable);
+
+    const hpas = ofKind(objs, 'HorizontalPodAutoscaler').filter(
+      (h) => h.spec.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === d.metadata.name,
+    );
+    if (cfg.autoscaling.enabled) {
+      expect(hpas).toHaveLength(1);
+      expect(hpas[0].spec.minReplicas).toBe(cfg.autoscaling.minReplicas);
+      expect(hpas[0].spec.maxReplicas).toBe(cfg.autoscaling.maxReplicas);
+      // The HPA owns the replica count; a fixed one would fight it on every upgrade.
+      expect(d.spec.replicas).toBeUndefined();
+    } else {
+      expect(hpas).toHaveLength(0);
+      expect(d.spec.replicas).toBe(cfg.replicaCount);
+    }
+  });
+
+  it('addresses every gRPC peer by an existing Service and its gRPC port', () => {
+    let checked = 0;
+    for (const d of deployments) {
+      for (const [name, e] of Object.entries(envOf(d))) {
+        if (!name.endsWith('_GRPC_URL')) continue;
+        const [host, port] = String(e.value).split(':');
+        const svc = named(objs, 'Service', host);
+        expect(svc).toBeDefined();
+        expect((svc!.spec.ports as Obj[]).find((p) => p.name === 'grpc')?.port).toBe(Number(port));
+        expect(SERVICES[componentOf(svc!)].grpc).toBe(Number(port));
+        checked++;
+      }
+    }
+    // gateway 5 + chat 1 + realtime 2 + model-gateway 3 + retrieval 1
+    expect(checked).toBe(12);
+    const gateway = named(objs, 'Deployment', `${RELEASE}-gateway`)!;
+    expect(envValue(gateway, 'REALTIME_URL')).toBe(`http://${RELEASE}-realtime:8086`);
+    expect(envValue(gateway, 'AUTH_HTTP_URL')).toBe(`http://${RELEASE}-auth:8081`);
+  });
+
+  it('runs migrations in a pre-install/pre-upgrade hook Job that can read DATABASE_URL', () => {
+    const jobs = ofKind(objs, 'Job');
+    expect(jobs).toHaveLength(1);
+    const job = jobs[0];
+    const hooks = String(job.metadata.annotations['helm.sh/hook']).split(',');
+    expect(hooks.sort()).toEqual(['pre-install', 'pre-upgrade']);
+    expect(job.metadata.annotations['helm.sh/hook-delete-policy']).toContain('before-hook-creation');
+    const ctr = job.spec.template.spec.containers[0];
+    expect(ctr.args).toEqual(['node', 'dist/libs/database/src/migrate.cli.js']);
+    expect(ctr.image).toMatch(/parley-migrate:/);
+    expect(ctr.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    const ref = (ctr.env as Obj[]).find((e) => e.name === 'DATABASE_URL')!.valueFrom.secretKeyRef;
+    if (sc.values.postgresql.existingSecret) {
+      expect(ref.name).toBe(sc.values.postgresql.existingSecret);
+    } else {
+      // Hooks run before ordinary objects exist: the Secret must itself be an earlier hook.
+      const secret = named(objs, 'Secret', ref.name)!;
+      expect(secret).toBeDefined();
+      expect(secret.metadata.annotations['helm.sh/hook']).toContain('pre-install');
+      expect(Number(secret.metadata.annotations['helm.sh/hook-weight'])).toBeLessThan(
+        Number(job.metadata.annotations['helm.sh/hook-weight']),
+      );
+      expect(secret.stringData[ref.key]).toBe(sc.values.postgresql.url);
+    }
+  });
+
+  it('routes /ws/ to realtime and everything else to the gateway', () => {
+    const ingresses = ofKind(objs, 'Ingress');
+    expect(ingresses.length).toBeGreaterThan(0);
+    const routes: string[] = [];
+    for (const ing of ingresses) {
+      for (const rule of ing.spec.rules as Obj[]) {
+        for (const p of rule.http.paths as Obj[]) {
+          const svc = named(objs, 'Service', p.backend.service.name);
+          expect(svc).toBeDefined();
+          expect((svc!.spec.ports as Obj[]).some((sp) => sp.name === p.backend.service.port.name)).toBe(true);
+          routes.push(`${rule.host ?? '*'} ${p.path} ${p.pathType} ${componentOf(svc!)}`);
+        }
+      }
+    }
+    const expected = (sc.values.ingress.hosts as Obj[]).flatMap((h) => [
+      `${h.host || '*'} / Prefix gateway`,
+      `${h.host || '*'} /ws/ Prefix realtime`,
+    ]);
+    expect(routes.sort()).toEqual(expected.sort());
+  });
+
+  it('gives /ws/ WebSocket timeouts, and sticky sessions only when polling is on', () => {
+    const ws = named(objs, 'Ingress', `${RELEASE}-realtime`)!;
+    const api = named(objs, 'Ingress', RELEASE)!;
+    expect(
+      Number(ws.metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout']),
+    ).toBeGreaterThanOrEqual(3600);
+    expect(
+      Number(ws.metadata.annotations['nginx.ingress.kubernetes.io/proxy-send-timeout']),
+    ).toBeGreaterThanOrEqual(3600);
+    expect(ws.metadata.annotations[STICKY_ANNOTATION]).toBe(sc.polling ? 'cookie' : undefined);
+    expect(api.metadata.annotations[STICKY_ANNOTATION]).toBeUndefined();
+    const realtime = named(objs, 'Deployment', `${RELEASE}-realtime`)!;
+    expect(envValue(realtime, 'WEBSOCKET_ALLOW_POLLING')).toBe(String(sc.polling));
+  });
+
+  it('lets only gateway and realtime take traffic from outside', () => {
+    for (const c of PUBLIC) {
+      const np = named(objs, 'NetworkPolicy', `${RELEASE}-${c}`)!;
+      expect(np).toBeDefined();
+      const httpRule = (np.spec.ingress as Obj[]).find((r) => r.ports.some((p: Obj) => p.port === 'http'));
+      expect(httpRule).toBeDefined();
+      expect(httpRule!.from).toEqual(
+        sc.values.networkPolicy.publicFrom.length ? sc.values.networkPolicy.publicFrom : undefined,
+      );
+    }
+  });
+
+  it.each(Object.keys(CALLERS))('admits exactly the callers of %s to its gRPC port', (c) => {
+    const np = named(objs, 'NetworkPolicy', `${RELEASE}-${c}`)!;
+    expect(np).toBeDefined();
+    const pod = named(objs, 'Deployment', `${RELEASE}-${c}`)!;
+    expect(selects(np.spec.podSelector, pod.spec.template.metadata.labels)).toBe(true);
+    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    const rules = np.spec.ingress as Obj[];
+    // No rule may open the service to everyone.
+    for (const r of rules) expect(r.from?.length).toBeGreaterThan(0);
+    const grpcRules = rules.filter((r) => r.ports.some((p: Obj) => p.port === 'grpc'));
+    expect(grpcRules).toHaveLength(1);
+    const admitted = (grpcRules[0].from as Obj[]).map((f) => {
+      expect(f.namespaceSelector).toBeUndefined();
+      return f.podSelector.matchLabels['app.kubernetes.io/component'];
+    });
+    expect(admitted.sort()).toEqual([...CALLERS[c]].sort());
+    // Every admitted selector really matches the caller's pods.
+    for (const f of grpcRules[0].from as Obj[]) {
+      const caller = named(
+        objs,
+        'Deployment',
+        `${RELEASE}-${f.podSelector.matchLabels['app.kubernetes.io/component']}`,
+      )!;
+      expect(selects(f.podSelector, caller.spec.template.metadata.labels)).toBe(true);
+    }
+    // auth's HTTP port also takes the gateway, for the single sign-on redirects under /oauth/.
+    const ssoRules = rules.filter(
+      (r) =>
+        c === 'auth' &&
+        (r.from as Obj[]).some(
+          (f) => f.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'gateway',
+        ) &&
+        r.ports[0].port === 'http',
+    );
+    if (c === 'auth') {
+      expect(ssoRules).toHaveLength(1);
+      expect(ssoRules[0].from).toHaveLength(1);
+    }
+    // The only other port open is the HTTP one, for the metrics scraper.
+    const others = rules.filter((r) => !grpcRules.includes(r) && !ssoRules.includes(r));
+    expect(others).toHaveLength(1);
+    expect(others[0].ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+    expect(others[0].from).toEqual(sc.values.networkPolicy.metricsFrom);
+    // ...and it names the scraper instead of every pod in the cluster.
+    for (const f of others[0].from as Obj[]) {
+      const labels = { ...f.podSelector?.matchLabels, ...f.namespaceSelector?.matchLabels };
+      expect(Object.keys(labels).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('chart options', () => {
+  const minimal = path.join(CHART_DIR, 'examples', 'values-minimal.yaml');
+  const multiRegion = path.join(CHART_DIR, 'examples', 'values-multi-region.yaml');
+
+  it('adds cookie affinity on /ws/ when realtime.allowPolling is set, and none without', () => {
+    const on = template([minimal], ['--set', 'realtime.allowPolling=true']);
+    const off = template([minimal], ['--set', 'realtime.allowPolling=false']);
+    const wsOn = named(on, 'Ingress', `${RELEASE}-realtime`)!.metadata.annotations;
+    const wsOff = named(off, 'Ingress', `${RELEASE}-realtime`)!.metadata.annotations;
+    expect(wsOn[STICKY_ANNOTATION]).toBe('cookie');
+    expect(wsOn['nginx.ingress.kubernetes.io/session-cookie-path']).toBe('/ws/');
+    expect(Object.keys(wsOff).filter((k) => k.includes('affinity') || k.includes('session-cookie'))).toEqual(
+      [],
+    );
+    expect(named(on, 'Ingress', RELEASE)!.metadata.annotations[STICKY_ANNOTATION]).toBeUndefined();
+  });
+
+  it('puts the region label, PARLEY_REGION and the regional NATS on everything in a multi-region install', () => {
+    const objs = template([multiRegion]);
+    const values = readYaml(multiRegion);
+    expect(values.region).toBe('eu-west-1');
+    expect(objs.length).toBeGreaterThan(30);
+    for (const o of objs)
+      expect([o.kind, o.metadata.labels?.['parley.io/region']]).toEqual([o.kind, 'eu-west-1']);
+    const deployments = ofKind(objs, 'Deployment');
+    expect(deployments).toHaveLength(7);
+    for (const d of deployments) {
+      expect(d.spec.template.metadata.labels['parley.io/region']).toBe('eu-west-1');
+      expect(envValue(d, 'PARLEY_REGION')).toBe('eu-west-1');
+      expect(envValue(d, 'NATS_URL')).toBe('nats://nats.nats-eu-west-1.svc.cluster.local:4222');
+      expect(envValue(d, 'OTEL_RESOURCE_ATTRIBUTES')).toContain('cloud.region=eu-west-1');
+    }
+    // Shared, read-only secrets: the chart reads them and creates none of its own.
+    expect(ofKind(objs, 'Secret')).toEqual([]);
+    const auth = named(objs, 'Deployment', `${RELEASE}-auth`)!;
+    expect(envOf(auth).WEBUI_SECRET_KEY.valueFrom.secretKeyRef.name).toBe('parley-shared-secret-key');
+    expect(envOf(auth).DATABASE_URL.valueFrom.secretKeyRef.name).toBe('parley-shared-database');
+    expect(envValue(auth, 'REDIS_MODE')).toBe('sentinel');
+    expect(envValue(auth, 'REDIS_SENTINEL_MASTER_NAME')).toBe('mymaster');
+  });
+
+  it('has no region label or PARLEY_REGION when no region is set', () => {
+    const objs = template([minimal]);
+    for (const o of objs) expect(o.metadata.labels?.['parley.io/region']).toBeUndefined();
+    for (const d of ofKind(objs, 'Deployment')) expect(envValue(d, 'PARLEY_REGION')).toBeUndefined();
+  });
+
+  it('generates WEBUI_SECRET_KEY once and keeps it, unless an existing Secret is named', () => {
+    const objs = template([]);
+    const secret = named(objs, 'Secret', `${RELEASE}-secret-key`)!;
+    expect(secret.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
+    expect(Buffer.from(secret.data.WEBUI_SECRET_KEY, 'base64').toString()).toMatch(/^[A-Za-z0-9]{64}$/);
+    for (const c of ['auth', 'model-gateway']) {
+      const d = named(objs, 'Deployment', `${RELEASE}-${c}`)!;
+      expect(envOf(d).WEBUI_SECRET_KEY.valueFrom.secretKeyRef).toEqual({
+        name: `${RELEASE}-secret-key`,
+        key: 'WEBUI_SECRET_KEY',
+      });
+    }
+    const external = template([], ['--set', 'secrets.webuiSecretKey.existingSecret=my-key']);
+    expect(named(external, 'Secret', `${RELEASE}-secret-key`)).toBeUndefined();
+    const auth = named(external, 'Deployment', `${RELEASE}-auth`)!;
+    expect(envOf(auth).WEBUI_SECRET_KEY.valueFrom.secretKeyRef.name).toBe('my-key');
+  });
+
+  it('passes Redis Sentinel settings to the services that use Redis', () => {
+    const objs = template([path.join(CHART_DIR, 'examples', 'values-ha.yaml')]);
+    const users = ofKind(objs, 'Deployment').filter((d) => envOf(d).REDIS_URL);
+    expect(users.map(componentOf).sort()).toEqual(['auth', 'gateway', 'model-gateway', 'realtime']);
+    for (const d of users) {
+      expect(envValue(d, 'REDIS_MODE')).toBe('sentinel');
+      expect(envValue(d, 'REDIS_SENTINEL_HOSTS')?.split(',')).toHaveLength(3);
+      expect(envValue(d, 'REDIS_SENTINEL_MASTER_NAME')).toBe('mymaster');
+      expect(envOf(d).REDIS_URL.valueFrom.secretKeyRef).toEqual({ name: 'parley-redis', key: 'REDIS_URL' });
+    }
+  });
+
+  it('sets the OpenTelemetry endpoint and a service name per service', () => {
+    const objs = template([], ['--set', 'otel.endpoint=http://collector:4318']);
+    const deployments = ofKind(objs, 'Deployment');
+    expect(deployments).toHaveLength(7);
+    for (const d of deployments) {
+      expect(envValue(d, 'OTEL_EXPORTER_OTLP_ENDPOINT')).toBe('http://collector:4318');
+      expect(envValue(d, 'OTEL_SERVICE_NAME')).toBe(`parley-${componentOf(d)}`);
+    }
+    for (const d of ofKind(template([]), 'Deployment'))
+      expect(envValue(d, 'OTEL_EXPORTER_OTLP_ENDPOINT')).toBeUndefined();
+  });
+
+  it('renders a ServiceMonitor only when the cluster has the Prometheus operator API', () => {
+    expect(ofKind(template([]), 'ServiceMonitor')).toEqual([]);
+    const withOperator = template([], ['--api-versions', 'monitoring.coreos.com/v1']);
+    const monitors = ofKind(withOperator, 'ServiceMonitor');
+    expect(monitors).toHaveLength(1);
+    expect(monitors[0].spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+    for (const svc of ofKind(withOperator, 'Service'))
+      expect(selects(monitors[0].spec.selector, svc.metadata.labels)).toBe(true);
+    const disabled = template(
+      [],
+      ['--api-versions', 'monitoring.coreos.com/v1', '--set', 'metrics.serviceMonitor.enabled=false'],
+    );
+    expect(ofKind(disabled, 'ServiceMonitor')).toEqual([]);
+  });
+
+  it('mounts the files volume only for the local storage provider', () => {
+    const local = named(template([minimal]), 'Deployment', `${RELEASE}-files`)!;
+    expect(envValue(local, 'FILES_STORAGE_PROVIDER')).toBe('local');
+    const mount = (container(local).volumeMounts as Obj[]).find(
+      (m) => m.mountPath === envValue(local, 'FILES_LOCAL_DIR'),
+    );
+    expect(mount).toBeDefined();
+    const volume = (local.spec.template.spec.volumes as Obj[]).find((v) => v.name === mount!.name)!;
+    expect(volume.persistentVolumeClaim.claimName).toBe(`${RELEASE}-files`);
+
+    const s3 = named(
+      template([path.join(CHART_DIR, 'examples', 'values-ha.yaml')]),
+      'Deployment',
+      `${RELEASE}-files`,
+    )!;
+    expect(envValue(s3, 'FILES_STORAGE_PROVIDER')).toBe('s3');
+    expect(envValue(s3, 'S3_BUCKET_NAME')).toBe('parley-files');
+    expect(envOf(s3).S3_SECRET_ACCESS_KEY.valueFrom.secretKeyRef.name).toBe('parley-s3');
+    expect((container(s3).volumeMounts as Obj[]).map((m) => m.mountPath)).toEqual(['/tmp']);
+  });
+});
+
+describe('values validation', () => {
+  it('accepts the shipped values (control for the rejections below)', () => {
+    expect(template([], ['--set', 'gateway.replicaCount=2'])).not.toHaveLength(0);
+  });
+
+  it('rejects a replica count that is not a number, naming the field', () => {
+    const stderr = templateFails([writeValues('gateway:\n  replicaCount: two\n')]);
+    expect(stderr).toMatch(/schema/i);
+    expect(stderr).toMatch(/gateway.*replicaCount|replicaCount.*gateway/);
+  });
+
+  it('rejects an unknown Redis mode, naming the field and the allowed modes', () => {
+    const stderr = templateFails([writeValues('redis:\n  mode: memcached\n')]);
+    expect(stderr).toMatch(/redis.*mode/);
+    expect(stderr).toMatch(/standalone/);
+  });
+
+  it('rejects a misspelt key instead of ignoring it', () => {
+    const stderr = templateFails([writeValues('realtime:\n  allowPoling: true\n')]);
+    expect(stderr).toMatch(/allowPoling/);
+  });
+
+  it('rejects Sentinel mode without Sentinel hosts', () => {
+    const stderr = templateFails([], ['--set', 'redis.mode=sentinel']);
+    expect(stderr).toMatch(/sentinel/i);
+    expect(stderr).toMatch(/hosts/);
+  });
+
+  it('rejects a termination grace period shorter than the drain time', () => {
+    const stderr = templateFails([], ['--set', 'shutdown.terminationGracePeriodSeconds=12']);
+    expect(stderr).toContain('shutdown.terminationGracePeriodSeconds');
+  });
+
+  it('rejects autoscaling bounds that cross', () => {
+    const stderr = templateFails(
+      [],
+      ['--set', 'chat.autoscaling.minReplicas=5', '--set', 'chat.autoscaling.maxReplicas=3'],
+    );
+    expect(stderr).toContain('chat.autoscaling.minReplicas');
+  });
+
+  it('rejects running as root', () => {
+    const stderr = templateFails([writeValues('podSecurityContext:\n  runAsNonRoot: false\n')]);
+    expect(stderr).toMatch(/runAsNonRoot/);
+  });
+});

@@ -1,0 +1,257 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, repoRoot, Stack, startStack } from '@parley/testing';
+
+/**
+ * What gateway + model-gateway add to streamed completions. In one run, for each concurrency level,
+ * the same streamed completions go directly to the fake upstream (the baseline) and through the
+ * gateway (HTTP → gRPC → model-gateway → HTTP upstream). Prints added time to first token and
+ * inter-token latency (p50, p99), tokens per second, and the CPU time and peak memory of the gateway
+ * and model-gateway processes, with ratios against the baseline.
+ *
+ *   npm run build && npx jest -c e2e/jest.config.js --testMatch '**\/benchmarks/completions.bench.ts'
+ *   COMPLETIONS_BENCH_FULL=1 ... for the full run (more tokens, more rounds).
+ *
+ * The fake upstream runs as its own process (the fake-llm CLI) so it does not share the event loop
+ * with the load generator. Everything talks to 127.0.0.1 only; every loop is bounded.
+ */
+const FULL = process.env.COMPLETIONS_BENCH_FULL === '1';
+const LEVELS = (process.env.COMPLETIONS_BENCH_LEVELS ?? '1,50,200').split(',').map(Number);
+const TOKENS = FULL ? 200 : 20;
+const ROUNDS = FULL ? 3 : 1;
+const TOKEN_DELAY_MS = 10;
+const FIRST_TOKEN_DELAY_MS = 20;
+
+interface StreamResult {
+  ttftMs: number;
+  gapsMs: number[];
+  tokens: number;
+}
+
+interface PhaseResult {
+  label: string;
+  concurrency: number;
+  ttft: { p50: number; p99: number };
+  itl: { p50: number; p99: number };
+  tokensPerSecond: number;
+  failures: number;
+  cpu?: Record<string, number>;
+  peakRssMb?: Record<string, number>;
+}
+
+describe('completions benchmark', () => {
+  let fake: ChildProcess;
+  let fakeUrl: string;
+  let stack: Stack;
+  let token: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    fakeUrl = `http://127.0.0.1:${port}`;
+    fake = spawn(
+      process.execPath,
+      [join(repoRoot(), 'dist/libs/testing/src/fake-llm/fake-llm.cli.js'), String(port)],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          FAKE_LLM_MODELS: 'bench-model',
+          FAKE_LLM_TOKENS: String(TOKENS),
+          FAKE_LLM_TOKEN_DELAY_MS: String(TOKEN_DELAY_MS),
+          FAKE_LLM_FIRST_TOKEN_DELAY_MS: String(FIRST_TOKEN_DELAY_MS),
+        },
+        stdio: 'ignore',
+      },
+    );
+    for (let i = 0; i < 100; i++) {
+      if (
+        await fetch(`${fakeUrl}/__fake/stats`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      await sleep(100);
+    }
+    stack = await startStack({
+      copies: { auth: 1, 'model-gateway': 1, gateway: 1 },
+      env: {
+        OPENAI_API_BASE_URLS: `${fakeUrl}/v1`,
+        OPENAI_API_KEYS: 'sk-bench',
+        LOG_LEVEL: 'warn',
+        MODELS_CACHE_TTL: '60',
+      },
+    });
+    const res = await fetch(`${stack.gatewayUrls[0]}/api/v1/auths/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Bench',
+        email: `bench-${randomUUID()}@example.com`,
+        password: 'correct horse battery',
+      }),
+    });
+    token = ((await res.json()) as { token: string }).token;
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    fake?.kill('SIGTERM');
+  });
+
+  it('measures what the gateway path adds at 1, 50 and 200 concurrent streams', async () => {
+    const gateway = stack.services.gateway![0]!.child.pid!;
+    const modelGateway = stack.services['model-gateway']![0]!.child.pid!;
+    const direct = { url: `${fakeUrl}/v1/chat/completions`, headers: {} as Record<string, string> };
+    const viaGateway = {
+      url: `${stack.gatewayUrls[0]}/api/chat/completions`,
+      headers: { authorization: `Bearer ${token}` },
+    };
+    // Warm-up: connections, JIT, the model-list cache.
+    await runPhase('warm-up', viaGateway, 5, {});
+    const results: PhaseResult[] = [];
+    for (const concurrency of LEVELS) {
+      results.push(await runPhase('direct', direct, concurrency, {}));
+      results.push(
+        await runPhase('gateway', viaGateway, concurrency, { gateway, 'model-gateway': modelGateway }),
+      );
+    }
+    report(results);
+    for (const result of results) expect(result.failures).toBe(0);
+  });
+});
+
+async function runPhase(
+  label: string,
+  target: { url: string; headers: Record<string, string> },
+  concurrency: number,
+  pids: Record<string, number>,
+): Promise<PhaseResult> {
+  const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const peak: Record<string, number> = {};
+  const sampler = setInterval(() => {
+    for (const [name, pid] of Object.entries(pids)) peak[name] = Math.max(peak[name] ?? 0, rssMb(pid));
+  }, 25);
+  const started = performance.now();
+  const results: StreamResult[] = [];
+  let failures = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const settled = await Promise.allSettled(Array.from({ length: concurrency }, () => streamOnce(target)));
+    for (const outcome of settled) {
+      if (outcome.status === 'fulfilled' && outcome.value.tokens === TOKENS) results.push(outcome.value);
+      else failures++;
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const cpu = Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) - cpuBefore[name]!]),
+  );
+  const ttfts = results.map((r) => r.ttftMs);
+  const gaps = results.flatMap((r) => r.gapsMs);
+  return {
+    label,
+    concurrency,
+    ttft: { p50: percentile(ttfts, 50), p99: percentile(ttfts, 99) },
+    itl: { p50: percentile(gaps, 50), p99: percentile(gaps, 99) },
+    tokensPerSecond: results.reduce((sum, r) => sum + r.tokens, 0) / seconds,
+    failures,
+    ...(Object.keys(pids).length ? { cpu, peakRssMb: peak } : {}),
+  };
+}
+
+/** One streamed completion read as raw SSE: when the first and each later content token arrived. */
+async function streamOnce(target: { url: string; headers: Record<string, string> }): Promise<StreamResult> {
+  const started = performance.now();
+  const res = await fetch(target.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...target.headers },
+    body: JSON.stringify({
+      model: 'bench-model',
+      stream: true,
+      messages: [{ role: 'user', content: 'Count.' }],
+    }),
+    signal: AbortSignal.timeout(120_000),
+  });
+  if (res.status !== 200 || !res.body) throw new Error(`HTTP ${res.status}`);
+  const decoder = new TextDecoder();
+  let pending = '';
+  let tokens = 0;
+  let ttftMs = 0;
+  let last = 0;
+  const gapsMs: number[] = [];
+  for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
+    const now = performance.now();
+    pending += decoder.decode(bytes, { stream: true });
+    const events = pending.split('\n\n');
+    pending = events.pop() ?? '';
+    for (const event of events) {
+      if (!event.startsWith('data: ') || event === 'data: [DONE]') continue;
+      if (
+        !(JSON.parse(event.slice(6)) as { choices?: Array<{ delta?: { content?: string } }> }).choices?.[0]
+          ?.delta?.content
+      )
+        continue;
+      tokens++;
+      if (tokens === 1) ttftMs = now - started;
+      else gapsMs.push(now - last);
+      last = now;
+    }
+  }
+  return { ttftMs, gapsMs, tokens };
+}
+
+function report(results: PhaseResult[]): void {
+  const lines: string[] = [
+    `completions benchmark: ${TOKENS} tokens per answer, upstream first token ${FIRST_TOKEN_DELAY_MS} ms, then one every ${TOKEN_DELAY_MS} ms, ${ROUNDS} round(s)${FULL ? ' (full run)' : ''}`,
+    'conc | path    | TTFT p50/p99 ms | ITL p50/p99 ms | tokens/s | added TTFT p50/p99 | added ITL p50/p99 | tok/s ratio | CPU s gw/mg | peak RSS MB gw/mg',
+  ];
+  for (const result of results.filter((r) => r.label === 'gateway')) {
+    const base = results.find((r) => r.label === 'direct' && r.concurrency === result.concurrency)!;
+    for (const row of [base, result]) {
+      const added =
+        row === result
+          ? `${fmt(row.ttft.p50 - base.ttft.p50)}/${fmt(row.ttft.p99 - base.ttft.p99)} | ${fmt(row.itl.p50 - base.itl.p50)}/${fmt(row.itl.p99 - base.itl.p99)} | ${(row.tokensPerSecond / base.tokensPerSecond).toFixed(2)} | ${fmt(row.cpu?.gateway ?? 0)}/${fmt(row.cpu?.['model-gateway'] ?? 0)} | ${fmt(row.peakRssMb?.gateway ?? 0)}/${fmt(row.peakRssMb?.['model-gateway'] ?? 0)}`
+          : '- | - | 1.00 | - | -';
+      lines.push(
+        `${String(row.concurrency).padStart(4)} | ${row.label.padEnd(7)} | ${fmt(row.ttft.p50)}/${fmt(row.ttft.p99)} | ${fmt(row.itl.p50)}/${fmt(row.itl.p99)} | ${Math.round(row.tokensPerSecond)} | ${added}`,
+      );
+    }
+  }
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+  const outDir = join(repoRoot(), 'e2e', 'output');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    join(outDir, 'completions-bench.json'),
+    JSON.stringify({ tokens: TOKENS, rounds: ROUNDS, results }, null, 2),
+  );
+}
+
+function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+  } catch {
+    return 0;
+  }
+}
+
+function rssMb(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

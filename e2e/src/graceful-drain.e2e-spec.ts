@@ -1,0 +1,83 @@
+import { Client } from 'pg';
+import { startStack, Stack } from '@parley/testing';
+import { request, signUp, SignedUp } from './support/http';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * SIGTERM during a request: the process stops taking new work, lets the request finish, and exits 0.
+ * The request is held in flight by the real world, not a test hook: the chat process is paused with
+ * SIGSTOP, or the chat table is locked in PostgreSQL.
+ */
+describe('graceful drain on SIGTERM', () => {
+  let stack: Stack;
+  let user: SignedUp;
+
+  beforeAll(async () => {
+    stack = await startStack({ copies: { auth: 1, chat: 1, gateway: 2 } });
+    user = await signUp(stack.gatewayUrls[0]!, 'Drain', `drain-${Date.now()}@example.com`);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('lets a gateway finish a request in flight after SIGTERM, refuses new ones, and exits 0', async () => {
+    const gateway = stack.services.gateway![1]!;
+    const chat = stack.services.chat![0]!;
+    chat.child.kill('SIGSTOP');
+    try {
+      const inFlight = request(gateway.httpUrl, 'POST', '/api/v1/chats/new', {
+        token: user.token,
+        body: { chat: { title: 'in flight' } },
+      });
+      await sleep(300);
+      gateway.child.kill('SIGTERM');
+      await sleep(300);
+      // Draining: the listening socket is closed, so a new request cannot get in.
+      await expect(fetch(`${gateway.httpUrl}/health/live`)).rejects.toThrow();
+      chat.child.kill('SIGCONT');
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ title: 'in flight' });
+      expect(await gateway.exited).toBe(0);
+      expect(gateway.logs()).toContain('"msg":"draining"');
+    } finally {
+      chat.child.kill('SIGCONT');
+    }
+  });
+
+  it('lets the chat service finish a gRPC call in flight after SIGTERM and exits 0', async () => {
+    const chat = stack.services.chat![0]!;
+    const gateway = stack.gatewayUrls[0]!;
+    const db = new Client({ connectionString: stack.database.url });
+    await db.connect();
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE chat.chats IN ACCESS EXCLUSIVE MODE');
+    const inFlight = request(gateway, 'POST', '/api/v1/chats/new', {
+      token: user.token,
+      body: { chat: { title: 'held by a lock' } },
+    });
+    await sleep(400);
+    chat.child.kill('SIGTERM');
+    await sleep(300);
+    const readiness = await fetch(`${chat.httpUrl}/health/ready`).catch(() => undefined);
+    // Either the HTTP listener is already closed or it reports that it is shutting down.
+    if (readiness) expect(readiness.status).toBe(503);
+    await db.query('COMMIT');
+    await db.end();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ title: 'held by a lock' });
+    expect(await chat.exited).toBe(0);
+  });
+
+  it('answers 503 with a clear detail once the chat service is gone, instead of hanging or a 500', async () => {
+    const response = await request(stack.gatewayUrls[0]!, 'POST', '/api/v1/chats/new', {
+      token: user.token,
+      body: { chat: { title: 'nobody home' } },
+    });
+    expect(response.status).toBe(503);
+    expect(response.body).toEqual({ detail: 'The chat service is unavailable; try again shortly.' });
+  });
+});

@@ -1,0 +1,53 @@
+/** Small helpers for talking to the gateway the way any HTTP client would. */
+export interface JsonResponse<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function request<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<JsonResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined || options.rawBody !== undefined)
+    headers['content-type'] = 'application/json';
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON; leave the text
+  }
+  return { status: res.status, body: body as T, headers: res.headers };
+}
+
+export interface SignedUp {
+  id: string;
+  email: string;
+  role: string;
+  token: string;
+}
+
+export async function signUp(
+  baseUrl: string,
+  name: string,
+  email: string,
+  password = 'correct horse battery',
+  headers: Record<string, string> = {},
+): Promise<SignedUp> {
+  const res = await request<SignedUp>(baseUrl, 'POST', '/api/v1/auths/signup', {
+    body: { name, email, password },
+    headers,
+  });
+  if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}

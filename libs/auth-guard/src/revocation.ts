@@ -1,0 +1,139 @@
+import type Redis from 'ioredis';
+
+/**
+ * Token revocation shared by every copy of every service, through Redis:
+ * - `parley:auth:revoked-before:<user>`: tokens of the user issued before this time (ms) are dead
+ *   (sign-out everywhere, password or role change, deletion);
+ * - `parley:auth:revoked-token:<jti>`: one token is dead (sign-out of one session);
+ * both expire when the last token they could affect would have expired. Changes are also published
+ * on a channel so in-process caches drop what they hold at once; the caches live at most one
+ * second, so even a lost message delays a revocation by no more than that.
+ */
+export const REVOCATION_CHANNEL = 'parley:auth:revocations';
+export const revokedBeforeKey = (userId: string): string => `parley:auth:revoked-before:${userId}`;
+export const revokedTokenKey = (tokenId: string): string => `parley:auth:revoked-token:${tokenId}`;
+
+export type RevocationKind = 'tokens' | 'token' | 'permissions' | 'api_key';
+
+export interface RevocationMessage {
+  v: 1;
+  kind: RevocationKind;
+  /** Absent on a permissions change that affects everyone (a group changed). */
+  user_id?: string;
+  token_id?: string;
+  revoked_before_ms?: number;
+}
+
+/** Written by the auth service. */
+export class RevocationPublisher {
+  constructor(
+    private readonly redis: Redis,
+    private readonly maxTokenLifetimeMs: number,
+  ) {}
+
+  /** Every token the user holds now stops working (new ones issued afterwards are fine). */
+  async revokeUserTokens(userId: string): Promise<number> {
+    const before = Date.now();
+    await this.redis.set(revokedBeforeKey(userId), String(before), 'PX', this.maxTokenLifetimeMs + 60_000);
+    await this.publish({ v: 1, kind: 'tokens', user_id: userId, revoked_before_ms: before });
+    return before;
+  }
+
+  async revokeToken(tokenId: string, expiresAtSeconds: number): Promise<void> {
+    const ttlMs = Math.max(1_000, expiresAtSeconds * 1000 - Date.now() + 60_000);
+    await this.redis.set(revokedTokenKey(tokenId), '1', 'PX', ttlMs);
+    await this.publish({ v: 1, kind: 'token', token_id: tokenId });
+  }
+
+  async permissionsChanged(userId?: string): Promise<void> {
+    await this.publish({ v: 1, kind: 'permissions', ...(userId ? { user_id: userId } : {}) });
+  }
+
+  async apiKeyChanged(userId: string): Promise<void> {
+    await this.publish({ v: 1, kind: 'api_key', user_id: userId });
+  }
+
+  private async publish(message: RevocationMessage): Promise<void> {
+    await this.redis.publish(REVOCATION_CHANNEL, JSON.stringify(message));
+  }
+}
+
+export interface RevocableToken {
+  id: string;
+  tokenId?: string;
+  /** Issue time in ms (the token's `iat_ms`, or its `iat` in seconds times 1000). */
+  issuedAtMs?: number;
+}
+
+/**
+ * Read side, in the gateway and realtime. `isRevoked` costs one Redis round trip per user per
+ * second at most; listeners hear every revocation message (to drop caches, cut sockets).
+ */
+export class RevocationList {
+  private readonly cache = new Map<string, { revokedBefore: number; fetchedAt: number }>();
+  private readonly revokedTokens = new Set<string>();
+  /** Tokens found not revoked, and when (ms). */
+  private readonly checkedTokens = new Map<string, number>();
+  private readonly listeners: Array<(message: RevocationMessage) => void> = [];
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly subscriber: Redis,
+    private readonly cacheMs = 1_000,
+  ) {}
+
+  async start(): Promise<void> {
+    this.subscriber.on('message', (channel: string, raw: string) => {
+      if (channel !== REVOCATION_CHANNEL) return;
+      let message: RevocationMessage;
+      try {
+        message = JSON.parse(raw) as RevocationMessage;
+      } catch {
+        return;
+      }
+      if (message.kind === 'tokens' && message.user_id) {
+        this.cache.set(message.user_id, {
+          revokedBefore: message.revoked_before_ms ?? Date.now(),
+          fetchedAt: Date.now(),
+        });
+      }
+      if (message.kind === 'token' && message.token_id) this.revokedTokens.add(message.token_id);
+      for (const listener of this.listeners) listener(message);
+    });
+    await this.subscriber.subscribe(REVOCATION_CHANNEL);
+  }
+
+  onMessage(listener: (message: RevocationMessage) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async isRevoked(token: RevocableToken): Promise<boolean> {
+    if (token.tokenId && this.revokedTokens.has(token.tokenId)) return true;
+    const issuedAt = token.issuedAtMs ?? 0;
+    const now = Date.now();
+    const user = this.cache.get(token.id);
+    const tokenCheckedAt = token.tokenId ? this.checkedTokens.get(token.tokenId) : now;
+    if (
+      user &&
+      now - user.fetchedAt < this.cacheMs &&
+      tokenCheckedAt !== undefined &&
+      now - tokenCheckedAt < this.cacheMs
+    ) {
+      return issuedAt < user.revokedBefore;
+    }
+    const [before, tokenRevoked] = await this.redis.mget(
+      revokedBeforeKey(token.id),
+      revokedTokenKey(token.tokenId ?? '-'),
+    );
+    const revokedBefore = before ? Number(before) : 0;
+    if (this.cache.size > 100_000) this.cache.clear();
+    if (this.checkedTokens.size > 100_000) this.checkedTokens.clear();
+    this.cache.set(token.id, { revokedBefore, fetchedAt: now });
+    if (token.tokenId && tokenRevoked) {
+      this.revokedTokens.add(token.tokenId);
+      return true;
+    }
+    if (token.tokenId) this.checkedTokens.set(token.tokenId, now);
+    return issuedAt < revokedBefore;
+  }
+}

@@ -1,0 +1,105 @@
+import { createLocalJWKSet, errors as joseErrors, JSONWebKeySet, jwtVerify } from 'jose';
+import { DomainError, ErrorKind } from '@parley/errors';
+
+export type UserRole = 'admin' | 'user' | 'pending';
+
+export interface AuthenticatedUser {
+  id: string;
+  role: UserRole;
+  /** The token's id, for revocation. */
+  tokenId?: string;
+  /** Seconds since the epoch. */
+  expiresAt?: number;
+  /** Milliseconds since the epoch (revocation compares against it). */
+  issuedAtMs?: number;
+  /** Set when the caller authenticated with an API key rather than a token. */
+  apiKeyId?: string;
+}
+
+export interface TokenVerifierOptions {
+  /** Fetches the auth service's current JWKS (over gRPC in the services). */
+  fetchJwks: () => Promise<JSONWebKeySet>;
+  /** How long a fetched key set is trusted before it is fetched again. */
+  cacheMs?: number;
+  /** An unknown key id triggers a refetch at most this often (a forged kid must not hammer auth). */
+  minRefetchIntervalMs?: number;
+}
+
+/**
+ * Verifies access tokens signed by the auth service, offline, with the public keys it publishes. No
+ * shared secret: a copy of any service can verify, none can sign. New keys are picked up when a token
+ * names a key id not yet known, so a rotation needs no restart anywhere.
+ */
+export class TokenVerifier {
+  private keySet?: ReturnType<typeof createLocalJWKSet>;
+  private knownKids = new Set<string>();
+  private fetchedAt = 0;
+  private inflight?: Promise<void>;
+
+  constructor(private readonly options: TokenVerifierOptions) {}
+
+  async verify(token: string): Promise<AuthenticatedUser> {
+    if (!token || token.length > 8_192) throw unauthenticated('Not signed in: no valid token was sent.');
+    const kid = readKid(token);
+    const cacheMs = this.options.cacheMs ?? 60_000;
+    const minRefetch = this.options.minRefetchIntervalMs ?? 1_000;
+    const age = Date.now() - this.fetchedAt;
+    if (!this.keySet || age > cacheMs || (kid && !this.knownKids.has(kid) && age >= minRefetch)) {
+      await this.refresh();
+    }
+    try {
+      const { payload } = await jwtVerify(token, this.keySet!, { algorithms: ['ES256'], issuer: 'parley' });
+      const id = typeof payload.sub === 'string' ? payload.sub : undefined;
+      const role = payload.role;
+      if (!id || (role !== 'admin' && role !== 'user' && role !== 'pending')) {
+        throw unauthenticated('The token does not name a user.');
+      }
+      const issuedAtMs = typeof payload.iat_ms === 'number' ? payload.iat_ms : (payload.iat ?? 0) * 1000;
+      return { id, role, tokenId: payload.jti, expiresAt: payload.exp, issuedAtMs };
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      if (error instanceof joseErrors.JWTExpired)
+        throw unauthenticated('Your session has expired; sign in again.');
+      throw unauthenticated('The token is not valid; sign in again.');
+    }
+  }
+
+  private refresh(): Promise<void> {
+    this.inflight ??= (async () => {
+      try {
+        const jwks = await this.options.fetchJwks();
+        this.keySet = createLocalJWKSet(jwks);
+        this.knownKids = new Set(jwks.keys.map((key) => key.kid).filter((kid): kid is string => !!kid));
+        this.fetchedAt = Date.now();
+      } catch (error) {
+        // With a cached key set we keep verifying; without one nobody can be let in.
+        if (!this.keySet) {
+          throw error instanceof DomainError
+            ? error
+            : new DomainError(
+                ErrorKind.Unavailable,
+                'Sign-in cannot be checked right now; try again shortly.',
+              );
+        }
+      } finally {
+        this.inflight = undefined;
+      }
+    })();
+    return this.inflight;
+  }
+}
+
+function readKid(token: string): string | undefined {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+      kid?: unknown;
+    };
+    return typeof header.kid === 'string' ? header.kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function unauthenticated(message: string): DomainError {
+  return new DomainError(ErrorKind.Unauthenticated, message);
+}

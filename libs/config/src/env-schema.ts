@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/**
+ * Helpers for the one env schema each service declares. Values arrive as strings; these parse them into
+ * typed values and say in plain words what was expected, because the message is what an operator sees
+ * when a deployment fails to start.
+ */
+
+const SENSITIVE = Symbol.for('parley.config.sensitive');
+
+/** Marks a variable whose value must never be printed (secrets, keys, URLs that may carry passwords). */
+export function sensitive<T extends z.ZodTypeAny>(schema: T): T {
+  (schema as unknown as Record<symbol, boolean>)[SENSITIVE] = true;
+  return schema;
+}
+
+export function isSensitive(schema: z.ZodTypeAny): boolean {
+  let current: z.ZodTypeAny | undefined = schema;
+  while (current) {
+    if ((current as unknown as Record<symbol, boolean>)[SENSITIVE]) return true;
+    const def = current._def as { innerType?: z.ZodTypeAny; schema?: z.ZodTypeAny };
+    current = def.innerType ?? def.schema;
+  }
+  return false;
+}
+
+export const env = {
+  string: () => z.string({ required_error: 'is required' }).min(1, 'must not be empty'),
+
+  port: (fallback: number) =>
+    z.coerce
+      .number({ invalid_type_error: 'must be a TCP port number' })
+      .int('must be a whole number')
+      .min(1, 'must be a TCP port between 1 and 65535')
+      .max(65535, 'must be a TCP port between 1 and 65535')
+      .default(fallback),
+
+  int: (fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {}) =>
+    z.coerce
+      .number({ invalid_type_error: 'must be a number' })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no', 'True', 'False', 'TRUE', 'FALSE'], {
+        errorMap: () => ({ message: 'must be true or false' }),
+      })
+      .transform((v) => ['true', '1', 'yes'].includes(v.toLowerCase()))
+      .default(fallback ? 'true' : 'false'),
+
+  url: (protocols: string[], fallback?: string) => {
+    const schema = z.string().refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}` },
+    );
+    return fallback === undefined ? schema : schema.default(fallback);
+  },
+
+  /** host:port, the form gRPC targets take. */
+  hostPort: (fallback: string) =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'must be host:port, for example 127.0.0.1:50051')
+      .default(fallback),
+
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  oneOf: <T extends [string, ...string[]]>(values: T, fallback: T[number]) =>
+    z
+      .enum(values, { errorMap: () => ({ message: `must be one of: ${values.join(', ')}` }) })
+      .default(fallback),
+};
+
+/** Variables every service reads, spread into each service's schema. */
+export function commonServiceEnv() {
+  return {
+    LOG_LEVEL: env.logLevel(),
+    /** Traces are exported over OTLP/HTTP when this is set (e.g. http://otel-collector:4318). */
+    OTEL_EXPORTER_OTLP_ENDPOINT: env.url(['http', 'https']).optional(),
+    /** How long in-flight requests and streams may take to finish after SIGTERM. */
+    SHUTDOWN_GRACE_MS: env.int(10_000, { min: 0, max: 600_000 }),
+    /** A label for logs and traces in multi-region installs. */
+    PARLEY_REGION: z.string().max(64).optional(),
+  };
+}

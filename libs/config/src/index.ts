@@ -1,0 +1,3 @@
+export { env, sensitive, isSensitive, commonServiceEnv } from './env-schema';
+export { parseConfig, loadConfigOrExit, redactConfig, ConfigValidationError } from './load-config';
+export { z } from 'zod';

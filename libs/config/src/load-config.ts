@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { isSensitive } from './env-schema';
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+type Shape = z.ZodRawShape;
+
+/**
+ * Parses `source` (normally process.env) with a service's schema. Every problem is collected, so an
+ * operator fixes them all in one go; a sensitive variable's value is never echoed.
+ */
+export function parseConfig<S extends Shape>(
+  schema: z.ZodObject<S>,
+  source: Record<string, string | undefined>,
+): z.infer<z.ZodObject<S>> {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = source[key];
+    // An empty variable means "not set", as in most deployment tools.
+    input[key] = value === '' ? undefined : value;
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '(config)');
+    const field = schema.shape[key] as z.ZodTypeAny | undefined;
+    const shown = field && isSensitive(field) ? '(hidden)' : JSON.stringify(input[key] ?? null);
+    const message = issue.code === 'invalid_type' && input[key] === undefined ? 'is required' : issue.message;
+    return `${key} ${message} (got ${shown})`;
+  });
+  throw new ConfigValidationError(problems);
+}
+
+/** Like parseConfig, but prints the problems and exits: the start-up path of every service. */
+export function loadConfigOrExit<S extends Shape>(
+  serviceName: string,
+  schema: z.ZodObject<S>,
+  source: Record<string, string | undefined> = process.env,
+): z.infer<z.ZodObject<S>> {
+  try {
+    return parseConfig(schema, source);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${serviceName}: cannot start. ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+/** A copy of the config safe to log: sensitive values replaced. */
+export function redactConfig<S extends Shape>(
+  schema: z.ZodObject<S>,
+  config: Record<string, unknown>,
+): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const field = schema.shape[key] as z.ZodTypeAny | undefined;
+    copy[key] = field && isSensitive(field) && value !== undefined ? '(hidden)' : value;
+  }
+  return copy;
+}

@@ -1,0 +1,1 @@
+export { DomainError, ErrorKind, grpcStatusOf, httpStatusOf, kindOfGrpcStatus } from './domain-error';

@@ -1,0 +1,7 @@
+export { toGrpcServiceDefinition } from './service-definition';
+export { GrpcServerHost } from './grpc-server-host';
+export type { CallContext, ServerStream, ServiceHandlers } from './grpc-server-host';
+export { createGrpcClient, toDomainError } from './grpc-client';
+export type { CallOptions, GrpcClientOptions, ServiceClient } from './grpc-client';
+export { checkGrpcHealth } from './grpc-health-probe';
+export { outgoingMetadata } from './call-metadata';

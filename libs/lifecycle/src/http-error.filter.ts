@@ -1,0 +1,50 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, ErrorKind, httpStatusOf } from '@parley/errors';
+import type { Logger } from '@parley/logging';
+
+/**
+ * Every HTTP error leaves as `{ "detail": "..." }`, the shape Open WebUI clients read. Domain errors keep
+ * their message; body-parser errors (bad JSON, too large) become 400/413; anything unexpected is logged
+ * and answered with a 500 that reveals nothing.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const { status, detail, retryAfter } = this.describe(exception);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+    res.status(status).json({ detail });
+  }
+
+  private describe(exception: unknown): { status: number; detail: string; retryAfter?: number } {
+    if (exception instanceof DomainError) {
+      if (exception.kind === ErrorKind.Internal) this.logger.error({ err: exception }, 'internal error');
+      return {
+        status: httpStatusOf(exception.kind),
+        detail: exception.message,
+        retryAfter: exception.extra.retryAfterSeconds,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string'
+          ? response
+          : ((response as { detail?: string; message?: string | string[] }).detail ??
+            (response as { message?: string | string[] }).message);
+      return {
+        status: exception.getStatus(),
+        detail: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message),
+      };
+    }
+    this.logger.error({ err: exception }, 'unhandled error');
+    return { status: 500, detail: 'Something went wrong on our side; the service log has the details.' };
+  }
+}

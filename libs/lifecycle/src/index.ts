@@ -1,0 +1,10 @@
+export { HealthRegistry } from './health-registry';
+export type { HealthCheck, ReadinessReport } from './health-registry';
+export { LifecycleModule } from './lifecycle.module';
+export { HttpErrorFilter } from './http-error.filter';
+export { Public, IS_PUBLIC } from './public.decorator';
+export { runService } from './run-service';
+export type { RunServiceOptions, RunningService } from './run-service';
+export { bootstrapService } from './bootstrap-service';
+export type { BootstrapOptions } from './bootstrap-service';
+export { HealthController } from './health.controller';

@@ -1,0 +1,140 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import express from 'express';
+import type { Server } from 'node:http';
+import { DomainError, ErrorKind } from '@parley/errors';
+import { httpRequestLogging, NestPinoLogger, type Logger } from '@parley/logging';
+import { httpTracing, initMetrics, shutdownTelemetry } from '@parley/telemetry';
+import type { GrpcServerHost } from '@parley/grpc';
+import { HealthRegistry } from './health-registry';
+import { HttpErrorFilter } from './http-error.filter';
+
+export interface RunServiceOptions {
+  name: string;
+  logger: Logger;
+  /** The root Nest module (usually a dynamic module carrying the validated config). */
+  module: unknown;
+  httpPort: number;
+  httpHost?: string;
+  /** Limit on JSON bodies; larger ones get 413. */
+  bodyLimit?: string;
+  /** Set for services that serve gRPC. */
+  grpc?: { host: GrpcServerHost; port: number };
+  /** How long in-flight work may take to finish after SIGTERM. */
+  shutdownGraceMs: number;
+  /** Called after the app is created and before it listens (extra middleware, adapters). */
+  configure?: (app: INestApplication) => void | Promise<void>;
+  /** Called first when draining starts (e.g. tell socket clients to reconnect elsewhere). */
+  beforeDrain?: (app: INestApplication) => void | Promise<void>;
+  /** Drain and exit on SIGTERM/SIGINT (default). Tests that run services in-process turn it off. */
+  handleSignals?: boolean;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  httpPort: number;
+  grpcPort?: number;
+  drain(reason: string): Promise<void>;
+}
+
+/**
+ * Starts a service the same way everywhere: structured logs, request ids, tracing, the error shape,
+ * health and metrics, the gRPC server; and on SIGTERM or SIGINT a drain: readiness turns false, no new
+ * connections or calls are taken, in-flight requests and streams finish within the grace period, then
+ * resources close and the process exits 0.
+ */
+export async function runService(options: RunServiceOptions): Promise<RunningService> {
+  const { logger } = options;
+  initMetrics(options.name);
+  const app = await NestFactory.create(options.module as never, {
+    logger: new NestPinoLogger(logger),
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.use(httpRequestLogging(logger));
+  app.use(httpTracing());
+  app.use(jsonBodies(options.bodyLimit ?? '1mb'));
+  app.useGlobalFilters(new HttpErrorFilter(logger));
+  (app.getHttpAdapter().getInstance() as express.Express).disable('x-powered-by');
+  await options.configure?.(app);
+
+  const health = app.get(HealthRegistry);
+  await app.listen(options.httpPort, options.httpHost ?? '0.0.0.0');
+  const server = app.getHttpServer() as Server;
+  const address = server.address();
+  const httpPort = typeof address === 'object' && address ? address.port : options.httpPort;
+
+  let grpcPort: number | undefined;
+  if (options.grpc) {
+    grpcPort = await options.grpc.host.listen(options.grpc.port);
+    options.grpc.host.setServing(true);
+  }
+  logger.info({ httpPort, grpcPort }, `${options.name} started`);
+
+  let draining: Promise<void> | undefined;
+  const drain = (reason: string): Promise<void> => {
+    draining ??= (async () => {
+      logger.info({ reason, graceMs: options.shutdownGraceMs }, 'draining');
+      health.startDraining();
+      await options.beforeDrain?.(app);
+      const results = await Promise.all([
+        closeHttpServer(server, options.shutdownGraceMs),
+        options.grpc ? options.grpc.host.drain(options.shutdownGraceMs) : Promise.resolve('drained' as const),
+      ]);
+      if (results.includes('forced')) logger.warn('grace period ended; remaining connections were cut');
+      await app.close().catch((error) => logger.error({ err: error }, 'error while closing resources'));
+      await shutdownTelemetry();
+      logger.info('stopped');
+    })();
+    return draining;
+  };
+
+  for (const signal of options.handleSignals === false ? [] : (['SIGTERM', 'SIGINT'] as const)) {
+    process.once(signal, () => {
+      void drain(signal).then(() => process.exit(0));
+    });
+  }
+  return { app, httpPort, grpcPort, drain };
+}
+
+/** express.json with its failures turned into domain errors, so they leave as clear 400/413 answers. */
+function jsonBodies(limit: string) {
+  const parse = express.json({ limit });
+  return (req: express.Request, res: express.Response, next: (error?: unknown) => void): void =>
+    parse(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const failure = error as { type?: string; limit?: number };
+      if (failure.type === 'entity.too.large') {
+        return next(
+          new DomainError(
+            ErrorKind.PayloadTooLarge,
+            `The request body is larger than the limit of ${limit}.`,
+          ),
+        );
+      }
+      if (failure.type === 'entity.parse.failed') {
+        return next(new DomainError(ErrorKind.InvalidArgument, 'The request body is not valid JSON.'));
+      }
+      next(
+        new DomainError(
+          ErrorKind.InvalidArgument,
+          `The request body could not be read: ${(error as Error).message}`,
+        ),
+      );
+    });
+}
+
+function closeHttpServer(server: Server, graceMs: number): Promise<'drained' | 'forced'> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve('forced');
+    }, graceMs);
+    // close() stops accepting, closes idle keep-alive sockets and waits for in-flight requests.
+    server.close(() => {
+      clearTimeout(timer);
+      resolve('drained');
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,3 @@
+export { NatsClient } from './nats-client';
+export type { EventMeta, NatsClientOptions } from './nats-client';
+export { NatsModule } from './nats.module';

@@ -1,0 +1,146 @@
+import { connect, headers as natsHeaders, JSONCodec, MsgHdrs, NatsConnection, Subscription } from 'nats';
+import { DomainError, ErrorKind } from '@parley/errors';
+import {
+  currentRequestId,
+  REQUEST_ID_HEADER,
+  runWithRequestContext,
+  sanitizeRequestId,
+  type Logger,
+} from '@parley/logging';
+import {
+  extractTraceContext,
+  injectTraceContext,
+  inSpan,
+  natsMessagesTotal,
+  SpanKind,
+} from '@parley/telemetry';
+
+export interface NatsClientOptions {
+  url: string;
+  /** Shown in the NATS server's connection list: the service name and pid. */
+  name: string;
+  logger: Logger;
+}
+
+export interface EventMeta {
+  subject: string;
+  requestId: string;
+}
+
+const codec = JSONCodec<unknown>();
+
+/**
+ * The one NATS connection of a process. It keeps reconnecting for as long as the process lives, reports
+ * whether it is connected (for readiness) and carries the request id and trace context in the headers
+ * of every message.
+ */
+export class NatsClient {
+  private connection?: NatsConnection;
+  private connected = false;
+  private closing = false;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly ready: Promise<NatsConnection>;
+
+  constructor(private readonly options: NatsClientOptions) {
+    this.ready = this.open();
+    // The first connection may take a while when NATS is down at start; readiness says so meanwhile.
+    this.ready.catch((error) => options.logger.error({ err: error }, 'NATS connection failed for good'));
+  }
+
+  private async open(): Promise<NatsConnection> {
+    const connection = await connect({
+      servers: this.options.url,
+      name: this.options.name,
+      waitOnFirstConnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      pingInterval: 10_000,
+    });
+    this.connection = connection;
+    this.connected = true;
+    this.options.logger.info({ server: connection.getServer() }, 'connected to NATS');
+    void (async () => {
+      for await (const status of connection.status()) {
+        if (status.type === 'disconnect') {
+          this.connected = false;
+          this.options.logger.warn('NATS disconnected; reconnecting');
+        } else if (status.type === 'reconnect') {
+          this.connected = true;
+          this.options.logger.info('NATS reconnected');
+        }
+      }
+    })();
+    return connection;
+  }
+
+  isConnected(): boolean {
+    return this.connected && !this.closing;
+  }
+
+  /** Resolves once connected (waits up to timeoutMs). */
+  async whenConnected(timeoutMs: number): Promise<boolean> {
+    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+    return Promise.race([this.ready.then(() => true), timeout]);
+  }
+
+  /** Fire-and-forget event on core NATS. Throws Unavailable when NATS is not reachable right now. */
+  publish(subject: string, payload: unknown): void {
+    if (!this.connection || !this.connected) {
+      throw new DomainError(ErrorKind.Unavailable, 'The event bus (NATS) is unavailable; try again shortly.');
+    }
+    this.connection.publish(subject, codec.encode(payload), { headers: this.outgoingHeaders() });
+    natsMessagesTotal.inc({ subject: subjectLabel(subject), direction: 'out' });
+  }
+
+  /**
+   * Subscribes to a subject (wildcards allowed). With a queue group, each message goes to one member of
+   * the group: copies of one service share the work instead of each doing it.
+   */
+  async subscribe<T>(
+    subject: string,
+    options: { queue?: string },
+    handler: (payload: T, meta: EventMeta) => Promise<void> | void,
+  ): Promise<void> {
+    const connection = await this.ready;
+    const subscription = connection.subscribe(subject, { queue: options.queue });
+    this.subscriptions.push(subscription);
+    void (async () => {
+      for await (const message of subscription) {
+        const requestId = sanitizeRequestId(message.headers?.get(REQUEST_ID_HEADER) || undefined);
+        const parent = extractTraceContext((key) => message.headers?.get(key) || undefined);
+        natsMessagesTotal.inc({ subject: subjectLabel(message.subject), direction: 'in' });
+        await runWithRequestContext({ requestId }, () =>
+          inSpan(`NATS ${message.subject}`, { kind: SpanKind.CONSUMER, parent }, async () => {
+            try {
+              await handler(codec.decode(message.data) as T, { subject: message.subject, requestId });
+            } catch (error) {
+              this.options.logger.error({ err: error, subject: message.subject }, 'event handler failed');
+            }
+          }),
+        ).catch(() => undefined);
+      }
+    })();
+  }
+
+  private outgoingHeaders(): MsgHdrs {
+    const headers = natsHeaders();
+    const requestId = currentRequestId();
+    if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
+    const carrier: Record<string, string> = {};
+    injectTraceContext(carrier);
+    for (const [key, value] of Object.entries(carrier)) headers.set(key, value);
+    return headers;
+  }
+
+  /** Lets handlers in progress finish and flushes what was published, then closes. */
+  async drain(): Promise<void> {
+    this.closing = true;
+    if (!this.connection) return;
+    await this.connection.drain().catch(() => undefined);
+  }
+}
+
+function subjectLabel(subject: string): string {
+  // Keep metric cardinality bounded: per-completion subjects carry ids after the second token.
+  return subject.split('.').slice(0, 2).join('.');
+}

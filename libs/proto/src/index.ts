@@ -1,0 +1,4 @@
+// The generated contracts (proto/ → buf generate → ./gen). Import from here, never from ./gen directly.
+export * as authV1 from './gen/parley/auth/v1/auth_service_pb';
+export * as chatV1 from './gen/parley/chat/v1/chat_service_pb';
+export * as modelGatewayV1 from './gen/parley/modelgateway/v1/model_gateway_service_pb';

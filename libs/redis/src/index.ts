@@ -1,0 +1,2 @@
+export { createRedis, redisEnv } from './redis-connection';
+export type { RedisConnectionConfig } from './redis-connection';

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { freePort } from './free-port';
+import { ServiceName, ServiceProcess, startServiceProcess } from './service-process';
+import { createTestDatabase, TestDatabase } from './test-database';
+import { testInfrastructure } from './test-infrastructure';
+
+export interface StackOptions {
+  /** Copies of each service to run; a service left out is not started. */
+  copies: Partial<Record<ServiceName, number>>;
+  /** Extra env for every process. */
+  env?: Record<string, string>;
+}
+
+export interface Stack {
+  database: TestDatabase;
+  secret: string;
+  /** The copies of each service, in start order. */
+  services: Partial<Record<ServiceName, ServiceProcess[]>>;
+  /** gRPC targets (host:port) of each copy, where the service serves gRPC. */
+  grpcTargets: Partial<Record<ServiceName, string[]>>;
+  gatewayUrls: string[];
+  realtimeUrls: string[];
+  stop(): Promise<void>;
+}
+
+const GRPC_SERVICES: ServiceName[] = ['auth', 'chat', 'model-gateway', 'retrieval', 'files'];
+const START_ORDER: ServiceName[] = [
+  'auth',
+  'chat',
+  'model-gateway',
+  'retrieval',
+  'files',
+  'realtime',
+  'gateway',
+];
+
+/**
+ * Starts built services as separate processes on free ports, against a fresh database. Copy i of a
+ * caller talks to copy i of its callees (wrapping around), so with two copies of gateway, chat and
+ * realtime a request entering gateway A goes through chat A while a socket on gateway B sits on
+ * realtime B: exactly the cross-copy paths production has.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const infra = await testInfrastructure();
+  const database = await createTestDatabase();
+  const secret = randomBytes(24).toString('hex');
+  const services: Stack['services'] = {};
+  const grpcTargets: Stack['grpcTargets'] = {};
+  const httpUrls: Partial<Record<ServiceName, string[]>> = {};
+  const pick = (name: ServiceName, i: number, fallbackPort: number) => {
+    const list = grpcTargets[name];
+    return list?.length ? list[i % list.length]! : `127.0.0.1:${fallbackPort}`;
+  };
+  const stack: Stack = {
+    database,
+    secret,
+    services,
+    grpcTargets,
+    gatewayUrls: [],
+    realtimeUrls: [],
+    async stop() {
+      const all = Object.values(services).flat() as ServiceProcess[];
+      await Promise.all(all.map((proc) => proc.stop('SIGTERM')));
+      await database.drop();
+    },
+  };
+  try {
+    for (const name of START_ORDER) {
+      const count = options.copies[name] ?? 0;
+      for (let i = 0; i < count; i++) {
+        const httpPort = await freePort();
+        const grpcPort = GRPC_SERVICES.includes(name) ? await freePort() : undefined;
+        const realtimeList = httpUrls.realtime ?? [];
+        const env: Record<string, string> = {
+          DATABASE_URL: database.url,
+          REDIS_URL: infra.redisUrl,
+          NATS_URL: infra.natsUrl,
+          WEBUI_SECRET_KEY: secret,
+          AUTH_GRPC_URL: pick('auth', i, 1),
+          CHAT_GRPC_URL: pick('chat', i, 1),
+          AUTH_HTTP_URL: httpUrls.auth?.length
+            ? httpUrls.auth[i % httpUrls.auth.length]!
+            : 'http://127.0.0.1:1',
+          MODEL_GATEWAY_GRPC_URL: pick('model-gateway', i, 1),
+          REALTIME_URL: realtimeList.length ? realtimeList[i % realtimeList.length]! : 'http://127.0.0.1:1',
+          SHUTDOWN_GRACE_MS: '10000',
+          // Every test signs in from 127.0.0.1; suites that test the per-IP limit set their own.
+          SIGNIN_RATE_LIMIT_PER_IP: '100000',
+          ...(name === 'gateway' ? { PORT: String(httpPort) } : { HTTP_PORT: String(httpPort) }),
+          ...(grpcPort ? { GRPC_PORT: String(grpcPort) } : {}),
+          ...options.env,
+        };
+        const proc = await startServiceProcess(name, {
+          env,
+          httpPort,
+          label: `${name}-${String.fromCharCode(97 + i)}`,
+        });
+        (services[name] ??= []).push(proc);
+        (httpUrls[name] ??= []).push(proc.httpUrl);
+        if (grpcPort) (grpcTargets[name] ??= []).push(`127.0.0.1:${grpcPort}`);
+      }
+    }
+  } catch (error) {
+    await stack.stop().catch(() => undefined);
+    throw error;
+  }
+  stack.gatewayUrls = httpUrls.gateway ?? [];
+  stack.realtimeUrls = httpUrls.realtime ?? [];
+  return stack;
+}

@@ -1,0 +1,56 @@
+/**
+ * Permission flags, Open WebUI's names. A user has the defaults, widened by every group they are in
+ * (a flag any group grants is granted); an admin has every flag.
+ */
+export const DEFAULT_PERMISSIONS: Record<string, boolean> = {
+  'chat.controls': true,
+  'chat.file_upload': true,
+  'chat.delete': true,
+  'chat.edit': true,
+  'chat.share': true,
+  'chat.export': true,
+  'chat.temporary': true,
+  'workspace.models': false,
+  'workspace.knowledge': false,
+  'workspace.prompts': false,
+  'workspace.tools': false,
+};
+
+const FLAG = /^[a-z_]+(\.[a-z_]+)+$/;
+
+export function isPermissionFlag(name: string): boolean {
+  return FLAG.test(name) && name.length <= 100;
+}
+
+/** The defaults with the operator's USER_PERMISSIONS_* settings applied. */
+export function defaultPermissions(config: {
+  USER_PERMISSIONS_CHAT_DELETE: boolean;
+  USER_PERMISSIONS_CHAT_EDIT: boolean;
+  USER_PERMISSIONS_CHAT_SHARE: boolean;
+  USER_PERMISSIONS_CHAT_EXPORT: boolean;
+  USER_PERMISSIONS_CHAT_FILE_UPLOAD: boolean;
+  USER_PERMISSIONS_CHAT_TEMPORARY: boolean;
+}): Record<string, boolean> {
+  return {
+    ...DEFAULT_PERMISSIONS,
+    'chat.delete': config.USER_PERMISSIONS_CHAT_DELETE,
+    'chat.edit': config.USER_PERMISSIONS_CHAT_EDIT,
+    'chat.share': config.USER_PERMISSIONS_CHAT_SHARE,
+    'chat.export': config.USER_PERMISSIONS_CHAT_EXPORT,
+    'chat.file_upload': config.USER_PERMISSIONS_CHAT_FILE_UPLOAD,
+    'chat.temporary': config.USER_PERMISSIONS_CHAT_TEMPORARY,
+  };
+}
+
+export function effectivePermissions(
+  role: string,
+  groupGrants: Array<Record<string, boolean>>,
+  defaults: Record<string, boolean> = DEFAULT_PERMISSIONS,
+): Record<string, boolean> {
+  const result: Record<string, boolean> = { ...defaults };
+  for (const grants of groupGrants)
+    for (const [flag, granted] of Object.entries(grants)) if (granted) result[flag] = true;
+  if (role === 'admin') for (const flag of Object.keys(result)) result[flag] = true;
+  if (role === 'pending') for (const flag of Object.keys(result)) result[flag] = false;
+  return result;
+}

@@ -1,0 +1,259 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DomainError, ErrorKind } from '@parley/errors';
+import { NatsClient } from '@parley/nats';
+import { AUTH_CONFIG, AuthConfig } from '../auth.config';
+import { AuthRedis } from '../redis/auth-redis';
+import { IssuedToken, TokenIssuer } from '../tokens/token-issuer';
+import { PasswordHasher } from './password-hasher';
+import {
+  checkPassword,
+  checkProfileImageUrl,
+  invalid,
+  MAX_EMAIL_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  normaliseEmail,
+  normaliseName,
+  RoleName,
+  ROLES,
+  UUID,
+} from './user-rules';
+import { UserRecord, UsersRepository } from './users.repository';
+
+export interface SignedInUser {
+  user: UserRecord;
+  accessToken: IssuedToken;
+}
+
+const notFound = () => new DomainError(ErrorKind.NotFound, 'No such user.');
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    @Inject(TokenIssuer) private readonly tokens: TokenIssuer,
+    @Inject(NatsClient) private readonly nats: NatsClient,
+    @Inject(AuthRedis) private readonly redis: AuthRedis,
+  ) {}
+
+  async signUp(input: { name: string; email: string; password: string }): Promise<SignedInUser> {
+    const user = await this.createLocalUser(
+      input,
+      (isFirstUser) => {
+        if (isFirstUser) return 'admin';
+        if (!this.config.ENABLE_SIGNUP) {
+          throw new DomainError(
+            ErrorKind.PermissionDenied,
+            'Sign-up is disabled on this server; ask an administrator for an account.',
+          );
+        }
+        return this.config.DEFAULT_USER_ROLE;
+      },
+      'This email is already registered; sign in instead.',
+    );
+    return { user, accessToken: await this.tokens.issue(user) };
+  }
+
+  /** Validates, hashes the password, creates the account and announces it: sign-up and admin add alike. */
+  private async createLocalUser(
+    input: { name: string; email: string; password: string },
+    decideRole: (isFirstUser: boolean) => string,
+    alreadyExists: string,
+  ): Promise<UserRecord> {
+    const name = normaliseName(input.name);
+    const email = normaliseEmail(input.email);
+    checkPassword(input.password, this.config.PASSWORD_MIN_LENGTH);
+    const passwordHash = await this.hasher.hash(input.password);
+    const user = await this.users.createUser({ id: randomUUID(), email, name, passwordHash }, decideRole);
+    if (!user) throw new DomainError(ErrorKind.AlreadyExists, alreadyExists);
+    this.announce('auth.user_created', user);
+    return user;
+  }
+
+  async signIn(input: { email: string; password: string }): Promise<SignedInUser> {
+    const email = input.email.trim().toLowerCase();
+    const wrong = new DomainError(ErrorKind.Unauthenticated, 'The email or password is incorrect.');
+    if (
+      !email ||
+      !input.password ||
+      email.length > MAX_EMAIL_LENGTH ||
+      input.password.length > MAX_PASSWORD_LENGTH
+    ) {
+      await this.hasher.verifyDecoy(input.password.slice(0, MAX_PASSWORD_LENGTH));
+      throw wrong;
+    }
+    const user = await this.users.findByEmail(email);
+    const valid = user?.passwordHash
+      ? await this.hasher.verify(user.passwordHash, input.password)
+      : await this.hasher.verifyDecoy(input.password);
+    if (!user || !valid) throw wrong;
+    return { user, accessToken: await this.tokens.issue(user) };
+  }
+
+  /**
+   * Signs in a person the directory (LDAP) vouched for, by the directory's email address: an existing
+   * account with that email is used; otherwise one is created with the default role (admin for the
+   * install's first account), without a local password.
+   */
+  async signInWithDirectoryIdentity(identity: { email: string; name: string }): Promise<SignedInUser> {
+    const email = normaliseEmail(identity.email);
+    const existing = await this.users.findByEmail(email);
+    const user =
+      existing ??
+      (await this.users.createUser(
+        {
+          id: randomUUID(),
+          email,
+          name: normaliseName(identity.name.slice(0, 255) || email),
+          passwordHash: null,
+        },
+        (isFirstUser) => (isFirstUser ? 'admin' : this.config.DEFAULT_USER_ROLE),
+      )) ??
+      (await this.users.findByEmail(email));
+    if (!user) throw new DomainError(ErrorKind.Internal, 'The account could not be created.');
+    if (!existing) this.announce('auth.user_created', user);
+    return { user, accessToken: await this.tokens.issue(user) };
+  }
+
+  /** Trusted-header mode: the proxy in front vouched for this email. */
+  async signInWithTrustedHeader(email: string, name: string): Promise<SignedInUser> {
+    if (!this.config.WEBUI_AUTH_TRUSTED_EMAIL_HEADER) {
+      throw new DomainError(
+        ErrorKind.PermissionDenied,
+        'Trusted-header sign-in is not enabled on this server.',
+      );
+    }
+    return this.signInWithDirectoryIdentity({ email, name: name || email });
+  }
+
+  async isFirstUser(): Promise<boolean> {
+    return this.users.isEmpty();
+  }
+
+  async revokeToken(tokenId: string, expiresAt: number): Promise<void> {
+    if (!tokenId || tokenId.length > 100) throw invalid('token_id is required.');
+    await this.redis.revocations.revokeToken(tokenId, expiresAt);
+  }
+
+  async getUser(id: string): Promise<UserRecord> {
+    const user = UUID.test(id) ? await this.users.findById(id) : null;
+    if (!user) throw notFound();
+    return user;
+  }
+
+  async updatePassword(actorId: string, currentPassword: string, newPassword: string): Promise<IssuedToken> {
+    const user = await this.getUser(actorId);
+    const valid = user.passwordHash
+      ? await this.hasher.verify(user.passwordHash, currentPassword.slice(0, MAX_PASSWORD_LENGTH))
+      : false;
+    if (!valid) throw new DomainError(ErrorKind.PermissionDenied, 'The current password is incorrect.');
+    checkPassword(newPassword, this.config.PASSWORD_MIN_LENGTH);
+    const passwordHash = await this.hasher.hash(newPassword);
+    await this.users.update(user.id, { passwordHash }, () => undefined);
+    await this.redis.revocations.revokeUserTokens(user.id);
+    return this.tokens.issue(user);
+  }
+
+  async updateProfile(actorId: string, name: string, profileImageUrl: string): Promise<UserRecord> {
+    const data = {
+      name: normaliseName(name),
+      ...(profileImageUrl ? { profileImageUrl: checkProfileImageUrl(profileImageUrl) } : {}),
+    };
+    const user = await this.users.update(
+      await this.getUser(actorId).then((u) => u.id),
+      data,
+      () => undefined,
+    );
+    if (!user) throw notFound();
+    return user;
+  }
+
+  /** Admin: creates an account with a chosen role (sign-up rules do not apply). */
+  async addUser(input: {
+    name: string;
+    email: string;
+    password: string;
+    role: RoleName;
+  }): Promise<UserRecord> {
+    return this.createLocalUser(input, () => input.role, 'This email is already registered.');
+  }
+
+  async listUsers(query: string, page: number): Promise<{ users: UserRecord[]; total: number }> {
+    if (query.length > 200) throw invalid('The search text is longer than 200 characters.');
+    if (!Number.isInteger(page) || page < 1 || page > 100_000)
+      throw invalid('page must be a whole number from 1.');
+    return this.users.list(query.trim(), page, this.config.USERS_PAGE_SIZE);
+  }
+
+  /** Admin: a role or password change ends the user's sessions at once. */
+  async updateUser(
+    actorId: string,
+    id: string,
+    changes: { name?: string; email?: string; role?: RoleName; password?: string; profileImageUrl?: string },
+  ): Promise<UserRecord> {
+    if (!UUID.test(id)) throw notFound();
+    const data: Record<string, unknown> = {};
+    if (changes.name !== undefined) data.name = normaliseName(changes.name);
+    if (changes.email !== undefined) {
+      data.email = normaliseEmail(changes.email);
+      if (await this.users.emailTakenByOther(data.email as string, id)) {
+        throw new DomainError(ErrorKind.AlreadyExists, 'This email is already used by another account.');
+      }
+    }
+    if (changes.profileImageUrl !== undefined)
+      data.profileImageUrl = checkProfileImageUrl(changes.profileImageUrl);
+    if (changes.role !== undefined) {
+      if (!ROLES.includes(changes.role)) throw invalid('role must be admin, user or pending.');
+      data.role = changes.role;
+    }
+    if (changes.password) {
+      checkPassword(changes.password, this.config.PASSWORD_MIN_LENGTH);
+      data.passwordHash = await this.hasher.hash(changes.password);
+    }
+    let roleChanged = false;
+    const user = await this.users.update(id, data, (current, adminCount) => {
+      roleChanged = changes.role !== undefined && changes.role !== current.role;
+      if (roleChanged && current.role === 'admin' && adminCount <= 1) {
+        throw new DomainError(
+          ErrorKind.FailedPrecondition,
+          'This is the last administrator; make another user an admin first.',
+        );
+      }
+      if (roleChanged && current.id === actorId) {
+        throw new DomainError(ErrorKind.FailedPrecondition, 'You cannot change your own role.');
+      }
+    });
+    if (!user) throw notFound();
+    if (roleChanged || changes.password) await this.redis.revocations.revokeUserTokens(user.id);
+    this.announce('auth.user_updated', user);
+    return user;
+  }
+
+  async deleteUser(actorId: string, id: string): Promise<void> {
+    if (!UUID.test(id)) throw notFound();
+    const deleted = await this.users.delete(id, (current, adminCount) => {
+      if (current.id === actorId)
+        throw new DomainError(ErrorKind.FailedPrecondition, 'You cannot delete your own account here.');
+      if (current.role === 'admin' && adminCount <= 1) {
+        throw new DomainError(
+          ErrorKind.FailedPrecondition,
+          'This is the last administrator and cannot be deleted.',
+        );
+      }
+    });
+    if (!deleted) throw notFound();
+    await this.redis.revocations.revokeUserTokens(id);
+    await this.redis.revocations.apiKeyChanged(id);
+    this.announce('auth.user_deleted', { id, role: '' });
+  }
+
+  private announce(subject: string, user: { id: string; role: string }): void {
+    try {
+      this.nats.publish(subject, { v: 1, user: { id: user.id, role: user.role } });
+    } catch {
+      // A notification only; the change itself is saved.
+    }
+  }
+}

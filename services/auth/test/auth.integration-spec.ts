@@ -1,0 +1,277 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { TokenVerifier } from '@parley/auth-guard';
+import { parseConfig } from '@parley/config';
+import { ErrorKind } from '@parley/errors';
+import { createGrpcClient } from '@parley/grpc';
+import { authV1 } from '@parley/proto';
+import {
+  createTestDatabase,
+  InProcessService,
+  startInProcess,
+  TestDatabase,
+  testInfrastructure,
+} from '@parley/testing';
+import { AuthAppModule } from '../src/app.module';
+import { authConfigSchema } from '../src/auth.config';
+
+type AuthClient = ReturnType<typeof createGrpcClient<(typeof authV1.AuthService)['method']>>;
+
+describe('auth service over gRPC, against PostgreSQL', () => {
+  let db: TestDatabase;
+  const started: Array<{ service: InProcessService; client: AuthClient }> = [];
+  const secret = randomBytes(24).toString('hex');
+
+  async function startAuth(env: Record<string, string> = {}, database: TestDatabase = db) {
+    const infra = await testInfrastructure();
+    const config = parseConfig(authConfigSchema, {
+      DATABASE_URL: database.url,
+      NATS_URL: infra.natsUrl,
+      REDIS_URL: infra.redisUrl,
+      WEBUI_SECRET_KEY: secret,
+      ...env,
+    });
+    const service = await startInProcess('auth', ({ logger, grpcHost }) =>
+      AuthAppModule.register(config, logger, grpcHost),
+    );
+    const client = createGrpcClient(authV1.AuthService, service.grpcTarget, {
+      deadlineMs: 5_000,
+      peerName: 'auth',
+    });
+    started.push({ service, client });
+    return client;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    for (const { service, client } of started) {
+      client.close();
+      await service.stop();
+    }
+    await db.drop();
+  });
+
+  it('makes exactly one admin when the first sign-ups race, and gives the rest the default role', async () => {
+    const auth = await startAuth();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        auth.signUp({ name: `U${i}`, email: `race${i}@example.com`, password: 'long enough password' }),
+      ),
+    );
+    const roles = results.map((r) => r.user!.role);
+    expect(roles.filter((role) => role === authV1.Role.ADMIN)).toHaveLength(1);
+    expect(roles.filter((role) => role === authV1.Role.PENDING)).toHaveLength(5);
+  });
+
+  it('treats emails case-insensitively and refuses a second account for the same address', async () => {
+    const auth = await startAuth();
+    await auth.signUp({ name: 'Case', email: 'Case.Person@Example.com', password: 'long enough password' });
+    await expect(
+      auth.signUp({ name: 'Again', email: 'case.person@example.COM', password: 'long enough password' }),
+    ).rejects.toMatchObject({
+      kind: ErrorKind.AlreadyExists,
+    });
+    const signedIn = await auth.signIn({
+      email: 'CASE.person@example.com',
+      password: 'long enough password',
+    });
+    expect(signedIn.user!.email).toBe('case.person@example.com');
+  });
+
+  it('answers a wrong password and an unknown email with the same message', async () => {
+    const auth = await startAuth();
+    await auth.signUp({ name: 'Pw', email: 'pw@example.com', password: 'the right password' });
+    const wrong = await auth
+      .signIn({ email: 'pw@example.com', password: 'the wrong password' })
+      .catch((e) => e);
+    const unknown = await auth
+      .signIn({ email: 'nobody@example.com', password: 'the right password' })
+      .catch((e) => e);
+    expect(wrong).toMatchObject({
+      kind: ErrorKind.Unauthenticated,
+      message: 'The email or password is incorrect.',
+    });
+    expect(unknown).toMatchObject({
+      kind: ErrorKind.Unauthenticated,
+      message: 'The email or password is incorrect.',
+    });
+  });
+
+  it('enforces the password length policy and rejects malformed emails with a clear message', async () => {
+    const auth = await startAuth();
+    await expect(
+      auth.signUp({ name: 'Short', email: 'short@example.com', password: 'short' }),
+    ).rejects.toThrow('The password must be at least 8 characters long.');
+    await expect(
+      auth.signUp({ name: 'Bad', email: 'not an email', password: 'long enough password' }),
+    ).rejects.toThrow('The email address is not valid.');
+  });
+
+  it('closes sign-up when ENABLE_SIGNUP=false, except for the very first account', async () => {
+    const empty = await createTestDatabase();
+    try {
+      const auth = await startAuth({ ENABLE_SIGNUP: 'false' }, empty);
+      const first = await auth.signUp({
+        name: 'First',
+        email: 'first@example.com',
+        password: 'long enough password',
+      });
+      expect(first.user!.role).toBe(authV1.Role.ADMIN);
+      await expect(
+        auth.signUp({ name: 'Late', email: 'late@example.com', password: 'long enough password' }),
+      ).rejects.toMatchObject({
+        kind: ErrorKind.PermissionDenied,
+        message: expect.stringContaining('Sign-up is disabled'),
+      });
+    } finally {
+      const entry = started.pop()!;
+      entry.client.close();
+      await entry.service.stop();
+      await empty.drop();
+    }
+  });
+
+  it('signs tokens that any copy can verify with the published keys, and keeps private keys encrypted', async () => {
+    const copyA = await startAuth();
+    const copyB = await startAuth();
+    const { accessToken, user } = await copyA.signUp({
+      name: 'Tok',
+      email: 'tok@example.com',
+      password: 'long enough password',
+    });
+    const verifier = new TokenVerifier({
+      fetchJwks: async () => JSON.parse((await copyB.getJwks({})).jwksJson),
+    });
+    await expect(verifier.verify(accessToken!.token)).resolves.toMatchObject({
+      id: user!.id,
+      role: 'pending',
+    });
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    const { rows } = await pg.query('SELECT private_jwk_encrypted, public_jwk FROM auth.signing_keys');
+    await pg.end();
+    expect(rows).toHaveLength(1);
+    expect(rows[0].private_jwk_encrypted).toMatch(/^v1\./);
+    expect(rows[0].private_jwk_encrypted).not.toContain('"d"');
+    expect(rows[0].public_jwk).not.toHaveProperty('d');
+  });
+
+  it('returns a user by id and NOT_FOUND for an unknown or malformed id', async () => {
+    const auth = await startAuth();
+    const { user } = await auth.signUp({
+      name: 'Get',
+      email: 'get@example.com',
+      password: 'long enough password',
+    });
+    expect((await auth.getUser({ id: user!.id })).user).toMatchObject({
+      email: 'get@example.com',
+      name: 'Get',
+    });
+    await expect(auth.getUser({ id: '00000000-0000-0000-0000-000000000000' })).rejects.toMatchObject({
+      kind: ErrorKind.NotFound,
+    });
+    await expect(auth.getUser({ id: "1' OR '1'='1" })).rejects.toMatchObject({ kind: ErrorKind.NotFound });
+  });
+});
+
+describe('signing key rotation', () => {
+  it('signs with a new key after the rotation interval, and tokens of the old key verify until they expire', async () => {
+    const db = await createTestDatabase();
+    const infra = await testInfrastructure();
+    const config = parseConfig(authConfigSchema, {
+      DATABASE_URL: db.url,
+      NATS_URL: infra.natsUrl,
+      REDIS_URL: infra.redisUrl,
+      WEBUI_SECRET_KEY: randomBytes(24).toString('hex'),
+      SIGNING_KEY_ROTATION_INTERVAL: '1500ms',
+      JWT_EXPIRES_IN: '4s',
+    });
+    const service = await startInProcess('auth', ({ logger, grpcHost }) =>
+      AuthAppModule.register(config, logger, grpcHost),
+    );
+    const auth = createGrpcClient(authV1.AuthService, service.grpcTarget, {
+      deadlineMs: 5_000,
+      peerName: 'auth',
+    });
+    try {
+      const kidOf = (token: string) =>
+        JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid as string;
+      const verifier = new TokenVerifier({
+        fetchJwks: async () => JSON.parse((await auth.getJwks({})).jwksJson),
+        minRefetchIntervalMs: 0,
+      });
+      const first = await auth.signUp({
+        name: 'Rot',
+        email: 'rot@example.com',
+        password: 'long enough password',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_700));
+      const second = await auth.signIn({ email: 'rot@example.com', password: 'long enough password' });
+      const [oldKid, newKid] = [kidOf(first.accessToken!.token), kidOf(second.accessToken!.token)];
+      expect(newKid).not.toBe(oldKid);
+      const published = JSON.parse((await auth.getJwks({})).jwksJson).keys.map((k: { kid: string }) => k.kid);
+      expect(published).toEqual(expect.arrayContaining([oldKid, newKid]));
+      await expect(verifier.verify(first.accessToken!.token)).resolves.toMatchObject({ role: 'admin' });
+      await expect(verifier.verify(second.accessToken!.token)).resolves.toMatchObject({ role: 'admin' });
+      // Once every token the old key signed has expired, the old key is no longer published.
+      await new Promise((resolve) => setTimeout(resolve, 4_500));
+      const later = JSON.parse((await auth.getJwks({})).jwksJson).keys.map((k: { kid: string }) => k.kid);
+      expect(later).not.toContain(oldKid);
+      await expect(verifier.verify(first.accessToken!.token)).rejects.toThrow();
+    } finally {
+      auth.close();
+      await service.stop();
+      await db.drop();
+    }
+  });
+});
+
+describe('a changed WEBUI_SECRET_KEY', () => {
+  it('replaces the signing key it cannot open, and tokens signed before still verify', async () => {
+    const db = await createTestDatabase();
+    const infra = await testInfrastructure();
+    const start = async (secret: string) => {
+      const config = parseConfig(authConfigSchema, {
+        DATABASE_URL: db.url,
+        NATS_URL: infra.natsUrl,
+        REDIS_URL: infra.redisUrl,
+        WEBUI_SECRET_KEY: secret,
+      });
+      const service = await startInProcess('auth', ({ logger, grpcHost }) =>
+        AuthAppModule.register(config, logger, grpcHost),
+      );
+      return {
+        service,
+        auth: createGrpcClient(authV1.AuthService, service.grpcTarget, {
+          deadlineMs: 5_000,
+          peerName: 'auth',
+        }),
+      };
+    };
+    const before = await start('the-first-secret-key-of-this-install');
+    const after = await start('a-new-secret-key-set-by-the-operator');
+    try {
+      const old = await before.auth.signUp({
+        name: 'Sec',
+        email: 'sec@example.com',
+        password: 'long enough password',
+      });
+      before.auth.close();
+      await before.service.stop();
+      const fresh = await after.auth.signIn({ email: 'sec@example.com', password: 'long enough password' });
+      expect(fresh.accessToken!.token).toBeTruthy();
+      const verifier = new TokenVerifier({
+        fetchJwks: async () => JSON.parse((await after.auth.getJwks({})).jwksJson),
+      });
+      await expect(verifier.verify(old.accessToken!.token)).resolves.toMatchObject({ id: old.user!.id });
+      await expect(verifier.verify(fresh.accessToken!.token)).resolves.toMatchObject({ id: old.user!.id });
+    } finally {
+      after.auth.close();
+      await after.service.stop();
+      await db.drop();
+    }
+  });
+});

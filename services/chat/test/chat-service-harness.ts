@@ -1,0 +1,103 @@
+import { connect, JSONCodec, NatsConnection } from 'nats';
+import { parseConfig } from '@parley/config';
+import { createGrpcClient } from '@parley/grpc';
+import { chatV1 } from '@parley/proto';
+import {
+  createTestDatabase,
+  InProcessService,
+  startInProcess,
+  TestDatabase,
+  testInfrastructure,
+} from '@parley/testing';
+import { ChatAppModule } from '../src/app.module';
+import { chatConfigSchema } from '../src/chat.config';
+
+export type ChatClient = ReturnType<typeof createGrpcClient<(typeof chatV1.ChatService)['method']>>;
+
+export interface Harness {
+  chat: ChatClient;
+  nats: NatsConnection;
+  db: TestDatabase;
+  stop(): Promise<void>;
+}
+
+/** The chat service in-process on a fresh database, with a gRPC client and a NATS connection. */
+export async function startChatService(env: Record<string, string> = {}): Promise<Harness> {
+  const db = await createTestDatabase();
+  const infra = await testInfrastructure();
+  const config = parseConfig(chatConfigSchema, { DATABASE_URL: db.url, NATS_URL: infra.natsUrl, ...env });
+  const service: InProcessService = await startInProcess('chat', ({ logger, grpcHost }) =>
+    ChatAppModule.register(config, logger, grpcHost),
+  );
+  const chat = createGrpcClient(chatV1.ChatService, service.grpcTarget, {
+    deadlineMs: 10_000,
+    peerName: 'chat',
+  });
+  const nats = await connect({ servers: infra.natsUrl });
+  return {
+    chat,
+    nats,
+    db,
+    async stop() {
+      chat.close();
+      await nats.close();
+      await service.stop();
+      await db.drop();
+    },
+  };
+}
+
+export interface ChatEvent {
+  v: number;
+  chat: { id: string | null; user_id: string; title?: string };
+  change?: string;
+  all?: boolean;
+  message_id?: string;
+}
+
+/** Records every chat.* event of one user. */
+export function recordEvents(nats: NatsConnection, userId: string) {
+  const events: Array<{ subject: string; event: ChatEvent }> = [];
+  const subscription = nats.subscribe('chat.*');
+  void (async () => {
+    for await (const message of subscription) {
+      const event = JSONCodec<ChatEvent>().decode(message.data);
+      if (event.chat?.user_id === userId) events.push({ subject: message.subject, event });
+    }
+  })();
+  return {
+    events,
+    async waitFor(predicate: (e: { subject: string; event: ChatEvent }) => boolean, ms = 3_000) {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        const found = events.find(predicate);
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`no matching event among ${JSON.stringify(events.map((e) => e.subject))}`);
+    },
+    stop: () => subscription.unsubscribe(),
+  };
+}
+
+export interface Doc {
+  title: string;
+  history: {
+    currentId: string | null;
+    messages: Record<
+      string,
+      {
+        id: string;
+        parentId: string | null;
+        childrenIds: string[];
+        role: string;
+        content: string;
+        [k: string]: unknown;
+      }
+    >;
+  };
+  messages: Array<{ id: string }>;
+  [k: string]: unknown;
+}
+
+export const docOf = (chat: chatV1.Chat | undefined): Doc => JSON.parse(chat!.chatJson) as Doc;

@@ -1,0 +1,42 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { Public } from '@parley/lifecycle';
+import { authV1 } from '@parley/proto';
+import { DownstreamClients } from '../downstream/downstream-clients';
+
+const CACHE_MS = 5_000;
+
+/**
+ * Open WebUI's /api/config: what the sign-in screen shows before anyone is signed in (which sign-in
+ * methods are on, whether this is the first visit of a fresh install). Cached a few seconds: it is
+ * public, and the answer changes rarely.
+ */
+@Public()
+@Controller('api/config')
+export class AppConfigController {
+  private cached?: { at: number; options: authV1.GetSignInOptionsResponse };
+
+  constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
+
+  @Get()
+  async config() {
+    if (!this.cached || Date.now() - this.cached.at > CACHE_MS || this.cached.options.firstUser) {
+      this.cached = { at: Date.now(), options: await this.downstream.auth.getSignInOptions({}) };
+    }
+    const options = this.cached.options;
+    return {
+      status: true,
+      name: 'Parley',
+      onboarding: options.firstUser,
+      oauth: { providers: options.oidcProviderName ? { oidc: options.oidcProviderName } : {} },
+      features: {
+        auth: true,
+        auth_trusted_header: options.trustedHeader,
+        enable_signup: options.enableSignup || options.firstUser,
+        enable_login_form: true,
+        enable_ldap: options.enableLdap,
+        enable_api_key: options.enableApiKey,
+        enable_websocket: true,
+      },
+    };
+  }
+}

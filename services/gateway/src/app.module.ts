@@ -1,0 +1,100 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import {
+  apiKeyLookupVia,
+  ApiKeyResolver,
+  AUTHENTICATOR,
+  AuthGuard,
+  CredentialAuthenticator,
+  RevocationList,
+  TokenAuthenticator,
+  TokenVerifier,
+} from '@parley/auth-guard';
+import { LifecycleModule } from '@parley/lifecycle';
+import { LOGGER, Logger } from '@parley/logging';
+import { AppConfigController } from './app-config/app-config.controller';
+import { PermissionGuard } from './authentication/permission.guard';
+import { PermissionsCache } from './authentication/permissions-cache';
+import { AuthsController } from './auths/auths.controller';
+import { ChatsController } from './chats/chats.controller';
+import { DownstreamClients } from './downstream/downstream-clients';
+import { FoldersController } from './folders/folders.controller';
+import { GatewayRedis } from './downstream/redis.provider';
+import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
+import { GroupsController } from './groups/groups.controller';
+import { SignInRateLimit } from './rate-limit/sign-in-rate-limit';
+import { UsersController } from './users/users.controller';
+import { CompletionsController } from './completions/completions.controller';
+import { ModelsController } from './models/models.controller';
+import { ConnectionsConfigController } from './upstream-proxy/connections-config.controller';
+import { UpstreamProxyController } from './upstream-proxy/upstream-proxy.controller';
+
+@Module({})
+export class GatewayAppModule {
+  static register(config: GatewayConfig, logger: Logger): DynamicModule {
+    return {
+      module: GatewayAppModule,
+      imports: [LifecycleModule.forRoot()],
+      controllers: [
+        AppConfigController,
+        AuthsController,
+        UsersController,
+        GroupsController,
+        ChatsController,
+        FoldersController,
+        ModelsController,
+        CompletionsController,
+        // Before the pass-through, whose /openai/* and /ollama/* would otherwise take the config routes.
+        ConnectionsConfigController,
+        UpstreamProxyController,
+      ],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        DownstreamClients,
+        GatewayRedis,
+        {
+          provide: TokenVerifier,
+          inject: [DownstreamClients],
+          useFactory: (downstream: DownstreamClients) =>
+            new TokenVerifier({
+              fetchJwks: async () => JSON.parse((await downstream.auth.getJwks({})).jwksJson),
+            }),
+        },
+        {
+          provide: RevocationList,
+          inject: [GatewayRedis],
+          useFactory: (redis: GatewayRedis) => {
+            // Not awaited: with Redis down at start the subscription completes when it is back.
+            const list = new RevocationList(redis.client, redis.subscriber);
+            void list.start();
+            return list;
+          },
+        },
+        {
+          provide: PermissionsCache,
+          inject: [DownstreamClients, RevocationList],
+          useFactory: (downstream: DownstreamClients, revocations: RevocationList) =>
+            new PermissionsCache(downstream, revocations),
+        },
+        {
+          provide: AUTHENTICATOR,
+          inject: [TokenVerifier, RevocationList, DownstreamClients],
+          useFactory: (verifier: TokenVerifier, revocations: RevocationList, downstream: DownstreamClients) =>
+            new CredentialAuthenticator(
+              new TokenAuthenticator(verifier, revocations),
+              new ApiKeyResolver(apiKeyLookupVia(downstream.auth), revocations),
+              {
+                enabled: config.ENABLE_API_KEY_ENDPOINT_RESTRICTIONS,
+                allowedEndpoints: config.API_KEY_ALLOWED_ENDPOINTS,
+              },
+            ),
+        },
+        SignInRateLimit,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        // After the AuthGuard (guards run in the order they are provided).
+        { provide: APP_GUARD, useClass: PermissionGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,95 @@
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AuthenticatedRequest } from '@parley/auth-guard';
+import { z } from '@parley/config';
+import { DomainError } from '@parley/errors';
+import { LOGGER, Logger } from '@parley/logging';
+import { DownstreamClients } from '../downstream/downstream-clients';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { parseBody } from '../validation/parse-body';
+import { callerOf, clientGone } from './caller';
+
+const completionBody = z
+  .object({
+    model: z.string({ invalid_type_error: 'must be a model id' }).min(1, 'must not be empty'),
+    messages: z
+      .array(z.record(z.unknown()), { invalid_type_error: 'must be an array of messages' })
+      .min(1, 'must not be empty'),
+    stream: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
+  })
+  .passthrough();
+
+/**
+ * An upstream failure answered to an OpenAI-style client: Open WebUI's `detail` for its clients, and
+ * OpenAI's `error` object, which the OpenAI SDKs read for the message they throw.
+ */
+export function sendCompletionError(res: Response, status: number, message: string): void {
+  res.status(status).json({ detail: message, error: { message, type: 'upstream_error', code: status } });
+}
+
+/** An SSE error event in the shape OpenAI's clients read (they throw on `data: {"error": ...}`). */
+export function sseError(status: number, message: string): string {
+  return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', code: status } })}\n\n`;
+}
+
+/**
+ * OpenAI's chat completions (Open WebUI's /api/chat/completions): JSON, or SSE `data:` chunks ending
+ * with `data: [DONE]`. The status is decided by the first event from the model gateway, so a failure
+ * before the first token is a real HTTP error; a failure after it is an error event at the end.
+ */
+@Controller()
+export class CompletionsController {
+  constructor(
+    @Inject(DownstreamClients) private readonly downstream: DownstreamClients,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @Post(['api/chat/completions', 'api/v1/chat/completions'])
+  @HttpCode(200)
+  async create(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
+    const request = parseBody(completionBody, body);
+    const call = { caller: callerOf(req), bodyJson: JSON.stringify(request) };
+    const options = { deadlineMs: this.config.COMPLETION_DEADLINE_MS, signal: clientGone(req, res) };
+    if (request.stream !== true) {
+      const reply = await this.downstream.modelGateway.createChatCompletion(call, options);
+      if (reply.result.case === 'error') {
+        sendCompletionError(res, reply.result.value.httpStatus, reply.result.value.message);
+        return;
+      }
+      res
+        .status(200)
+        .type('application/json')
+        .send(reply.result.value ?? '{}');
+      return;
+    }
+
+    const events = this.downstream.modelGateway.streamChatCompletion(call, options)[Symbol.asyncIterator]();
+    const first = await events.next(); // a gRPC failure here leaves as a normal error answer
+    if (!first.done && first.value.event.case === 'error') {
+      sendCompletionError(res, first.value.event.value.httpStatus, first.value.event.value.message);
+      return;
+    }
+    res.socket?.setNoDelay(true);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
+    try {
+      let next = first;
+      while (!next.done) {
+        const event = next.value.event;
+        if (event.case === 'chunkJson') res.write(`data: ${event.value}\n\n`);
+        else if (event.case === 'error') res.write(sseError(event.value.httpStatus, event.value.message));
+        next = await events.next();
+      }
+    } catch (error) {
+      if (res.destroyed) return;
+      const message = error instanceof DomainError ? error.message : 'The completion stream failed.';
+      this.logger.warn({ err: error }, 'completion stream ended with an error');
+      res.write(sseError(502, message));
+    }
+    if (!res.destroyed) res.end('data: [DONE]\n\n');
+  }
+}

@@ -1,0 +1,32 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { createGrpcClient, ServiceClient } from '@parley/grpc';
+import { authV1, chatV1, modelGatewayV1 } from '@parley/proto';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+
+type AuthMethods = typeof authV1.AuthService extends { method: infer M } ? M : never;
+type ChatMethods = typeof chatV1.ChatService extends { method: infer M } ? M : never;
+type ModelGatewayMethods = typeof modelGatewayV1.ModelGatewayService extends { method: infer M } ? M : never;
+
+/** The gRPC clients of the services behind the gateway. */
+@Injectable()
+export class DownstreamClients implements OnApplicationShutdown {
+  readonly auth: ServiceClient<AuthMethods>;
+  readonly chat: ServiceClient<ChatMethods>;
+  readonly modelGateway: ServiceClient<ModelGatewayMethods>;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    const deadlineMs = config.GRPC_DEADLINE_MS;
+    this.auth = createGrpcClient(authV1.AuthService, config.AUTH_GRPC_URL, { deadlineMs, peerName: 'auth' });
+    this.chat = createGrpcClient(chatV1.ChatService, config.CHAT_GRPC_URL, { deadlineMs, peerName: 'chat' });
+    this.modelGateway = createGrpcClient(modelGatewayV1.ModelGatewayService, config.MODEL_GATEWAY_GRPC_URL, {
+      deadlineMs,
+      peerName: 'model gateway',
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.auth.close();
+    this.chat.close();
+    this.modelGateway.close();
+  }
+}

@@ -1,0 +1,45 @@
+import { redisEnv } from '@parley/redis';
+import { resolve } from 'node:path';
+import { commonServiceEnv, env, z } from '@parley/config';
+
+/** Every variable the gateway reads. */
+export const gatewayConfigSchema = z.object({
+  /** The public HTTP port (Open WebUI's name). */
+  PORT: env.port(8080),
+  HOST: z.string().default('0.0.0.0'),
+  AUTH_GRPC_URL: env.hostPort('127.0.0.1:50051'),
+  CHAT_GRPC_URL: env.hostPort('127.0.0.1:50052'),
+  /** The auth service's HTTP address, for the single sign-on redirects under /oauth/. */
+  AUTH_HTTP_URL: env.url(['http', 'https'], 'http://127.0.0.1:8081'),
+  MODEL_GATEWAY_GRPC_URL: env.hostPort('127.0.0.1:50053'),
+  /** Deadline of one completion or pass-through stream through the model gateway (streams run long). */
+  COMPLETION_DEADLINE_MS: env.int(600_000, { min: 1_000, max: 86_400_000 }),
+  /** Where the Socket.IO upgrade at /ws/ is proxied to. */
+  REALTIME_URL: env.url(['http', 'https'], 'http://127.0.0.1:8086'),
+  ...redisEnv(),
+  /** The built SPA; defaults to dist/web next to the built services. */
+  WEB_DIST_DIR: z.string().default(resolve(__dirname, '../../../web')),
+  /** Deadline of every call to a backend service. */
+  GRPC_DEADLINE_MS: env.int(10_000, { min: 100, max: 600_000 }),
+  /** Largest JSON body accepted. */
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must be a size like 512kb or 8mb')
+    .default('8mb'),
+  /** Sign-in attempts allowed per client IP and per account in the window, across all copies. */
+  SIGNIN_RATE_LIMIT_PER_IP: env.int(30, { min: 1 }),
+  SIGNIN_RATE_LIMIT_PER_ACCOUNT: env.int(10, { min: 1 }),
+  SIGNIN_RATE_LIMIT_WINDOW_SECONDS: env.int(60, { min: 1, max: 86_400 }),
+  /** Limit API keys to the paths in API_KEY_ALLOWED_ENDPOINTS (comma separated; a trailing * matches a prefix). */
+  ENABLE_API_KEY_ENDPOINT_RESTRICTIONS: env.bool(false),
+  API_KEY_ALLOWED_ENDPOINTS: z.string().default(''),
+  /** Sign-in by a header an SSO proxy in front sets (Open WebUI's variables); the proxy must strip it from clients. */
+  WEBUI_AUTH_TRUSTED_EMAIL_HEADER: z.string().max(100).optional(),
+  WEBUI_AUTH_TRUSTED_NAME_HEADER: z.string().max(100).optional(),
+  /** Which proxies' X-Forwarded-For to trust for the client IP (Express's "trust proxy"). */
+  TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+  ...commonServiceEnv(),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { bootstrapService } from '@parley/lifecycle';
+import { LOGGER, type Logger } from '@parley/logging';
+import { GatewayAppModule } from './app.module';
+import { gatewayConfigSchema, GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
+import { oauthProxy } from './oauth-proxy/oauth-proxy';
+import { attachRealtimeProxy } from './realtime-proxy/realtime-proxy';
+import { serveWebApp } from './web-app/serve-web-app';
+
+void bootstrapService({
+  name: 'gateway',
+  configSchema: gatewayConfigSchema,
+  module: (config, { logger }) => GatewayAppModule.register(config, logger),
+  ports: (config) => ({ http: config.PORT, host: config.HOST }),
+  bodyLimit: (config) => config.BODY_LIMIT,
+  configure: (app) => {
+    const config = app.get<GatewayConfig>(GATEWAY_CONFIG);
+    const logger = app.get<Logger>(LOGGER);
+    // The client IP (sign-in rate limits) comes from X-Forwarded-For only through trusted proxies.
+    (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set(
+      'trust proxy',
+      config.TRUST_PROXY,
+    );
+    app.use(attachRealtimeProxy(app.getHttpServer() as Server, config.REALTIME_URL, logger));
+    app.use(oauthProxy(config.AUTH_HTTP_URL, logger));
+    app.use(serveWebApp(config.WEB_DIST_DIR));
+  },
+});

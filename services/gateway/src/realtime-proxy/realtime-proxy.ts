@@ -1,0 +1,30 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import httpProxy from 'http-proxy';
+import type { Logger } from '@parley/logging';
+
+/**
+ * Passes Socket.IO at /ws/ through to the realtime service: the WebSocket upgrade, and long-polling
+ * requests when the realtime service allows them (those need sticky sessions across copies).
+ */
+export function attachRealtimeProxy(server: Server, target: string, logger: Logger) {
+  const proxy = httpProxy.createProxyServer({ target, ws: true, xfwd: true });
+  proxy.on('error', (error, _req, resOrSocket) => {
+    logger.warn({ err: error }, 'realtime proxy error');
+    const res = resOrSocket as ServerResponse | Duplex;
+    if ('writeHead' in res && !res.headersSent) {
+      res.writeHead(502, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ detail: 'The realtime service is unavailable; try again shortly.' }));
+    } else {
+      res.destroy();
+    }
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (req.url?.startsWith('/ws/')) proxy.ws(req, socket, head);
+    else socket.destroy();
+  });
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    if (req.url?.startsWith('/ws/')) proxy.web(req, res);
+    else next();
+  };
+}

@@ -1,0 +1,98 @@
+import { All, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AdminOnly, AuthenticatedRequest } from '@parley/auth-guard';
+import { DomainError, ErrorKind } from '@parley/errors';
+import { modelGatewayV1 } from '@parley/proto';
+import { callerOf, clientGone } from '../completions/caller';
+import { sendCompletionError } from '../completions/completions.controller';
+import { DownstreamClients } from '../downstream/downstream-clients';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+
+const { ConnectionKind } = modelGatewayV1;
+
+/**
+ * Open WebUI's pass-through to the upstreams, with the upstream key added by the model gateway:
+ * /ollama/api/tags, /ollama/api/version and the model-routed /ollama/api/{chat,generate,show,embed} for
+ * every signed-in user; the rest of /ollama/* (pull, push, create, copy, delete, ps) for admins only;
+ * /openai/* for every signed-in user (model-routed when the body names a model), as in Open WebUI.
+ */
+@Controller()
+export class UpstreamProxyController {
+  constructor(
+    @Inject(DownstreamClients) private readonly downstream: DownstreamClients,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Get(['ollama/api/tags', 'ollama/api/version'])
+  ollamaLists(@Req() req: AuthenticatedRequest, @Res() res: Response) {
+    return this.pass(ConnectionKind.OLLAMA, 'ollama', req, res);
+  }
+
+  @Post([
+    'ollama/api/chat',
+    'ollama/api/generate',
+    'ollama/api/show',
+    'ollama/api/embed',
+    'ollama/api/embeddings',
+  ])
+  ollamaModelCalls(@Req() req: AuthenticatedRequest, @Res() res: Response) {
+    return this.pass(ConnectionKind.OLLAMA, 'ollama', req, res);
+  }
+
+  @All('ollama/*path')
+  @AdminOnly()
+  ollamaAdmin(@Req() req: AuthenticatedRequest, @Res() res: Response) {
+    return this.pass(ConnectionKind.OLLAMA, 'ollama', req, res);
+  }
+
+  @All('openai/*path')
+  openai(@Req() req: AuthenticatedRequest, @Res() res: Response) {
+    return this.pass(ConnectionKind.OPENAI, 'openai', req, res);
+  }
+
+  private async pass(
+    kind: modelGatewayV1.ConnectionKind,
+    prefix: string,
+    req: AuthenticatedRequest,
+    res: Response,
+  ): Promise<void> {
+    const path = req.originalUrl.slice(req.originalUrl.indexOf(`/${prefix}/`) + prefix.length + 2);
+    const hasBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
+    const body = hasBody
+      ? Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body))
+      : Buffer.alloc(0);
+    const stream = this.downstream.modelGateway.proxyUpstream(
+      {
+        caller: callerOf(req),
+        kind,
+        method: req.method,
+        path,
+        body,
+        contentType: hasBody ? 'application/json' : '',
+      },
+      { deadlineMs: this.config.COMPLETION_DEADLINE_MS, signal: clientGone(req, res) },
+    );
+    const events = stream[Symbol.asyncIterator]();
+    const first = await events.next();
+    if (first.done) throw new DomainError(ErrorKind.Unavailable, 'The model gateway sent no answer.');
+    const part = first.value.part;
+    if (part.case === 'error') {
+      sendCompletionError(res, part.value.httpStatus, part.value.message);
+      return;
+    }
+    if (part.case !== 'head')
+      throw new DomainError(ErrorKind.Unavailable, 'The model gateway answered out of order.');
+    res.socket?.setNoDelay(true);
+    res.writeHead(part.value.status, { 'content-type': part.value.contentType || 'application/json' });
+    try {
+      for (let next = await events.next(); !next.done; next = await events.next()) {
+        const piece = next.value.part;
+        if (piece.case === 'chunk') res.write(piece.value);
+        else if (piece.case === 'error') return void res.destroy(); // the upstream broke: so does this stream
+      }
+      res.end();
+    } catch {
+      res.destroy();
+    }
+  }
+}

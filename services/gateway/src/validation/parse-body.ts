@@ -1,0 +1,19 @@
+import { z } from '@parley/config';
+import { DomainError, ErrorKind } from '@parley/errors';
+
+/** Validates a request body against a schema; the error names the field and what it needs. */
+export function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.') || 'body';
+  const message =
+    issue.code === 'invalid_type' && issue.received === 'undefined' ? 'is required' : issue.message;
+  throw new DomainError(
+    ErrorKind.InvalidArgument,
+    `${field} ${message}`.replace(
+      /^body (Expected object|Required)/,
+      'The request body must be a JSON object',
+    ),
+  );
+}

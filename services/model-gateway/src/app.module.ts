@@ -1,0 +1,50 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { GrpcServerHost } from '@parley/grpc';
+import { LifecycleModule } from '@parley/lifecycle';
+import { LOGGER, Logger } from '@parley/logging';
+import { NatsModule } from '@parley/nats';
+import { CompletionsService } from './completions/completions.service';
+import { UpstreamRouter } from './completions/upstream-router';
+import { ConnectionsRepository } from './connections/connections.repository';
+import { ConnectionsService } from './connections/connections.service';
+import { PrismaService } from './database/prisma.service';
+import { ModelGatewayGrpcHandlers } from './grpc/model-gateway-grpc.handlers';
+import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from './model-gateway.config';
+import { ModelsCacheRepository } from './models/models-cache.repository';
+import { ModelsService } from './models/models.service';
+import { ModelGatewayRedis } from './redis/model-gateway-redis';
+import { UpstreamProxyService } from './upstream-proxy/upstream-proxy.service';
+import { UpstreamHttpClient } from './upstream/upstream-http.client';
+
+/**
+ * The model gateway: connections to upstream LLM servers, the merged model list, chat completions
+ * (streamed and not) and the /openai, /ollama pass-through, served over gRPC to the gateway.
+ */
+@Module({})
+export class ModelGatewayAppModule {
+  static register(config: ModelGatewayConfig, logger: Logger, grpcHost: GrpcServerHost): DynamicModule {
+    return {
+      module: ModelGatewayAppModule,
+      imports: [
+        LifecycleModule.forRoot(),
+        NatsModule.forRoot({ url: config.NATS_URL, name: `model-gateway-${process.pid}`, logger }),
+      ],
+      providers: [
+        { provide: MODEL_GATEWAY_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: GrpcServerHost, useValue: grpcHost },
+        PrismaService,
+        ModelGatewayRedis,
+        ConnectionsRepository,
+        ConnectionsService,
+        ModelsCacheRepository,
+        ModelsService,
+        UpstreamHttpClient,
+        UpstreamRouter,
+        CompletionsService,
+        UpstreamProxyService,
+        ModelGatewayGrpcHandlers,
+      ],
+    };
+  }
+}

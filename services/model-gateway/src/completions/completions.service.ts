@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, ErrorKind } from '@parley/errors';
+import { Connection } from '../connections/connection';
+import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
+import { ModelsService } from '../models/models.service';
+import { lines, UpstreamHttpClient, UpstreamResponse } from '../upstream/upstream-http.client';
+import { UpstreamFailure } from '../upstream/upstream-failure';
+import {
+  fromOllamaCompletion,
+  OllamaChunk,
+  OllamaStreamTranslator,
+  toOllamaChatRequest,
+} from '../upstream/ollama-translation';
+import { Candidate, UpstreamRouter } from './upstream-router';
+
+type Json = Record<string, unknown>;
+
+export type StreamEvent = { chunk: string } | { error: UpstreamFailure };
+
+/** Parses and checks an OpenAI chat completion request: a JSON object with a model and messages. */
+export function parseCompletionRequest(bodyJson: string): Json & { model: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyJson);
+  } catch {
+    throw new DomainError(ErrorKind.InvalidArgument, 'The request body is not valid JSON.');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new DomainError(ErrorKind.InvalidArgument, 'The request body must be a JSON object.');
+  const request = body as Json;
+  if (typeof request.model !== 'string' || !request.model.trim())
+    throw new DomainError(
+      ErrorKind.InvalidArgument,
+      'model is required: the id of a model from /api/models.',
+    );
+  if (!Array.isArray(request.messages) || request.messages.length === 0)
+    throw new DomainError(
+      ErrorKind.InvalidArgument,
+      'messages must be a non-empty array of {role, content}.',
+    );
+  for (const [i, message] of (request.messages as unknown[]).entries()) {
+    if (!message || typeof message !== 'object' || typeof (message as Json).role !== 'string')
+      throw new DomainError(ErrorKind.InvalidArgument, `messages.${i} must be an object with a role.`);
+  }
+  return request as Json & { model: string };
+}
+
+/**
+ * Chat completions against the upstreams, in OpenAI's format whatever the upstream speaks. Retries on
+ * another upstream only before the first token (after it, a retry would repeat text the client has);
+ * a stream that breaks later ends with an error event.
+ */
+@Injectable()
+export class CompletionsService {
+  constructor(
+    @Inject(ModelsService) private readonly models: ModelsService,
+    @Inject(UpstreamRouter) private readonly router: UpstreamRouter,
+    @Inject(UpstreamHttpClient) private readonly http: UpstreamHttpClient,
+    @Inject(MODEL_GATEWAY_CONFIG) private readonly config: ModelGatewayConfig,
+  ) {}
+
+  /** A non-streamed completion: the JSON text, or the upstream failure to answer with. */
+  async complete(
+    bodyJson: string,
+    signal: AbortSignal,
+  ): Promise<{ json: string } | { error: UpstreamFailure }> {
+    const body = parseCompletionRequest(bodyJson);
+    const model = await this.models.resolve(body.model);
+    try {
+      const { result } = await this.router.firstThatStarts(model, signal, async (candidate) => {
+        const res = await this.open(candidate, body, false, signal);
+        const origin = new URL(candidate.connection.baseUrl).origin;
+        const text = await res.text(this.config.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS);
+        if (res.status !== 200) throw UpstreamFailure.fromResponse(origin, res.status, text);
+        if (candidate.connection.kind === 'openai') return text;
+        return JSON.stringify(
+          fromOllamaCompletion(
+            parseJson(text, origin) as OllamaChunk,
+            body.model,
+            `chatcmpl-${randomUUID()}`,
+            nowSeconds(),
+          ),
+        );
+      });
+      return { json: result };
+    } catch (error) {
+      if (error instanceof UpstreamFailure) return { error };
+      throw error;
+    }
+  }
+
+  /**
+   * A streamed completion: one event per OpenAI chunk. Errors before the first chunk come as the only
+   * event (the caller answers with its status); errors after it end the stream. Stopping the iteration
+   * or aborting `signal` closes the upstream connection.
+   */
+  async *stream(bodyJson: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+    const body = parseCompletionRequest(bodyJson);
+    const model = await this.models.resolve(body.model);
+    let started: { first: string[]; rest: AsyncGenerator<string>; candidate: Candidate };
+    try {
+      ({ result: started } = await this.router.firstThatStarts(model, signal, async (candidate) => {
+        const res = await this.open(candidate, body, true, signal);
+        const origin = new URL(candidate.connection.baseUrl).origin;
+        if (res.status !== 200)
+          throw UpstreamFailure.fromResponse(
+            origin,
+            res.status,
+            await res.text(this.config.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS),
+          );
+        const rest = this.chunksOf(candidate.connection, res, body.model);
+        // The attempt counts as started once a first chunk arrived; until then a failure may retry.
+        const first = await rest.next();
+        return { first: first.done ? [] : [first.value], rest, candidate };
+      }));
+    } catch (error) {
+      if (error instanceof UpstreamFailure) {
+        yield { error };
+        return;
+      }
+      throw error;
+    }
+    const key = started.candidate.connection.id;
+    const untrack = this.router.track(key);
+    try {
+      for (const chunk of started.first) yield { chunk };
+      for await (const chunk of started.rest) yield { chunk };
+      this.router.breakers.succeeded(key);
+    } catch (error) {
+      if (signal.aborted) return;
+      if (!(error instanceof UpstreamFailure)) throw error;
+      if (error.countsAgainstUpstream) this.router.breakers.failed(key);
+      yield { error };
+    } finally {
+      untrack();
+      await started.rest.return(undefined);
+    }
+  }
+
+  private open(
+    candidate: Candidate,
+    body: Json,
+    stream: boolean,
+    signal: AbortSignal,
+  ): Promise<UpstreamResponse> {
+    const { connection, upstreamId } = candidate;
+    const ollama = connection.kind === 'ollama';
+    const payload = ollama
+      ? toOllamaChatRequest(body, upstreamId, stream)
+      : { ...body, model: upstreamId, stream };
+    return this.http.send({
+      method: 'POST',
+      url: ollama ? `${connection.baseUrl}/api/chat` : `${connection.baseUrl}/chat/completions`,
+      headers: {
+        'content-type': 'application/json',
+        accept: stream ? (ollama ? 'application/x-ndjson' : 'text/event-stream') : 'application/json',
+        ...(connection.apiKey ? { authorization: `Bearer ${connection.apiKey}` } : {}),
+      },
+      body: JSON.stringify(payload),
+      signal,
+      headersTimeoutMs: this.config.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS,
+    });
+  }
+
+  /** The upstream's stream as OpenAI chunk JSON texts; OpenAI chunks pass through untouched. */
+  private async *chunksOf(
+    connection: Connection,
+    res: UpstreamResponse,
+    model: string,
+  ): AsyncGenerator<string> {
+    const origin = new URL(connection.baseUrl).origin;
+    const source = lines(
+      res.chunks(this.config.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS, this.config.UPSTREAM_IDLE_TIMEOUT_MS),
+    );
+    try {
+      if (connection.kind === 'openai') {
+        for await (const line of source) {
+          if (!line.startsWith('data:')) continue; // comments, event names, blank separators
+          const data = line.slice(5).trim();
+          if (data === '[DONE]') return;
+          if (data.startsWith('{"error"')) throw UpstreamFailure.fromResponse(origin, 502, data);
+          if (data) yield data;
+        }
+        return;
+      }
+      const translator = new OllamaStreamTranslator(model, `chatcmpl-${randomUUID()}`, nowSeconds());
+      for await (const line of source) {
+        if (!line.trim()) continue;
+        const chunk = parseJson(line, origin) as OllamaChunk;
+        if (chunk.error) throw UpstreamFailure.fromResponse(origin, 502, line);
+        yield JSON.stringify(translator.translate(chunk));
+        if (chunk.done) return;
+      }
+    } finally {
+      res.close();
+    }
+  }
+}
+
+function parseJson(text: string, origin: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UpstreamFailure(
+      502,
+      `The model server at ${origin} answered with something that is not JSON.`,
+      true,
+    );
+  }
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);

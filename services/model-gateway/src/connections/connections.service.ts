@@ -1,0 +1,153 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DomainError, ErrorKind } from '@parley/errors';
+import { LOGGER, Logger } from '@parley/logging';
+import { NatsClient } from '@parley/nats';
+import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
+import {
+  Connection,
+  ConnectionInput,
+  ConnectionKind,
+  connectionsFromEnv,
+  normaliseBaseUrl,
+} from './connection';
+import { ConnectionsRepository } from './connections.repository';
+import { isMasked, maskKey } from './key-masking';
+
+export const CONNECTIONS_CHANGED = 'model_gateway.connections_changed';
+
+export interface ConnectionsSnapshot {
+  enabled: Record<ConnectionKind, boolean>;
+  /** Every connection, enabled or not, in urlIdx order within each kind. */
+  all: Connection[];
+}
+
+export interface ConnectionView {
+  baseUrl: string;
+  apiKey: string;
+  enable: boolean;
+  prefixId: string;
+  modelIds: string[];
+}
+
+/**
+ * The connections every completion needs, from memory: read from the table at most every
+ * CONNECTIONS_CACHE_MS, and at once on every copy when an admin changes them (a NATS notification).
+ */
+@Injectable()
+export class ConnectionsService implements OnModuleInit {
+  private snapshot?: { value: ConnectionsSnapshot; at: number };
+  private loading?: Promise<ConnectionsSnapshot>;
+
+  constructor(
+    @Inject(ConnectionsRepository) private readonly repository: ConnectionsRepository,
+    @Inject(MODEL_GATEWAY_CONFIG) private readonly config: ModelGatewayConfig,
+    @Inject(NatsClient) private readonly nats: NatsClient,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const seeded = await this.repository.seedOnce({
+      openai: {
+        enabled: this.config.ENABLE_OPENAI_API,
+        connections: connectionsFromEnv(this.config.OPENAI_API_BASE_URLS, this.config.OPENAI_API_KEYS),
+      },
+      ollama: {
+        enabled: this.config.ENABLE_OLLAMA_API,
+        connections: connectionsFromEnv(this.config.OLLAMA_BASE_URLS, ''),
+      },
+    });
+    if (seeded) this.logger.info('connections seeded from OPENAI_API_BASE_URLS and OLLAMA_BASE_URLS');
+    // No queue group: every copy drops its cached copy.
+    void this.nats
+      .subscribe(CONNECTIONS_CHANGED, {}, () => {
+        this.snapshot = undefined;
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'cannot subscribe to connection changes'));
+  }
+
+  async current(): Promise<ConnectionsSnapshot> {
+    if (this.snapshot && Date.now() - this.snapshot.at < this.config.CONNECTIONS_CACHE_MS)
+      return this.snapshot.value;
+    this.loading ??= (async () => {
+      try {
+        const [all, enabled] = await Promise.all([this.repository.list(), this.repository.kindEnabled()]);
+        const value = { all, enabled };
+        this.snapshot = { value, at: Date.now() };
+        return value;
+      } finally {
+        this.loading = undefined;
+      }
+    })();
+    return this.loading;
+  }
+
+  /** The enabled connections of the enabled kinds. */
+  async active(kind?: ConnectionKind): Promise<Connection[]> {
+    const { all, enabled } = await this.current();
+    return all.filter((c) => c.enabled && enabled[c.kind] && (!kind || c.kind === kind));
+  }
+
+  async view(kind: ConnectionKind): Promise<{ enabled: boolean; connections: ConnectionView[] }> {
+    const { all, enabled } = await this.current();
+    return {
+      enabled: enabled[kind],
+      connections: all
+        .filter((c) => c.kind === kind)
+        .map((c) => ({
+          baseUrl: c.baseUrl,
+          apiKey: maskKey(c.apiKey),
+          enable: c.enabled,
+          prefixId: c.prefixId,
+          modelIds: c.modelIds,
+        })),
+    };
+  }
+
+  /**
+   * Replaces the connections of a kind (Open WebUI's config/update). A key sent back masked, as it was
+   * read, keeps the key stored for that URL, so an admin edits a connection without retyping its key.
+   */
+  async update(
+    kind: ConnectionKind,
+    input: ConnectionView[],
+    enabled?: boolean,
+  ): Promise<{ enabled: boolean; connections: ConnectionView[] }> {
+    if (input.length > 100)
+      throw new DomainError(ErrorKind.InvalidArgument, 'At most 100 connections of a kind.');
+    const existing = (await this.fresh()).all.filter((c) => c.kind === kind);
+    const connections: ConnectionInput[] = input.map((c, i) => {
+      const baseUrl = normaliseBaseUrl(c.baseUrl);
+      const prefixId = c.prefixId.trim();
+      if (prefixId && !/^[\w.-]{1,64}$/.test(prefixId))
+        throw new DomainError(
+          ErrorKind.InvalidArgument,
+          `connection ${i}: prefix_id may hold letters, digits, "_", "-" and "." only.`,
+        );
+      let apiKey = c.apiKey.trim();
+      if (isMasked(apiKey)) {
+        const previous = existing.find((e) => e.baseUrl === baseUrl && maskKey(e.apiKey) === apiKey);
+        if (!previous)
+          throw new DomainError(
+            ErrorKind.InvalidArgument,
+            `connection ${i}: send the full API key for ${baseUrl}.`,
+          );
+        apiKey = previous.apiKey;
+      }
+      return { baseUrl, apiKey, enabled: c.enable, prefixId, modelIds: c.modelIds.filter((m) => m.trim()) };
+    });
+    await this.repository.replace(kind, connections, enabled);
+    this.snapshot = undefined;
+    try {
+      this.nats.publish(CONNECTIONS_CHANGED, { v: 1, kind });
+    } catch (error) {
+      // The other copies pick the change up within CONNECTIONS_CACHE_MS anyway.
+      this.logger.warn({ err: error }, 'could not announce the connection change');
+    }
+    return this.view(kind);
+  }
+
+  private async fresh(): Promise<ConnectionsSnapshot> {
+    this.snapshot = undefined;
+    return this.current();
+  }
+}

@@ -1,0 +1,203 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DomainError, ErrorKind, httpStatusOf } from '@parley/errors';
+import { LOGGER, Logger } from '@parley/logging';
+import { CallContext, GrpcServerHost, ServerStream } from '@parley/grpc';
+import { modelGatewayV1 } from '@parley/proto';
+import { ConnectionKind, normaliseBaseUrl } from '../connections/connection';
+import { ConnectionsService, ConnectionView } from '../connections/connections.service';
+import { CompletionsService } from '../completions/completions.service';
+import { ModelsService } from '../models/models.service';
+import { UpstreamProxyService } from '../upstream-proxy/upstream-proxy.service';
+import { UpstreamFailure } from '../upstream/upstream-failure';
+
+const { ConnectionKind: Kind } = modelGatewayV1;
+
+function kindOf(kind: modelGatewayV1.ConnectionKind, required: true): ConnectionKind;
+function kindOf(kind: modelGatewayV1.ConnectionKind, required: false): ConnectionKind | undefined;
+function kindOf(kind: modelGatewayV1.ConnectionKind, required: boolean): ConnectionKind | undefined {
+  if (kind === Kind.OPENAI) return 'openai';
+  if (kind === Kind.OLLAMA) return 'ollama';
+  if (required) throw new DomainError(ErrorKind.InvalidArgument, 'kind must be OPENAI or OLLAMA.');
+  return undefined;
+}
+
+const toKind = (kind: ConnectionKind) => (kind === 'openai' ? Kind.OPENAI : Kind.OLLAMA);
+const upstreamError = (error: UpstreamFailure) => ({ httpStatus: error.httpStatus, message: error.message });
+
+function requireAdmin(caller: modelGatewayV1.Caller | undefined): void {
+  if (caller?.role !== 'admin')
+    throw new DomainError(ErrorKind.PermissionDenied, 'This action needs an administrator.');
+}
+
+function configView(view: { enabled: boolean; connections: ConnectionView[] }) {
+  return {
+    enabled: view.enabled,
+    connections: view.connections.map((c) => ({
+      baseUrl: c.baseUrl,
+      apiKey: c.apiKey,
+      enable: c.enable,
+      prefixId: c.prefixId,
+      modelIds: c.modelIds,
+    })),
+  };
+}
+
+/**
+ * Writes to a gRPC stream unless the caller has gone: a cancelled call never drains, so a plain write
+ * would park the handler (and the upstream it reads) forever.
+ */
+async function write<T>(stream: ServerStream<never>, message: T, call: CallContext): Promise<boolean> {
+  if (call.signal.aborted) return false;
+  let onAbort!: () => void;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    call.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  await Promise.race([(stream as ServerStream<never>).write(message as never), aborted]);
+  call.signal.removeEventListener('abort', onAbort);
+  return !call.signal.aborted;
+}
+
+/** The ModelGatewayService contract, mapped onto the features. */
+@Injectable()
+export class ModelGatewayGrpcHandlers implements OnModuleInit {
+  constructor(
+    @Inject(GrpcServerHost) private readonly host: GrpcServerHost,
+    @Inject(ModelsService) private readonly models: ModelsService,
+    @Inject(CompletionsService) private readonly completions: CompletionsService,
+    @Inject(UpstreamProxyService) private readonly proxy: UpstreamProxyService,
+    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * A streaming handler's failure as its last message, not a gRPC status: grpc-js never sends the
+   * status of a server stream that the host destroys with an error (the caller would wait forever),
+   * and the gateway needs the HTTP status anyway.
+   */
+  private failureOf(error: unknown): { httpStatus: number; message: string } {
+    if (error instanceof UpstreamFailure) return upstreamError(error);
+    if (error instanceof DomainError) return { httpStatus: httpStatusOf(error.kind), message: error.message };
+    this.logger.error({ err: error }, 'a model-gateway stream failed');
+    return { httpStatus: 500, message: 'The model gateway failed; its log has the details.' };
+  }
+
+  onModuleInit(): void {
+    this.host.addService(modelGatewayV1.ModelGatewayService, {
+      listModels: async (request) => ({
+        models: (await this.models.list(kindOf(request.kind, false))).map((m) => ({
+          id: m.id,
+          name: m.name,
+          kind: toKind(m.kind),
+          upstreamJson: JSON.stringify(m.raw),
+          urlIndexes: m.servedBy.map((s) => s.connection.position),
+          created: BigInt(m.created),
+        })),
+      }),
+
+      createChatCompletion: async (request, call) => {
+        const result = await this.completions.complete(request.bodyJson, call.signal);
+        return 'json' in result
+          ? { result: { case: 'completionJson', value: result.json } }
+          : { result: { case: 'error', value: upstreamError(result.error) } };
+      },
+
+      streamChatCompletion: async (request, stream, call) => {
+        try {
+          for await (const event of this.completions.stream(request.bodyJson, call.signal)) {
+            const message =
+              'chunk' in event
+                ? { event: { case: 'chunkJson' as const, value: event.chunk } }
+                : { event: { case: 'error' as const, value: upstreamError(event.error) } };
+            if (!(await write(stream as ServerStream<never>, message, call))) return;
+          }
+        } catch (error) {
+          if (call.signal.aborted) return;
+          await write(
+            stream as ServerStream<never>,
+            { event: { case: 'error', value: this.failureOf(error) } },
+            call,
+          );
+        }
+      },
+
+      proxyUpstream: async (request, stream, call) => {
+        try {
+          await this.proxyTo(request, stream as ServerStream<never>, call);
+        } catch (error) {
+          if (call.signal.aborted) return;
+          await write(
+            stream as ServerStream<never>,
+            { part: { case: 'error', value: this.failureOf(error) } },
+            call,
+          );
+        }
+      },
+
+      getConnectionsConfig: async (request) => {
+        requireAdmin(request.caller);
+        return configView(await this.connections.view(kindOf(request.kind, true)));
+      },
+
+      updateConnectionsConfig: async (request) => {
+        requireAdmin(request.caller);
+        const view = await this.connections.update(
+          kindOf(request.kind, true),
+          request.connections.map((c) => ({
+            baseUrl: c.baseUrl,
+            apiKey: c.apiKey,
+            enable: c.enable,
+            prefixId: c.prefixId,
+            modelIds: [...c.modelIds],
+          })),
+          request.enabled,
+        );
+        return configView(view);
+      },
+
+      verifyConnection: async (request) => {
+        requireAdmin(request.caller);
+        const kind = kindOf(request.kind, true);
+        try {
+          const raw = await this.models.fetchRaw({
+            kind,
+            baseUrl: normaliseBaseUrl(request.baseUrl),
+            apiKey: request.apiKey,
+          });
+          return { result: { case: 'modelsJson', value: JSON.stringify(raw) } };
+        } catch (error) {
+          if (error instanceof UpstreamFailure)
+            return { result: { case: 'error', value: upstreamError(error) } };
+          throw error;
+        }
+      },
+    });
+  }
+
+  private async proxyTo(
+    request: modelGatewayV1.ProxyUpstreamRequest,
+    stream: ServerStream<never>,
+    call: CallContext,
+  ): Promise<void> {
+    const events = this.proxy.proxy(
+      {
+        kind: kindOf(request.kind, true),
+        method: request.method || 'GET',
+        path: request.path,
+        body: Buffer.from(request.body),
+        contentType: request.contentType,
+        role: request.caller?.role ?? '',
+      },
+      call.signal,
+    );
+    for await (const event of events) {
+      const message =
+        'head' in event
+          ? { part: { case: 'head' as const, value: event.head } }
+          : 'chunk' in event
+            ? { part: { case: 'chunk' as const, value: new Uint8Array(event.chunk) } }
+            : { part: { case: 'error' as const, value: upstreamError(event.error) } };
+      if (!(await write(stream, message, call))) return;
+    }
+  }
+}

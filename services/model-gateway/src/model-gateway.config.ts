@@ -1,0 +1,46 @@
+import { redisEnv } from '@parley/redis';
+import { commonServiceEnv, env, sensitive, z } from '@parley/config';
+
+/** Every variable the model-gateway service reads. */
+export const modelGatewayConfigSchema = z.object({
+  HTTP_PORT: env.port(8083),
+  GRPC_PORT: env.port(50053),
+  DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/parley')),
+  NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  WEBUI_SECRET_KEY: sensitive(
+    z
+      .string({ required_error: 'is required (a long random string)' })
+      .min(16, 'must be at least 16 characters'),
+  ),
+  ...redisEnv(),
+  // Connections in Open WebUI's form: URLs and keys `;`-separated, paired by position. They seed the
+  // connections table on the first start; after that an admin edits them at run time (as Open WebUI's
+  // persistent config does).
+  ENABLE_OPENAI_API: env.bool(true),
+  OPENAI_API_BASE_URLS: z.string().default(''),
+  OPENAI_API_KEYS: sensitive(z.string().default('')),
+  ENABLE_OLLAMA_API: env.bool(true),
+  OLLAMA_BASE_URLS: z.string().default(''),
+  /** Seconds a connection's model list stays cached in Redis (Open WebUI's name). */
+  MODELS_CACHE_TTL: env.int(1, { min: 0, max: 86_400 }),
+  /** Seconds one connection may take to list its models before the list is served without it. */
+  AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST: z.coerce
+    .number({ invalid_type_error: 'must be a number of seconds' })
+    .positive('must be more than 0')
+    .max(600)
+    .default(10),
+  /** Milliseconds until an upstream answers a completion with its headers (and, streamed, a first chunk). */
+  UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: env.int(60_000, { min: 100, max: 3_600_000 }),
+  /** Milliseconds an upstream stream may stay silent between chunks before it counts as broken. */
+  UPSTREAM_IDLE_TIMEOUT_MS: env.int(60_000, { min: 100, max: 3_600_000 }),
+  /** Consecutive failures after which an upstream is skipped (the circuit breaker opens). */
+  UPSTREAM_FAILURE_THRESHOLD: env.int(3, { min: 1, max: 1_000 }),
+  /** Milliseconds an upstream with an open breaker is skipped before one trial request is let through. */
+  UPSTREAM_COOLDOWN_MS: env.int(30_000, { min: 0, max: 3_600_000 }),
+  /** Milliseconds this copy trusts its in-memory copy of the connections table (edits also notify). */
+  CONNECTIONS_CACHE_MS: env.int(5_000, { min: 0, max: 600_000 }),
+  ...commonServiceEnv(),
+});
+
+export type ModelGatewayConfig = z.infer<typeof modelGatewayConfigSchema>;
+export const MODEL_GATEWAY_CONFIG = Symbol('MODEL_GATEWAY_CONFIG');

@@ -1,0 +1,42 @@
+import { redisEnv } from '@parley/redis';
+import { commonServiceEnv, env, z } from '@parley/config';
+
+/** Every variable the realtime service reads. Names follow Open WebUI where it has one. */
+export const realtimeConfigSchema = z.object({
+  HTTP_PORT: env.port(8086),
+  ...redisEnv(),
+  NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  AUTH_GRPC_URL: env.hostPort('127.0.0.1:50051'),
+  /** Asked whether a socket's user may join a chat's room (GetChat with the user id). */
+  CHAT_GRPC_URL: env.hostPort('127.0.0.1:50052'),
+  /** Seconds between Socket.IO pings, and how long a ping may go unanswered. */
+  WEBSOCKET_SERVER_PING_INTERVAL: env.int(25, { min: 1, max: 600 }),
+  WEBSOCKET_SERVER_PING_TIMEOUT: env.int(20, { min: 1, max: 600 }),
+  /** Long-polling as a fallback transport. Across several copies it needs sticky sessions. */
+  WEBSOCKET_ALLOW_POLLING: env.bool(false),
+  /** Bytes a socket may have waiting to be written before it is cut off as too slow. */
+  WEBSOCKET_MAX_BUFFERED_BYTES: env.int(4_000_000, { min: 64_000 }),
+  /**
+   * Seconds a socket's entry in the session pool (and a user's in the active-user count) lives without
+   * a heartbeat from the copy holding it: a copy that dies leaves nothing behind after this.
+   */
+  REALTIME_SESSION_TTL_SECONDS: env.int(60, { min: 2, max: 3_600 }),
+  /** Seconds a model stays in the usage pool after `task.started` without `task.stopped`. */
+  REALTIME_USAGE_TTL_SECONDS: env.int(300, { min: 2, max: 86_400 }),
+  /** Seconds a completion's deltas are kept for clients that reconnect and resume. */
+  REALTIME_REPLAY_TTL_SECONDS: env.int(600, { min: 5, max: 86_400 }),
+  /**
+   * The name the copies serving one installation share: their NATS queue group and JetStream consumer,
+   * the Socket.IO adapter's Redis channels and the Redis keys of the pools. Two installations on one
+   * NATS and Redis need different names.
+   */
+  REALTIME_CLUSTER: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _ (at most 63)')
+    .default('realtime'),
+  GRPC_DEADLINE_MS: env.int(5_000, { min: 100, max: 60_000 }),
+  ...commonServiceEnv(),
+});
+
+export type RealtimeConfig = z.infer<typeof realtimeConfigSchema>;
+export const REALTIME_CONFIG = Symbol('REALTIME_CONFIG');

@@ -1,0 +1,11 @@
+import 'reflect-metadata';
+import { bootstrapService } from '@parley/lifecycle';
+import { RetrievalAppModule } from './app.module';
+import { retrievalConfigSchema } from './retrieval.config';
+
+void bootstrapService({
+  name: 'retrieval',
+  configSchema: retrievalConfigSchema,
+  module: (config, { logger }) => RetrievalAppModule.register(config, logger),
+  ports: (config) => ({ http: config.HTTP_PORT, grpc: config.GRPC_PORT }),
+});

@@ -1,0 +1,90 @@
+import { ApiError, extractDetail } from './api-error';
+import { TokenStore } from './token-store';
+
+type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface ApiClientOptions {
+  /** Prefix for every path; '' means same origin as the page. */
+  baseUrl?: string;
+  tokens?: TokenStore;
+  /** Injected in tests; defaults to the global fetch, looked up per call. */
+  fetch?: FetchFn;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+type UnauthorizedListener = (path: string) => void;
+
+/**
+ * The one place the SPA talks HTTP to the gateway: JSON in and out, the
+ * session cookie (`credentials: 'include'`) and the bearer token on every call,
+ * and every non-2xx turned into an ApiError carrying the server's `detail`.
+ */
+export class ApiClient {
+  readonly tokens: TokenStore;
+  private readonly baseUrl: string;
+  private readonly fetchFn: FetchFn | undefined;
+  private readonly unauthorizedListeners = new Set<UnauthorizedListener>();
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = options.baseUrl ?? '';
+    this.tokens = options.tokens ?? new TokenStore();
+    this.fetchFn = options.fetch;
+  }
+
+  get<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('GET', path, options);
+  }
+
+  post<T>(path: string, options?: RequestOptions): Promise<T> {
+    return this.request<T>('POST', path, options);
+  }
+
+  /** Told about every 401, so the session can end when a token expires mid-use. */
+  onUnauthorized(listener: UnauthorizedListener): () => void {
+    this.unauthorizedListeners.add(listener);
+    return () => this.unauthorizedListeners.delete(listener);
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const token = this.tokens.get();
+    if (token) headers['Authorization'] = `Bearer ${token}`;
+    const init: RequestInit = { method, headers, credentials: 'include' };
+    if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(options.body);
+    }
+    if (options.signal) init.signal = options.signal;
+
+    const fetchFn =
+      this.fetchFn ?? ((input: string, reqInit: RequestInit) => globalThis.fetch(input, reqInit));
+    let response: Response;
+    try {
+      response = await fetchFn(this.baseUrl + path, init);
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'AbortError') throw error;
+      throw new ApiError(0, null);
+    }
+
+    const body = await readJson(response);
+    if (!response.ok) {
+      if (response.status === 401) this.unauthorizedListeners.forEach((listener) => listener(path));
+      throw new ApiError(response.status, extractDetail(body));
+    }
+    return body as T;
+  }
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text().catch(() => '');
+  if (text === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { extractDetail } from './api-error';
+
+describe('extractDetail', () => {
+  it('reads a string detail and joins validation messages', () => {
+    expect(extractDetail({ detail: 'Email taken' })).toBe('Email taken');
+    expect(extractDetail({ detail: [{ msg: 'email required' }, { msg: 'password too short' }] })).toBe(
+      'email required; password too short',
+    );
+  });
+
+  it('gives null for bodies without a usable detail', () => {
+    expect(extractDetail(null)).toBeNull();
+    expect(extractDetail({ message: 'x' })).toBeNull();
+    expect(extractDetail({ detail: '  ' })).toBeNull();
+  });
+});

@@ -1,0 +1,155 @@
+import { act, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { ChatListItem } from '../api';
+import { createFakeServer } from '../testing/fake-server';
+import { ADA, renderApp } from '../testing/render-app';
+
+const LIST = '/api/v1/chats/?page=1';
+
+const OLDER: ChatListItem = {
+  id: 'c-old',
+  title: 'Trip to Lisbon',
+  created_at: 1_700_000_000,
+  updated_at: 1_700_000_100,
+};
+const NEWER: ChatListItem = {
+  id: 'c-new',
+  title: 'Quarterly report',
+  created_at: 1_700_000_200,
+  updated_at: 1_700_000_300,
+};
+
+function signedInServer(chats: ChatListItem[]) {
+  return createFakeServer({
+    'GET /api/v1/auths/': { body: ADA },
+    [`GET ${LIST}`]: { body: chats },
+  });
+}
+
+async function chatTitles() {
+  const nav = await screen.findByRole('navigation', { name: 'Chats' });
+  const list = await within(nav).findByRole('list', { name: 'Your chats' });
+  return within(list)
+    .getAllByRole('link')
+    .map((link) => link.textContent);
+}
+
+function chatCreatedEvent(chat: ChatListItem) {
+  return { v: 1, chat: { ...chat, user_id: ADA.id } };
+}
+
+describe('ChatSidebar', () => {
+  it('lists the chats from the server, newest first as sent', async () => {
+    renderApp({ server: signedInServer([NEWER, OLDER]) });
+
+    expect(await chatTitles()).toEqual(['Quarterly report', 'Trip to Lisbon']);
+    expect(screen.getByRole('link', { name: 'Trip to Lisbon' })).toHaveAttribute('href', '#/c/c-old');
+  });
+
+  it('shows the selected chat in the main panel and marks it current', async () => {
+    const { user } = renderApp({ server: signedInServer([NEWER, OLDER]) });
+
+    await user.click(await screen.findByRole('link', { name: 'Trip to Lisbon' }));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Trip to Lisbon' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Trip to Lisbon' })).toHaveAttribute('aria-current', 'page');
+    expect(window.location.hash).toBe('#/c/c-old');
+  });
+
+  it('"New chat" creates a chat titled "New Chat", puts it on top and opens it', async () => {
+    const server = signedInServer([NEWER, OLDER]);
+    server.on('POST /api/v1/chats/new', {
+      body: {
+        id: 'c-created',
+        user_id: ADA.id,
+        title: 'New Chat',
+        chat: { title: 'New Chat' },
+        created_at: 1_700_000_400,
+        updated_at: 1_700_000_400,
+      },
+    });
+    const { user } = renderApp({ server });
+    await chatTitles();
+
+    await user.click(screen.getByRole('button', { name: 'New chat' }));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'New Chat' })).toBeInTheDocument();
+    expect(await chatTitles()).toEqual(['New Chat', 'Quarterly report', 'Trip to Lisbon']);
+    expect(server.callsTo('POST', '/api/v1/chats/new')[0]?.body).toEqual({ chat: { title: 'New Chat' } });
+    // Merged from the response, not refetched.
+    expect(server.callsTo('GET', LIST)).toHaveLength(1);
+  });
+
+  it('shows the server detail when creating a chat fails', async () => {
+    const server = signedInServer([]);
+    server.on('POST /api/v1/chats/new', { status: 403, body: { detail: 'You do not have permission.' } });
+    const { user } = renderApp({ server });
+
+    await user.click(await screen.findByRole('button', { name: 'New chat' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('You do not have permission.');
+  });
+
+  it('adds a chat from a chat:created socket event once, even when the event repeats', async () => {
+    const server = signedInServer([OLDER]);
+    const { realtime } = renderApp({ server });
+    await chatTitles();
+
+    const fromOtherTab: ChatListItem = {
+      id: 'c-tab2',
+      title: 'From the other tab',
+      created_at: 1_700_000_500,
+      updated_at: 1_700_000_500,
+    };
+    act(() => realtime.current.serverEmit('chat:created', chatCreatedEvent(fromOtherTab)));
+    act(() => realtime.current.serverEmit('chat:created', chatCreatedEvent(fromOtherTab)));
+
+    expect(await chatTitles()).toEqual(['From the other tab', 'Trip to Lisbon']);
+    expect(server.callsTo('GET', LIST)).toHaveLength(1);
+  });
+
+  it('keeps a chat once when the socket echoes the chat this tab just created', async () => {
+    const server = signedInServer([OLDER]);
+    const created = { id: 'c-mine', title: 'New Chat', created_at: 1_700_000_600, updated_at: 1_700_000_600 };
+    server.on('POST /api/v1/chats/new', {
+      body: { ...created, user_id: ADA.id, chat: { title: 'New Chat' } },
+    });
+    const { user, realtime } = renderApp({ server });
+    await chatTitles();
+
+    await user.click(screen.getByRole('button', { name: 'New chat' }));
+    await screen.findByRole('heading', { level: 1, name: 'New Chat' });
+    act(() => realtime.current.serverEmit('chat:created', chatCreatedEvent(created)));
+
+    expect(await chatTitles()).toEqual(['New Chat', 'Trip to Lisbon']);
+    expect(server.callsTo('GET', LIST)).toHaveLength(1);
+  });
+
+  it('ignores socket events of an unknown version or shape', async () => {
+    const { realtime } = renderApp({ server: signedInServer([OLDER]) });
+    await chatTitles();
+
+    act(() => {
+      realtime.current.serverEmit('chat:created', { v: 2, chat: { ...NEWER, user_id: ADA.id } });
+      realtime.current.serverEmit('chat:created', { v: 1, chat: { id: 'x' } });
+      realtime.current.serverEmit('chat:created', 'garbage');
+    });
+
+    expect(await chatTitles()).toEqual(['Trip to Lisbon']);
+  });
+
+  it('refetches the list once after the socket reconnects', async () => {
+    const server = signedInServer([OLDER]);
+    const { realtime } = renderApp({ server });
+    await chatTitles();
+
+    server.on(`GET ${LIST}`, { body: [NEWER, OLDER] });
+    act(() => {
+      realtime.current.serverEmit('disconnect', 'transport close');
+      realtime.current.serverEmit('connect');
+    });
+
+    expect(await screen.findByRole('link', { name: 'Quarterly report' })).toBeInTheDocument();
+    expect(server.callsTo('GET', LIST)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,51 @@
+import { useId, useState } from 'react';
+import { useT } from '../i18n';
+import { ChatPanel } from './chat-panel';
+import { ChatSidebar } from './chat-sidebar';
+import { useSelectedChatId } from './use-selected-chat';
+
+/** Sidebar plus the selected chat. On narrow screens the sidebar is a drawer behind a toggle. */
+export function MainScreen() {
+  const t = useT();
+  const [selectedChatId, select] = useSelectedChatId();
+  const [sidebarOpen, setSidebarOpen] = useState(selectedChatId === null);
+  const sidebarId = useId();
+  const mainId = useId();
+
+  function onSelect(id: string) {
+    select(id);
+    setSidebarOpen(false);
+  }
+
+  return (
+    <div className={sidebarOpen ? 'layout sidebar-open' : 'layout'}>
+      <a
+        className="skip-link"
+        href={`#${mainId}`}
+        onClick={(event) => {
+          // The hash is our router; move focus without touching it.
+          event.preventDefault();
+          document.getElementById(mainId)?.focus();
+        }}
+      >
+        {t('app.skipToContent')}
+      </a>
+      <header className="topbar">
+        <button
+          type="button"
+          className="sidebar-toggle"
+          aria-controls={sidebarId}
+          aria-expanded={sidebarOpen}
+          onClick={() => setSidebarOpen((open) => !open)}
+        >
+          {sidebarOpen ? t('chats.hideList') : t('chats.showList')}
+        </button>
+        <span className="brand">Parley</span>
+      </header>
+      <ChatSidebar id={sidebarId} selectedChatId={selectedChatId} onSelect={onSelect} />
+      <main id={mainId} className="main-panel" tabIndex={-1}>
+        <ChatPanel chatId={selectedChatId} />
+      </main>
+    </div>
+  );
+}

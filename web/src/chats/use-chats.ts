@@ -1,0 +1,76 @@
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef } from 'react';
+import { useApi, type ChatListItem } from '../api';
+import { parseChatCreated, useRealtime, useRealtimeEvent } from '../realtime';
+import { chatKeys, flattenChats, mergeChat, type ChatPages } from './chat-cache';
+import { CHAT_PAGE_SIZE, chatsApi, DEFAULT_CHAT_TITLE, toListItem } from './chats-api';
+
+export function useChatList() {
+  const api = useApi();
+  const query = useInfiniteQuery({
+    queryKey: chatKeys.list(),
+    queryFn: ({ pageParam, signal }) => chatsApi.list(api, pageParam, signal),
+    initialPageParam: 1,
+    getNextPageParam: (lastPage, _pages, lastPageParam) =>
+      lastPage.length < CHAT_PAGE_SIZE ? undefined : lastPageParam + 1,
+  });
+  return { ...query, chats: flattenChats(query.data) };
+}
+
+function useMergeChat() {
+  const queryClient = useQueryClient();
+  return useCallback(
+    (chat: ChatListItem) => {
+      queryClient.setQueryData<ChatPages>(chatKeys.list(), (data) => mergeChat(data, chat));
+    },
+    [queryClient],
+  );
+}
+
+export function useCreateChat() {
+  const api = useApi();
+  const merge = useMergeChat();
+  return useMutation({
+    mutationFn: () => chatsApi.create(api, DEFAULT_CHAT_TITLE),
+    onSuccess: (chat) => merge(toListItem(chat)),
+  });
+}
+
+/**
+ * Keeps the chat list current from the socket: `chat:created` (from this or
+ * another tab) is merged into the cache. After a reconnect the list is
+ * refetched once, since events sent while disconnected are lost.
+ */
+export function useChatRealtimeSync() {
+  const merge = useMergeChat();
+  const queryClient = useQueryClient();
+  const connection = useRealtime();
+  const wasDisconnected = useRef(false);
+
+  const onChatCreated = useCallback(
+    (payload: unknown) => {
+      const event = parseChatCreated(payload);
+      if (event) merge(toListItem(event.chat));
+    },
+    [merge],
+  );
+  useRealtimeEvent('chat:created', onChatCreated);
+
+  useEffect(() => {
+    if (!connection) return;
+    const onDisconnect = () => {
+      wasDisconnected.current = true;
+    };
+    const onConnect = () => {
+      if (!wasDisconnected.current) return;
+      wasDisconnected.current = false;
+      void queryClient.invalidateQueries({ queryKey: chatKeys.list() });
+    };
+    connection.on('disconnect', onDisconnect);
+    connection.on('connect', onConnect);
+    return () => {
+      connection.off('disconnect', onDisconnect);
+      connection.off('connect', onConnect);
+    };
+  }, [connection, queryClient]);
+}
