@@ -18,6 +18,12 @@ type Json = Record<string, unknown>;
 
 export type StreamEvent = { chunk: string } | { error: UpstreamFailure };
 
+/** Who asks for a completion (from the gateway's authentication). */
+export interface CompletionCaller {
+  userId: string;
+  role: string;
+}
+
 /** Parses and checks an OpenAI chat completion request: a JSON object with a model and messages. */
 export function parseCompletionRequest(bodyJson: string): Json & { model: string } {
   let body: unknown;
@@ -62,6 +68,7 @@ export class CompletionsService {
 
   /** A non-streamed completion: the JSON text, or the upstream failure to answer with. */
   async complete(
+    _caller: CompletionCaller, // presets, access control and quotas use it
     bodyJson: string,
     signal: AbortSignal,
   ): Promise<{ json: string } | { error: UpstreamFailure }> {
@@ -95,7 +102,11 @@ export class CompletionsService {
    * event (the caller answers with its status); errors after it end the stream. Stopping the iteration
    * or aborting `signal` closes the upstream connection.
    */
-  async *stream(bodyJson: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  async *stream(
+    _caller: CompletionCaller, // presets, access control and quotas use it
+    bodyJson: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<StreamEvent> {
     const body = parseCompletionRequest(bodyJson);
     const model = await this.models.resolve(body.model);
     let started: { first: string[]; rest: AsyncGenerator<string>; candidate: Candidate };

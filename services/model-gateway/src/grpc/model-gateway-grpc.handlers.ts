@@ -5,7 +5,7 @@ import { CallContext, GrpcServerHost, ServerStream } from '@parley/grpc';
 import { modelGatewayV1 } from '@parley/proto';
 import { ConnectionKind, normaliseBaseUrl } from '../connections/connection';
 import { ConnectionsService, ConnectionView } from '../connections/connections.service';
-import { CompletionsService } from '../completions/completions.service';
+import { CompletionCaller, CompletionsService } from '../completions/completions.service';
 import { ModelsService } from '../models/models.service';
 import { UpstreamProxyService } from '../upstream-proxy/upstream-proxy.service';
 import { UpstreamFailure } from '../upstream/upstream-failure';
@@ -27,6 +27,12 @@ const upstreamError = (error: UpstreamFailure) => ({ httpStatus: error.httpStatu
 function requireAdmin(caller: modelGatewayV1.Caller | undefined): void {
   if (caller?.role !== 'admin')
     throw new DomainError(ErrorKind.PermissionDenied, 'This action needs an administrator.');
+}
+
+/** The acting user; the gateway always sends one (a call without it is a bug, not a guest). */
+function callerOf(caller: modelGatewayV1.Caller | undefined): CompletionCaller {
+  if (!caller?.userId) throw new DomainError(ErrorKind.InvalidArgument, 'caller is required.');
+  return { userId: caller.userId, role: caller.role };
 }
 
 function configView(view: { enabled: boolean; connections: ConnectionView[] }) {
@@ -96,7 +102,11 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
       }),
 
       createChatCompletion: async (request, call) => {
-        const result = await this.completions.complete(request.bodyJson, call.signal);
+        const result = await this.completions.complete(
+          callerOf(request.caller),
+          request.bodyJson,
+          call.signal,
+        );
         return 'json' in result
           ? { result: { case: 'completionJson', value: result.json } }
           : { result: { case: 'error', value: upstreamError(result.error) } };
@@ -104,7 +114,11 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
 
       streamChatCompletion: async (request, stream, call) => {
         try {
-          for await (const event of this.completions.stream(request.bodyJson, call.signal)) {
+          for await (const event of this.completions.stream(
+            callerOf(request.caller),
+            request.bodyJson,
+            call.signal,
+          )) {
             const message =
               'chunk' in event
                 ? { event: { case: 'chunkJson' as const, value: event.chunk } }
