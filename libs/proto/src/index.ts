@@ -2,3 +2,4 @@
 export * as authV1 from './gen/parley/auth/v1/auth_service_pb';
 export * as chatV1 from './gen/parley/chat/v1/chat_service_pb';
 export * as modelGatewayV1 from './gen/parley/modelgateway/v1/model_gateway_service_pb';
+export * as chatTasksV1 from './gen/parley/modelgateway/v1/chat_tasks_pb';

@@ -44,6 +44,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const infra = await testInfrastructure();
   const database = await createTestDatabase();
   const secret = randomBytes(24).toString('hex');
+  // Suites share the machine's Redis and NATS: each stack's copies get their own names there.
+  const instance = randomBytes(4).toString('hex');
   const services: Stack['services'] = {};
   const grpcTargets: Stack['grpcTargets'] = {};
   const httpUrls: Partial<Record<ServiceName, string[]>> = {};
@@ -86,6 +88,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           SHUTDOWN_GRACE_MS: '10000',
           // Every test signs in from 127.0.0.1; suites that test the per-IP limit set their own.
           SIGNIN_RATE_LIMIT_PER_IP: '100000',
+          MODEL_GATEWAY_CLUSTER: `mg-${instance}`,
+          REALTIME_CLUSTER: `rt-${instance}`,
           ...(name === 'gateway' ? { PORT: String(httpPort) } : { HTTP_PORT: String(httpPort) }),
           ...(grpcPort ? { GRPC_PORT: String(grpcPort) } : {}),
           ...options.env,

@@ -25,6 +25,7 @@ import { GroupsController } from './groups/groups.controller';
 import { SignInRateLimit } from './rate-limit/sign-in-rate-limit';
 import { UsersController } from './users/users.controller';
 import { CompletionsController } from './completions/completions.controller';
+import { TasksController } from './tasks/tasks.controller';
 import { ModelsController } from './models/models.controller';
 import { ConnectionsConfigController } from './upstream-proxy/connections-config.controller';
 import { UpstreamProxyController } from './upstream-proxy/upstream-proxy.controller';
@@ -44,6 +45,7 @@ export class GatewayAppModule {
         FoldersController,
         ModelsController,
         CompletionsController,
+        TasksController,
         // Before the pass-through, whose /openai/* and /ollama/* would otherwise take the config routes.
         ConnectionsConfigController,
         UpstreamProxyController,

@@ -3,6 +3,13 @@ import { GrpcServerHost } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
 import { NatsModule } from '@parley/nats';
+import { ChatStoreClient } from './chat-tasks/chat-store.client';
+import { ChatTaskGrpcHandlers } from './chat-tasks/chat-task-grpc.handlers';
+import { ChatTaskRunner } from './chat-tasks/chat-task.runner';
+import { ChatTaskSweeper } from './chat-tasks/chat-task.sweeper';
+import { ChatTasksService } from './chat-tasks/chat-tasks.service';
+import { TaskRegistryRepository } from './chat-tasks/task-registry.repository';
+import { TitleGenerator } from './chat-tasks/title-generator';
 import { CompletionsService } from './completions/completions.service';
 import { UpstreamRouter } from './completions/upstream-router';
 import { ConnectionsRepository } from './connections/connections.repository';
@@ -44,6 +51,13 @@ export class ModelGatewayAppModule {
         CompletionsService,
         UpstreamProxyService,
         ModelGatewayGrpcHandlers,
+        ChatStoreClient,
+        TaskRegistryRepository,
+        TitleGenerator,
+        ChatTaskRunner,
+        ChatTaskSweeper,
+        ChatTasksService,
+        ChatTaskGrpcHandlers,
       ],
     };
   }

@@ -39,6 +39,30 @@ export const modelGatewayConfigSchema = z.object({
   UPSTREAM_COOLDOWN_MS: env.int(30_000, { min: 0, max: 3_600_000 }),
   /** Milliseconds this copy trusts its in-memory copy of the connections table (edits also notify). */
   CONNECTIONS_CACHE_MS: env.int(5_000, { min: 0, max: 600_000 }),
+  // Chat tasks (docs/chat-tasks.md).
+  /** The chat service, which stores the answers chat tasks stream. */
+  CHAT_GRPC_URL: env.hostPort('127.0.0.1:50052'),
+  GRPC_DEADLINE_MS: env.int(5_000, { min: 100, max: 60_000 }),
+  /**
+   * The name the copies of one installation share for their task records in Redis (and the sweeper
+   * that fails the answers of a copy that died). Two installations on one Redis need different names.
+   */
+  MODEL_GATEWAY_CLUSTER: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _ (at most 63)')
+    .default('model-gateway'),
+  /** Milliseconds a copy's claim on a running task lasts without renewal; renewed every third of it. */
+  CHAT_TASK_LEASE_MS: env.int(15_000, { min: 1_000, max: 600_000 }),
+  /** Milliseconds between saves of a growing answer: what a crash can lose at most. */
+  CHAT_TASK_SAVE_INTERVAL_MS: env.int(1_000, { min: 50, max: 60_000 }),
+  /** Milliseconds deltas are gathered into one event while an answer streams (0: one event per chunk). */
+  CHAT_TASK_DELTA_COALESCE_MS: env.int(15, { min: 0, max: 1_000 }),
+  /** Chat tasks one user may have running at once. */
+  CHAT_TASK_MAX_PER_USER: env.int(8, { min: 1, max: 1_000 }),
+  /** The model that writes chat titles (Open WebUI's name); empty: the chat's own model. */
+  TASK_MODEL: z.string().default(''),
+  /** Title generation after a chat's first answer (Open WebUI's name). */
+  ENABLE_TITLE_GENERATION: env.bool(true),
   ...commonServiceEnv(),
 });
 

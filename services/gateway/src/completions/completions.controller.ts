@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/comm
 import type { Response } from 'express';
 import { AuthenticatedRequest } from '@parley/auth-guard';
 import { z } from '@parley/config';
-import { DomainError } from '@parley/errors';
+import { DomainError, ErrorKind } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
@@ -16,8 +16,16 @@ const completionBody = z
       .array(z.record(z.unknown()), { invalid_type_error: 'must be an array of messages' })
       .min(1, 'must not be empty'),
     stream: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
+    // A completion that belongs to a chat runs as a task (docs/chat-tasks.md): the answer goes into
+    // message `id` under `parent_id`, its deltas to the user's sockets; the reply is the task id.
+    chat_id: z.string({ invalid_type_error: 'must be a chat id' }).min(1, 'must not be empty').optional(),
+    id: z.string({ invalid_type_error: 'must be the new answer message id' }).optional(),
+    parent_id: z.string({ invalid_type_error: 'must be a message id' }).nullish(),
+    session_id: z.string({ invalid_type_error: 'must be a socket session id' }).nullish(),
   })
   .passthrough();
+
+type CompletionBody = z.infer<typeof completionBody>;
 
 /**
  * An upstream failure answered to an OpenAI-style client: Open WebUI's `detail` for its clients, and
@@ -45,10 +53,32 @@ export class CompletionsController {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Open WebUI's answer for a chat completion: `{ status: true, task_id }` at once. */
+  private async startChatTask(request: CompletionBody, req: AuthenticatedRequest) {
+    if (!request.id)
+      throw new DomainError(
+        ErrorKind.InvalidArgument,
+        'id: is required with chat_id (the id of the new answer message, e.g. a UUID made by the client)',
+      );
+    const reply = await this.downstream.chatTasks.startChatTask({
+      caller: callerOf(req),
+      bodyJson: JSON.stringify(request),
+      chatId: request.chat_id!,
+      messageId: request.id,
+      parentId: request.parent_id ?? '',
+      sessionId: request.session_id ?? '',
+    });
+    return { status: true, task_id: reply.taskId };
+  }
+
   @Post(['api/chat/completions', 'api/v1/chat/completions'])
   @HttpCode(200)
   async create(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
     const request = parseBody(completionBody, body);
+    if (request.chat_id !== undefined) {
+      res.status(200).json(await this.startChatTask(request, req));
+      return;
+    }
     const call = { caller: callerOf(req), bodyJson: JSON.stringify(request) };
     const options = { deadlineMs: this.config.COMPLETION_DEADLINE_MS, signal: clientGone(req, res) };
     if (request.stream !== true) {

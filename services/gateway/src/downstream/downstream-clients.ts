@@ -1,11 +1,12 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createGrpcClient, ServiceClient } from '@parley/grpc';
-import { authV1, chatV1, modelGatewayV1 } from '@parley/proto';
+import { authV1, chatTasksV1, chatV1, modelGatewayV1 } from '@parley/proto';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 
 type AuthMethods = typeof authV1.AuthService extends { method: infer M } ? M : never;
 type ChatMethods = typeof chatV1.ChatService extends { method: infer M } ? M : never;
 type ModelGatewayMethods = typeof modelGatewayV1.ModelGatewayService extends { method: infer M } ? M : never;
+type ChatTaskMethods = typeof chatTasksV1.ChatTaskService extends { method: infer M } ? M : never;
 
 /** The gRPC clients of the services behind the gateway. */
 @Injectable()
@@ -13,6 +14,8 @@ export class DownstreamClients implements OnApplicationShutdown {
   readonly auth: ServiceClient<AuthMethods>;
   readonly chat: ServiceClient<ChatMethods>;
   readonly modelGateway: ServiceClient<ModelGatewayMethods>;
+  /** Chat tasks, served by model-gateway. */
+  readonly chatTasks: ServiceClient<ChatTaskMethods>;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     const deadlineMs = config.GRPC_DEADLINE_MS;
@@ -22,11 +25,16 @@ export class DownstreamClients implements OnApplicationShutdown {
       deadlineMs,
       peerName: 'model gateway',
     });
+    this.chatTasks = createGrpcClient(chatTasksV1.ChatTaskService, config.MODEL_GATEWAY_GRPC_URL, {
+      deadlineMs,
+      peerName: 'model gateway',
+    });
   }
 
   onApplicationShutdown(): void {
     this.auth.close();
     this.chat.close();
     this.modelGateway.close();
+    this.chatTasks.close();
   }
 }

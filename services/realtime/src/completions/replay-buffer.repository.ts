@@ -3,10 +3,12 @@ import { RealtimeRedis } from '../redis/realtime-redis';
 import { CompletionDelta, completionDeltaSchema } from '../events/realtime-events';
 
 /**
- * Stores a delta once (a redelivery of the same bytes is a no-op) and marks the message as recent for
- * its user. Returns 1 when the delta is new.
+ * Stores a delta once per seq (a redelivery, or a second delta with a seq already held, is a no-op: the
+ * first one wins, so the sweeper's closing filler never replaces text) and marks the message as recent
+ * for its user. Returns 1 when the delta is new.
  */
 const STORE = `
+if redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1]) > 0 then return 0 end
 local added = redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])

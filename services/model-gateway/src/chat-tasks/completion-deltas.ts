@@ -1,0 +1,135 @@
+import type { Logger } from '@parley/logging';
+import type { NatsClient } from '@parley/nats';
+
+/** The NATS subject realtime takes an answer's deltas from (docs/realtime-events.md). */
+export const completionSubject = (messageId: string) => `completion.${messageId}`;
+
+/** One `completion.<message_id>` payload, schema v1. */
+export interface CompletionDelta {
+  v: 1;
+  user_id: string;
+  chat_id: string;
+  message_id: string;
+  seq: number;
+  delta: string;
+  done: boolean;
+  error?: string;
+}
+
+export interface DeltaTarget {
+  userId: string;
+  chatId: string;
+  messageId: string;
+}
+
+/**
+ * The deltas of one answer, in order, numbered from 1 without gaps. Text that arrives while a publish
+ * is under way, or within `coalesceMs` of the last one, is sent together as the next delta: one event
+ * per upstream token costs realtime and every socket far more than it gives a reader. The first delta
+ * goes out at once, so the time to first token is not delayed.
+ *
+ * Before a seq is published it is recorded (`recordSeq`), so the highest published seq is never above
+ * the recorded one: a sweeper that finishes the answer after this copy died can continue the numbering
+ * (docs/chat-tasks.md).
+ */
+export class CompletionDeltaStream {
+  private seq = 0;
+  private buffered = '';
+  private flushing?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private lastFlushAt = 0;
+  private closed = false;
+
+  constructor(
+    private readonly target: DeltaTarget,
+    private readonly nats: NatsClient,
+    private readonly recordSeq: (seq: number) => Promise<void>,
+    private readonly coalesceMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  get publishedSeq(): number {
+    return this.seq;
+  }
+
+  push(text: string): void {
+    if (this.closed || !text) return;
+    this.buffered += text;
+    this.schedule();
+  }
+
+  /** Sends what is buffered with `done` (and the error, if the answer failed); the last delta. */
+  async end(error?: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.flushing;
+    await this.publish(this.buffered, true, error);
+    this.buffered = '';
+  }
+
+  private schedule(): void {
+    if (this.flushing || this.timer) return;
+    const wait = this.lastFlushAt + this.coalesceMs - Date.now();
+    if (wait <= 0) {
+      this.flush();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, wait);
+  }
+
+  private flush(): void {
+    if (!this.buffered || this.closed) return;
+    const text = this.buffered;
+    this.buffered = '';
+    this.lastFlushAt = Date.now();
+    this.flushing = this.publish(text, false).finally(() => {
+      this.flushing = undefined;
+      if (this.buffered) this.schedule();
+    });
+  }
+
+  private async publish(delta: string, done: boolean, error?: string): Promise<void> {
+    const seq = ++this.seq;
+    await this.recordSeq(seq).catch((failure: unknown) =>
+      this.logger.warn({ err: failure, seq }, 'chat task: delta seq not recorded (Redis); publishing anyway'),
+    );
+    const payload: CompletionDelta = {
+      v: 1,
+      user_id: this.target.userId,
+      chat_id: this.target.chatId,
+      message_id: this.target.messageId,
+      seq,
+      delta,
+      done,
+      ...(error ? { error } : {}),
+    };
+    try {
+      this.nats.publish(completionSubject(this.target.messageId), payload);
+    } catch (failure) {
+      // The answer is still saved; open tabs see it when they reload or resume.
+      this.logger.warn({ err: failure, seq }, 'chat task: delta not published (NATS)');
+    }
+  }
+}
+
+/**
+ * The last two deltas of an answer whose copy died, published by the sweeper: an empty delta at the
+ * recorded seq (a no-op if the dead copy published it, the missing one if it did not) and the final
+ * one after it (with the error, when the answer was not saved whole).
+ */
+export function closingDeltas(target: DeltaTarget, recordedSeq: number, error?: string): CompletionDelta[] {
+  const base = {
+    v: 1 as const,
+    user_id: target.userId,
+    chat_id: target.chatId,
+    message_id: target.messageId,
+  };
+  const closing: CompletionDelta[] = [];
+  if (recordedSeq >= 1) closing.push({ ...base, seq: recordedSeq, delta: '', done: false });
+  closing.push({ ...base, seq: recordedSeq + 1, delta: '', done: true, ...(error ? { error } : {}) });
+  return closing;
+}
