@@ -36,6 +36,7 @@ describe('chat completion tasks across copies', () => {
   let fake: FakeLlm;
   let gatewayA: string;
   let gatewayB: string;
+  let admin: SignedUp;
   let alice: SignedUp;
   let bob: SignedUp;
   let socket: RecordingSocket;
@@ -55,6 +56,8 @@ describe('chat completion tasks across copies', () => {
       },
     });
     [gatewayA, gatewayB] = stack.gatewayUrls as [string, string];
+    // The first account is the admin; Alice and Bob are plain users, as the checks below need.
+    admin = await signUp(gatewayA, 'Ada', `ada-${randomUUID()}@example.com`);
     alice = await signUp(gatewayA, 'Alice', `alice-${randomUUID()}@example.com`);
     bob = await signUp(gatewayB, 'Bob', `bob-${randomUUID()}@example.com`);
     socket = await connectSocket(gatewayB, alice.token);
@@ -89,6 +92,7 @@ describe('chat completion tasks across copies', () => {
     gateway: string,
     chat: { chatId: string; questionId: string; text: string },
     extra: Record<string, unknown> = {},
+    who = alice,
   ) {
     const answerId = randomUUID();
     return request<{ status: boolean; task_id: string; detail?: string }>(
@@ -96,7 +100,7 @@ describe('chat completion tasks across copies', () => {
       'POST',
       '/api/chat/completions',
       {
-        token: alice.token,
+        token: who.token,
         body: {
           model: MODEL,
           stream: true,
@@ -323,6 +327,23 @@ describe('chat completion tasks across copies', () => {
     expect(live.error).toEqual(expect.any(String));
     const saved = (await chat(question.chatId)).chat.history.messages[started.answerId]!;
     expect(saved).toMatchObject({ done: true, content: live.content, error: { content: live.error } });
+  });
+
+  it('refuses a task past the user’s request limit with 429, Retry-After and the limit named', async () => {
+    const limit = await request(gatewayA, 'POST', `/api/v1/usage/limits/users/${bob.id}`, {
+      token: admin.token,
+      body: { requests_per_minute: 1, tokens_per_day: null },
+    });
+    expect(limit.status).toBe(200);
+    const first = await chatWithQuestion(bob);
+    expect((await startAnswer(gatewayA, first, {}, bob)).status).toBe(200);
+    const second = await chatWithQuestion(bob);
+    const refused = await startAnswer(gatewayB, second, {}, bob);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.detail).toMatch(/per minute/i);
+    // Nothing was written for the refused answer.
+    expect((await chat(second.chatId, bob)).chat.history.messages[refused.answerId]).toBeUndefined();
   });
 
   // The last two stop model-gateway copies: A is killed, then B drains.

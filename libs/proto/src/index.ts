@@ -3,3 +3,5 @@ export * as authV1 from './gen/parley/auth/v1/auth_service_pb';
 export * as chatV1 from './gen/parley/chat/v1/chat_service_pb';
 export * as modelGatewayV1 from './gen/parley/modelgateway/v1/model_gateway_service_pb';
 export * as chatTasksV1 from './gen/parley/modelgateway/v1/chat_tasks_pb';
+export * as presetsV1 from './gen/parley/modelgateway/v1/presets_pb';
+export * as usageV1 from './gen/parley/modelgateway/v1/usage_pb';

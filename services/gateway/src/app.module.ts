@@ -27,6 +27,10 @@ import { UsersController } from './users/users.controller';
 import { CompletionsController } from './completions/completions.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { ModelsController } from './models/models.controller';
+import { CallerGroupsGuard, GroupMembership } from './models/group-membership';
+import { ModelCatalogClients } from './presets/model-catalog-clients';
+import { PresetsController } from './presets/presets.controller';
+import { UsageController } from './usage/usage.controller';
 import { ConnectionsConfigController } from './upstream-proxy/connections-config.controller';
 import { UpstreamProxyController } from './upstream-proxy/upstream-proxy.controller';
 
@@ -44,6 +48,8 @@ export class GatewayAppModule {
         ChatsController,
         FoldersController,
         ModelsController,
+        PresetsController,
+        UsageController,
         CompletionsController,
         TasksController,
         // Before the pass-through, whose /openai/* and /ollama/* would otherwise take the config routes.
@@ -96,6 +102,9 @@ export class GatewayAppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         // After the AuthGuard (guards run in the order they are provided).
         { provide: APP_GUARD, useClass: PermissionGuard },
+        { provide: APP_GUARD, useClass: CallerGroupsGuard },
+        GroupMembership,
+        ModelCatalogClients,
       ],
     };
   }

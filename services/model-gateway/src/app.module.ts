@@ -22,6 +22,14 @@ import { ModelsService } from './models/models.service';
 import { ModelGatewayRedis } from './redis/model-gateway-redis';
 import { UpstreamProxyService } from './upstream-proxy/upstream-proxy.service';
 import { UpstreamHttpClient } from './upstream/upstream-http.client';
+import { PresetsRepository } from './presets/presets.repository';
+import { PresetsService } from './presets/presets.service';
+import { PresetsGrpcHandlers } from './presets/presets-grpc.handlers';
+import { UsageRepository } from './usage/usage.repository';
+import { UsageService } from './usage/usage.service';
+import { UsageGrpcHandlers } from './usage/usage-grpc.handlers';
+import { QuotaService } from './quotas/quota.service';
+import { RequestWindowRepository } from './quotas/request-window.repository';
 
 /**
  * The model gateway: connections to upstream LLM servers, the merged model list, chat completions
@@ -51,6 +59,14 @@ export class ModelGatewayAppModule {
         CompletionsService,
         UpstreamProxyService,
         ModelGatewayGrpcHandlers,
+        PresetsRepository,
+        PresetsService,
+        PresetsGrpcHandlers,
+        UsageRepository,
+        UsageService,
+        UsageGrpcHandlers,
+        RequestWindowRepository,
+        QuotaService,
         ChatStoreClient,
         TaskRegistryRepository,
         TitleGenerator,

@@ -63,6 +63,13 @@ export const modelGatewayConfigSchema = z.object({
   TASK_MODEL: z.string().default(''),
   /** Title generation after a chat's first answer (Open WebUI's name). */
   ENABLE_TITLE_GENERATION: env.bool(true),
+  // Presets, usage and quotas (docs/model-gateway.md).
+  /** Open WebUI's name: every user sees and may call every preset, whatever its access control. */
+  BYPASS_MODEL_ACCESS_CONTROL: env.bool(false),
+  /** Requests per minute a user may start when neither they nor a group of theirs has a limit; 0: none. */
+  USAGE_DEFAULT_REQUESTS_PER_MINUTE: env.int(0, { min: 0, max: 1_000_000 }),
+  /** Tokens per UTC day a user may use when neither they nor a group of theirs has a limit; 0: none. */
+  USAGE_DEFAULT_TOKENS_PER_DAY: env.int(0, { min: 0, max: 1_000_000_000_000 }),
   ...commonServiceEnv(),
 });
 

@@ -23,6 +23,28 @@ describe('fake LLM upstream', () => {
     }
   });
 
+  it('leaves token counts out when reportUsage is false, and records every request body', async () => {
+    const sut = await startFakeLlm({ tokens: ['a'], reportUsage: false });
+    try {
+      const ask = async (path: string, model: string) =>
+        (await (
+          await fetch(`${sut.url}${path}`, {
+            method: 'POST',
+            body: JSON.stringify({ model, stream: false, messages: [{ role: 'user', content: 'hi' }] }),
+          })
+        ).json()) as Record<string, unknown>;
+      const openai = await ask('/v1/chat/completions', 'fake-model');
+      const ollama = await ask('/api/chat', 'fake-model');
+      expect(openai).not.toHaveProperty('usage');
+      expect(ollama).not.toHaveProperty('eval_count');
+      expect(sut.stats.requestBodies.map((b) => b.model)).toEqual(['fake-model', 'fake-model']);
+      sut.set({ reportUsage: true });
+      expect(await ask('/v1/chat/completions', 'fake-model')).toHaveProperty('usage.completion_tokens', 1);
+    } finally {
+      await sut.close();
+    }
+  });
+
   it('breaks an Ollama NDJSON stream after N tokens and counts it as aborted', async () => {
     const sut = await startFakeLlm({
       tokens: ['a', 'b', 'c'],

@@ -26,6 +26,8 @@ export interface FakeLlmSettings {
   failure?: FakeLlmFailure;
   /** Answers /api/version with this. */
   ollamaVersion: string;
+  /** false: answers carry no token counts (OpenAI `usage`, Ollama `prompt_eval_count`/`eval_count`). */
+  reportUsage: boolean;
 }
 
 export interface FakeLlmStats {
@@ -43,6 +45,8 @@ export interface FakeLlmStats {
   completedStreams: number;
   /** The last completion request: path, authorization header and JSON body. */
   lastRequest?: { path: string; authorization?: string; body: Record<string, unknown> };
+  /** Every completion request's JSON body since the last reset, oldest first (at most 100). */
+  requestBodies: Array<Record<string, unknown>>;
 }
 
 export interface FakeLlm {
@@ -67,6 +71,7 @@ const DEFAULTS: FakeLlmSettings = {
   firstTokenDelayMs: 0,
   tokenDelayMs: 0,
   ollamaVersion: '0.6.4',
+  reportUsage: true,
 };
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -168,6 +173,7 @@ export async function startFakeLlm(
     }
     stats.completions++;
     stats.lastRequest = { path, authorization: req.headers.authorization, body };
+    stats.requestBodies = [...stats.requestBodies.slice(-99), body];
     const model = typeof body.model === 'string' ? body.model : '';
     if (!settings.models.includes(model)) {
       return ollamaChat
@@ -237,6 +243,9 @@ export async function startFakeLlm(
       completion_tokens: tokens.length,
       total_tokens: promptTokens + tokens.length,
     };
+    const counts = settings.reportUsage
+      ? { prompt_eval_count: usage.prompt_tokens, eval_count: usage.completion_tokens }
+      : {};
     const wait = (ms: number) =>
       ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 
@@ -252,8 +261,7 @@ export async function startFakeLlm(
           message: { role: 'assistant', content },
           done: true,
           done_reason: 'stop',
-          prompt_eval_count: usage.prompt_tokens,
-          eval_count: usage.completion_tokens,
+          ...counts,
         });
       }
       return sendJson(res, 200, {
@@ -262,7 +270,7 @@ export async function startFakeLlm(
         created,
         model: call.model,
         choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-        usage,
+        ...(settings.reportUsage ? { usage } : {}),
       });
     }
 
@@ -291,14 +299,14 @@ export async function startFakeLlm(
     if (call.breakAfter !== undefined && call.breakAfter <= tokens.length) return void req.socket.destroy();
     if (call.ollama) {
       res.end(
-        `${JSON.stringify({ model: call.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: usage.prompt_tokens, eval_count: usage.completion_tokens })}\n`,
+        `${JSON.stringify({ model: call.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', ...counts })}\n`,
       );
       return;
     }
     res.write(
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: call.model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
     );
-    if (includeUsage) {
+    if (includeUsage && settings.reportUsage) {
       res.write(
         `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: call.model, choices: [], usage })}\n\n`,
       );
@@ -361,6 +369,7 @@ function emptyStats(): FakeLlmStats {
     activeStreams: 0,
     abortedStreams: 0,
     completedStreams: 0,
+    requestBodies: [],
   };
 }
 

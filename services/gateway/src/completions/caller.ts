@@ -1,9 +1,10 @@
 import type { AuthenticatedRequest } from '@parley/auth-guard';
 import type { Request, Response } from 'express';
+import { groupIdsOf } from '../models/group-membership';
 
-/** Who is calling, as the model gateway needs it. */
+/** Who is calling, as the model gateway needs it: with their groups (CallerGroupsGuard finds them). */
 export function callerOf(req: AuthenticatedRequest) {
-  return { userId: req.user.id, role: req.user.role };
+  return { userId: req.user.id, role: req.user.role, groupIds: groupIdsOf(req) };
 }
 
 /**

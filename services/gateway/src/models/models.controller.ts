@@ -1,8 +1,10 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { AuthenticatedRequest } from '@parley/auth-guard';
-import { modelGatewayV1 } from '@parley/proto';
+import { modelGatewayV1, presetsV1 } from '@parley/proto';
 import { callerOf } from '../completions/caller';
 import { DownstreamClients } from '../downstream/downstream-clients';
+import { ModelCatalogClients } from '../presets/model-catalog-clients';
+import { presetJson } from '../presets/preset-json';
 
 /** A model in Open WebUI's /api/models shape (OpenAI's model object plus where it comes from). */
 export function modelJson(model: modelGatewayV1.Model) {
@@ -26,14 +28,49 @@ export function modelJson(model: modelGatewayV1.Model) {
   };
 }
 
-/** Open WebUI's model list: every connection's models, merged; a dead upstream is left out, not waited for. */
+/**
+ * A preset as an entry of /api/models (Open WebUI lists its workspace models there with `info`): owned
+ * like its base model, which it needs to be callable.
+ */
+export function presetModelJson(preset: presetsV1.Preset, base: ReturnType<typeof modelJson>) {
+  return {
+    id: preset.id,
+    name: preset.name,
+    object: 'model',
+    created: Number(preset.createdAt),
+    owned_by: base.owned_by,
+    connection_type: base.connection_type,
+    preset: true,
+    info: presetJson(preset),
+  };
+}
+
+/**
+ * Open WebUI's model list: every connection's models, merged with the active presets the caller may use
+ * whose base model is there; a dead upstream is left out, not waited for.
+ */
 @Controller()
 export class ModelsController {
-  constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
+  constructor(
+    @Inject(DownstreamClients) private readonly downstream: DownstreamClients,
+    @Inject(ModelCatalogClients) private readonly catalog: ModelCatalogClients,
+  ) {}
 
   @Get(['api/models', 'api/v1/models'])
   async list(@Req() req: AuthenticatedRequest) {
-    const reply = await this.downstream.modelGateway.listModels({ caller: callerOf(req) });
-    return { object: 'list', data: reply.models.map(modelJson) };
+    const caller = callerOf(req);
+    const presets = this.catalog.presets.listPresets({ caller });
+    // Open WebUI: `/api/v1/models/` (with the slash) is the workspace's preset list, not the model list.
+    if (req.path.endsWith('/') && req.path.startsWith('/api/v1/'))
+      return (await presets).presets.map(presetJson);
+    const [reply, visible] = await Promise.all([
+      this.downstream.modelGateway.listModels({ caller }),
+      presets,
+    ]);
+    const base = new Map(reply.models.map((m) => [m.id, modelJson(m)]));
+    const fromPresets = visible.presets
+      .filter((p) => p.isActive && base.has(p.baseModelId) && !base.has(p.id))
+      .map((p) => presetModelJson(p, base.get(p.baseModelId)!));
+    return { object: 'list', data: [...base.values(), ...fromPresets] };
   }
 }

@@ -1,14 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { DomainError, ErrorKind } from '@parley/errors';
 import { GrpcServerHost } from '@parley/grpc';
-import { chatTasksV1, modelGatewayV1 } from '@parley/proto';
-import type { CompletionCaller } from '../completions/completions.service';
+import { chatTasksV1 } from '@parley/proto';
+import { callerFromProto as callerOf } from '../completions/completions.service';
 import { ChatTasksService } from './chat-tasks.service';
-
-function callerOf(caller: modelGatewayV1.Caller | undefined): CompletionCaller {
-  if (!caller?.userId) throw new DomainError(ErrorKind.InvalidArgument, 'caller is required.');
-  return { userId: caller.userId, role: caller.role };
-}
 
 /** The ChatTaskService contract (proto/parley/modelgateway/v1/chat_tasks.proto). */
 @Injectable()

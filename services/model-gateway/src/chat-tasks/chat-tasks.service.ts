@@ -3,9 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
 import { NatsClient } from '@parley/nats';
-import { CompletionCaller, parseCompletionRequest } from '../completions/completions.service';
+import {
+  CompletionCaller,
+  CompletionsService,
+  parseCompletionRequest,
+} from '../completions/completions.service';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
-import { ModelsService } from '../models/models.service';
+import { QuotaService } from '../quotas/quota.service';
 import { ChatStoreClient } from './chat-store.client';
 import { ChatTaskRunner, stopSubject } from './chat-task.runner';
 import { publishTaskEvent, TASK_STARTED } from './task-events';
@@ -38,7 +42,8 @@ export class ChatTasksService {
     @Inject(ChatTaskRunner) private readonly runner: ChatTaskRunner,
     @Inject(TaskRegistryRepository) private readonly registry: TaskRegistryRepository,
     @Inject(ChatStoreClient) private readonly chat: ChatStoreClient,
-    @Inject(ModelsService) private readonly models: ModelsService,
+    @Inject(CompletionsService) private readonly completions: CompletionsService,
+    @Inject(QuotaService) private readonly quotas: QuotaService,
     @Inject(NatsClient) private readonly nats: NatsClient,
     @Inject(MODEL_GATEWAY_CONFIG) private readonly config: ModelGatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -63,7 +68,8 @@ export class ChatTasksService {
     body.stream = true;
     // The saved answer carries its token counts: OpenAI-style servers send them only when asked.
     body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
-    await this.models.resolve(body.model); // an unknown model is a 404 now, not a failed answer later
+    // An unknown model, or a preset the caller may not use, is a 404 now, not a failed answer later.
+    await this.completions.checkModel(caller, JSON.stringify(body));
 
     // A retry of a start that went through (same message id): the same task, nothing new.
     const existing = await this.registry
@@ -80,6 +86,7 @@ export class ChatTasksService {
     const running = await this.registry.runningForUser(caller.userId).catch((e: unknown) => {
       throw redisDown(e);
     });
+    await this.quotas.admit(caller, body.model);
     if (running >= this.config.CHAT_TASK_MAX_PER_USER)
       throw new DomainError(
         ErrorKind.RateLimited,

@@ -4,6 +4,9 @@ import { DomainError, ErrorKind } from '@parley/errors';
 import { Connection } from '../connections/connection';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ModelsService } from '../models/models.service';
+import { PresetsService } from '../presets/presets.service';
+import { StreamUsageMeter, usageOfCompletion } from '../usage/token-usage';
+import { UsageService } from '../usage/usage.service';
 import { lines, UpstreamHttpClient, UpstreamResponse } from '../upstream/upstream-http.client';
 import { UpstreamFailure } from '../upstream/upstream-failure';
 import {
@@ -22,6 +25,19 @@ export type StreamEvent = { chunk: string } | { error: UpstreamFailure };
 export interface CompletionCaller {
   userId: string;
   role: string;
+  /** The user's groups (preset access control); the gateway resolves them. */
+  groupIds?: string[];
+}
+
+/**
+ * The acting user from a gRPC request's Caller; the gateway always sends one (a call without it is a
+ * bug, not a guest). Every entry point that starts a completion uses this.
+ */
+export function callerFromProto(
+  caller: { userId: string; role: string; groupIds?: readonly string[] } | undefined,
+): CompletionCaller {
+  if (!caller?.userId) throw new DomainError(ErrorKind.InvalidArgument, 'caller is required.');
+  return { userId: caller.userId, role: caller.role, groupIds: [...(caller.groupIds ?? [])] };
 }
 
 /** Parses and checks an OpenAI chat completion request: a JSON object with a model and messages. */
@@ -64,16 +80,35 @@ export class CompletionsService {
     @Inject(UpstreamRouter) private readonly router: UpstreamRouter,
     @Inject(UpstreamHttpClient) private readonly http: UpstreamHttpClient,
     @Inject(MODEL_GATEWAY_CONFIG) private readonly config: ModelGatewayConfig,
+    @Inject(PresetsService) private readonly presets: PresetsService,
+    @Inject(UsageService) private readonly usage: UsageService,
   ) {}
+
+  /**
+   * The request as it goes upstream and the model serving it: a preset becomes its base model with its
+   * prompt and parameters; a preset the caller may not use is "not found", like an unknown id.
+   */
+  private async prepare(caller: CompletionCaller, bodyJson: string) {
+    const request = parseCompletionRequest(bodyJson);
+    const { body } = await this.presets.forCompletion(caller, request);
+    return { requested: request.model, body, model: await this.models.resolve(body.model) };
+  }
+
+  /**
+   * Checks that the caller may use the request's model (a preset they may read, or a model of a
+   * connection) without calling the upstream: NOT_FOUND otherwise, as the completion itself would say.
+   */
+  async checkModel(caller: CompletionCaller, bodyJson: string): Promise<void> {
+    await this.prepare(caller, bodyJson);
+  }
 
   /** A non-streamed completion: the JSON text, or the upstream failure to answer with. */
   async complete(
-    _caller: CompletionCaller, // presets, access control and quotas use it
+    caller: CompletionCaller,
     bodyJson: string,
     signal: AbortSignal,
   ): Promise<{ json: string } | { error: UpstreamFailure }> {
-    const body = parseCompletionRequest(bodyJson);
-    const model = await this.models.resolve(body.model);
+    const { requested, body, model } = await this.prepare(caller, bodyJson);
     try {
       const { result } = await this.router.firstThatStarts(model, signal, async (candidate) => {
         const res = await this.open(candidate, body, false, signal);
@@ -90,6 +125,7 @@ export class CompletionsService {
           ),
         );
       });
+      await this.usage.record(caller.userId, requested, usageOfCompletion(result, body.messages));
       return { json: result };
     } catch (error) {
       if (error instanceof UpstreamFailure) return { error };
@@ -103,12 +139,11 @@ export class CompletionsService {
    * or aborting `signal` closes the upstream connection.
    */
   async *stream(
-    _caller: CompletionCaller, // presets, access control and quotas use it
+    caller: CompletionCaller,
     bodyJson: string,
     signal: AbortSignal,
   ): AsyncGenerator<StreamEvent> {
-    const body = parseCompletionRequest(bodyJson);
-    const model = await this.models.resolve(body.model);
+    const { requested, body, model } = await this.prepare(caller, bodyJson);
     let started: { first: string[]; rest: AsyncGenerator<string>; candidate: Candidate };
     try {
       ({ result: started } = await this.router.firstThatStarts(model, signal, async (candidate) => {
@@ -134,9 +169,17 @@ export class CompletionsService {
     }
     const key = started.candidate.connection.id;
     const untrack = this.router.track(key);
+    // Tokens are counted for whatever the upstream produced, also when the stream stops early.
+    const meter = new StreamUsageMeter(body.messages);
     try {
-      for (const chunk of started.first) yield { chunk };
-      for await (const chunk of started.rest) yield { chunk };
+      for (const chunk of started.first) {
+        meter.observe(chunk);
+        yield { chunk };
+      }
+      for await (const chunk of started.rest) {
+        meter.observe(chunk);
+        yield { chunk };
+      }
       this.router.breakers.succeeded(key);
     } catch (error) {
       if (signal.aborted) return;
@@ -146,6 +189,7 @@ export class CompletionsService {
     } finally {
       untrack();
       await started.rest.return(undefined);
+      await this.usage.record(caller.userId, requested, meter.result());
     }
   }
 

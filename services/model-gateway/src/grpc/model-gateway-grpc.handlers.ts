@@ -5,8 +5,9 @@ import { CallContext, GrpcServerHost, ServerStream } from '@parley/grpc';
 import { modelGatewayV1 } from '@parley/proto';
 import { ConnectionKind, normaliseBaseUrl } from '../connections/connection';
 import { ConnectionsService, ConnectionView } from '../connections/connections.service';
-import { CompletionCaller, CompletionsService } from '../completions/completions.service';
+import { callerFromProto, CompletionsService } from '../completions/completions.service';
 import { ModelsService } from '../models/models.service';
+import { QuotaService } from '../quotas/quota.service';
 import { UpstreamProxyService } from '../upstream-proxy/upstream-proxy.service';
 import { UpstreamFailure } from '../upstream/upstream-failure';
 
@@ -29,11 +30,7 @@ function requireAdmin(caller: modelGatewayV1.Caller | undefined): void {
     throw new DomainError(ErrorKind.PermissionDenied, 'This action needs an administrator.');
 }
 
-/** The acting user; the gateway always sends one (a call without it is a bug, not a guest). */
-function callerOf(caller: modelGatewayV1.Caller | undefined): CompletionCaller {
-  if (!caller?.userId) throw new DomainError(ErrorKind.InvalidArgument, 'caller is required.');
-  return { userId: caller.userId, role: caller.role };
-}
+const callerOf = callerFromProto;
 
 function configView(view: { enabled: boolean; connections: ConnectionView[] }) {
   return {
@@ -64,6 +61,14 @@ async function write<T>(stream: ServerStream<never>, message: T, call: CallConte
   return !call.signal.aborted;
 }
 
+const PROXIED_COMPLETION = /^(api\/(chat|generate)|chat\/completions|completions|v1\/chat\/completions)$/;
+
+/** Whether a pass-through request starts a completion (Ollama's or OpenAI's). */
+function isProxiedCompletion(method: string, path: string): boolean {
+  const bare = path.replace(/^\/+/, '').split('?')[0]!.replace(/\/+$/, '');
+  return method.toUpperCase() === 'POST' && PROXIED_COMPLETION.test(bare);
+}
+
 /** The ModelGatewayService contract, mapped onto the features. */
 @Injectable()
 export class ModelGatewayGrpcHandlers implements OnModuleInit {
@@ -73,6 +78,7 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
     @Inject(CompletionsService) private readonly completions: CompletionsService,
     @Inject(UpstreamProxyService) private readonly proxy: UpstreamProxyService,
     @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(QuotaService) private readonly quotas: QuotaService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -102,23 +108,21 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
       }),
 
       createChatCompletion: async (request, call) => {
-        const result = await this.completions.complete(
-          callerOf(request.caller),
-          request.bodyJson,
-          call.signal,
-        );
+        const caller = callerOf(request.caller);
+        await this.quotas.admit(caller);
+        const result = await this.completions.complete(caller, request.bodyJson, call.signal);
         return 'json' in result
           ? { result: { case: 'completionJson', value: result.json } }
           : { result: { case: 'error', value: upstreamError(result.error) } };
       },
 
       streamChatCompletion: async (request, stream, call) => {
+        // Before anything is written: a refusal leaves as the call's status (RESOURCE_EXHAUSTED with
+        // retry-after), which the gateway turns into a 429 with Retry-After.
+        const caller = callerOf(request.caller);
+        await this.quotas.admit(caller);
         try {
-          for await (const event of this.completions.stream(
-            callerOf(request.caller),
-            request.bodyJson,
-            call.signal,
-          )) {
+          for await (const event of this.completions.stream(caller, request.bodyJson, call.signal)) {
             const message =
               'chunk' in event
                 ? { event: { case: 'chunkJson' as const, value: event.chunk } }
@@ -136,6 +140,10 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
       },
 
       proxyUpstream: async (request, stream, call) => {
+        // A completion through the pass-through counts against the caller's quotas too (admitted before
+        // anything is written, so a refusal is the call's status with retry-after).
+        if (isProxiedCompletion(request.method, request.path))
+          await this.quotas.admit(callerOf(request.caller));
         try {
           await this.proxyTo(request, stream as ServerStream<never>, call);
         } catch (error) {

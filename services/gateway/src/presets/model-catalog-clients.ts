@@ -1,0 +1,25 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { createGrpcClient, ServiceClient } from '@parley/grpc';
+import { presetsV1, usageV1 } from '@parley/proto';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+
+type PresetMethods = typeof presetsV1.PresetsService extends { method: infer M } ? M : never;
+type UsageMethods = typeof usageV1.UsageService extends { method: infer M } ? M : never;
+
+/** gRPC clients of the model gateway's presets and usage services. */
+@Injectable()
+export class ModelCatalogClients implements OnApplicationShutdown {
+  readonly presets: ServiceClient<PresetMethods>;
+  readonly usage: ServiceClient<UsageMethods>;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    const options = { deadlineMs: config.GRPC_DEADLINE_MS, peerName: 'model gateway' };
+    this.presets = createGrpcClient(presetsV1.PresetsService, config.MODEL_GATEWAY_GRPC_URL, options);
+    this.usage = createGrpcClient(usageV1.UsageService, config.MODEL_GATEWAY_GRPC_URL, options);
+  }
+
+  onApplicationShutdown(): void {
+    this.presets.close();
+    this.usage.close();
+  }
+}

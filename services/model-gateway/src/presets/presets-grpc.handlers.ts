@@ -1,0 +1,118 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DomainError, ErrorKind } from '@parley/errors';
+import { GrpcServerHost } from '@parley/grpc';
+import { modelGatewayV1, presetsV1 } from '@parley/proto';
+import { callerFromProto } from '../completions/completions.service';
+import { AccessControl, toAccessControl } from './access-control';
+import { PresetInput } from './preset';
+import { PresetsService, VisiblePreset } from './presets.service';
+
+const seconds = (d: Date) => BigInt(Math.floor(d.getTime() / 1000));
+
+const ruleOf = (r: { groupIds: string[]; userIds: string[] } | undefined) => ({
+  group_ids: [...(r?.groupIds ?? [])],
+  user_ids: [...(r?.userIds ?? [])],
+});
+
+const ruleToProto = (r: AccessControl['read']) => ({ groupIds: r.group_ids, userIds: r.user_ids });
+
+export function presetToProto(p: VisiblePreset) {
+  return {
+    id: p.id,
+    userId: p.userId,
+    baseModelId: p.baseModelId,
+    name: p.name,
+    description: p.description,
+    systemPrompt: p.systemPrompt,
+    params: {
+      temperature: p.params.temperature,
+      topP: p.params.top_p,
+      maxTokens: p.params.max_tokens,
+      seed: p.params.seed === undefined ? undefined : BigInt(p.params.seed),
+      stop: p.params.stop ?? [],
+    },
+    knowledgeIds: p.knowledgeIds,
+    accessControl: p.accessControl
+      ? { read: ruleToProto(p.accessControl.read), write: ruleToProto(p.accessControl.write) }
+      : undefined,
+    isActive: p.isActive,
+    metaJson: JSON.stringify(p.meta),
+    createdAt: seconds(p.createdAt),
+    updatedAt: seconds(p.updatedAt),
+    writable: p.writable,
+  };
+}
+
+export function presetFromProto(input: presetsV1.PresetInput | undefined): PresetInput {
+  if (!input) throw new DomainError(ErrorKind.InvalidArgument, 'preset is required.');
+  let meta: unknown = {};
+  if (input.metaJson) {
+    try {
+      meta = JSON.parse(input.metaJson);
+    } catch {
+      meta = undefined;
+    }
+    if (!meta || typeof meta !== 'object' || Array.isArray(meta))
+      throw new DomainError(ErrorKind.InvalidArgument, 'meta must be a JSON object.');
+  }
+  const p = input.params;
+  const params = Object.fromEntries(
+    Object.entries({
+      temperature: p?.temperature,
+      top_p: p?.topP,
+      max_tokens: p?.maxTokens,
+      seed: p?.seed === undefined ? undefined : Number(p.seed),
+      stop: p?.stop.length ? [...p.stop] : undefined,
+    }).filter(([, v]) => v !== undefined),
+  );
+  return {
+    id: input.id,
+    baseModelId: input.baseModelId,
+    name: input.name,
+    description: input.description,
+    systemPrompt: input.systemPrompt,
+    params,
+    knowledgeIds: [...new Set(input.knowledgeIds)],
+    accessControl: input.accessControl
+      ? toAccessControl({ read: ruleOf(input.accessControl.read), write: ruleOf(input.accessControl.write) })
+      : null,
+    isActive: input.isActive,
+    meta: meta as Record<string, unknown>,
+  };
+}
+
+const who = (caller: modelGatewayV1.Caller | undefined) => callerFromProto(caller);
+
+/** The PresetsService contract, mapped onto PresetsService. */
+@Injectable()
+export class PresetsGrpcHandlers implements OnModuleInit {
+  constructor(
+    @Inject(GrpcServerHost) private readonly host: GrpcServerHost,
+    @Inject(PresetsService) private readonly presets: PresetsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.host.addService(presetsV1.PresetsService, {
+      listPresets: async (request) => ({
+        presets: (await this.presets.list(who(request.caller))).map(presetToProto),
+      }),
+      getPreset: async (request) => ({
+        preset: presetToProto(await this.presets.get(who(request.caller), request.id)),
+      }),
+      createPreset: async (request) => ({
+        preset: presetToProto(
+          await this.presets.create(who(request.caller), presetFromProto(request.preset)),
+        ),
+      }),
+      updatePreset: async (request) => ({
+        preset: presetToProto(
+          await this.presets.update(who(request.caller), request.id, presetFromProto(request.preset)),
+        ),
+      }),
+      deletePreset: async (request) => {
+        await this.presets.delete(who(request.caller), request.id);
+        return {};
+      },
+    });
+  }
+}

@@ -1,0 +1,174 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PrismaService } from '../database/prisma.service';
+import { Prisma } from '../generated/prisma/client';
+
+export type LimitSubject = 'user' | 'group';
+
+export interface UsageLimitRow {
+  subject: LimitSubject;
+  subjectId: string;
+  requestsPerMinute: number | null;
+  tokensPerDay: number | null;
+  updatedAt: Date;
+}
+
+export interface UsageFilter {
+  userId?: string;
+  modelId?: string;
+  /** YYYY-MM-DD, inclusive. */
+  fromDay?: string;
+  toDay?: string;
+}
+
+export interface UsageRowView {
+  userId: string;
+  modelId: string;
+  day: string;
+  promptTokens: number;
+  completionTokens: number;
+  requests: number;
+  estimatedRequests: number;
+}
+
+const dayDate = (day: string) => new Date(`${day}T00:00:00Z`);
+
+type LimitDbRow = Awaited<ReturnType<PrismaService['usageLimit']['findFirstOrThrow']>>;
+const toLimit = (r: LimitDbRow): UsageLimitRow => ({
+  subject: r.subjectType as LimitSubject,
+  subjectId: r.subjectId,
+  requestsPerMinute: r.requestsPerMinute,
+  tokensPerDay: r.tokensPerDay === null ? null : Number(r.tokensPerDay),
+  updatedAt: r.updatedAt,
+});
+
+/** usage_daily (tokens per user, model and day) and usage_limits. */
+@Injectable()
+export class UsageRepository {
+  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+
+  /** Adds one completion's tokens to the day's row; one atomic statement, safe from any copy. */
+  async add(
+    userId: string,
+    modelId: string,
+    day: string,
+    promptTokens: number,
+    completionTokens: number,
+    estimated: boolean,
+  ): Promise<void> {
+    await this.prisma.$executeRaw`
+      INSERT INTO "model_gateway"."usage_daily"
+        ("user_id", "day", "model_id", "prompt_tokens", "completion_tokens", "requests", "estimated_requests", "updated_at")
+      VALUES (${userId}, ${day}::date, ${modelId}, ${promptTokens}, ${completionTokens}, 1, ${estimated ? 1 : 0}, now())
+      ON CONFLICT ("user_id", "day", "model_id") DO UPDATE SET
+        "prompt_tokens" = "usage_daily"."prompt_tokens" + EXCLUDED."prompt_tokens",
+        "completion_tokens" = "usage_daily"."completion_tokens" + EXCLUDED."completion_tokens",
+        "requests" = "usage_daily"."requests" + 1,
+        "estimated_requests" = "usage_daily"."estimated_requests" + EXCLUDED."estimated_requests",
+        "updated_at" = now()`;
+  }
+
+  /** A user's tokens (prompt and completion) on one day, over every model. */
+  async tokensOn(userId: string, day: string): Promise<number> {
+    const sum = await this.prisma.usageDaily.aggregate({
+      where: { userId, day: dayDate(day) },
+      _sum: { promptTokens: true, completionTokens: true },
+    });
+    return Number(sum._sum.promptTokens ?? 0n) + Number(sum._sum.completionTokens ?? 0n);
+  }
+
+  async list(
+    filter: UsageFilter,
+    skip: number,
+    take: number,
+  ): Promise<{
+    rows: UsageRowView[];
+    total: number;
+    promptTokens: number;
+    completionTokens: number;
+    requests: number;
+  }> {
+    const where: Prisma.UsageDailyWhereInput = {
+      ...(filter.userId ? { userId: filter.userId } : {}),
+      ...(filter.modelId ? { modelId: filter.modelId } : {}),
+      ...(filter.fromDay || filter.toDay
+        ? {
+            day: {
+              ...(filter.fromDay ? { gte: dayDate(filter.fromDay) } : {}),
+              ...(filter.toDay ? { lte: dayDate(filter.toDay) } : {}),
+            },
+          }
+        : {}),
+    };
+    const [rows, total, sums] = await Promise.all([
+      this.prisma.usageDaily.findMany({
+        where,
+        orderBy: [{ day: 'desc' }, { userId: 'asc' }, { modelId: 'asc' }],
+        skip,
+        take,
+      }),
+      this.prisma.usageDaily.count({ where }),
+      this.prisma.usageDaily.aggregate({
+        where,
+        _sum: { promptTokens: true, completionTokens: true, requests: true },
+      }),
+    ]);
+    return {
+      rows: rows.map((r) => ({
+        userId: r.userId,
+        modelId: r.modelId,
+        day: r.day.toISOString().slice(0, 10),
+        promptTokens: Number(r.promptTokens),
+        completionTokens: Number(r.completionTokens),
+        requests: r.requests,
+        estimatedRequests: r.estimatedRequests,
+      })),
+      total,
+      promptTokens: Number(sums._sum.promptTokens ?? 0n),
+      completionTokens: Number(sums._sum.completionTokens ?? 0n),
+      requests: sums._sum.requests ?? 0,
+    };
+  }
+
+  async allLimits(): Promise<UsageLimitRow[]> {
+    return (
+      await this.prisma.usageLimit.findMany({ orderBy: [{ subjectType: 'asc' }, { subjectId: 'asc' }] })
+    ).map(toLimit);
+  }
+
+  /** The limits that can apply to one user: their own and their groups'. */
+  async limitsFor(userId: string, groupIds: string[]): Promise<UsageLimitRow[]> {
+    const rows = await this.prisma.usageLimit.findMany({
+      where: {
+        OR: [
+          { subjectType: 'user', subjectId: userId },
+          ...(groupIds.length ? [{ subjectType: 'group', subjectId: { in: groupIds } }] : []),
+        ],
+      },
+    });
+    return rows.map(toLimit);
+  }
+
+  async setLimit(
+    subject: LimitSubject,
+    subjectId: string,
+    requestsPerMinute: number | null,
+    tokensPerDay: number | null,
+  ): Promise<UsageLimitRow | undefined> {
+    const key = { subjectType_subjectId: { subjectType: subject, subjectId } };
+    if (requestsPerMinute === null && tokensPerDay === null) {
+      await this.prisma.usageLimit.deleteMany({ where: { subjectType: subject, subjectId } });
+      return undefined;
+    }
+    const data = {
+      requestsPerMinute,
+      tokensPerDay: tokensPerDay === null ? null : BigInt(tokensPerDay),
+      updatedAt: new Date(),
+    };
+    const row = await this.prisma.usageLimit.upsert({
+      where: key,
+      create: { subjectType: subject, subjectId, ...data },
+      update: data,
+    });
+    return toLimit(row);
+  }
+}

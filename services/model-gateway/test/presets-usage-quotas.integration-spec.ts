@@ -1,0 +1,342 @@
+import { randomUUID } from 'node:crypto';
+import { parseConfig } from '@parley/config';
+import { DomainError, ErrorKind } from '@parley/errors';
+import { createGrpcClient } from '@parley/grpc';
+import { modelGatewayV1, presetsV1, usageV1 } from '@parley/proto';
+import {
+  createTestDatabase,
+  FakeLlm,
+  InProcessService,
+  startFakeLlm,
+  startInProcess,
+  TestDatabase,
+  testInfrastructure,
+} from '@parley/testing';
+import { ModelGatewayAppModule } from '../src/app.module';
+import { modelGatewayConfigSchema } from '../src/model-gateway.config';
+
+/**
+ * Presets, usage and quotas over real gRPC: two in-process copies of the model gateway on one database
+ * and one Redis (plus a third with BYPASS_MODEL_ACCESS_CONTROL), an OpenAI-style fake upstream.
+ */
+describe('presets, usage and quotas (model gateway over gRPC)', () => {
+  let db: TestDatabase;
+  let upstream: FakeLlm;
+  const copies: InProcessService[] = [];
+  const clients: Array<ReturnType<typeof clientsFor>> = [];
+  const admin = { userId: randomUUID(), role: 'admin' };
+  const owner = { userId: randomUUID(), role: 'user' };
+  const stranger = { userId: randomUUID(), role: 'user', groupIds: ['g-other'] };
+  const readers = `g-readers-${randomUUID()}`;
+  const member = { userId: randomUUID(), role: 'user', groupIds: [readers] };
+  const editors = `g-editors-${randomUUID()}`;
+  const editor = { userId: randomUUID(), role: 'user', groupIds: [editors] };
+
+  function clientsFor(target: string) {
+    const options = { deadlineMs: 10_000, peerName: 'model gateway' };
+    return {
+      models: createGrpcClient(modelGatewayV1.ModelGatewayService, target, options),
+      presets: createGrpcClient(presetsV1.PresetsService, target, options),
+      usage: createGrpcClient(usageV1.UsageService, target, options),
+    };
+  }
+
+  async function startCopy(env: Record<string, string> = {}) {
+    const infra = await testInfrastructure();
+    const config = parseConfig(modelGatewayConfigSchema, {
+      DATABASE_URL: db.url,
+      REDIS_URL: infra.redisUrl,
+      NATS_URL: infra.natsUrl,
+      WEBUI_SECRET_KEY: 'integration-test-secret-key-0123456789',
+      OPENAI_API_BASE_URLS: upstream.openaiBaseUrl,
+      ENABLE_OLLAMA_API: 'false',
+      MODELS_CACHE_TTL: '1',
+      ...env,
+    });
+    const copy = await startInProcess('model-gateway', ({ logger, grpcHost }) =>
+      ModelGatewayAppModule.register(config, logger, grpcHost),
+    );
+    copies.push(copy);
+    const c = clientsFor(copy.grpcTarget);
+    clients.push(c);
+    return c;
+  }
+
+  const complete = (
+    c: ReturnType<typeof clientsFor>,
+    caller: object,
+    model: string,
+    extra: Record<string, unknown> = {},
+  ) =>
+    c.models.createChatCompletion({
+      caller,
+      bodyJson: JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello' }], ...extra }),
+    });
+
+  async function streamText(c: ReturnType<typeof clientsFor>, caller: object, model: string) {
+    let text = '';
+    for await (const message of c.models.streamChatCompletion({
+      caller,
+      bodyJson: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'Say hello' }] }),
+    })) {
+      if (message.event.case === 'error') throw new Error(message.event.value.message);
+      if (message.event.case === 'chunkJson')
+        text +=
+          (JSON.parse(message.event.value) as { choices: Array<{ delta: { content?: string } }> }).choices[0]
+            ?.delta.content ?? '';
+    }
+    return text;
+  }
+
+  const presetInput = (id: string, over: Record<string, unknown> = {}) => ({
+    id,
+    baseModelId: 'gpt-fake',
+    name: `Preset ${id}`,
+    systemPrompt: 'You are a pirate.',
+    params: { temperature: 0.3, maxTokens: 42, stop: ['ARR'] },
+    knowledgeIds: ['kb-1'],
+    isActive: true,
+    ...over,
+  });
+
+  async function rejection(promise: Promise<unknown>): Promise<DomainError> {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
+    return error;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    upstream = await startFakeLlm({ models: ['gpt-fake', 'gpt-other'] });
+    await startCopy();
+    await startCopy();
+  });
+
+  afterAll(async () => {
+    for (const c of clients) for (const client of Object.values(c)) client.close();
+    for (const copy of copies) await copy.stop();
+    await upstream?.close();
+    await db?.drop();
+  });
+
+  afterEach(() => upstream.set({ reportUsage: true }));
+
+  it('keeps a group preset from other users, and applies its prompt and params for a member', async () => {
+    const [a, b] = clients as [ReturnType<typeof clientsFor>, ReturnType<typeof clientsFor>];
+    const id = `pirate-${randomUUID().slice(0, 8)}`;
+    const created = await a.presets.createPreset({
+      caller: owner,
+      preset: presetInput(id, {
+        accessControl: { read: { groupIds: [readers] }, write: { groupIds: [editors] } },
+      }),
+    });
+    expect(created.preset).toMatchObject({
+      id,
+      userId: owner.userId,
+      writable: true,
+      knowledgeIds: ['kb-1'],
+    });
+
+    const seenBy = async (caller: object) =>
+      (await b.presets.listPresets({ caller })).presets.map((p) => p.id).includes(id);
+    expect(await seenBy(stranger)).toBe(false);
+    expect(await seenBy(member)).toBe(true);
+    expect(await seenBy(admin)).toBe(true);
+    expect((await rejection(b.presets.getPreset({ caller: stranger, id }))).kind).toBe(ErrorKind.NotFound);
+    const refused = await rejection(complete(b, stranger, id));
+    expect(refused.kind).toBe(ErrorKind.NotFound);
+    expect(refused.message).toBe(`Model not found: ${id}`);
+    // Streamed, the refusal is the only event (the gateway answers with its status).
+    await expect(streamText(b, stranger, id)).rejects.toThrow(`Model not found: ${id}`);
+
+    const reply = await complete(b, member, id, { temperature: 1.5, top_p: 0.9 });
+    expect(reply.result.case).toBe('completionJson');
+    expect(upstream.stats.lastRequest?.body).toMatchObject({
+      model: 'gpt-fake',
+      temperature: 0.3,
+      top_p: 0.9,
+      max_tokens: 42,
+      stop: ['ARR'],
+      messages: [
+        { role: 'system', content: 'You are a pirate.' },
+        { role: 'user', content: 'Say hello' },
+      ],
+    });
+    expect(await streamText(a, member, id)).toBe('Hello, world!');
+    expect(upstream.stats.lastRequest?.body).toMatchObject({ model: 'gpt-fake', temperature: 0.3 });
+  });
+
+  it('lets write groups edit, refuses readers, and validates input with clear messages', async () => {
+    const [a] = clients as [ReturnType<typeof clientsFor>];
+    const id = `editable-${randomUUID().slice(0, 8)}`;
+    await a.presets.createPreset({
+      caller: owner,
+      preset: presetInput(id, {
+        accessControl: { read: { groupIds: [readers] }, write: { groupIds: [editors] } },
+      }),
+    });
+    const denied = await rejection(
+      a.presets.updatePreset({ caller: member, id, preset: presetInput(id, { name: 'Mine now' }) }),
+    );
+    expect(denied.kind).toBe(ErrorKind.PermissionDenied);
+    expect(denied.message).toMatch(/may use the preset .* but not change it/);
+    const updated = await a.presets.updatePreset({
+      caller: editor,
+      id,
+      preset: presetInput(id, { name: 'Renamed', accessControl: { read: { groupIds: [readers] } } }),
+    });
+    expect(updated.preset).toMatchObject({ name: 'Renamed', userId: owner.userId });
+    // The editor removed their own write access: now they no longer see it at all.
+    expect((await rejection(a.presets.getPreset({ caller: editor, id }))).kind).toBe(ErrorKind.NotFound);
+
+    const invalid: Array<[Record<string, unknown>, RegExp]> = [
+      [{ params: { temperature: 5 } }, /temperature must be between 0 and 2/],
+      [{ baseModelId: 'no-such-model' }, /not a model of any enabled connection/],
+      [{ baseModelId: id }, /is a preset/],
+      [{ id: 'gpt-other' }, /already a model of a connection/],
+      [{ id: 'has space' }, /id must be/],
+    ];
+    for (const [over, message] of invalid) {
+      const error = await rejection(
+        a.presets.createPreset({ caller: owner, preset: presetInput(`x-${randomUUID().slice(0, 8)}`, over) }),
+      );
+      expect(error.kind).toBe(ErrorKind.InvalidArgument);
+      expect(error.message).toMatch(message);
+    }
+    const duplicate = await rejection(a.presets.createPreset({ caller: owner, preset: presetInput(id) }));
+    expect(duplicate.kind).toBe(ErrorKind.AlreadyExists);
+
+    await expect(a.presets.deletePreset({ caller: member, id })).rejects.toThrow();
+    await a.presets.deletePreset({ caller: admin, id });
+    expect((await rejection(a.presets.getPreset({ caller: owner, id }))).kind).toBe(ErrorKind.NotFound);
+  });
+
+  it('lets every user see and call every preset with BYPASS_MODEL_ACCESS_CONTROL', async () => {
+    const [a] = clients as [ReturnType<typeof clientsFor>];
+    const id = `private-${randomUUID().slice(0, 8)}`;
+    await a.presets.createPreset({
+      caller: owner,
+      preset: presetInput(id, { accessControl: { read: {}, write: {} } }),
+    });
+    expect((await a.presets.listPresets({ caller: stranger })).presets.map((p) => p.id)).not.toContain(id);
+    const bypass = await startCopy({ BYPASS_MODEL_ACCESS_CONTROL: 'true' });
+    const seen = (await bypass.presets.listPresets({ caller: stranger })).presets.find((p) => p.id === id);
+    expect(seen).toMatchObject({ id, writable: false });
+    expect((await complete(bypass, stranger, id)).result.case).toBe('completionJson');
+  });
+
+  it('records tokens per user, model and day: reported by the upstream, or estimated', async () => {
+    const [a, b] = clients as [ReturnType<typeof clientsFor>, ReturnType<typeof clientsFor>];
+    const user = { userId: randomUUID(), role: 'user' };
+    await complete(a, user, 'gpt-fake'); // the fake reports usage: prompt 2, completion 4
+    await complete(b, user, 'gpt-fake');
+    upstream.set({ reportUsage: false });
+    expect(await streamText(b, user, 'gpt-fake')).toBe('Hello, world!'); // estimated: 9 chars in, 13 out
+
+    const today = new Date().toISOString().slice(0, 10);
+    const list = await a.usage.listUsage({
+      caller: admin,
+      userId: user.userId,
+      fromDay: today,
+      toDay: today,
+    });
+    expect(list.total).toBe(1);
+    expect(list.rows[0]).toMatchObject({
+      userId: user.userId,
+      modelId: 'gpt-fake',
+      day: today,
+      promptTokens: BigInt(2 + 2 + Math.ceil(9 / 4)),
+      completionTokens: BigInt(4 + 4 + Math.ceil(13 / 4)),
+      requests: 3,
+      estimatedRequests: 1,
+    });
+
+    const paged = await a.usage.listUsage({ caller: admin, pageSize: 1, page: 1 });
+    expect(paged.rows).toHaveLength(1);
+    expect(paged.total).toBeGreaterThan(1);
+    expect(
+      (
+        await a.usage.listUsage({
+          caller: admin,
+          userId: user.userId,
+          fromDay: '2001-01-01',
+          toDay: '2001-01-02',
+        })
+      ).total,
+    ).toBe(0);
+    expect((await rejection(a.usage.listUsage({ caller: user }))).kind).toBe(ErrorKind.PermissionDenied);
+    const badDay = await rejection(a.usage.listUsage({ caller: admin, fromDay: '22-11-2026' }));
+    expect(badDay.message).toBe('from must be a date as YYYY-MM-DD.');
+  });
+
+  it('enforces a user request limit across copies with RESOURCE_EXHAUSTED and a retry-after', async () => {
+    const [a, b] = clients as [ReturnType<typeof clientsFor>, ReturnType<typeof clientsFor>];
+    const user = { userId: randomUUID(), role: 'user' };
+    await a.usage.setUsageLimit({
+      caller: admin,
+      subject: usageV1.LimitSubject.USER,
+      subjectId: user.userId,
+      requestsPerMinute: 2,
+    });
+    await complete(a, user, 'gpt-fake');
+    await complete(a, user, 'gpt-fake');
+    const completionsBefore = upstream.stats.completions;
+    const refused = await rejection(complete(b, user, 'gpt-fake'));
+    expect(refused.kind).toBe(ErrorKind.RateLimited);
+    expect(refused.message).toMatch(
+      /Request limit reached: at most 2 requests per minute \(your own limit\)/,
+    );
+    expect(refused.extra.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(refused.extra.retryAfterSeconds).toBeLessThanOrEqual(60);
+    // Streamed too: refused before the stream starts, as the call's status.
+    const streamed = await rejection(streamText(b, user, 'gpt-fake'));
+    expect(streamed.kind).toBe(ErrorKind.RateLimited);
+    expect(streamed.extra.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(upstream.stats.completions).toBe(completionsBefore);
+    // Admins are never limited.
+    expect((await complete(b, admin, 'gpt-fake')).result.case).toBe('completionJson');
+  });
+
+  it('enforces a group token limit per day against the recorded usage', async () => {
+    const [a, b] = clients as [ReturnType<typeof clientsFor>, ReturnType<typeof clientsFor>];
+    const group = `g-quota-${randomUUID()}`;
+    const user = { userId: randomUUID(), role: 'user', groupIds: [group] };
+    const set = await b.usage.setUsageLimit({
+      caller: admin,
+      subject: usageV1.LimitSubject.GROUP,
+      subjectId: group,
+      tokensPerDay: 5n,
+    });
+    expect(set.limit).toMatchObject({ subjectId: group, tokensPerDay: 5n });
+    expect(set.limit?.requestsPerMinute).toBeUndefined();
+    await complete(a, user, 'gpt-fake'); // 6 tokens: over the limit from now on
+    const refused = await rejection(complete(b, user, 'gpt-fake'));
+    expect(refused.kind).toBe(ErrorKind.RateLimited);
+    expect(refused.message).toMatch(
+      new RegExp(
+        `Token limit reached: you have used 6 of 5 tokens per day \\(the limit of your group ${group}\\)`,
+      ),
+    );
+    expect(refused.extra.retryAfterSeconds).toBeGreaterThan(0);
+    expect(refused.extra.retryAfterSeconds).toBeLessThanOrEqual(86_400);
+
+    const limits = await a.usage.getUsageLimits({ caller: admin });
+    expect(limits.limits.find((l) => l.subjectId === group)).toMatchObject({ tokensPerDay: 5n });
+    await a.usage.setUsageLimit({ caller: admin, subject: usageV1.LimitSubject.GROUP, subjectId: group });
+    expect((await a.usage.getUsageLimits({ caller: admin })).limits.map((l) => l.subjectId)).not.toContain(
+      group,
+    );
+    expect((await complete(b, user, 'gpt-fake')).result.case).toBe('completionJson');
+
+    const bad = await rejection(
+      a.usage.setUsageLimit({ caller: admin, subject: usageV1.LimitSubject.UNSPECIFIED, subjectId: 'x' }),
+    );
+    expect(bad.message).toBe('subject must be USER or GROUP.');
+    expect(
+      (await rejection(a.usage.getUsageLimits({ caller: { userId: user.userId, role: 'user' } }))).kind,
+    ).toBe(ErrorKind.PermissionDenied);
+  });
+});
