@@ -80,10 +80,17 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
       bodyJson: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'Say hello' }] }),
     })) {
       if (message.event.case === 'error') throw new Error(message.event.value.message);
-      if (message.event.case === 'chunkJson')
+      // Chunks ready together arrive as one batch.
+      const chunks =
+        message.event.case === 'chunkJson'
+          ? [message.event.value]
+          : message.event.case === 'batch'
+            ? message.event.value.chunksJson
+            : [];
+      for (const chunk of chunks)
         text +=
-          (JSON.parse(message.event.value) as { choices: Array<{ delta: { content?: string } }> }).choices[0]
-            ?.delta.content ?? '';
+          (JSON.parse(chunk) as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta
+            .content ?? '';
     }
     return text;
   }

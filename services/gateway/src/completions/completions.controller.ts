@@ -41,6 +41,35 @@ export function sseError(status: number, message: string): string {
 }
 
 /**
+ * Writes SSE text to a response: the writes of one event-loop turn leave in one packet (cork until the
+ * turn ends), and a reader that falls behind holds the stream back (wait for 'drain') instead of
+ * filling the gateway's memory.
+ */
+function sseWriter(res: Response): (text: string) => Promise<void> {
+  let corked = false;
+  return async (text) => {
+    if (!corked) {
+      corked = true;
+      res.cork();
+      setImmediate(() => {
+        corked = false;
+        res.uncork();
+      });
+    }
+    if (!res.write(text) && !res.destroyed)
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+  };
+}
+
+/**
  * OpenAI's chat completions (Open WebUI's /api/chat/completions): JSON, or SSE `data:` chunks ending
  * with `data: [DONE]`. The status is decided by the first event from the model gateway, so a failure
  * before the first token is a real HTTP error; a failure after it is an error event at the end.
@@ -106,12 +135,15 @@ export class CompletionsController {
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no',
     });
+    const write = sseWriter(res);
     try {
       let next = first;
       while (!next.done) {
         const event = next.value.event;
-        if (event.case === 'chunkJson') res.write(`data: ${event.value}\n\n`);
-        else if (event.case === 'error') res.write(sseError(event.value.httpStatus, event.value.message));
+        if (event.case === 'chunkJson') await write(`data: ${event.value}\n\n`);
+        else if (event.case === 'batch')
+          await write(event.value.chunksJson.map((c) => `data: ${c}\n\n`).join(''));
+        else if (event.case === 'error') await write(sseError(event.value.httpStatus, event.value.message));
         next = await events.next();
       }
     } catch (error) {

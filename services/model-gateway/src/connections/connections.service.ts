@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
 import { NatsClient } from '@parley/nats';
+import { CachedTable } from '../common/cached-table';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import {
   Connection,
@@ -35,15 +36,25 @@ export interface ConnectionView {
  */
 @Injectable()
 export class ConnectionsService implements OnModuleInit {
-  private snapshot?: { value: ConnectionsSnapshot; at: number };
-  private loading?: Promise<ConnectionsSnapshot>;
+  private readonly table: CachedTable<ConnectionsSnapshot>;
 
   constructor(
     @Inject(ConnectionsRepository) private readonly repository: ConnectionsRepository,
     @Inject(MODEL_GATEWAY_CONFIG) private readonly config: ModelGatewayConfig,
-    @Inject(NatsClient) private readonly nats: NatsClient,
+    @Inject(NatsClient) nats: NatsClient,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.table = new CachedTable(
+      async () => {
+        const [all, enabled] = await Promise.all([this.repository.list(), this.repository.kindEnabled()]);
+        return { all, enabled };
+      },
+      config.CONNECTIONS_CACHE_MS,
+      nats,
+      CONNECTIONS_CHANGED,
+      logger,
+    );
+  }
 
   async onModuleInit(): Promise<void> {
     const seeded = await this.repository.seedOnce({
@@ -57,28 +68,16 @@ export class ConnectionsService implements OnModuleInit {
       },
     });
     if (seeded) this.logger.info('connections seeded from OPENAI_API_BASE_URLS and OLLAMA_BASE_URLS');
-    // No queue group: every copy drops its cached copy.
-    void this.nats
-      .subscribe(CONNECTIONS_CHANGED, {}, () => {
-        this.snapshot = undefined;
-      })
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'cannot subscribe to connection changes'));
+    this.table.listen();
   }
 
-  async current(): Promise<ConnectionsSnapshot> {
-    if (this.snapshot && Date.now() - this.snapshot.at < this.config.CONNECTIONS_CACHE_MS)
-      return this.snapshot.value;
-    this.loading ??= (async () => {
-      try {
-        const [all, enabled] = await Promise.all([this.repository.list(), this.repository.kindEnabled()]);
-        const value = { all, enabled };
-        this.snapshot = { value, at: Date.now() };
-        return value;
-      } finally {
-        this.loading = undefined;
-      }
-    })();
-    return this.loading;
+  current(): Promise<ConnectionsSnapshot> {
+    return this.table.get();
+  }
+
+  /** Reads the table again unless it was read in the last `ms`; true when it will. */
+  reloadIfOlderThan(ms: number): boolean {
+    return this.table.dropIfOlderThan(ms);
   }
 
   /** The enabled connections of the enabled kinds. */
@@ -136,18 +135,12 @@ export class ConnectionsService implements OnModuleInit {
       return { baseUrl, apiKey, enabled: c.enable, prefixId, modelIds: c.modelIds.filter((m) => m.trim()) };
     });
     await this.repository.replace(kind, connections, enabled);
-    this.snapshot = undefined;
-    try {
-      this.nats.publish(CONNECTIONS_CHANGED, { v: 1, kind });
-    } catch (error) {
-      // The other copies pick the change up within CONNECTIONS_CACHE_MS anyway.
-      this.logger.warn({ err: error }, 'could not announce the connection change');
-    }
+    this.table.changed();
     return this.view(kind);
   }
 
   private async fresh(): Promise<ConnectionsSnapshot> {
-    this.snapshot = undefined;
+    this.table.drop();
     return this.current();
   }
 }

@@ -10,6 +10,7 @@ import { ModelsService } from '../models/models.service';
 import { QuotaService } from '../quotas/quota.service';
 import { UpstreamProxyService } from '../upstream-proxy/upstream-proxy.service';
 import { UpstreamFailure } from '../upstream/upstream-failure';
+import { ChunkBatcher } from './chunk-batcher';
 
 const { ConnectionKind: Kind } = modelGatewayV1;
 
@@ -121,21 +122,30 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
         // retry-after), which the gateway turns into a 429 with Retry-After.
         const caller = callerOf(request.caller);
         await this.quotas.admit(caller);
+        const out = stream as ServerStream<never>;
+        const batcher = new ChunkBatcher((chunks) =>
+          write(
+            out,
+            chunks.length === 1
+              ? { event: { case: 'chunkJson' as const, value: chunks[0]! } }
+              : { event: { case: 'batch' as const, value: { chunksJson: chunks } } },
+            call,
+          ),
+        );
         try {
           for await (const event of this.completions.stream(caller, request.bodyJson, call.signal)) {
-            const message =
-              'chunk' in event
-                ? { event: { case: 'chunkJson' as const, value: event.chunk } }
-                : { event: { case: 'error' as const, value: upstreamError(event.error) } };
-            if (!(await write(stream as ServerStream<never>, message, call))) return;
+            if ('chunk' in event) {
+              await batcher.add(event.chunk);
+              if (!batcher.isOpen) return;
+              continue;
+            }
+            if (!(await batcher.flush())) return;
+            await write(out, { event: { case: 'error' as const, value: upstreamError(event.error) } }, call);
           }
+          await batcher.flush();
         } catch (error) {
-          if (call.signal.aborted) return;
-          await write(
-            stream as ServerStream<never>,
-            { event: { case: 'error', value: this.failureOf(error) } },
-            call,
-          );
+          if (call.signal.aborted || !(await batcher.flush())) return;
+          await write(out, { event: { case: 'error', value: this.failureOf(error) } }, call);
         }
       },
 

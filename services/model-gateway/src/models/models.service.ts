@@ -25,6 +25,9 @@ export interface ListedModel {
   servedBy: Array<{ connection: Connection; upstreamId: string }>;
 }
 
+/** How fresh the connections must be before a request for an unknown model re-reads them. */
+const RELOAD_ON_MISS_MS = 50;
+
 /**
  * The merged model list: every enabled connection asked in parallel, each within
  * AIOHTTP_CLIENT_TIMEOUT_MODEL_LIST, each connection's answer cached in Redis for MODELS_CACHE_TTL. A
@@ -81,7 +84,11 @@ export class ModelsService {
 
   /** The model a request names; NotFound when no enabled connection serves it. */
   async resolve(modelId: string, kind?: ConnectionKind): Promise<ListedModel> {
-    const model = (await this.list(kind)).find((m) => m.id === modelId);
+    let model = (await this.list(kind)).find((m) => m.id === modelId);
+    // Not there: the connections may have changed on another copy a moment ago (a new prefix, a new
+    // connection) with the event still on its way. Look again once, at most a few times a second.
+    if (!model && this.connections.reloadIfOlderThan(RELOAD_ON_MISS_MS))
+      model = (await this.list(kind)).find((m) => m.id === modelId);
     if (!model) throw new DomainError(ErrorKind.NotFound, `Model not found: ${modelId}`);
     return model;
   }

@@ -1,4 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { LOGGER, Logger } from '@parley/logging';
+import { NatsClient } from '@parley/nats';
+import { CachedTable } from '../common/cached-table';
+import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
@@ -39,23 +43,53 @@ function columns(input: PresetInput) {
   };
 }
 
-/** The presets table. */
+export const PRESETS_CHANGED = 'model_gateway.presets_changed';
+
+/**
+ * The presets table. Every completion asks whether its model is a preset, so reads come from memory
+ * (the whole table, refreshed every CONNECTIONS_CACHE_MS and at once after a write on any copy).
+ */
 @Injectable()
-export class PresetsRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+export class PresetsRepository implements OnModuleInit {
+  private readonly table: CachedTable<{ list: Preset[]; byId: Map<string, Preset> }>;
+
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaService,
+    @Inject(NatsClient) nats: NatsClient,
+    @Inject(MODEL_GATEWAY_CONFIG) config: ModelGatewayConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.table = new CachedTable(
+      async () => {
+        const list = (await this.prisma.preset.findMany({ orderBy: { updatedAt: 'desc' } })).map(toPreset);
+        return { list, byId: new Map(list.map((p) => [p.id, p])) };
+      },
+      config.CONNECTIONS_CACHE_MS,
+      nats,
+      PRESETS_CHANGED,
+      logger,
+    );
+  }
+
+  onModuleInit(): void {
+    this.table.listen();
+  }
 
   async all(): Promise<Preset[]> {
-    return (await this.prisma.preset.findMany({ orderBy: { updatedAt: 'desc' } })).map(toPreset);
+    return (await this.table.get()).list;
   }
 
   async get(id: string): Promise<Preset | undefined> {
-    const row = await this.prisma.preset.findUnique({ where: { id } });
-    return row ? toPreset(row) : undefined;
+    return (await this.table.get()).byId.get(id);
   }
 
   async create(userId: string, input: PresetInput): Promise<Preset> {
     try {
-      return toPreset(await this.prisma.preset.create({ data: { id: input.id, userId, ...columns(input) } }));
+      const created = toPreset(
+        await this.prisma.preset.create({ data: { id: input.id, userId, ...columns(input) } }),
+      );
+      this.table.changed();
+      return created;
     } catch (error) {
       if ((error as { code?: string }).code === 'P2002')
         throw new DomainError(ErrorKind.AlreadyExists, `A preset with the id "${input.id}" already exists.`);
@@ -68,10 +102,14 @@ export class PresetsRepository {
       where: { id },
       data: { ...columns(input), updatedAt: new Date() },
     });
-    return count ? this.get(id) : undefined;
+    if (!count) return undefined;
+    this.table.changed();
+    return this.get(id);
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await this.prisma.preset.deleteMany({ where: { id } })).count > 0;
+    const deleted = (await this.prisma.preset.deleteMany({ where: { id } })).count > 0;
+    if (deleted) this.table.changed();
+    return deleted;
   }
 }

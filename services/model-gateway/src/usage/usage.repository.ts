@@ -1,4 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { LOGGER, Logger } from '@parley/logging';
+import { NatsClient } from '@parley/nats';
+import { CachedTable } from '../common/cached-table';
+import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 
@@ -41,10 +45,34 @@ const toLimit = (r: LimitDbRow): UsageLimitRow => ({
   updatedAt: r.updatedAt,
 });
 
-/** usage_daily (tokens per user, model and day) and usage_limits. */
+export const USAGE_LIMITS_CHANGED = 'model_gateway.usage_limits_changed';
+
+/** usage_daily (tokens per user, model and day) and usage_limits (kept in memory, see CachedTable). */
 @Injectable()
-export class UsageRepository {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaService) {}
+export class UsageRepository implements OnModuleInit {
+  private readonly limits: CachedTable<UsageLimitRow[]>;
+
+  constructor(
+    @Inject(PrismaService) private readonly prisma: PrismaService,
+    @Inject(NatsClient) nats: NatsClient,
+    @Inject(MODEL_GATEWAY_CONFIG) config: ModelGatewayConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.limits = new CachedTable(
+      async () =>
+        (
+          await this.prisma.usageLimit.findMany({ orderBy: [{ subjectType: 'asc' }, { subjectId: 'asc' }] })
+        ).map(toLimit),
+      config.CONNECTIONS_CACHE_MS,
+      nats,
+      USAGE_LIMITS_CHANGED,
+      logger,
+    );
+  }
+
+  onModuleInit(): void {
+    this.limits.listen();
+  }
 
   /** Adds one completion's tokens to the day's row; one atomic statement, safe from any copy. */
   async add(
@@ -129,23 +157,17 @@ export class UsageRepository {
     };
   }
 
+  /** Every limit (a small table, read from memory: admission runs before every completion). */
   async allLimits(): Promise<UsageLimitRow[]> {
-    return (
-      await this.prisma.usageLimit.findMany({ orderBy: [{ subjectType: 'asc' }, { subjectId: 'asc' }] })
-    ).map(toLimit);
+    return this.limits.get();
   }
 
   /** The limits that can apply to one user: their own and their groups'. */
   async limitsFor(userId: string, groupIds: string[]): Promise<UsageLimitRow[]> {
-    const rows = await this.prisma.usageLimit.findMany({
-      where: {
-        OR: [
-          { subjectType: 'user', subjectId: userId },
-          ...(groupIds.length ? [{ subjectType: 'group', subjectId: { in: groupIds } }] : []),
-        ],
-      },
-    });
-    return rows.map(toLimit);
+    const groups = new Set(groupIds);
+    return (await this.limits.get()).filter((row) =>
+      row.subject === 'user' ? row.subjectId === userId : groups.has(row.subjectId),
+    );
   }
 
   async setLimit(
@@ -157,6 +179,7 @@ export class UsageRepository {
     const key = { subjectType_subjectId: { subjectType: subject, subjectId } };
     if (requestsPerMinute === null && tokensPerDay === null) {
       await this.prisma.usageLimit.deleteMany({ where: { subjectType: subject, subjectId } });
+      this.limits.changed();
       return undefined;
     }
     const data = {
@@ -169,6 +192,7 @@ export class UsageRepository {
       create: { subjectType: subject, subjectId, ...data },
       update: data,
     });
+    this.limits.changed();
     return toLimit(row);
   }
 }
