@@ -82,6 +82,8 @@ describe('completions benchmark', () => {
         LOG_LEVEL: 'warn',
         MODELS_CACHE_TTL: '60',
       },
+      // e.g. '--cpu-prof --cpu-prof-dir=/tmp/profiles' to see where the services spend their time.
+      nodeArgs: (process.env.COMPLETIONS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     });
     const res = await fetch(`${stack.gatewayUrls[0]}/api/v1/auths/signup`, {
       method: 'POST',

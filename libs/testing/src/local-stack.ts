@@ -9,6 +9,8 @@ export interface StackOptions {
   copies: Partial<Record<ServiceName, number>>;
   /** Extra env for every process. */
   env?: Record<string, string>;
+  /** Extra arguments for node in every process (profiling: ['--cpu-prof', '--cpu-prof-dir=...']). */
+  nodeArgs?: string[];
 }
 
 export interface Stack {
@@ -98,6 +100,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           env,
           httpPort,
           label: `${name}-${String.fromCharCode(97 + i)}`,
+          nodeArgs: options.nodeArgs,
         });
         (services[name] ??= []).push(proc);
         (httpUrls[name] ??= []).push(proc.httpUrl);

@@ -30,6 +30,8 @@ export async function startServiceProcess(
     label?: string;
     readyTimeoutMs?: number;
     waitFor?: 'ready' | 'live';
+    /** Extra arguments for node itself, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/profiles']. */
+    nodeArgs?: string[];
   },
 ): Promise<ServiceProcess> {
   const root = repoRoot();
@@ -40,7 +42,7 @@ export async function startServiceProcess(
   const label = options.label ?? `${service}-${++counter}`;
   const logFile = join(logDir, `${label}-${process.pid}-${++counter}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
