@@ -67,4 +67,26 @@ describe('TokenVerifier', () => {
       kind: ErrorKind.Unavailable,
     });
   });
+  it('checks a token’s signature once, but never serves a token past its expiry or a tampered one', async () => {
+    const key = await keyPair('k1');
+    const sut = new TokenVerifier({ fetchJwks: async () => ({ keys: [key.publicJwk] }) });
+    const token = await sign(key, { role: 'user' }, '2s');
+    await sut.verify(token);
+    const [header, , signature] = token.split('.');
+    const claims = Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()),
+        role: 'admin',
+      }),
+    ).toString('base64url');
+    // The same signature on other claims is not the cached token.
+    await expect(sut.verify(`${header}.${claims}.${signature}`)).rejects.toMatchObject({
+      kind: ErrorKind.Unauthenticated,
+    });
+    const verifyCalls = jest.spyOn(sut as unknown as { verifySignature: () => unknown }, 'verifySignature');
+    await expect(sut.verify(token)).resolves.toMatchObject({ role: 'user' });
+    expect(verifyCalls).not.toHaveBeenCalled();
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(sut.verify(token)).rejects.toThrow('expired');
+  });
 });

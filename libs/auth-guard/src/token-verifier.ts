@@ -23,7 +23,12 @@ export interface TokenVerifierOptions {
   cacheMs?: number;
   /** An unknown key id triggers a refetch at most this often (a forged kid must not hammer auth). */
   minRefetchIntervalMs?: number;
+  /** Tokens whose signature was checked, remembered (until they expire) so it is checked once. */
+  verifiedCacheSize?: number;
 }
+
+/** How long a verified token is remembered at most (it is also forgotten when it expires). */
+const VERIFIED_TTL_MS = 60_000;
 
 /**
  * Verifies access tokens signed by the auth service, offline, with the public keys it publishes. No
@@ -35,10 +40,29 @@ export class TokenVerifier {
   private knownKids = new Set<string>();
   private fetchedAt = 0;
   private inflight?: Promise<void>;
+  /**
+   * Tokens already verified, keyed by the whole token (header, claims and signature: nothing else can
+   * match), oldest first. A signature check is the costliest step of a request; a client sends the same
+   * token with every request. Revocation is checked by the caller on every request regardless.
+   */
+  private readonly verified = new Map<string, { user: AuthenticatedUser; until: number }>();
 
   constructor(private readonly options: TokenVerifierOptions) {}
 
   async verify(token: string): Promise<AuthenticatedUser> {
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && known.until > now) return known.user;
+    if (known) this.verified.delete(token);
+    const user = await this.verifySignature(token);
+    const expiresAtMs = user.expiresAt ? user.expiresAt * 1000 : now + VERIFIED_TTL_MS;
+    this.verified.set(token, { user, until: Math.min(expiresAtMs, now + VERIFIED_TTL_MS) });
+    if (this.verified.size > (this.options.verifiedCacheSize ?? 10_000))
+      this.verified.delete(this.verified.keys().next().value!);
+    return user;
+  }
+
+  private async verifySignature(token: string): Promise<AuthenticatedUser> {
     if (!token || token.length > 8_192) throw unauthenticated('Not signed in: no valid token was sent.');
     const kid = readKid(token);
     const cacheMs = this.options.cacheMs ?? 60_000;
