@@ -136,6 +136,43 @@ describe('usage accounting and quotas through two copies', () => {
     expect(page.body.total).toBeGreaterThanOrEqual(1);
   });
 
+  it('counts completions through the /openai pass-through too, streamed and not', async () => {
+    const user = await signUpAs(gatewayB, 'Proxied');
+    const key = await apiKeyOf(gatewayB, user);
+    const messages = [{ role: 'user' as const, content: 'Say hello please' }];
+    const proxied = new OpenAI({
+      baseURL: `${gatewayA}/openai`,
+      apiKey: key,
+      maxRetries: 0,
+      timeout: 20_000,
+    });
+    await proxied.chat.completions.create({ model: 'gpt-fake', messages });
+    const stream = await proxied.chat.completions.create({
+      model: 'gpt-fake',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const chunk of stream) void chunk;
+    // Recorded after the answer ended: give the write a moment.
+    let usage: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 50 && usage[0]?.requests !== 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      usage = (
+        await request<UsagePage>(gatewayB, 'GET', `/api/v1/usage?user_id=${user.id}`, { token: admin.token })
+      ).body.items;
+    }
+    expect(usage).toEqual([
+      expect.objectContaining({
+        model: 'gpt-fake',
+        prompt_tokens: 3 + 3,
+        completion_tokens: 4 + 4,
+        requests: 2,
+        estimated_requests: 0,
+      }),
+    ]);
+  });
+
   it('keeps usage to admins and answers bad filters with 400', async () => {
     const user = await signUpAs(gatewayB, 'Curious');
     const denied = await request(gatewayB, 'GET', '/api/v1/usage', { token: user.token });

@@ -11,6 +11,8 @@ import { QuotaService } from '../quotas/quota.service';
 import { UpstreamProxyService } from '../upstream-proxy/upstream-proxy.service';
 import { UpstreamFailure } from '../upstream/upstream-failure';
 import { ChunkBatcher } from './chunk-batcher';
+import { ProxiedUsageMeter } from '../usage/proxied-usage-meter';
+import { UsageService } from '../usage/usage.service';
 
 const { ConnectionKind: Kind } = modelGatewayV1;
 
@@ -78,6 +80,7 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
     @Inject(ModelsService) private readonly models: ModelsService,
     @Inject(CompletionsService) private readonly completions: CompletionsService,
     @Inject(UpstreamProxyService) private readonly proxy: UpstreamProxyService,
+    @Inject(UsageService) private readonly usage: UsageService,
     @Inject(ConnectionsService) private readonly connections: ConnectionsService,
     @Inject(QuotaService) private readonly quotas: QuotaService,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -211,25 +214,40 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
     stream: ServerStream<never>,
     call: CallContext,
   ): Promise<void> {
+    const body = Buffer.from(request.body);
     const events = this.proxy.proxy(
       {
         kind: kindOf(request.kind, true),
         method: request.method || 'GET',
         path: request.path,
-        body: Buffer.from(request.body),
+        body,
         contentType: request.contentType,
         role: request.caller?.role ?? '',
       },
       call.signal,
     );
-    for await (const event of events) {
-      const message =
-        'head' in event
-          ? { part: { case: 'head' as const, value: event.head } }
-          : 'chunk' in event
-            ? { part: { case: 'chunk' as const, value: new Uint8Array(event.chunk) } }
-            : { part: { case: 'error' as const, value: upstreamError(event.error) } };
-      if (!(await write(stream, message, call))) return;
+    // A completion through the pass-through counts like any other: its usage is read from the bytes.
+    const meter = isProxiedCompletion(request.method || 'GET', request.path)
+      ? new ProxiedUsageMeter(body)
+      : undefined;
+    let succeeded = false;
+    try {
+      for await (const event of events) {
+        if ('head' in event) {
+          succeeded = event.head.status < 400;
+          meter?.head(event.head.contentType);
+        } else if ('chunk' in event) meter?.observe(event.chunk);
+        const message =
+          'head' in event
+            ? { part: { case: 'head' as const, value: event.head } }
+            : 'chunk' in event
+              ? { part: { case: 'chunk' as const, value: new Uint8Array(event.chunk) } }
+              : { part: { case: 'error' as const, value: upstreamError(event.error) } };
+        if (!(await write(stream, message, call))) return;
+      }
+    } finally {
+      if (meter && succeeded && request.caller?.userId && meter.model)
+        void this.usage.record(request.caller.userId, meter.model, meter.result());
     }
   }
 }
