@@ -1,23 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
-import { request, signUp, SignedUp } from './support/http';
+import { apiKeyOf, request, SignedUp, signUpsFrom } from './support/http';
 
-// Sign-ups come from their own documentation addresses, so the sign-in rate limit never mixes suites.
-let ipCounter = 0;
-const clientIp = () => `2001:db8:5:1::${(++ipCounter).toString(16)}`;
-const signUpAs = (gateway: string, name: string) =>
-  signUp(gateway, name, `${name.toLowerCase()}-${randomUUID()}@example.com`, undefined, {
-    'x-forwarded-for': clientIp(),
-  });
-
-async function apiKeyOf(gateway: string, who: SignedUp): Promise<string> {
-  const res = await request<{ api_key: string }>(gateway, 'POST', '/api/v1/auths/api_key', {
-    token: who.token,
-  });
-  expect(res.status).toBe(200);
-  return res.body.api_key;
-}
+const signUpAs = signUpsFrom('2001:db8:5:1::');
 
 const client = (gateway: string, key: string) =>
   new OpenAI({ baseURL: `${gateway}/api`, apiKey: key, maxRetries: 0, timeout: 20_000 });

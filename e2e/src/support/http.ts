@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /** Small helpers for talking to the gateway the way any HTTP client would. */
 export interface JsonResponse<T = Record<string, unknown>> {
   status: number;
@@ -50,4 +51,25 @@ export async function signUp(
   });
   if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/**
+ * Sign-ups from their own documentation addresses (`prefix` inside 2001:db8::/32, one per suite), so
+ * the per-IP sign-in limit never mixes suites that share the machine's Redis.
+ */
+export function signUpsFrom(prefix: string): (gateway: string, name: string) => Promise<SignedUp> {
+  let count = 0;
+  return (gateway, name) =>
+    signUp(gateway, name, `${name.toLowerCase()}-${randomUUID()}@example.com`, undefined, {
+      'x-forwarded-for': `${prefix}${(++count).toString(16)}`,
+    });
+}
+
+/** A new API key of the user's (`sk-...`). */
+export async function apiKeyOf(gateway: string, who: SignedUp): Promise<string> {
+  const res = await request<{ api_key: string }>(gateway, 'POST', '/api/v1/auths/api_key', {
+    token: who.token,
+  });
+  if (res.status !== 200) throw new Error(`API key not created: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.api_key;
 }
