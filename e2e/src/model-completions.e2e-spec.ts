@@ -363,6 +363,16 @@ describe('models and completions through two copies of gateway and model-gateway
       body: { url: openaiUpstream.openaiBaseUrl, key: 'wrong' },
     });
     expect(verified.status).toBe(401);
+    // The admin screen has only the masked key of a saved connection: the stored key is used.
+    const masked = (
+      await request<{ OPENAI_API_KEYS: string[] }>(gatewayB, 'GET', '/openai/config', { token: admin.token })
+    ).body.OPENAI_API_KEYS[0]!;
+    const withMasked = await request<{ data: unknown[] }>(gatewayB, 'POST', '/openai/verify', {
+      token: admin.token,
+      body: { url: openaiUpstream.openaiBaseUrl, key: masked },
+    });
+    expect(withMasked.status).toBe(200);
+    expect(withMasked.body.data.length).toBeGreaterThan(0);
   });
 
   it('never lets a dead upstream block the model list', async () => {

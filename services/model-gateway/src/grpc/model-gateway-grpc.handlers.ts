@@ -5,6 +5,7 @@ import { CallContext, GrpcServerHost, ServerStream } from '@parley/grpc';
 import { modelGatewayV1 } from '@parley/proto';
 import { ConnectionKind, normaliseBaseUrl } from '../connections/connection';
 import { ConnectionsService, ConnectionView } from '../connections/connections.service';
+import { isMasked } from '../connections/key-masking';
 import { callerFromProto, CompletionsService } from '../completions/completions.service';
 import { ModelsService } from '../models/models.service';
 import { QuotaService } from '../quotas/quota.service';
@@ -193,12 +194,14 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
       verifyConnection: async (request) => {
         requireAdmin(request.caller);
         const kind = kindOf(request.kind, true);
+        const baseUrl = normaliseBaseUrl(request.baseUrl);
+        // The admin screen only ever has the masked key of a saved connection: test with the stored one.
+        const apiKey = isMasked(request.apiKey)
+          ? ((await this.connections.current()).all.find((c) => c.kind === kind && c.baseUrl === baseUrl)
+              ?.apiKey ?? '')
+          : request.apiKey;
         try {
-          const raw = await this.models.fetchRaw({
-            kind,
-            baseUrl: normaliseBaseUrl(request.baseUrl),
-            apiKey: request.apiKey,
-          });
+          const raw = await this.models.fetchRaw({ kind, baseUrl, apiKey });
           return { result: { case: 'modelsJson', value: JSON.stringify(raw) } };
         } catch (error) {
           if (error instanceof UpstreamFailure)
