@@ -66,6 +66,58 @@ describe('auth service over gRPC, against PostgreSQL', () => {
     expect(roles.filter((role) => role === authV1.Role.PENDING)).toHaveLength(5);
   });
 
+  it('keeps one settings object per user, replaces it on update and refuses what is not a small object', async () => {
+    const auth = await startAuth();
+    const a = await auth.signUp({
+      name: 'Set A',
+      email: 'settings-a@example.com',
+      password: 'long enough password',
+    });
+    const b = await auth.signUp({
+      name: 'Set B',
+      email: 'settings-b@example.com',
+      password: 'long enough password',
+    });
+    expect(JSON.parse((await auth.getUserSettings({ actorId: a.user!.id })).settingsJson)).toEqual({});
+
+    const saved = await auth.updateUserSettings({
+      actorId: a.user!.id,
+      settingsJson: JSON.stringify({ ui: { models: ['gpt-test'] } }),
+    });
+    expect(JSON.parse(saved.settingsJson)).toEqual({ ui: { models: ['gpt-test'] } });
+    await auth.updateUserSettings({
+      actorId: a.user!.id,
+      settingsJson: JSON.stringify({ ui: { theme: 'dark' } }),
+    });
+    expect(JSON.parse((await auth.getUserSettings({ actorId: a.user!.id })).settingsJson)).toEqual({
+      ui: { theme: 'dark' },
+    });
+    expect(JSON.parse((await auth.getUserSettings({ actorId: b.user!.id })).settingsJson)).toEqual({});
+
+    await expect(
+      auth.updateUserSettings({ actorId: a.user!.id, settingsJson: '[1,2]' }),
+    ).rejects.toMatchObject({
+      kind: ErrorKind.InvalidArgument,
+      message: 'The settings must be a JSON object.',
+    });
+    await expect(
+      auth.updateUserSettings({
+        actorId: a.user!.id,
+        settingsJson: JSON.stringify({ big: 'x'.repeat(70_000) }),
+      }),
+    ).rejects.toMatchObject({
+      kind: ErrorKind.InvalidArgument,
+      message: 'The settings are larger than 64 KiB.',
+    });
+    await expect(
+      auth.getUserSettings({ actorId: '00000000-0000-4000-8000-000000000000' }),
+    ).rejects.toMatchObject({ kind: ErrorKind.NotFound });
+    // The refused writes left the saved settings alone.
+    expect(JSON.parse((await auth.getUserSettings({ actorId: a.user!.id })).settingsJson)).toEqual({
+      ui: { theme: 'dark' },
+    });
+  });
+
   it('treats emails case-insensitively and refuses a second account for the same address', async () => {
     const auth = await startAuth();
     await auth.signUp({ name: 'Case', email: 'Case.Person@Example.com', password: 'long enough password' });

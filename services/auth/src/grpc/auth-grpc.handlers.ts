@@ -187,6 +187,12 @@ export class AuthGrpcHandlers implements OnModuleInit {
         return {};
       },
       getPermissions: async (request) => ({ permissions: await this.groups.permissionsOf(request.userId) }),
+      getUserSettings: async (request) => ({
+        settingsJson: JSON.stringify(await this.users.getSettings(request.actorId)),
+      }),
+      updateUserSettings: async (request) => ({
+        settingsJson: JSON.stringify(await this.users.updateSettings(request.actorId, request.settingsJson)),
+      }),
     });
   }
 }

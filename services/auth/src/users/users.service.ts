@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { NatsClient } from '@parley/nats';
 import { AUTH_CONFIG, AuthConfig } from '../auth.config';
+import type { Prisma } from '../generated/prisma/client';
 import { AuthRedis } from '../redis/auth-redis';
 import { IssuedToken, TokenIssuer } from '../tokens/token-issuer';
 import { PasswordHasher } from './password-hasher';
@@ -18,6 +19,7 @@ import {
   ROLES,
   UUID,
 } from './user-rules';
+import { parseUserSettings, storedSettings, type UserSettings } from './user-settings';
 import { UserRecord, UsersRepository } from './users.repository';
 
 export interface SignedInUser {
@@ -168,6 +170,23 @@ export class UsersService {
     );
     if (!user) throw notFound();
     return user;
+  }
+
+  /** The user's own UI settings; an empty object until they save some. */
+  async getSettings(actorId: string): Promise<UserSettings> {
+    return storedSettings((await this.getUser(actorId)).settings);
+  }
+
+  /** Replaces the user's settings with the given JSON object (at most 64 KiB). */
+  async updateSettings(actorId: string, settingsJson: string): Promise<UserSettings> {
+    const settings = parseUserSettings(settingsJson);
+    const user = await this.users.update(
+      await this.getUser(actorId).then((u) => u.id),
+      { settings: settings as Prisma.InputJsonObject },
+      () => undefined,
+    );
+    if (!user) throw notFound();
+    return storedSettings(user.settings);
   }
 
   /** Admin: creates an account with a chosen role (sign-up rules do not apply). */

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { AdminOnly, AuthenticatedRequest } from '@parley/auth-guard';
 import { z } from '@parley/config';
+import { DomainError, ErrorKind } from '@parley/errors';
 import { authV1 } from '@parley/proto';
 import { PermissionsCache } from '../authentication/permissions-cache';
 import { roleValue, userJson } from '../auths/user-json';
@@ -48,6 +49,26 @@ export class UsersController {
   @Get('permissions')
   permissionsOfCaller(@Req() req: AuthenticatedRequest) {
     return this.permissions.of(req.user.id);
+  }
+
+  /** The caller's own UI settings (Open WebUI's shape: `{ "ui": { ... } }`); `{}` until saved. */
+  @Get('user/settings')
+  async settingsOfCaller(@Req() req: AuthenticatedRequest) {
+    const { settingsJson } = await this.downstream.auth.getUserSettings({ actorId: req.user.id });
+    return JSON.parse(settingsJson) as unknown;
+  }
+
+  /** Replaces the caller's settings with the body (a JSON object; the auth service limits its size). */
+  @Post('user/settings/update')
+  @HttpCode(200)
+  async updateSettingsOfCaller(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new DomainError(ErrorKind.InvalidArgument, 'The settings must be a JSON object.');
+    const { settingsJson } = await this.downstream.auth.updateUserSettings({
+      actorId: req.user.id,
+      settingsJson: JSON.stringify(body),
+    });
+    return JSON.parse(settingsJson) as unknown;
   }
 
   @AdminOnly()

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "auth"."users" ADD COLUMN     "settings" JSONB NOT NULL DEFAULT '{}';
+
