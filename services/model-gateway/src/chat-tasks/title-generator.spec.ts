@@ -5,6 +5,8 @@ describe('cleanTitle', () => {
   it.each([
     ['"Planning a Trip to Lisbon"', 'Planning a Trip to Lisbon'],
     ['Title: Sorting Arrays in Rust.', 'Sorting Arrays in Rust'],
+    ['Here is some code:', 'Here is some code'],
+    ['Why is the sky blue?', 'Why is the sky blue?'],
     ['<think>hmm</think>\n\n**Weekly Meal Prep**\nmore text', 'Weekly Meal Prep'],
     ['   ', ''],
   ])('%j becomes %j', (raw, title) => expect(cleanTitle(raw)).toBe(title));

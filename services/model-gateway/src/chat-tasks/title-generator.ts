@@ -23,7 +23,7 @@ export function cleanTitle(raw: string): string {
   const title = line
     .replace(/^(title|titel)\s*:\s*/i, '')
     .replace(/^[#*\s"'“”‘’`]+|[*\s"'“”‘’`]+$/g, '')
-    .replace(/\.$/, '')
+    .replace(/[.:;,]+$/, '')
     .trim();
   return title.length > MAX_TITLE_CHARS ? `${title.slice(0, MAX_TITLE_CHARS - 1).trimEnd()}…` : title;
 }
