@@ -1,9 +1,17 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { lazy } from 'react';
 import { ApiProvider, type ApiClient } from '../api';
 import { AuthForm, PendingScreen, SessionProvider, useSession } from '../auth';
 import { MainScreen } from '../chats';
 import { I18nProvider, useT, type Locale } from '../i18n';
 import { RealtimeProvider, type ConnectRealtime } from '../realtime';
+import { useAppRoute } from '../settings/app-route';
+import { LazyScreen } from '../settings/lazy-screen';
+import { UserMenu } from '../settings/user-menu';
+
+// Settings and admin are loaded on demand: most visits never open them.
+const SettingsScreen = lazy(() => import('../settings/settings-screen'));
+const AdminScreen = lazy(() => import('../admin/admin-screen'));
 
 export interface AppProps {
   api: ApiClient;
@@ -31,6 +39,7 @@ export function App({ api, queryClient, connectRealtime, locale }: AppProps) {
 function Screens({ api, connectRealtime }: Pick<AppProps, 'api' | 'connectRealtime'>) {
   const t = useT();
   const { state } = useSession();
+  const route = useAppRoute();
   switch (state.status) {
     case 'loading':
       return (
@@ -45,7 +54,18 @@ function Screens({ api, connectRealtime }: Pick<AppProps, 'api' | 'connectRealti
       return (
         // Keyed by user so a different account never sees the previous one's socket.
         <RealtimeProvider key={state.user.id} connect={connectRealtime} token={api.tokens.get()}>
-          <MainScreen />
+          {route.screen === 'main' ? (
+            <>
+              <MainScreen />
+              <div className="floating-user-menu">
+                <UserMenu />
+              </div>
+            </>
+          ) : (
+            <LazyScreen>
+              {route.screen === 'settings' ? <SettingsScreen /> : <AdminScreen tab={route.tab} />}
+            </LazyScreen>
+          )}
         </RealtimeProvider>
       );
   }

@@ -21,6 +21,7 @@ export function AuthForm() {
   const ids = { title: useId(), name: useId(), email: useId(), password: useId(), error: useId() };
 
   const expired = state.status === 'signed-out' && state.expired === true;
+  const afterApproval = state.status === 'signed-out' && state.afterApproval === true;
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -55,6 +56,7 @@ export function AuthForm() {
       >
         <h1 id={ids.title}>{signingUp ? t('auth.signUp.title') : t('auth.signIn.title')}</h1>
         {expired && !error && <p className="notice">{t('auth.sessionExpired')}</p>}
+        {afterApproval && !error && <p className="notice">{t('pending.signInAgain')}</p>}
         {signingUp && (
           <div className="field">
             <label htmlFor={ids.name}>{t('auth.name')}</label>

@@ -48,4 +48,18 @@ describe('PendingScreen', () => {
     await user.click(screen.getByRole('button', { name: 'Check again' }));
     expect(await screen.findByRole('button', { name: 'New chat' })).toBeInTheDocument();
   });
+  it('after an approval ended the pending session, the sign-in form says to sign in again', async () => {
+    localStorage.setItem('token', 'jwt-pending');
+    const server = createFakeServer({ 'GET /api/v1/auths/': { body: PENDING_ADA } });
+    const { user } = renderApp({ server });
+
+    await screen.findByRole('heading', { name: 'Account activation pending' });
+    // Approval is a role change, which revokes the pending token.
+    server.on('GET /api/v1/auths/', { status: 401, body: { detail: 'This session has ended.' } });
+    await user.click(screen.getByRole('button', { name: 'Check again' }));
+
+    expect(await screen.findByRole('heading', { name: 'Sign in to Parley' })).toBeInTheDocument();
+    expect(screen.getByText(/has approved your account, sign in again/)).toBeInTheDocument();
+    expect(localStorage.getItem('token')).toBeNull();
+  });
 });

@@ -14,7 +14,7 @@ export function PendingScreen() {
   async function checkAgain() {
     setChecking(true);
     setStillPending(false);
-    const fresh = await refresh();
+    const fresh = await refresh({ afterApproval: true });
     // If the role changed, this screen is replaced; otherwise say so.
     setChecking(false);
     if (fresh?.role === 'pending') setStillPending(true);

@@ -5,14 +5,17 @@ import { authApi } from './auth-api';
 
 export type SessionState =
   | { status: 'loading' }
-  | { status: 'signed-out'; expired?: boolean }
+  | { status: 'signed-out'; expired?: boolean; afterApproval?: boolean }
   | { status: 'signed-in'; user: SessionUser };
 
 interface SessionValue {
   state: SessionState;
   completeSignIn: (response: SignInResponse) => void;
-  /** Asks the server again who we are (the pending screen's "check again"). */
-  refresh: () => Promise<SessionUser | null>;
+  /**
+   * Asks the server again who we are (the pending screen's "check again"). Approval changes the role,
+   * which ends the pending session: `afterApproval` makes the sign-in form say to sign in again.
+   */
+  refresh: (options?: { afterApproval?: boolean }) => Promise<SessionUser | null>;
   signOut: () => Promise<void>;
 }
 
@@ -32,19 +35,22 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [api, queryClient],
   );
 
-  const refresh = useCallback(async () => {
-    try {
-      const user = await authApi.sessionUser(api);
-      setState({ status: 'signed-in', user });
-      return user;
-    } catch (error) {
-      // 401 just means "not signed in"; anything else also leaves us signed out,
-      // and the sign-in form will report the real problem on the next attempt.
-      if (error instanceof ApiError && error.status === 401) api.tokens.set(null);
-      setState({ status: 'signed-out' });
-      return null;
-    }
-  }, [api]);
+  const refresh = useCallback(
+    async (options?: { afterApproval?: boolean }) => {
+      try {
+        const user = await authApi.sessionUser(api);
+        setState({ status: 'signed-in', user });
+        return user;
+      } catch (error) {
+        // 401 just means "not signed in"; anything else also leaves us signed out,
+        // and the sign-in form will report the real problem on the next attempt.
+        if (error instanceof ApiError && error.status === 401) api.tokens.set(null);
+        setState({ status: 'signed-out', afterApproval: options?.afterApproval === true });
+        return null;
+      }
+    },
+    [api],
+  );
 
   // Ask once at start: the token in localStorage or the httpOnly cookie may still be valid.
   useEffect(() => {

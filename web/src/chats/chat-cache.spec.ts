@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatListItem } from '../api';
-import { flattenChats, mergeChat, type ChatPages } from './chat-cache';
+import { flattenChats, mergeChat, removeChat, upsertInList, type ChatPages } from './chat-cache';
 
 const chat = (id: string, updated_at: number, title = id): ChatListItem => ({
   id,
@@ -36,5 +36,20 @@ describe('flattenChats', () => {
     expect(
       flattenChats(pages([chat('a', 2), chat('b', 1)], [chat('b', 1), chat('c', 0)])).map((c) => c.id),
     ).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('removeChat and upsertInList', () => {
+  it('takes a chat out of every page, and leaves the data alone when it was not there', () => {
+    const data = pages([chat('a', 3), chat('b', 2)], [chat('c', 1)]);
+    expect(removeChat(data, 'c')?.pages).toEqual([[chat('a', 3), chat('b', 2)], []]);
+    expect(removeChat(data, 'zzz')).toBe(data);
+  });
+
+  it('puts a chat into a flat list newest first, or takes it out', () => {
+    const list = [chat('a', 3), chat('b', 1)];
+    expect(upsertInList(list, chat('n', 2), true)?.map((c) => c.id)).toEqual(['a', 'n', 'b']);
+    expect(upsertInList(list, chat('a', 3), false)?.map((c) => c.id)).toEqual(['b']);
+    expect(upsertInList(list, chat('x', 3), false)).toBe(list);
   });
 });

@@ -6,6 +6,10 @@ export type ChatPages = InfiniteData<ChatListItem[], number>;
 export const chatKeys = {
   all: ['chats'] as const,
   list: () => [...chatKeys.all, 'list'] as const,
+  pinned: () => [...chatKeys.all, 'pinned'] as const,
+  search: (text: string) => [...chatKeys.all, 'search', text] as const,
+  folders: () => [...chatKeys.all, 'folders'] as const,
+  folder: (id: string) => [...chatKeys.all, 'folder', id] as const,
 };
 
 const newestFirst = (a: ChatListItem, b: ChatListItem) => b.updated_at - a.updated_at;
@@ -42,4 +46,18 @@ export function flattenChats(data: Pick<ChatPages, 'pages'> | undefined): ChatLi
     result.push(item);
   }
   return result;
+}
+
+/** The pages without one chat; the same object when it was not there. */
+export function removeChat(data: ChatPages | undefined, id: string): ChatPages | undefined {
+  if (!data || !data.pages.some((page) => page.some((item) => item.id === id))) return data;
+  return { ...data, pages: data.pages.map((page) => page.filter((item) => item.id !== id)) };
+}
+
+/** A flat list (the pinned chats) with one chat put in, newest first, or taken out. */
+export function upsertInList(list: ChatListItem[] | undefined, chat: ChatListItem, keep: boolean) {
+  if (!list) return list;
+  const rest = list.filter((item) => item.id !== chat.id);
+  if (!keep) return rest.length === list.length ? list : rest;
+  return [...rest, chat].sort(newestFirst);
 }

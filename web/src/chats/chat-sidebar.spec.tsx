@@ -1,6 +1,7 @@
 import { act, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { ChatListItem } from '../api';
+import { chatDocument, MODELS } from '../testing/fake-chat';
 import { createFakeServer } from '../testing/fake-server';
 import { ADA, renderApp } from '../testing/render-app';
 
@@ -20,11 +21,23 @@ const NEWER: ChatListItem = {
 };
 
 function signedInServer(chats: ChatListItem[]) {
-  return createFakeServer({
+  const server = createFakeServer({
     'GET /api/v1/auths/': { body: ADA },
     [`GET ${LIST}`]: { body: chats },
+    'GET /api/v1/chats/pinned': { body: [] },
+    'GET /api/models': { body: { data: MODELS } },
   });
+  for (const chat of [...chats, CREATED])
+    server.on(`GET /api/v1/chats/${chat.id}`, { body: chatDocument(chat) });
+  return server;
 }
+
+const CREATED: ChatListItem = {
+  id: 'c-created',
+  title: 'New Chat',
+  created_at: 1_700_000_400,
+  updated_at: 1_700_000_400,
+};
 
 async function chatTitles() {
   const nav = await screen.findByRole('navigation', { name: 'Chats' });
@@ -114,6 +127,7 @@ describe('ChatSidebar', () => {
     server.on('POST /api/v1/chats/new', {
       body: { ...created, user_id: ADA.id, chat: { title: 'New Chat' } },
     });
+    server.on('GET /api/v1/chats/c-mine', { body: chatDocument(created) });
     const { user, realtime } = renderApp({ server });
     await chatTitles();
 

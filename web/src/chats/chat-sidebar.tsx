@@ -1,28 +1,167 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { ChatListItem } from '../api';
 import { errorMessage } from '../app/error-message';
 import { useSession, useSessionUser } from '../auth';
 import { LanguageSelect, useT } from '../i18n';
-import { chatHref } from './use-selected-chat';
+import { ChatRow, type ChatRowActions } from './chat-row';
+import { FolderList } from './folder-list';
+import {
+  useChatActions,
+  useChatChangesSync,
+  useChatSearch,
+  useFolders,
+  usePinnedChats,
+} from './use-chat-actions';
 import { useChatList, useChatRealtimeSync, useCreateChat } from './use-chats';
 
 interface ChatSidebarProps {
   id?: string;
   selectedChatId: string | null;
   onSelect: (id: string) => void;
+  /** A chat was deleted (here or in another tab); null: all of them. */
+  onChatGone?: (id: string | null) => void;
 }
 
-/** The chat history, newest first, with "New chat"; kept current over the socket. */
-export function ChatSidebar({ id, selectedChatId, onSelect }: ChatSidebarProps) {
+const SEARCH_DELAY_MS = 250;
+
+/** Calls `onVisible` when the returned element scrolls into view (endless scroll). */
+function useSentinel(onVisible: () => void, enabled: boolean) {
+  const ref = useRef<HTMLLIElement>(null);
+  const callback = useRef(onVisible);
+  callback.current = onVisible;
+  useEffect(() => {
+    const element = ref.current;
+    if (!enabled || !element || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) callback.current();
+      },
+      { root: element.closest('nav'), rootMargin: '200px' },
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [enabled]);
+  return ref;
+}
+
+function useDebounced(value: string, delay: number): string {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setDebounced(value), delay);
+    return () => window.clearTimeout(timer);
+  }, [value, delay]);
+  return debounced;
+}
+
+/**
+ * The chat history: search, pinned chats, then every chat newest first, loading more pages as the
+ * list scrolls; each chat has a menu (pin, rename, archive, share, export, delete). Kept current
+ * over the socket.
+ */
+export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSidebarProps) {
   const t = useT();
   const user = useSessionUser();
   const { signOut } = useSession();
   const headingId = useId();
+  const pinnedHeadingId = useId();
+  const searchId = useId();
+  const searchHintId = useId();
+  const [searchText, setSearchText] = useState('');
+  const search = useDebounced(searchText.trim(), SEARCH_DELAY_MS);
   const list = useChatList();
+  const pinned = usePinnedChats();
+  const folders = useFolders();
+  const results = useChatSearch(search);
   const create = useCreateChat();
+  const actions = useChatActions();
+  const [notice, setNotice] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
   useChatRealtimeSync();
+  useChatChangesSync((gone) => onChatGone?.(gone));
+
+  const searching = search !== '';
+  const shown = searching ? results : list;
+  const sentinel = useSentinel(() => {
+    if (shown.hasNextPage && !shown.isFetchingNextPage) void shown.fetchNextPage();
+  }, shown.hasNextPage === true);
+  const pinnedIds = new Set((pinned.data ?? []).map((c) => c.id));
 
   function createChat() {
     create.mutate(undefined, { onSuccess: (chat) => onSelect(chat.id) });
+  }
+
+  function report<T>(promise: Promise<T>): Promise<T> {
+    setActionError(null);
+    setNotice(null);
+    return promise.catch((error: unknown) => {
+      setActionError(error);
+      throw error;
+    });
+  }
+  const quiet = (promise: Promise<unknown>) => void promise.catch(() => undefined);
+  const rowActions: ChatRowActions = {
+    onPin: (chat) => quiet(report(actions.pin.mutateAsync(chat.id))),
+    onArchive: (chat) =>
+      quiet(
+        report(actions.archive.mutateAsync(chat.id)).then(() => {
+          if (chat.id === selectedChatId) onChatGone?.(chat.id);
+        }),
+      ),
+    onRename: (chat, title) => report(actions.rename.mutateAsync({ id: chat.id, title })),
+    onDelete: (chat) => quiet(report(actions.remove.mutateAsync(chat.id)).then(() => onChatGone?.(chat.id))),
+    onShare: (chat) =>
+      quiet(
+        report(actions.share.mutateAsync(chat.id)).then((url) =>
+          setNotice(t('sidebar.shareCopied', { url })),
+        ),
+      ),
+    onExport: (chat) => quiet(report(actions.exportChat.mutateAsync(chat.id))),
+    onMove: (chat, folderId) => quiet(report(actions.move.mutateAsync({ id: chat.id, folderId }))),
+  };
+
+  const rows = (chats: ChatListItem[]) =>
+    chats.map((chat) => (
+      <ChatRow
+        key={chat.id}
+        chat={chat}
+        pinned={pinnedIds.has(chat.id)}
+        selected={chat.id === selectedChatId}
+        folders={folders.data ?? []}
+        onSelect={onSelect}
+        {...rowActions}
+      />
+    ));
+
+  let body: ReactNode;
+  if (shown.isPending && (searching || !list.data)) {
+    body = (
+      <p className="muted" role="status">
+        {t('chats.loading')}
+      </p>
+    );
+  } else if (shown.isError) {
+    body = (
+      <div className="error" role="alert">
+        <p>{errorMessage(shown.error, t)}</p>
+        <button type="button" onClick={() => void shown.refetch()}>
+          {t('errors.retry')}
+        </button>
+      </div>
+    );
+  } else if (shown.chats.length === 0) {
+    const elsewhere = (pinned.data?.length ?? 0) > 0 || (folders.data?.length ?? 0) > 0;
+    body = (
+      <p className="muted">
+        {searching ? t('sidebar.noResults') : elsewhere ? t('sidebar.noOther') : t('chats.empty')}
+      </p>
+    );
+  } else {
+    body = (
+      <ul className="chat-list" aria-labelledby={headingId}>
+        {rows(shown.chats)}
+        {shown.hasNextPage && <li ref={sentinel} className="list-sentinel" aria-hidden="true" />}
+      </ul>
+    );
   }
 
   return (
@@ -42,45 +181,66 @@ export function ChatSidebar({ id, selectedChatId, onSelect }: ChatSidebarProps) 
         </p>
       )}
 
-      <h2 id={headingId} className="sidebar-heading">
-        {t('chats.history')}
-      </h2>
-      {list.isPending ? (
-        <p className="muted" role="status">
-          {t('chats.loading')}
+      <div className="chat-search">
+        <label htmlFor={searchId} className="visually-hidden">
+          {t('sidebar.search')}
+        </label>
+        <input
+          id={searchId}
+          type="search"
+          placeholder={t('sidebar.search')}
+          aria-describedby={searchHintId}
+          value={searchText}
+          onChange={(event) => setSearchText(event.target.value)}
+        />
+        <p id={searchHintId} className="muted search-hint">
+          {t('sidebar.searchHint')}
         </p>
-      ) : list.isError ? (
-        <div className="error" role="alert">
-          <p>{errorMessage(list.error, t)}</p>
-          <button type="button" onClick={() => void list.refetch()}>
-            {t('errors.retry')}
-          </button>
-        </div>
-      ) : list.chats.length === 0 ? (
-        <p className="muted">{t('chats.empty')}</p>
-      ) : (
-        <ul className="chat-list" aria-labelledby={headingId}>
-          {list.chats.map((chat) => (
-            <li key={chat.id}>
-              <a
-                href={chatHref(chat.id)}
-                aria-current={chat.id === selectedChatId ? 'page' : undefined}
-                onClick={() => onSelect(chat.id)}
-              >
-                {chat.title.trim() || t('chats.untitled')}
-              </a>
-            </li>
-          ))}
-        </ul>
+      </div>
+
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
       )}
-      {list.hasNextPage && (
+      {actionError !== null && (
+        <p className="error" role="alert">
+          {errorMessage(actionError, t)}
+        </p>
+      )}
+
+      {!searching && (pinned.data?.length ?? 0) > 0 && (
+        <>
+          <h2 id={pinnedHeadingId} className="sidebar-heading">
+            {t('sidebar.pinned')}
+          </h2>
+          <ul className="chat-list" aria-labelledby={pinnedHeadingId}>
+            {rows(pinned.data ?? [])}
+          </ul>
+        </>
+      )}
+
+      {!searching && folders.isSuccess && (
+        <FolderList
+          folders={folders.data}
+          rows={rows}
+          onDropChat={(chatId, folderId) => quiet(report(actions.move.mutateAsync({ id: chatId, folderId })))}
+          onCreate={(name) => report(actions.createFolder.mutateAsync(name))}
+        />
+      )}
+
+      <h2 id={headingId} className="sidebar-heading">
+        {searching ? t('sidebar.searchResults') : t('chats.history')}
+      </h2>
+      {body}
+      {shown.hasNextPage && (
         <button
           type="button"
           className="load-more"
-          onClick={() => void list.fetchNextPage()}
-          disabled={list.isFetchingNextPage}
+          onClick={() => void shown.fetchNextPage()}
+          disabled={shown.isFetchingNextPage}
         >
-          {t('chats.loadMore')}
+          {shown.isFetchingNextPage ? t('sidebar.loadingMore') : t('chats.loadMore')}
         </button>
       )}
 

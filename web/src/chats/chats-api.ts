@@ -11,7 +11,49 @@ export const chatsApi = {
     api.get<ChatListItem[]>(`/api/v1/chats/?page=${page}`, signal ? { signal } : {}),
   create: (api: ApiClient, title: string) =>
     api.post<ChatResponse>('/api/v1/chats/new', { body: { chat: { title } } }),
+  search: (api: ApiClient, text: string, page: number, signal?: AbortSignal) =>
+    api.get<ChatListItem[]>(
+      `/api/v1/chats/search?text=${encodeURIComponent(text)}&page=${page}`,
+      signal ? { signal } : {},
+    ),
+  pinned: (api: ApiClient, signal?: AbortSignal) =>
+    api.get<ChatListItem[]>('/api/v1/chats/pinned', signal ? { signal } : {}),
+  togglePin: (api: ApiClient, id: string) => api.post<ChatResponse & { pinned: boolean }>(`${one(id)}/pin`),
+  toggleArchive: (api: ApiClient, id: string) =>
+    api.post<ChatResponse & { archived: boolean }>(`${one(id)}/archive`),
+  rename: (api: ApiClient, id: string, title: string) =>
+    api.post<ChatResponse>(one(id), { body: { chat: { title } } }),
+  remove: (api: ApiClient, id: string) => api.request<boolean>('DELETE', one(id)),
+  share: (api: ApiClient, id: string) =>
+    api.post<ChatResponse & { share_id: string | null }>(`${one(id)}/share`),
+  get: (api: ApiClient, id: string) => api.get<ChatResponse>(one(id)),
+  moveToFolder: (api: ApiClient, id: string, folderId: string | null) =>
+    api.post<ChatResponse & { folder_id: string | null }>(`${one(id)}/folder`, {
+      body: { folder_id: folderId },
+    }),
+  folders: (api: ApiClient, signal?: AbortSignal) =>
+    api.get<Folder[]>('/api/v1/folders/', signal ? { signal } : {}),
+  createFolder: (api: ApiClient, name: string) => api.post<Folder>('/api/v1/folders/', { body: { name } }),
+  folderChats: (api: ApiClient, folderId: string, signal?: AbortSignal) =>
+    api.get<ChatListItem[]>(
+      `/api/v1/chats/folder/${encodeURIComponent(folderId)}/list?page=1`,
+      signal ? { signal } : {},
+    ),
 };
+
+/** `GET /api/v1/folders/`. */
+export interface Folder {
+  id: string;
+  parent_id: string | null;
+  name: string;
+  is_expanded: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+function one(id: string): string {
+  return `/api/v1/chats/${encodeURIComponent(id)}`;
+}
 
 export function toListItem(
   chat: Pick<ChatListItem, 'id' | 'title' | 'created_at' | 'updated_at'>,

@@ -1,13 +1,19 @@
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { ChatListItem } from '../api';
+import { chatDocument, MODELS } from '../testing/fake-chat';
 import { createFakeServer } from '../testing/fake-server';
 import { ADA, renderApp } from '../testing/render-app';
 
 const LISBON: ChatListItem = { id: 'c-1', title: 'Trip to Lisbon', created_at: 1, updated_at: 2 };
 
 function server(list: { status?: number; body: unknown }) {
-  return createFakeServer({ 'GET /api/v1/auths/': { body: ADA }, 'GET /api/v1/chats/?page=1': list });
+  return createFakeServer({
+    'GET /api/v1/auths/': { body: ADA },
+    'GET /api/v1/chats/?page=1': list,
+    'GET /api/v1/chats/c-1': { body: chatDocument(LISBON) },
+    'GET /api/models': { body: { data: MODELS } },
+  });
 }
 
 describe('MainScreen', () => {
@@ -17,7 +23,7 @@ describe('MainScreen', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Trip to Lisbon' })).toBeInTheDocument();
   });
 
-  it('says so when the hash names a chat that is not in the list', async () => {
+  it('says so when the hash names a chat that does not exist', async () => {
     window.location.hash = '#/c/c-unknown';
     renderApp({ server: server({ body: [LISBON] }) });
     expect(await screen.findByText('This chat is not in your list.')).toBeInTheDocument();

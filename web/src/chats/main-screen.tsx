@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { CompletionsProvider, useTitleUpdates } from '../conversation';
 import { useT } from '../i18n';
 import { ChatPanel } from './chat-panel';
 import { ChatSidebar } from './chat-sidebar';
@@ -6,7 +7,16 @@ import { useSelectedChatId } from './use-selected-chat';
 
 /** Sidebar plus the selected chat. On narrow screens the sidebar is a drawer behind a toggle. */
 export function MainScreen() {
+  return (
+    <CompletionsProvider>
+      <Layout />
+    </CompletionsProvider>
+  );
+}
+
+function Layout() {
   const t = useT();
+  useTitleUpdates();
   const [selectedChatId, select] = useSelectedChatId();
   const [sidebarOpen, setSidebarOpen] = useState(selectedChatId === null);
   const sidebarId = useId();
@@ -42,7 +52,14 @@ export function MainScreen() {
         </button>
         <span className="brand">Parley</span>
       </header>
-      <ChatSidebar id={sidebarId} selectedChatId={selectedChatId} onSelect={onSelect} />
+      <ChatSidebar
+        id={sidebarId}
+        selectedChatId={selectedChatId}
+        onSelect={onSelect}
+        onChatGone={(gone) => {
+          if (gone === null || gone === selectedChatId) select(null);
+        }}
+      />
       <main id={mainId} className="main-panel" tabIndex={-1}>
         <ChatPanel chatId={selectedChatId} />
       </main>

@@ -1,13 +1,34 @@
 import type { ConnectRealtime, RealtimeConnection } from '../realtime';
 
 type Listener = (...args: unknown[]) => void;
+/** Plays the server's answer to a client request; its result is passed to the ack callback. */
+export type FakeRequestHandler = (body: unknown) => unknown;
 
 /** An in-memory socket: tests call `serverEmit` to play the server's part. */
 export class FakeRealtimeConnection implements RealtimeConnection {
   readonly listeners = new Map<string, Set<Listener>>();
   disconnected = false;
+  connected = true;
+  id = 'fake-socket-id';
+  /** Every client → server request, in order. */
+  readonly emitted: { event: string; body: unknown }[] = [];
+  readonly handlers = new Map<string, FakeRequestHandler>();
 
   constructor(readonly token: string | null) {}
+
+  /** What the server acknowledges to `event`; without a handler requests get `{ ok: true }`. */
+  handle(event: string, handler: FakeRequestHandler) {
+    this.handlers.set(event, handler);
+  }
+
+  emit(event: string, ...args: unknown[]) {
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Listener) : undefined;
+    this.emitted.push({ event, body: args[0] });
+    const handler = this.handlers.get(event);
+    const reply = handler ? handler(args[0]) : { ok: true };
+    if (ack) queueMicrotask(() => ack(reply));
+    return this;
+  }
 
   on(event: string, listener: Listener) {
     if (!this.listeners.has(event)) this.listeners.set(event, new Set());
@@ -22,6 +43,7 @@ export class FakeRealtimeConnection implements RealtimeConnection {
 
   disconnect() {
     this.disconnected = true;
+    this.connected = false;
     return this;
   }
 

@@ -1,0 +1,208 @@
+import {
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type QueryClient,
+} from '@tanstack/react-query';
+import { useCallback } from 'react';
+import { useApi, type ChatListItem } from '../api';
+import { useRealtimeEvent } from '../realtime';
+import { chatKeys, flattenChats, mergeChat, removeChat, upsertInList, type ChatPages } from './chat-cache';
+import { CHAT_PAGE_SIZE, chatsApi, toListItem } from './chats-api';
+
+export interface ChatSummary extends ChatListItem {
+  pinned: boolean;
+  archived: boolean;
+  folder_id: string | null;
+}
+
+/** `chat:updated` / `chat:created` carry the chat's summary; anything malformed is ignored. */
+export function parseChatSummary(payload: unknown): ChatSummary | null {
+  const chat = (payload as { v?: unknown; chat?: Record<string, unknown> } | null)?.chat;
+  if ((payload as { v?: unknown } | null)?.v !== 1 || typeof chat !== 'object' || chat === null) return null;
+  if (
+    typeof chat['id'] !== 'string' ||
+    typeof chat['title'] !== 'string' ||
+    typeof chat['created_at'] !== 'number' ||
+    typeof chat['updated_at'] !== 'number'
+  )
+    return null;
+  return {
+    id: chat['id'],
+    title: chat['title'],
+    created_at: chat['created_at'],
+    updated_at: chat['updated_at'],
+    pinned: chat['pinned'] === true,
+    archived: chat['archived'] === true,
+    folder_id: typeof chat['folder_id'] === 'string' && chat['folder_id'] !== '' ? chat['folder_id'] : null,
+  };
+}
+
+/** Puts a chat where it belongs now: the pinned list, the main list, a folder, or (archived) none. */
+export function placeChat(queryClient: QueryClient, chat: ChatSummary) {
+  const item = toListItem(chat);
+  const inList = !chat.pinned && !chat.archived && chat.folder_id === null;
+  for (const [key, list] of queryClient.getQueriesData<ChatListItem[]>({
+    queryKey: [...chatKeys.all, 'folder'],
+  })) {
+    const folderId = key[2];
+    const belongs = folderId === chat.folder_id && !chat.archived;
+    if (list && (belongs || list.some((c) => c.id === chat.id)))
+      queryClient.setQueryData<ChatListItem[]>(key, upsertInList(list, item, belongs));
+  }
+  queryClient.setQueryData<ChatPages>(chatKeys.list(), (data) =>
+    inList ? mergeChat(data, item) : removeChat(data, chat.id),
+  );
+  queryClient.setQueryData<ChatListItem[]>(chatKeys.pinned(), (list) =>
+    upsertInList(list, item, chat.pinned && !chat.archived),
+  );
+}
+
+export function forgetChat(queryClient: QueryClient, id: string) {
+  queryClient.setQueryData<ChatPages>(chatKeys.list(), (data) => removeChat(data, id));
+  queryClient.setQueryData<ChatListItem[]>(chatKeys.pinned(), (list) => list?.filter((c) => c.id !== id));
+  queryClient.removeQueries({ queryKey: ['chat', id] });
+  void queryClient.invalidateQueries({ queryKey: [...chatKeys.all, 'search'] });
+}
+
+export function useFolders() {
+  const api = useApi();
+  return useQuery({ queryKey: chatKeys.folders(), queryFn: ({ signal }) => chatsApi.folders(api, signal) });
+}
+
+export function useFolderChats(folderId: string, enabled: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: chatKeys.folder(folderId),
+    queryFn: ({ signal }) => chatsApi.folderChats(api, folderId, signal),
+    enabled,
+  });
+}
+
+export function usePinnedChats() {
+  const api = useApi();
+  return useQuery({ queryKey: chatKeys.pinned(), queryFn: ({ signal }) => chatsApi.pinned(api, signal) });
+}
+
+export function useChatSearch(text: string) {
+  const api = useApi();
+  const query = useInfiniteQuery({
+    queryKey: chatKeys.search(text),
+    queryFn: ({ pageParam, signal }) => chatsApi.search(api, text, pageParam, signal),
+    initialPageParam: 1,
+    getNextPageParam: (lastPage, _pages, lastPageParam) =>
+      lastPage.length < CHAT_PAGE_SIZE ? undefined : lastPageParam + 1,
+    enabled: text !== '',
+  });
+  return { ...query, chats: flattenChats(query.data) };
+}
+
+/** Other tabs' changes (pin, archive, rename, delete, new messages) reach the sidebar over the socket. */
+export function useChatChangesSync(onDeleted: (id: string | null) => void) {
+  const queryClient = useQueryClient();
+  const onUpdated = useCallback(
+    (payload: unknown) => {
+      const chat = parseChatSummary(payload);
+      if (chat) placeChat(queryClient, chat);
+      else if ((payload as { all?: unknown } | null)?.all === true)
+        void queryClient.invalidateQueries({ queryKey: chatKeys.all });
+    },
+    [queryClient],
+  );
+  const onDeletedEvent = useCallback(
+    (payload: unknown) => {
+      const event = payload as { v?: unknown; all?: unknown; chat?: { id?: unknown } } | null;
+      if (event?.v !== 1) return;
+      if (event.all === true) {
+        queryClient.setQueryData<ChatPages>(chatKeys.list(), (data) =>
+          data ? { ...data, pages: data.pages.map(() => []) } : data,
+        );
+        queryClient.setQueryData<ChatListItem[]>(chatKeys.pinned(), (list) => (list ? [] : list));
+        onDeleted(null);
+      } else if (typeof event.chat?.id === 'string') {
+        forgetChat(queryClient, event.chat.id);
+        onDeleted(event.chat.id);
+      }
+    },
+    [queryClient, onDeleted],
+  );
+  useRealtimeEvent('chat:updated', onUpdated);
+  useRealtimeEvent('chat:deleted', onDeletedEvent);
+}
+
+function asSummary(
+  chat: ChatListItem & { pinned?: boolean; archived?: boolean; folder_id?: string | null },
+): ChatSummary {
+  return {
+    ...toListItem(chat),
+    pinned: chat.pinned === true,
+    archived: chat.archived === true,
+    folder_id: chat.folder_id ?? null,
+  };
+}
+
+/** Pin, rename, archive, delete, share, export: each updates the caches from the server's answer. */
+export function useChatActions() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const pin = useMutation({
+    mutationFn: (id: string) => chatsApi.togglePin(api, id),
+    onSuccess: (chat) => placeChat(queryClient, asSummary(chat)),
+  });
+  const archive = useMutation({
+    mutationFn: (id: string) => chatsApi.toggleArchive(api, id),
+    onSuccess: (chat) => placeChat(queryClient, asSummary(chat)),
+  });
+  const rename = useMutation({
+    mutationFn: ({ id, title }: { id: string; title: string }) => chatsApi.rename(api, id, title),
+    onSuccess: (chat) => {
+      placeChat(queryClient, asSummary(chat));
+      queryClient.setQueryData<{ title: string }>(['chat', chat.id], (data) =>
+        data ? { ...data, title: chat.title } : data,
+      );
+      void queryClient.invalidateQueries({ queryKey: [...chatKeys.all, 'search'] });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => chatsApi.remove(api, id),
+    onSuccess: (_ok, id) => forgetChat(queryClient, id),
+  });
+  const share = useMutation({
+    mutationFn: async (id: string) => {
+      const chat = await chatsApi.share(api, id);
+      const url = `${window.location.origin}/s/${chat.share_id ?? ''}`;
+      try {
+        await navigator.clipboard.writeText(url);
+      } catch {
+        // The link is shown as well; copying is a convenience.
+      }
+      return url;
+    },
+  });
+  const exportChat = useMutation({
+    mutationFn: async (id: string) => {
+      const chat = await chatsApi.get(api, id);
+      const blob = new Blob([JSON.stringify([chat], null, 2)], { type: 'application/json' });
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = `chat-export-${chat.id}.json`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+      return chat;
+    },
+  });
+  const move = useMutation({
+    mutationFn: ({ id, folderId }: { id: string; folderId: string | null }) =>
+      chatsApi.moveToFolder(api, id, folderId),
+    onSuccess: (chat) => placeChat(queryClient, asSummary(chat)),
+  });
+  const createFolder = useMutation({
+    mutationFn: (name: string) => chatsApi.createFolder(api, name),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: chatKeys.folders() }),
+  });
+  return { pin, archive, rename, remove, share, exportChat, move, createFolder };
+}

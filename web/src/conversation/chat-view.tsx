@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { ApiError } from '../api';
+import { errorMessage } from '../app/error-message';
+import { useT } from '../i18n';
+import { preloadMarkdown } from '../markdown';
+import { Composer } from './composer';
+import { MessageList } from './message-list';
+import { siblingsOf } from './message-tree';
+import { ModelPicker, preferredModel, rememberModel } from './model-picker';
+import { useConversation, useDisplayBranch, useModels, type DisplayMessage } from './use-conversation';
+
+/** One chat: title, model picker, the message thread and the composer. */
+export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTitle?: string | undefined }) {
+  const t = useT();
+  const titleId = useId();
+  const conversation = useConversation(chatId);
+  const { query } = conversation;
+  const models = useModels();
+  const [chosenModel, setChosenModel] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [sending, setSending] = useState(false);
+  const messages = useDisplayBranch(query.data?.history);
+
+  useEffect(preloadMarkdown, []);
+  useEffect(() => {
+    setActionError(null);
+    setChosenModel(null);
+  }, [chatId]);
+
+  const model = useMemo(
+    () => chosenModel ?? preferredModel(models.data ?? [], query.data?.models ?? []),
+    [chosenModel, models.data, query.data?.models],
+  );
+  const title = (query.data?.title ?? fallbackTitle ?? '').trim() || t('chats.untitled');
+  useEffect(() => {
+    document.title = query.data || fallbackTitle ? `${title} · Parley` : 'Parley';
+  }, [title, query.data, fallbackTitle]);
+
+  const history = query.data?.history;
+  const siblings = useMemo(() => {
+    const map = new Map<string, string[]>();
+    if (history) for (const m of messages) map.set(m.id, siblingsOf(history, m));
+    return map;
+  }, [history, messages]);
+  const streamingIds = messages.filter((m) => m.streaming).map((m) => m.id);
+  const streaming = streamingIds.length > 0;
+
+  const run = useCallback(async (action: () => Promise<unknown>) => {
+    setActionError(null);
+    try {
+      await action();
+    } catch (error) {
+      setActionError(error);
+      throw error;
+    }
+  }, []);
+  const quiet = (promise: Promise<unknown>) => void promise.catch(() => undefined);
+
+  const { send, answer, editAndResend, regenerate, switchTo, rate, stop } = conversation;
+  const onSwitch = useCallback((id: string) => quiet(run(() => switchTo(id))), [run, switchTo]);
+  const onEdit = useCallback(
+    (message: DisplayMessage, content: string) =>
+      run(() => (model ? editAndResend(message, content, model) : Promise.resolve())),
+    [run, editAndResend, model],
+  );
+  const onRegenerate = useCallback(
+    (message: DisplayMessage) => quiet(run(() => regenerate(message, model ?? message.model ?? ''))),
+    [run, regenerate, model],
+  );
+  const onRate = useCallback(
+    (message: DisplayMessage, rating: -1 | 0 | 1) => quiet(run(() => rate(message, rating))),
+    [run, rate],
+  );
+
+  if (query.isPending) {
+    return (
+      <p className="empty-state" role="status">
+        {t('app.loading')}
+      </p>
+    );
+  }
+  if (query.isError) {
+    const notFound = query.error instanceof ApiError && query.error.status === 404;
+    return notFound ? (
+      <p className="empty-state">{t('chat.notFound')}</p>
+    ) : (
+      <div className="error" role="alert">
+        <p>{errorMessage(query.error, t)}</p>
+        <button type="button" onClick={() => void query.refetch()}>
+          {t('errors.retry')}
+        </button>
+      </div>
+    );
+  }
+
+  const noModel = !models.isPending && !model;
+  // A question without an answer (e.g. the page was closed before the answer started).
+  const last = messages[messages.length - 1];
+  const unanswered = last?.role === 'user' && !sending && !streaming && model ? last : null;
+  return (
+    <article className="chat-view" aria-labelledby={titleId}>
+      <header className="chat-header">
+        <h1 id={titleId} className="chat-title">
+          {title}
+        </h1>
+        <ModelPicker
+          models={models.data ?? []}
+          value={model}
+          loading={models.isPending}
+          onChange={(id) => {
+            setChosenModel(id);
+            rememberModel(id);
+          }}
+        />
+      </header>
+      {messages.length === 0 ? (
+        <p className="empty-state chat-empty">{t('chat.empty')}</p>
+      ) : (
+        <MessageList
+          chatId={chatId}
+          messages={messages}
+          siblings={siblings}
+          busy={streaming}
+          onSwitch={onSwitch}
+          onEdit={onEdit}
+          onRegenerate={onRegenerate}
+          onRate={onRate}
+        />
+      )}
+      {unanswered && (
+        <p className="unanswered">
+          <button type="button" onClick={() => quiet(run(() => answer(unanswered, model!)))}>
+            {t('chat.answerNow')}
+          </button>
+        </p>
+      )}
+      {(actionError !== null || models.isError) && (
+        <p className="error" role="alert">
+          {errorMessage(actionError ?? models.error, t)}
+        </p>
+      )}
+      <Composer
+        streaming={streaming}
+        disabled={noModel}
+        disabledReason={noModel ? t('chat.noModels') : undefined}
+        onSend={async (text) => {
+          setSending(true);
+          try {
+            await run(() => send(text, model!));
+          } finally {
+            setSending(false);
+          }
+        }}
+        onStop={() => quiet(run(() => stop(streamingIds)))}
+      />
+    </article>
+  );
+}

@@ -1,0 +1,292 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useApi } from '../api';
+import { chatKeys, mergeChat, type ChatPages } from '../chats/chat-cache';
+import { useRealtime, useRealtimeEvent } from '../realtime';
+import { useCompletions } from './completions-context';
+import { conversationApi, newId } from './conversation-api';
+import type { ChatDocumentResponse, ChatHistory, ChatMessage } from './conversation-types';
+import { branchTo, newestLeafBelow, readHistory, withMessage } from './message-tree';
+
+export interface Conversation {
+  id: string;
+  title: string;
+  history: ChatHistory;
+  models: string[];
+  pinned: boolean;
+}
+
+export const conversationKeys = {
+  chat: (id: string) => ['chat', id] as const,
+  models: () => ['models'] as const,
+};
+
+function toConversation(doc: ChatDocumentResponse): Conversation {
+  return {
+    id: doc.id,
+    title: doc.title || doc.chat.title || '',
+    history: readHistory(doc.chat.history),
+    models: Array.isArray(doc.chat.models) ? doc.chat.models.filter((m) => typeof m === 'string') : [],
+    pinned: doc.pinned === true,
+  };
+}
+
+/**
+ * Server data wins, but an answer this tab created a moment ago (the model gateway adds it to the
+ * chat itself, a little later) is kept until the server has it.
+ */
+export function mergeFetched(previous: Conversation | undefined, fetched: Conversation): Conversation {
+  if (!previous) return fetched;
+  let history = fetched.history;
+  for (const message of Object.values(previous.history.messages)) {
+    if (history.messages[message.id] || message.role !== 'assistant' || message.done === true) continue;
+    if (message.parentId && !history.messages[message.parentId]) continue;
+    history = withMessage(history, message, previous.history.currentId === message.id);
+  }
+  return { ...fetched, history };
+}
+
+function useModels() {
+  const api = useApi();
+  return useQuery({
+    queryKey: conversationKeys.models(),
+    queryFn: ({ signal }) => conversationApi.models(api, signal),
+    select: (reply) => reply.data ?? [],
+  });
+}
+export { useModels };
+
+export interface DisplayMessage extends ChatMessage {
+  streaming: boolean;
+  errorText: string | undefined;
+}
+
+/** The branch in view with streamed text folded in. */
+export function useDisplayBranch(history: ChatHistory | undefined): DisplayMessage[] {
+  const { store, stopped } = useCompletions();
+  // Re-render on every delta of any answer; the branch is short-circuited below when unchanged.
+  const version = useSyncExternalStore(
+    store.subscribe,
+    () => store.version,
+    () => store.version,
+  );
+  return useMemo(() => {
+    if (!history) return [];
+    void version;
+    return branchTo(history, history.currentId).map((message) => {
+      const stream = store.get(message.id);
+      const content =
+        stream && stream.content.length >= message.content.length ? stream.content : message.content;
+      const done = message.role !== 'assistant' || message.done !== false || stream?.done === true;
+      const errorText = message.error?.content ?? stream?.error;
+      return {
+        ...message,
+        content,
+        streaming: !done && !stopped.has(message.id) && !errorText,
+        errorText: errorText || undefined,
+      };
+    });
+  }, [history, store, version, stopped]);
+}
+
+/** One chat: its document, the actions on its message tree, and live updates. */
+export function useConversation(chatId: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const connection = useRealtime();
+  const { resume, markStopped } = useCompletions();
+  const key = conversationKeys.chat(chatId);
+
+  const query = useQuery({
+    queryKey: key,
+    queryFn: async ({ signal }) => {
+      const fetched = toConversation(await conversationApi.get(api, chatId, signal));
+      return mergeFetched(queryClient.getQueryData<Conversation>(key), fetched);
+    },
+    staleTime: 0,
+  });
+
+  const setHistory = useCallback(
+    (update: (history: ChatHistory) => ChatHistory) =>
+      queryClient.setQueryData<Conversation>(conversationKeys.chat(chatId), (data) =>
+        data ? { ...data, history: update(data.history) } : data,
+      ),
+    [queryClient, chatId],
+  );
+
+  // Answers still being written when the chat was opened (a reload mid-answer, another tab's).
+  const resumed = useRef(new Set<string>());
+  const history = query.data?.history;
+  useEffect(() => {
+    if (!history) return;
+    const open = Object.values(history.messages)
+      .filter((m) => m.role === 'assistant' && m.done === false && !m.error && !resumed.current.has(m.id))
+      .map((m) => m.id);
+    if (open.length === 0) return;
+    open.forEach((id) => resumed.current.add(id));
+    resume(open);
+  }, [history, resume]);
+
+  // Another tab (or the model gateway) changed this chat: fetch it again.
+  const onChatUpdated = useCallback(
+    (payload: unknown) => {
+      const chat = (payload as { chat?: { id?: unknown } } | null)?.chat;
+      if (chat?.id === chatId)
+        void queryClient.invalidateQueries({ queryKey: conversationKeys.chat(chatId) });
+    },
+    [chatId, queryClient],
+  );
+  useRealtimeEvent('chat:updated', onChatUpdated);
+
+  // A delta for an answer of this chat that is not in the tree yet (started in another tab).
+  const onCompletion = useCallback(
+    (payload: unknown) => {
+      const e = payload as { chat_id?: unknown; message_id?: unknown } | null;
+      if (e?.chat_id !== chatId || typeof e.message_id !== 'string') return;
+      const data = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId));
+      if (data && !data.history.messages[e.message_id] && !query.isFetching)
+        void queryClient.invalidateQueries({ queryKey: conversationKeys.chat(chatId) });
+    },
+    [chatId, queryClient, query.isFetching],
+  );
+  useRealtimeEvent('chat:completion', onCompletion);
+
+  const startAnswer = useCallback(
+    async (userMessage: ChatMessage, model: string, answerId = newId()) => {
+      const base = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId))?.history;
+      const branch = base ? branchTo(base, userMessage.id) : [userMessage];
+      setHistory((h) =>
+        withMessage(h, {
+          id: answerId,
+          parentId: userMessage.id,
+          childrenIds: [],
+          role: 'assistant',
+          content: '',
+          model,
+          done: false,
+          timestamp: Math.floor(Date.now() / 1000),
+        }),
+      );
+      try {
+        await conversationApi.complete(api, {
+          model,
+          messages: branch.map((m) => ({ role: m.role, content: m.content })),
+          chat_id: chatId,
+          id: answerId,
+          parent_id: userMessage.id,
+          ...(connection?.id ? { session_id: connection.id } : {}),
+        });
+      } catch (error) {
+        setHistory((h) => {
+          const m = h.messages[answerId];
+          return m ? withMessage(h, { ...m, done: true, error: { content: describe(error) } }, false) : h;
+        });
+        throw error;
+      }
+    },
+    [api, chatId, connection, queryClient, setHistory],
+  );
+
+  const send = useCallback(
+    async (content: string, model: string) => {
+      const data = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId));
+      const parentId = data?.history.currentId ?? null;
+      const draft = {
+        id: newId(),
+        role: 'user',
+        content,
+        models: [model],
+        timestamp: Math.floor(Date.now() / 1000),
+      };
+      const result = await conversationApi.addMessage(api, chatId, parentId, draft);
+      // Remember the model on the chat (Open WebUI's `chat.models`), as a reload preselects it.
+      if (data && data.models[0] !== model) {
+        queryClient.setQueryData<Conversation>(conversationKeys.chat(chatId), (d) =>
+          d ? { ...d, models: [model] } : d,
+        );
+        void conversationApi.update(api, chatId, { models: [model] }).catch(() => undefined);
+      }
+      const userMessage: ChatMessage = result.message ?? { ...draft, parentId, childrenIds: [] };
+      setHistory((h) => withMessage(h, userMessage));
+      await startAnswer(userMessage, model);
+    },
+    [api, chatId, queryClient, setHistory, startAnswer],
+  );
+
+  const editAndResend = useCallback(
+    async (message: ChatMessage, content: string, model: string) => {
+      const result = await conversationApi.edit(api, chatId, message.id, content, newId());
+      const edited = result.message;
+      if (!edited) return;
+      setHistory((h) => withMessage(h, edited));
+      await startAnswer(edited, model);
+    },
+    [api, chatId, setHistory, startAnswer],
+  );
+
+  const regenerate = useCallback(
+    async (answer: ChatMessage, model: string) => {
+      const data = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId));
+      const parent = answer.parentId ? data?.history.messages[answer.parentId] : undefined;
+      if (!parent) return;
+      const id = newId();
+      const result = await conversationApi.regenerate(api, chatId, answer.id, model, id);
+      if (result.message) setHistory((h) => withMessage(h, { ...result.message!, done: false }));
+      await startAnswer(parent, model, id);
+    },
+    [api, chatId, queryClient, setHistory, startAnswer],
+  );
+
+  const switchTo = useCallback(
+    async (messageId: string) => {
+      setHistory((h) => ({ ...h, currentId: newestLeafBelow(h, messageId) }));
+      const reply = await conversationApi.switchBranch(api, chatId, messageId);
+      if (reply.current_id) setHistory((h) => ({ ...h, currentId: reply.current_id }));
+    },
+    [api, chatId, setHistory],
+  );
+
+  const rate = useCallback(
+    async (message: ChatMessage, rating: -1 | 0 | 1) => {
+      setHistory((h) => withMessage(h, { ...message, annotation: { ...message.annotation, rating } }, false));
+      const result = await conversationApi.rate(api, chatId, message.id, rating);
+      if (result.message) setHistory((h) => withMessage(h, result.message!, false));
+    },
+    [api, chatId, setHistory],
+  );
+
+  const stop = useCallback(
+    async (streamingIds: string[]) => {
+      markStopped(streamingIds);
+      await conversationApi.stopChat(api, chatId);
+    },
+    [api, chatId, markStopped],
+  );
+
+  return { query, send, answer: startAnswer, editAndResend, regenerate, switchTo, rate, stop };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `chat:title` puts the generated title into the open chat and the sidebar list. */
+export function useTitleUpdates() {
+  const queryClient = useQueryClient();
+  const onTitle = useCallback(
+    (payload: unknown) => {
+      const chat = (payload as { v?: unknown; chat?: { id?: unknown; title?: unknown } } | null)?.chat;
+      if (typeof chat?.id !== 'string' || typeof chat.title !== 'string') return;
+      const { id, title } = chat;
+      queryClient.setQueryData<Conversation>(conversationKeys.chat(id), (data) =>
+        data ? { ...data, title } : data,
+      );
+      queryClient.setQueryData<ChatPages>(chatKeys.list(), (data) => {
+        const existing = data?.pages.flat().find((c) => c.id === id);
+        return existing ? mergeChat(data, { ...existing, title }) : data;
+      });
+    },
+    [queryClient],
+  );
+  useRealtimeEvent('chat:title', onTitle);
+}

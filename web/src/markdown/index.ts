@@ -1,0 +1,1 @@
+export { Markdown, preloadMarkdown } from './markdown';

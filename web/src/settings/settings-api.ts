@@ -1,0 +1,46 @@
+import { ApiError, type ApiClient, type SessionUser } from '../api';
+
+/** `GET /api/v1/auths/api_key`: masked (`sk-abc…••••••••`) except in the answer to creating it. */
+export interface ApiKeyInfo {
+  api_key: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** Open WebUI's per-user settings object; the default model is `ui.models[0]`. */
+export interface UserSettings {
+  ui?: { models?: string[]; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface ModelSummary {
+  id: string;
+  name: string;
+}
+
+export const settingsApi = {
+  updateProfile: (api: ApiClient, body: { name: string; profile_image_url: string }) =>
+    api.post<SessionUser>('/api/v1/auths/update/profile', { body }),
+  updatePassword: (api: ApiClient, body: { password: string; new_password: string }) =>
+    api.post<boolean>('/api/v1/auths/update/password', { body }),
+  /** null when the user has no key (the server answers 404). */
+  getApiKey: (api: ApiClient) =>
+    api.get<ApiKeyInfo>('/api/v1/auths/api_key').catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }),
+  createApiKey: (api: ApiClient) => api.post<ApiKeyInfo>('/api/v1/auths/api_key'),
+  deleteApiKey: (api: ApiClient) => api.request<boolean>('DELETE', '/api/v1/auths/api_key'),
+  getSettings: (api: ApiClient) => api.get<UserSettings | null>('/api/v1/users/user/settings'),
+  updateSettings: (api: ApiClient, settings: UserSettings) =>
+    api.post<UserSettings>('/api/v1/users/user/settings/update', { body: settings }),
+  models: (api: ApiClient) =>
+    api.get<{ data: ModelSummary[] }>('/api/models').then((reply) => reply.data ?? []),
+};
+
+export const settingsKeys = {
+  apiKey: ['settings', 'api-key'] as const,
+  userSettings: ['settings', 'user-settings'] as const,
+  models: ['models'] as const,
+};
