@@ -94,6 +94,19 @@ describe('realtime resilience: stalled clients and a Redis restart', () => {
     otherTab.socket.on('chat:updated', (payload: { sent_at?: number }) => {
       if (payload.sent_at) latencies.push(Date.now() - payload.sent_at);
     });
+    // The same timed events without the flood first: the baseline of this machine right now.
+    for (let i = 0; i < FLOOD / 16; i++) {
+      publishJson(nats, 'chat.updated', {
+        v: 1,
+        chat: { id: `baseline-${i}`, user_id: otherUser.id },
+        sent_at: Date.now(),
+      });
+      await nats.flush();
+      await sleep(10);
+    }
+    await waitFor(() => latencies.length === FLOOD / 16, 10_000, 'every baseline event');
+    const baseline = latencies.splice(0).sort((x, y) => x - y);
+    const baselineP99 = baseline[Math.floor(baseline.length * 0.99)]!;
     for (let i = 0; i < FLOOD; i++) {
       publishJson(nats, 'chat.updated', {
         v: 1,
@@ -123,7 +136,9 @@ describe('realtime resilience: stalled clients and a Redis restart', () => {
     // The other user on the stalled copy kept receiving promptly.
     await waitFor(() => latencies.length === FLOOD / 16, 10_000, 'every timed event');
     latencies.sort((x, y) => x - y);
-    expect(latencies[Math.floor(latencies.length * 0.99)]!).toBeLessThan(1_000);
+    // Blocked behind the stalled socket, the timed events would wait for its cut-off; compared with the
+    // baseline (a ratio holds on a busy machine, an absolute time does not), they did not.
+    expect(latencies[Math.floor(latencies.length * 0.99)]!).toBeLessThan(Math.max(2_000, baselineP99 * 5));
     // The stalled socket's connection is gone: once it reads again it sees the end.
     stalled.drain();
     await waitFor(() => stalled.closed, 10_000, 'the stalled connection to be closed');
