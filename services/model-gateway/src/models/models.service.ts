@@ -25,6 +25,9 @@ export interface ListedModel {
   servedBy: Array<{ connection: Connection; upstreamId: string }>;
 }
 
+/** How long this copy reuses a merged model list before asking the Redis cache again. */
+const LOCAL_LIST_MS = 1_000;
+
 /** How fresh the connections must be before a request for an unknown model re-reads them. */
 const RELOAD_ON_MISS_MS = 50;
 
@@ -36,6 +39,10 @@ const RELOAD_ON_MISS_MS = 50;
 @Injectable()
 export class ModelsService {
   private readonly inflight = new Map<string, Promise<UpstreamModel[] | undefined>>();
+  private readonly recent = new Map<
+    string,
+    { active: Connection[]; at: number; models: Promise<ListedModel[]> }
+  >();
 
   constructor(
     @Inject(ConnectionsService) private readonly connections: ConnectionsService,
@@ -45,8 +52,30 @@ export class ModelsService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /**
+   * The merged list, kept on this copy for up to LOCAL_LIST_MS (never longer than MODELS_CACHE_TTL) while
+   * the connections stay the same objects (a reload makes new ones): every completion resolves its model
+   * here, and a Redis round trip per request was a tenth of this service's CPU under load.
+   */
   async list(kind?: ConnectionKind): Promise<ListedModel[]> {
     const active = await this.connections.active(kind);
+    const key = kind ?? '*';
+    const hit = this.recent.get(key);
+    const maxAgeMs = Math.min(LOCAL_LIST_MS, this.config.MODELS_CACHE_TTL * 1000);
+    if (
+      hit &&
+      Date.now() - hit.at < maxAgeMs &&
+      hit.active.length === active.length &&
+      hit.active.every((connection, i) => connection === active[i])
+    )
+      return hit.models;
+    const models = this.merge(active);
+    this.recent.set(key, { active, at: Date.now(), models });
+    models.catch(() => this.recent.delete(key));
+    return models;
+  }
+
+  private async merge(active: Connection[]): Promise<ListedModel[]> {
     const keys = active.map(cacheKey);
     const cached = await this.cache.getMany(keys);
     const lists = await Promise.all(
