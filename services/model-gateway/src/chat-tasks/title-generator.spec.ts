@@ -6,6 +6,8 @@ describe('cleanTitle', () => {
     ['"Planning a Trip to Lisbon"', 'Planning a Trip to Lisbon'],
     ['Title: Sorting Arrays in Rust.', 'Sorting Arrays in Rust'],
     ['Here is some code:', 'Here is some code'],
+    ['Knead the dough for **ten minutes**', 'Knead the dough for ten minutes'],
+    ['Using `snake_case` names', 'Using snake_case names'],
     ['Why is the sky blue?', 'Why is the sky blue?'],
     ['<think>hmm</think>\n\n**Weekly Meal Prep**\nmore text', 'Weekly Meal Prep'],
     ['   ', ''],

@@ -21,6 +21,7 @@ export function cleanTitle(raw: string): string {
       .map((l) => l.trim())
       .find(Boolean) ?? '';
   const title = line
+    .replace(/\*\*|__|`/g, '') // Markdown emphasis and code marks: a title is plain text
     .replace(/^(title|titel)\s*:\s*/i, '')
     .replace(/^[#*\s"'“”‘’`]+|[*\s"'“”‘’`]+$/g, '')
     .replace(/[.:;,]+$/, '')
