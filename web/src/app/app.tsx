@@ -7,11 +7,13 @@ import { I18nProvider, useT, type Locale } from '../i18n';
 import { RealtimeProvider, type ConnectRealtime } from '../realtime';
 import { useAppRoute } from '../settings/app-route';
 import { LazyScreen } from '../settings/lazy-screen';
+import { useSharedChatId } from '../share/share-route';
 import { UserMenu } from '../settings/user-menu';
 
 // Settings and admin are loaded on demand: most visits never open them.
 const SettingsScreen = lazy(() => import('../settings/settings-screen'));
 const AdminScreen = lazy(() => import('../admin/admin-screen'));
+const SharedChatPage = lazy(() => import('../share/shared-chat-page'));
 
 export interface AppProps {
   api: ApiClient;
@@ -40,6 +42,7 @@ function Screens({ api, connectRealtime }: Pick<AppProps, 'api' | 'connectRealti
   const t = useT();
   const { state } = useSession();
   const route = useAppRoute();
+  const sharedId = useSharedChatId();
   switch (state.status) {
     case 'loading':
       return (
@@ -51,6 +54,13 @@ function Screens({ api, connectRealtime }: Pick<AppProps, 'api' | 'connectRealti
       return <AuthForm />;
     case 'signed-in':
       if (state.user.role === 'pending') return <PendingScreen />;
+      // A shared link (`/s/<id>`); a signed-out visitor gets here after signing in.
+      if (sharedId !== null)
+        return (
+          <LazyScreen>
+            <SharedChatPage key={sharedId} shareId={sharedId} />
+          </LazyScreen>
+        );
       return (
         // Keyed by user so a different account never sees the previous one's socket.
         <RealtimeProvider key={state.user.id} connect={connectRealtime} token={api.tokens.get()}>

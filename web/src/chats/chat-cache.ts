@@ -10,6 +10,9 @@ export const chatKeys = {
   search: (text: string) => [...chatKeys.all, 'search', text] as const,
   folders: () => [...chatKeys.all, 'folders'] as const,
   folder: (id: string) => [...chatKeys.all, 'folder', id] as const,
+  archived: () => [...chatKeys.all, 'archived'] as const,
+  tags: (id: string) => [...chatKeys.all, 'tags', id] as const,
+  meta: (id: string) => [...chatKeys.all, 'meta', id] as const,
 };
 
 const newestFirst = (a: ChatListItem, b: ChatListItem) => b.updated_at - a.updated_at;

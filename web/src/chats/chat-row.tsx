@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ChatListItem } from '../api';
 import { useT } from '../i18n';
 import type { Folder } from './chats-api';
+import { useChatShareId, useChatTags } from './use-chat-actions';
 import { chatHref } from './use-selected-chat';
 
 export interface ChatRowActions {
@@ -12,6 +13,11 @@ export interface ChatRowActions {
   onShare: (chat: ChatListItem) => void;
   onExport: (chat: ChatListItem) => void;
   onMove: (chat: ChatListItem, folderId: string | null) => void;
+  onUnshare: (chat: ChatListItem) => void;
+  onAddTag: (chat: ChatListItem, name: string) => Promise<unknown>;
+  onRemoveTag: (chat: ChatListItem, name: string) => void;
+  /** A tag on the row was clicked: search for `tag:<name>`. */
+  onTagSearch: (name: string) => void;
 }
 
 interface ChatRowProps extends ChatRowActions {
@@ -33,8 +39,12 @@ export function ChatRow({ chat, pinned, selected, folders, onSelect, ...actions 
   const menuId = useId();
   const moveId = useId();
   const inputId = useId();
+  const tagInputId = useId();
   const [menuOpen, setMenuOpen] = useState(false);
-  const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete'>('view');
+  const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete' | 'tags'>('view');
+  const [tagDraft, setTagDraft] = useState('');
+  const tags = useChatTags(chat.id).data ?? [];
+  const shareId = useChatShareId(chat.id, menuOpen).data?.share_id ?? null;
   const [draft, setDraft] = useState(chat.title);
   const menuButton = useRef<HTMLButtonElement>(null);
   const firstItem = useRef<HTMLButtonElement>(null);
@@ -121,6 +131,22 @@ export function ChatRow({ chat, pinned, selected, folders, onSelect, ...actions 
           ⋯
         </button>
       </div>
+      {tags.length > 0 && (
+        <ul className="chat-tags" aria-label={t('tags.label')}>
+          {tags.map((tag) => (
+            <li key={tag.name}>
+              <button
+                type="button"
+                className="tag"
+                aria-label={t('tags.search', { name: tag.name })}
+                onClick={() => actions.onTagSearch(tag.name)}
+              >
+                {tag.name}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {menuOpen && (
         <div id={menuId} className="row-menu" onKeyDown={onMenuKey}>
           <button ref={firstItem} type="button" onClick={() => act(() => actions.onPin(chat))}>
@@ -142,6 +168,14 @@ export function ChatRow({ chat, pinned, selected, folders, onSelect, ...actions 
           </button>
           <button type="button" onClick={() => act(() => actions.onShare(chat))}>
             {t('sidebar.share')}
+          </button>
+          {shareId !== null && (
+            <button type="button" onClick={() => act(() => actions.onUnshare(chat))}>
+              {t('share.unshare')}
+            </button>
+          )}
+          <button type="button" onClick={() => act(() => setMode('tags'))}>
+            {t('tags.edit')}
           </button>
           <button type="button" onClick={() => act(() => actions.onExport(chat))}>
             {t('sidebar.export')}
@@ -172,6 +206,65 @@ export function ChatRow({ chat, pinned, selected, folders, onSelect, ...actions 
           <button type="button" className="danger" onClick={() => act(() => setMode('confirm-delete'))}>
             {t('sidebar.delete')}
           </button>
+        </div>
+      )}
+      {mode === 'tags' && (
+        <div
+          className="row-tags"
+          role="group"
+          aria-label={t('tags.editFor', { title })}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') setMode('view');
+          }}
+        >
+          {tags.length === 0 ? (
+            <p className="muted">{t('tags.none')}</p>
+          ) : (
+            <ul className="chat-tags">
+              {tags.map((tag) => (
+                <li key={tag.name}>
+                  <span className="tag">
+                    {tag.name}
+                    <button
+                      type="button"
+                      className="tag-remove"
+                      aria-label={t('tags.remove', { name: tag.name })}
+                      onClick={() => actions.onRemoveTag(chat, tag.name)}
+                    >
+                      ×
+                    </button>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <form
+            className="chat-rename"
+            onSubmit={(event) => {
+              event.preventDefault();
+              const name = tagDraft.trim();
+              if (!name) return;
+              void actions.onAddTag(chat, name).then(
+                () => setTagDraft(''),
+                () => undefined,
+              );
+            }}
+          >
+            <label htmlFor={tagInputId} className="visually-hidden">
+              {t('tags.nameLabel')}
+            </label>
+            <input
+              id={tagInputId}
+              value={tagDraft}
+              autoFocus
+              placeholder={t('tags.nameLabel')}
+              onChange={(event) => setTagDraft(event.target.value)}
+            />
+            <button type="submit">{t('tags.add')}</button>
+            <button type="button" onClick={() => setMode('view')}>
+              {t('tags.done')}
+            </button>
+          </form>
         </div>
       )}
       {mode === 'confirm-delete' && (

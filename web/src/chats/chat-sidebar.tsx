@@ -3,6 +3,7 @@ import type { ChatListItem } from '../api';
 import { errorMessage } from '../app/error-message';
 import { useSession, useSessionUser } from '../auth';
 import { LanguageSelect, useT } from '../i18n';
+import { ArchivedChats } from './archived-chats';
 import { ChatRow, type ChatRowActions } from './chat-row';
 import { FolderList } from './folder-list';
 import {
@@ -75,6 +76,9 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSi
   const create = useCreateChat();
   const actions = useChatActions();
   const [notice, setNotice] = useState<string | null>(null);
+  const [showArchived, setShowArchived] = useState(false);
+  const archivedId = useId();
+  const archivedToggle = useRef<HTMLButtonElement>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   useChatRealtimeSync();
   useChatChangesSync((gone) => onChatGone?.(gone));
@@ -117,6 +121,11 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSi
       ),
     onExport: (chat) => quiet(report(actions.exportChat.mutateAsync(chat.id))),
     onMove: (chat, folderId) => quiet(report(actions.move.mutateAsync({ id: chat.id, folderId }))),
+    onUnshare: (chat) =>
+      quiet(report(actions.unshare.mutateAsync(chat.id)).then(() => setNotice(t('share.unshared')))),
+    onAddTag: (chat, name) => report(actions.addTag.mutateAsync({ id: chat.id, name })),
+    onRemoveTag: (chat, name) => quiet(report(actions.removeTag.mutateAsync({ id: chat.id, name }))),
+    onTagSearch: (name) => setSearchText(`tag:${name}`),
   };
 
   const rows = (chats: ChatListItem[]) =>
@@ -225,7 +234,13 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSi
           folders={folders.data}
           rows={rows}
           onDropChat={(chatId, folderId) => quiet(report(actions.move.mutateAsync({ id: chatId, folderId })))}
-          onCreate={(name) => report(actions.createFolder.mutateAsync(name))}
+          onCreate={(name, parentId) =>
+            report(actions.createFolder.mutateAsync(parentId ? { name, parentId } : { name }))
+          }
+          onRename={(folderId, name) => report(actions.renameFolder.mutateAsync({ id: folderId, name }))}
+          onDelete={(folderId, withChats) =>
+            quiet(report(actions.deleteFolder.mutateAsync({ id: folderId, withChats })))
+          }
         />
       )}
 
@@ -244,7 +259,28 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSi
         </button>
       )}
 
+      {showArchived && (
+        <ArchivedChats
+          id={archivedId}
+          onUnarchive={(chatId) => report(actions.archive.mutateAsync(chatId))}
+          onUnarchiveAll={() => report(actions.unarchiveAll.mutateAsync())}
+          onClose={() => {
+            setShowArchived(false);
+            archivedToggle.current?.focus();
+          }}
+        />
+      )}
+
       <footer className="sidebar-footer">
+        <button
+          ref={archivedToggle}
+          type="button"
+          aria-expanded={showArchived}
+          aria-controls={showArchived ? archivedId : undefined}
+          onClick={() => setShowArchived((open) => !open)}
+        >
+          {t('archive.show')}
+        </button>
         <p className="muted">{t('session.signedInAs', { name: user.name })}</p>
         <LanguageSelect />
         <button type="button" onClick={() => void signOut()}>

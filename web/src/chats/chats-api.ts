@@ -33,7 +33,25 @@ export const chatsApi = {
     }),
   folders: (api: ApiClient, signal?: AbortSignal) =>
     api.get<Folder[]>('/api/v1/folders/', signal ? { signal } : {}),
-  createFolder: (api: ApiClient, name: string) => api.post<Folder>('/api/v1/folders/', { body: { name } }),
+  createFolder: (api: ApiClient, name: string, parentId?: string) =>
+    api.post<Folder>('/api/v1/folders/', { body: parentId ? { name, parent_id: parentId } : { name } }),
+  unshare: (api: ApiClient, id: string) => api.request<boolean>('DELETE', `${one(id)}/share`),
+  shared: (api: ApiClient, shareId: string, signal?: AbortSignal) =>
+    api.get<SharedChat>(`/api/v1/chats/share/${encodeURIComponent(shareId)}`, signal ? { signal } : {}),
+  cloneShared: (api: ApiClient, shareId: string) => api.post<ChatResponse>(`${one(shareId)}/clone/shared`),
+  archived: (api: ApiClient, page: number, signal?: AbortSignal) =>
+    api.get<ChatListItem[]>(`/api/v1/chats/archived?page=${page}`, signal ? { signal } : {}),
+  unarchiveAll: (api: ApiClient) => api.post<boolean>('/api/v1/chats/unarchive/all'),
+  renameFolder: (api: ApiClient, id: string, name: string) =>
+    api.post<Folder>(`${folder(id)}/update`, { body: { name } }),
+  deleteFolder: (api: ApiClient, id: string, deleteContents: boolean) =>
+    api.request<boolean>('DELETE', `${folder(id)}?delete_contents=${deleteContents}`),
+  tags: (api: ApiClient, id: string, signal?: AbortSignal) =>
+    api.get<Tag[]>(`${one(id)}/tags`, signal ? { signal } : {}),
+  addTag: (api: ApiClient, id: string, name: string) =>
+    api.post<Tag[]>(`${one(id)}/tags`, { body: { name } }),
+  removeTag: (api: ApiClient, id: string, name: string) =>
+    api.request<Tag[]>('DELETE', `${one(id)}/tags`, { body: { name } }),
   folderChats: (api: ApiClient, folderId: string, signal?: AbortSignal) =>
     api.get<ChatListItem[]>(
       `/api/v1/chats/folder/${encodeURIComponent(folderId)}/list?page=1`,
@@ -49,6 +67,21 @@ export interface Folder {
   is_expanded: boolean;
   created_at: number;
   updated_at: number;
+}
+
+/** `GET /api/v1/chats/{id}/tags`. */
+export interface Tag {
+  id: string;
+  name: string;
+}
+
+/** `GET /api/v1/chats/share/{share_id}`: the chat document of someone's shared chat. */
+export interface SharedChat extends ChatResponse {
+  share_id?: string | null;
+}
+
+function folder(id: string): string {
+  return `/api/v1/folders/${encodeURIComponent(id)}`;
 }
 
 function one(id: string): string {

@@ -1,4 +1,4 @@
-import { useId, useState, type DragEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import type { ChatListItem } from '../api';
 import { useT } from '../i18n';
 import { CHAT_DRAG_TYPE } from './chat-row';
@@ -10,15 +10,22 @@ interface FolderListProps {
   /** Renders the rows of a folder's chats. */
   rows: (chats: ChatListItem[]) => ReactNode;
   onDropChat: (chatId: string, folderId: string | null) => void;
-  onCreate: (name: string) => Promise<unknown>;
+  /** Creates a folder, inside `parentId` when given. */
+  onCreate: (name: string, parentId?: string) => Promise<unknown>;
+  onRename: (folderId: string, name: string) => Promise<unknown>;
+  /** Deletes the folder; its chats too when `withChats`, otherwise they go back to the list. */
+  onDelete: (folderId: string, withChats: boolean) => void;
 }
 
 function acceptsChat(event: DragEvent): boolean {
   return event.dataTransfer.types.includes(CHAT_DRAG_TYPE);
 }
 
-/** Folders of chats: open one to see its chats; drop a chat on one to move it there. */
-export function FolderList({ folders, rows, onDropChat, onCreate }: FolderListProps) {
+/**
+ * Folders of chats, nested by `parent_id`: open one to see its subfolders and chats; drop a chat on
+ * one to move it there.
+ */
+export function FolderList({ folders, rows, onDropChat, onCreate, onRename, onDelete }: FolderListProps) {
   const t = useT();
   const headingId = useId();
   const inputId = useId();
@@ -72,8 +79,17 @@ export function FolderList({ folders, rows, onDropChat, onCreate }: FolderListPr
       )}
       {folders.length > 0 && (
         <ul className="folder-list">
-          {folders.map((folder) => (
-            <FolderItem key={folder.id} folder={folder} rows={rows} onDropChat={onDropChat} />
+          {topLevel(folders).map((folder) => (
+            <FolderItem
+              key={folder.id}
+              folder={folder}
+              all={folders}
+              onCreate={onCreate}
+              rows={rows}
+              onDropChat={onDropChat}
+              onRename={onRename}
+              onDelete={onDelete}
+            />
           ))}
         </ul>
       )}
@@ -81,17 +97,49 @@ export function FolderList({ folders, rows, onDropChat, onCreate }: FolderListPr
   );
 }
 
+/** Folders without a (known) parent. */
+function topLevel(folders: Folder[]): Folder[] {
+  const ids = new Set(folders.map((f) => f.id));
+  return folders.filter((f) => !f.parent_id || !ids.has(f.parent_id));
+}
+
 function FolderItem({
   folder,
+  all,
+  onCreate,
   rows,
   onDropChat,
+  onRename,
+  onDelete,
 }: {
   folder: Folder;
+  all: Folder[];
+  onCreate: FolderListProps['onCreate'];
   rows: FolderListProps['rows'];
   onDropChat: FolderListProps['onDropChat'];
+  onRename: FolderListProps['onRename'];
+  onDelete: FolderListProps['onDelete'];
 }) {
   const t = useT();
   const [open, setOpen] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete' | 'subfolder'>('view');
+  const [draft, setDraft] = useState(folder.name);
+  const [childName, setChildName] = useState('');
+  const childInputId = useId();
+  const children = all.filter((f) => f.parent_id === folder.id);
+  const menuId = useId();
+  const inputId = useId();
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const firstItem = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (menuOpen) firstItem.current?.focus();
+  }, [menuOpen]);
+  const closeTo = (next: typeof mode) => {
+    setMenuOpen(false);
+    setMode(next);
+    if (next === 'view') menuButton.current?.focus();
+  };
   const [over, setOver] = useState(false);
   const chats = useFolderChats(folder.id, open);
   const listId = useId();
@@ -102,6 +150,8 @@ function FolderItem({
       data-folder-id={folder.id}
       onDragOver={(event) => {
         if (!acceptsChat(event)) return;
+        // The innermost folder under the pointer takes the chat, not its parents.
+        event.stopPropagation();
         event.preventDefault();
         event.dataTransfer.dropEffect = 'move';
         setOver(true);
@@ -111,28 +161,194 @@ function FolderItem({
         setOver(false);
         const chatId = event.dataTransfer.getData(CHAT_DRAG_TYPE);
         if (!chatId) return;
+        event.stopPropagation();
         event.preventDefault();
         onDropChat(chatId, folder.id);
         setOpen(true);
       }}
     >
-      <button
-        type="button"
-        className="folder-toggle"
-        aria-expanded={open}
-        aria-controls={open ? listId : undefined}
-        onClick={() => setOpen((o) => !o)}
-      >
-        <span aria-hidden="true">{open ? '▾' : '▸'}</span> {folder.name}
-      </button>
+      {mode === 'rename' ? (
+        <form
+          className="chat-rename"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const next = draft.trim();
+            if (!next) return;
+            void onRename(folder.id, next).then(
+              () => closeTo('view'),
+              () => undefined,
+            );
+          }}
+        >
+          <label htmlFor={inputId} className="visually-hidden">
+            {t('folder.renameLabel')}
+          </label>
+          <input
+            id={inputId}
+            value={draft}
+            autoFocus
+            onChange={(event) => setDraft(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') closeTo('view');
+            }}
+          />
+          <button type="submit">{t('sidebar.save')}</button>
+          <button type="button" onClick={() => closeTo('view')}>
+            {t('sidebar.cancel')}
+          </button>
+        </form>
+      ) : (
+        <div className="chat-row-main">
+          <button
+            type="button"
+            className="folder-toggle"
+            aria-expanded={open}
+            aria-controls={open ? listId : undefined}
+            onClick={() => setOpen((o) => !o)}
+          >
+            <span aria-hidden="true">{open ? '▾' : '▸'}</span> {folder.name}
+          </button>
+          <button
+            ref={menuButton}
+            type="button"
+            className="row-menu-button"
+            aria-label={t('folder.actionsFor', { name: folder.name })}
+            aria-expanded={menuOpen}
+            aria-controls={menuOpen ? menuId : undefined}
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            ⋯
+          </button>
+        </div>
+      )}
+      {menuOpen && (
+        <div
+          id={menuId}
+          className="row-menu"
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') closeTo('view');
+          }}
+        >
+          <button
+            ref={firstItem}
+            type="button"
+            onClick={() => {
+              setDraft(folder.name);
+              closeTo('rename');
+            }}
+          >
+            {t('folder.rename')}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setChildName('');
+              closeTo('subfolder');
+            }}
+          >
+            {t('folder.newSubfolder')}
+          </button>
+          <button type="button" className="danger" onClick={() => closeTo('confirm-delete')}>
+            {t('folder.delete')}
+          </button>
+        </div>
+      )}
+      {mode === 'subfolder' && (
+        <form
+          className="chat-rename"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const name = childName.trim();
+            if (!name) return;
+            void onCreate(name, folder.id).then(
+              () => {
+                setOpen(true);
+                closeTo('view');
+              },
+              () => undefined,
+            );
+          }}
+        >
+          <label htmlFor={childInputId} className="visually-hidden">
+            {t('folder.subfolderName')}
+          </label>
+          <input
+            id={childInputId}
+            value={childName}
+            autoFocus
+            placeholder={t('folder.subfolderName')}
+            onChange={(event) => setChildName(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') closeTo('view');
+            }}
+          />
+          <button type="submit">{t('sidebar.save')}</button>
+          <button type="button" onClick={() => closeTo('view')}>
+            {t('sidebar.cancel')}
+          </button>
+        </form>
+      )}
+      {mode === 'confirm-delete' && (
+        <div
+          className="row-confirm"
+          role="group"
+          aria-label={t('folder.confirmDelete', { name: folder.name })}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') closeTo('view');
+          }}
+        >
+          <p>{t('folder.confirmDelete', { name: folder.name })}</p>
+          <button
+            type="button"
+            autoFocus
+            onClick={() => {
+              setMode('view');
+              onDelete(folder.id, false);
+            }}
+          >
+            {t('folder.keepChats')}
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              setMode('view');
+              onDelete(folder.id, true);
+            }}
+          >
+            {t('folder.deleteChats')}
+          </button>
+          <button type="button" onClick={() => closeTo('view')}>
+            {t('sidebar.cancel')}
+          </button>
+        </div>
+      )}
       {open && (
         <div id={listId}>
+          {children.length > 0 && (
+            <ul className="folder-list subfolders">
+              {children.map((child) => (
+                <FolderItem
+                  key={child.id}
+                  folder={child}
+                  all={all}
+                  onCreate={onCreate}
+                  rows={rows}
+                  onDropChat={onDropChat}
+                  onRename={onRename}
+                  onDelete={onDelete}
+                />
+              ))}
+            </ul>
+          )}
           {chats.isPending ? (
             <p className="muted" role="status">
               {t('chats.loading')}
             </p>
           ) : (chats.data?.length ?? 0) === 0 ? (
-            <p className="muted folder-empty">{t('sidebar.folderEmpty')}</p>
+            children.length > 0 ? null : (
+              <p className="muted folder-empty">{t('sidebar.folderEmpty')}</p>
+            )
           ) : (
             <ul className="chat-list" aria-label={folder.name}>
               {rows(chats.data ?? [])}

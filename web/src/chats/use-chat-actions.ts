@@ -9,7 +9,7 @@ import { useCallback } from 'react';
 import { useApi, type ChatListItem } from '../api';
 import { useRealtimeEvent } from '../realtime';
 import { chatKeys, flattenChats, mergeChat, removeChat, upsertInList, type ChatPages } from './chat-cache';
-import { CHAT_PAGE_SIZE, chatsApi, toListItem } from './chats-api';
+import { CHAT_PAGE_SIZE, chatsApi, toListItem, type Tag } from './chats-api';
 
 export interface ChatSummary extends ChatListItem {
   pinned: boolean;
@@ -78,6 +78,42 @@ export function useFolderChats(folderId: string, enabled: boolean) {
     queryFn: ({ signal }) => chatsApi.folderChats(api, folderId, signal),
     enabled,
   });
+}
+
+/** A chat's tags, shown on its row. */
+export function useChatTags(id: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: chatKeys.tags(id),
+    queryFn: ({ signal }) => chatsApi.tags(api, id, signal),
+    staleTime: 5 * 60_000,
+  });
+}
+
+/** Whether a chat is shared: the list's summaries do not say, so the menu asks for the chat. */
+export function useChatShareId(id: string, enabled: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: chatKeys.meta(id),
+    queryFn: async () => {
+      const chat = await chatsApi.get(api, id);
+      return { share_id: (chat as { share_id?: string | null }).share_id ?? null };
+    },
+    enabled,
+  });
+}
+
+export function useArchivedChats(enabled: boolean) {
+  const api = useApi();
+  const query = useInfiniteQuery({
+    queryKey: chatKeys.archived(),
+    queryFn: ({ pageParam, signal }) => chatsApi.archived(api, pageParam, signal),
+    initialPageParam: 1,
+    getNextPageParam: (lastPage, _pages, lastPageParam) =>
+      lastPage.length < CHAT_PAGE_SIZE ? undefined : lastPageParam + 1,
+    enabled,
+  });
+  return { ...query, chats: flattenChats(query.data) };
 }
 
 export function usePinnedChats() {
@@ -152,7 +188,42 @@ export function useChatActions() {
   });
   const archive = useMutation({
     mutationFn: (id: string) => chatsApi.toggleArchive(api, id),
-    onSuccess: (chat) => placeChat(queryClient, asSummary(chat)),
+    onSuccess: (chat) => {
+      placeChat(queryClient, asSummary(chat));
+      queryClient.setQueryData<ChatPages>(chatKeys.archived(), (data) =>
+        chat.archived ? data : removeChat(data, chat.id),
+      );
+      if (chat.archived) void queryClient.invalidateQueries({ queryKey: chatKeys.archived() });
+    },
+  });
+  const unarchiveAll = useMutation({
+    mutationFn: () => chatsApi.unarchiveAll(api),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: chatKeys.all }),
+  });
+  const unshare = useMutation({
+    mutationFn: (id: string) => chatsApi.unshare(api, id),
+    onSuccess: (_ok, id) => queryClient.setQueryData(chatKeys.meta(id), { share_id: null }),
+  });
+  const setTags = (id: string) => (tags: Tag[]) => queryClient.setQueryData(chatKeys.tags(id), tags);
+  const addTag = useMutation({
+    mutationFn: ({ id, name }: { id: string; name: string }) => chatsApi.addTag(api, id, name),
+    onSuccess: (tags, { id }) => setTags(id)(tags),
+  });
+  const removeTag = useMutation({
+    mutationFn: ({ id, name }: { id: string; name: string }) => chatsApi.removeTag(api, id, name),
+    onSuccess: (tags, { id }) => setTags(id)(tags),
+  });
+  const renameFolder = useMutation({
+    mutationFn: ({ id, name }: { id: string; name: string }) => chatsApi.renameFolder(api, id, name),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: chatKeys.folders() }),
+  });
+  const deleteFolder = useMutation({
+    mutationFn: ({ id, withChats }: { id: string; withChats: boolean }) =>
+      chatsApi.deleteFolder(api, id, withChats),
+    onSuccess: (_ok, { id }) => {
+      queryClient.removeQueries({ queryKey: chatKeys.folder(id) });
+      void queryClient.invalidateQueries({ queryKey: chatKeys.all });
+    },
   });
   const rename = useMutation({
     mutationFn: ({ id, title }: { id: string; title: string }) => chatsApi.rename(api, id, title),
@@ -171,6 +242,7 @@ export function useChatActions() {
   const share = useMutation({
     mutationFn: async (id: string) => {
       const chat = await chatsApi.share(api, id);
+      queryClient.setQueryData(chatKeys.meta(id), { share_id: chat.share_id ?? null });
       const url = `${window.location.origin}/s/${chat.share_id ?? ''}`;
       try {
         await navigator.clipboard.writeText(url);
@@ -201,8 +273,24 @@ export function useChatActions() {
     onSuccess: (chat) => placeChat(queryClient, asSummary(chat)),
   });
   const createFolder = useMutation({
-    mutationFn: (name: string) => chatsApi.createFolder(api, name),
+    mutationFn: ({ name, parentId }: { name: string; parentId?: string }) =>
+      chatsApi.createFolder(api, name, parentId),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: chatKeys.folders() }),
   });
-  return { pin, archive, rename, remove, share, exportChat, move, createFolder };
+  return {
+    pin,
+    archive,
+    unarchiveAll,
+    rename,
+    remove,
+    share,
+    unshare,
+    exportChat,
+    move,
+    createFolder,
+    renameFolder,
+    deleteFolder,
+    addTag,
+    removeTag,
+  };
 }

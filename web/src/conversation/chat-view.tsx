@@ -141,7 +141,8 @@ export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTi
       )}
       <Composer
         streaming={streaming}
-        disabled={noModel}
+        // No sending before the model list has arrived: the answer needs a model.
+        disabled={!model}
         disabledReason={noModel ? t('chat.noModels') : undefined}
         onSend={async (text) => {
           setSending(true);

@@ -15,6 +15,8 @@ interface MessageItemProps extends MessageActions {
   siblings: string[];
   /** Another answer is being written: no new branches until it ends. */
   busy: boolean;
+  /** A shared chat: the text only, no actions; "You" becomes "User". */
+  readOnly?: boolean;
 }
 
 /** One message: text (Markdown for answers), branch arrows, and the actions that fit its role. */
@@ -26,6 +28,7 @@ export const MessageItem = memo(function MessageItem({
   onEdit,
   onRegenerate,
   onRate,
+  readOnly = false,
 }: MessageItemProps) {
   const t = useT();
   const headingId = useId();
@@ -36,7 +39,11 @@ export const MessageItem = memo(function MessageItem({
   const isUser = message.role === 'user';
   const position = siblings.indexOf(message.id);
   const rating = message.annotation?.rating ?? 0;
-  const author = isUser ? t('message.you') : message.model || t('message.assistant');
+  const author = isUser
+    ? readOnly
+      ? t('share.userAuthor')
+      : t('message.you')
+    : message.model || t('message.assistant');
 
   async function saveEdit() {
     const content = draft.trim();
@@ -97,66 +104,68 @@ export const MessageItem = memo(function MessageItem({
           {message.errorText}
         </p>
       )}
-      <div className="message-actions">
-        {siblings.length > 1 && (
-          <div className="branch-nav" role="group" aria-label={t('message.versions')}>
+      {!readOnly && (
+        <div className="message-actions">
+          {siblings.length > 1 && (
+            <div className="branch-nav" role="group" aria-label={t('message.versions')}>
+              <button
+                type="button"
+                aria-label={t('message.previousVersion')}
+                disabled={position <= 0 || busy}
+                onClick={() => onSwitch(siblings[position - 1]!)}
+              >
+                ‹
+              </button>
+              <span>{t('message.versionOf', { index: position + 1, count: siblings.length })}</span>
+              <button
+                type="button"
+                aria-label={t('message.nextVersion')}
+                disabled={position >= siblings.length - 1 || busy}
+                onClick={() => onSwitch(siblings[position + 1]!)}
+              >
+                ›
+              </button>
+            </div>
+          )}
+          {isUser && !editing && (
             <button
               type="button"
-              aria-label={t('message.previousVersion')}
-              disabled={position <= 0 || busy}
-              onClick={() => onSwitch(siblings[position - 1]!)}
+              disabled={busy}
+              onClick={() => {
+                setDraft(message.content);
+                setEditing(true);
+              }}
             >
-              ‹
+              {t('message.edit')}
             </button>
-            <span>{t('message.versionOf', { index: position + 1, count: siblings.length })}</span>
-            <button
-              type="button"
-              aria-label={t('message.nextVersion')}
-              disabled={position >= siblings.length - 1 || busy}
-              onClick={() => onSwitch(siblings[position + 1]!)}
-            >
-              ›
-            </button>
-          </div>
-        )}
-        {isUser && !editing && (
-          <button
-            type="button"
-            disabled={busy}
-            onClick={() => {
-              setDraft(message.content);
-              setEditing(true);
-            }}
-          >
-            {t('message.edit')}
-          </button>
-        )}
-        {!isUser && !message.streaming && (
-          <>
-            <button type="button" disabled={busy} onClick={() => onRegenerate(message)}>
-              {t('message.regenerate')}
-            </button>
-            <button
-              type="button"
-              aria-pressed={rating === 1}
-              aria-label={t('message.good')}
-              title={t('message.good')}
-              onClick={() => onRate(message, rating === 1 ? 0 : 1)}
-            >
-              <ThumbIcon />
-            </button>
-            <button
-              type="button"
-              aria-pressed={rating === -1}
-              aria-label={t('message.bad')}
-              title={t('message.bad')}
-              onClick={() => onRate(message, rating === -1 ? 0 : -1)}
-            >
-              <ThumbIcon down />
-            </button>
-          </>
-        )}
-      </div>
+          )}
+          {!isUser && !message.streaming && (
+            <>
+              <button type="button" disabled={busy} onClick={() => onRegenerate(message)}>
+                {t('message.regenerate')}
+              </button>
+              <button
+                type="button"
+                aria-pressed={rating === 1}
+                aria-label={t('message.good')}
+                title={t('message.good')}
+                onClick={() => onRate(message, rating === 1 ? 0 : 1)}
+              >
+                <ThumbIcon />
+              </button>
+              <button
+                type="button"
+                aria-pressed={rating === -1}
+                aria-label={t('message.bad')}
+                title={t('message.bad')}
+                onClick={() => onRate(message, rating === -1 ? 0 : -1)}
+              >
+                <ThumbIcon down />
+              </button>
+            </>
+          )}
+        </div>
+      )}
     </article>
   );
 });
