@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { ChatListItem } from '../api';
 import { useT } from '../i18n';
+import { NameForm } from './name-form';
 import type { Folder } from './chats-api';
 import { useChatShareId, useChatTags } from './use-chat-actions';
 import { chatHref } from './use-selected-chat';
@@ -38,14 +39,10 @@ export function ChatRow({ chat, pinned, selected, folders, onSelect, ...actions 
   const t = useT();
   const menuId = useId();
   const moveId = useId();
-  const inputId = useId();
-  const tagInputId = useId();
   const [menuOpen, setMenuOpen] = useState(false);
   const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete' | 'tags'>('view');
-  const [tagDraft, setTagDraft] = useState('');
   const tags = useChatTags(chat.id).data ?? [];
   const shareId = useChatShareId(chat.id, menuOpen).data?.share_id ?? null;
-  const [draft, setDraft] = useState(chat.title);
   const menuButton = useRef<HTMLButtonElement>(null);
   const firstItem = useRef<HTMLButtonElement>(null);
   const title = chat.title.trim() || t('chats.untitled');
@@ -69,35 +66,13 @@ export function ChatRow({ chat, pinned, selected, folders, onSelect, ...actions 
   if (mode === 'rename') {
     return (
       <li className="chat-row">
-        <form
-          className="chat-rename"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const next = draft.trim();
-            if (!next) return;
-            void actions.onRename(chat, next).then(
-              () => setMode('view'),
-              () => undefined,
-            );
-          }}
-        >
-          <label htmlFor={inputId} className="visually-hidden">
-            {t('sidebar.renameLabel')}
-          </label>
-          <input
-            id={inputId}
-            value={draft}
-            autoFocus
-            onChange={(event) => setDraft(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === 'Escape') setMode('view');
-            }}
-          />
-          <button type="submit">{t('sidebar.save')}</button>
-          <button type="button" onClick={() => setMode('view')}>
-            {t('sidebar.cancel')}
-          </button>
-        </form>
+        <NameForm
+          label={t('sidebar.renameLabel')}
+          initial={chat.title}
+          onSave={(name) => actions.onRename(chat, name)}
+          onSaved={() => setMode('view')}
+          onCancel={() => setMode('view')}
+        />
       </li>
     );
   }
@@ -152,15 +127,7 @@ export function ChatRow({ chat, pinned, selected, folders, onSelect, ...actions 
           <button ref={firstItem} type="button" onClick={() => act(() => actions.onPin(chat))}>
             {pinned ? t('sidebar.unpin') : t('sidebar.pin')}
           </button>
-          <button
-            type="button"
-            onClick={() =>
-              act(() => {
-                setDraft(chat.title);
-                setMode('rename');
-              })
-            }
-          >
+          <button type="button" onClick={() => act(() => setMode('rename'))}>
             {t('sidebar.rename')}
           </button>
           <button type="button" onClick={() => act(() => actions.onArchive(chat))}>
@@ -238,33 +205,14 @@ export function ChatRow({ chat, pinned, selected, folders, onSelect, ...actions 
               ))}
             </ul>
           )}
-          <form
-            className="chat-rename"
-            onSubmit={(event) => {
-              event.preventDefault();
-              const name = tagDraft.trim();
-              if (!name) return;
-              void actions.onAddTag(chat, name).then(
-                () => setTagDraft(''),
-                () => undefined,
-              );
-            }}
-          >
-            <label htmlFor={tagInputId} className="visually-hidden">
-              {t('tags.nameLabel')}
-            </label>
-            <input
-              id={tagInputId}
-              value={tagDraft}
-              autoFocus
-              placeholder={t('tags.nameLabel')}
-              onChange={(event) => setTagDraft(event.target.value)}
-            />
-            <button type="submit">{t('tags.add')}</button>
-            <button type="button" onClick={() => setMode('view')}>
-              {t('tags.done')}
-            </button>
-          </form>
+          <NameForm
+            label={t('tags.nameLabel')}
+            placeholder={t('tags.nameLabel')}
+            submitText={t('tags.add')}
+            cancelText={t('tags.done')}
+            onSave={(name) => actions.onAddTag(chat, name)}
+            onCancel={() => setMode('view')}
+          />
         </div>
       )}
       {mode === 'confirm-delete' && (

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import type { ChatListItem } from '../api';
 import { useT } from '../i18n';
+import { NameForm } from './name-form';
 import { CHAT_DRAG_TYPE } from './chat-row';
 import type { Folder } from './chats-api';
 import { useFolderChats } from './use-chat-actions';
@@ -28,9 +29,7 @@ function acceptsChat(event: DragEvent): boolean {
 export function FolderList({ folders, rows, onDropChat, onCreate, onRename, onDelete }: FolderListProps) {
   const t = useT();
   const headingId = useId();
-  const inputId = useId();
   const [naming, setNaming] = useState(false);
-  const [name, setName] = useState('');
 
   return (
     <section className="folders" aria-labelledby={headingId}>
@@ -43,39 +42,13 @@ export function FolderList({ folders, rows, onDropChat, onCreate, onRename, onDe
         </button>
       </div>
       {naming && (
-        <form
-          className="chat-rename"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const trimmed = name.trim();
-            if (!trimmed) return;
-            void onCreate(trimmed).then(
-              () => {
-                setNaming(false);
-                setName('');
-              },
-              () => undefined,
-            );
-          }}
-        >
-          <label htmlFor={inputId} className="visually-hidden">
-            {t('sidebar.folderName')}
-          </label>
-          <input
-            id={inputId}
-            value={name}
-            autoFocus
-            placeholder={t('sidebar.folderName')}
-            onChange={(event) => setName(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === 'Escape') setNaming(false);
-            }}
-          />
-          <button type="submit">{t('sidebar.save')}</button>
-          <button type="button" onClick={() => setNaming(false)}>
-            {t('sidebar.cancel')}
-          </button>
-        </form>
+        <NameForm
+          label={t('sidebar.folderName')}
+          placeholder={t('sidebar.folderName')}
+          onSave={(name) => onCreate(name)}
+          onSaved={() => setNaming(false)}
+          onCancel={() => setNaming(false)}
+        />
       )}
       {folders.length > 0 && (
         <ul className="folder-list">
@@ -124,12 +97,8 @@ function FolderItem({
   const [open, setOpen] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
   const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete' | 'subfolder'>('view');
-  const [draft, setDraft] = useState(folder.name);
-  const [childName, setChildName] = useState('');
-  const childInputId = useId();
   const children = all.filter((f) => f.parent_id === folder.id);
   const menuId = useId();
-  const inputId = useId();
   const menuButton = useRef<HTMLButtonElement>(null);
   const firstItem = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -168,35 +137,13 @@ function FolderItem({
       }}
     >
       {mode === 'rename' ? (
-        <form
-          className="chat-rename"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const next = draft.trim();
-            if (!next) return;
-            void onRename(folder.id, next).then(
-              () => closeTo('view'),
-              () => undefined,
-            );
-          }}
-        >
-          <label htmlFor={inputId} className="visually-hidden">
-            {t('folder.renameLabel')}
-          </label>
-          <input
-            id={inputId}
-            value={draft}
-            autoFocus
-            onChange={(event) => setDraft(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === 'Escape') closeTo('view');
-            }}
-          />
-          <button type="submit">{t('sidebar.save')}</button>
-          <button type="button" onClick={() => closeTo('view')}>
-            {t('sidebar.cancel')}
-          </button>
-        </form>
+        <NameForm
+          label={t('folder.renameLabel')}
+          initial={folder.name}
+          onSave={(name) => onRename(folder.id, name)}
+          onSaved={() => closeTo('view')}
+          onCancel={() => closeTo('view')}
+        />
       ) : (
         <div className="chat-row-main">
           <button
@@ -229,23 +176,10 @@ function FolderItem({
             if (event.key === 'Escape') closeTo('view');
           }}
         >
-          <button
-            ref={firstItem}
-            type="button"
-            onClick={() => {
-              setDraft(folder.name);
-              closeTo('rename');
-            }}
-          >
+          <button ref={firstItem} type="button" onClick={() => closeTo('rename')}>
             {t('folder.rename')}
           </button>
-          <button
-            type="button"
-            onClick={() => {
-              setChildName('');
-              closeTo('subfolder');
-            }}
-          >
+          <button type="button" onClick={() => closeTo('subfolder')}>
             {t('folder.newSubfolder')}
           </button>
           <button type="button" className="danger" onClick={() => closeTo('confirm-delete')}>
@@ -254,39 +188,16 @@ function FolderItem({
         </div>
       )}
       {mode === 'subfolder' && (
-        <form
-          className="chat-rename"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const name = childName.trim();
-            if (!name) return;
-            void onCreate(name, folder.id).then(
-              () => {
-                setOpen(true);
-                closeTo('view');
-              },
-              () => undefined,
-            );
+        <NameForm
+          label={t('folder.subfolderName')}
+          placeholder={t('folder.subfolderName')}
+          onSave={(name) => onCreate(name, folder.id)}
+          onSaved={() => {
+            setOpen(true);
+            closeTo('view');
           }}
-        >
-          <label htmlFor={childInputId} className="visually-hidden">
-            {t('folder.subfolderName')}
-          </label>
-          <input
-            id={childInputId}
-            value={childName}
-            autoFocus
-            placeholder={t('folder.subfolderName')}
-            onChange={(event) => setChildName(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === 'Escape') closeTo('view');
-            }}
-          />
-          <button type="submit">{t('sidebar.save')}</button>
-          <button type="button" onClick={() => closeTo('view')}>
-            {t('sidebar.cancel')}
-          </button>
-        </form>
+          onCancel={() => closeTo('view')}
+        />
       )}
       {mode === 'confirm-delete' && (
         <div
