@@ -133,6 +133,14 @@ describe('chat history through two gateway and chat copies', () => {
       body: { name: 'ops' },
     });
     expect(byTag.body.map((c) => c.id)).toEqual([chat.id]);
+    // List items carry what a sidebar row shows (tag names, sharing), so it asks nothing per row.
+    const listed = await request<Array<{ id: string; tags: string[]; share_id: string | null }>>(
+      b,
+      'GET',
+      '/api/v1/chats/?page=1',
+      as(ada),
+    );
+    expect(listed.body.find((c) => c.id === chat.id)).toMatchObject({ tags: ['Ops'], share_id: null });
 
     const pinned = await request<ChatResponse>(b, 'POST', `/api/v1/chats/${chat.id}/pin`, as(ada));
     expect(pinned.body.pinned).toBe(true);

@@ -31,6 +31,12 @@ export interface ChatListItem {
   title: string;
   updated_at: number;
   created_at: number;
+  /** Sent by the list routes (not by every source of list items, e.g. socket events). */
+  pinned?: boolean;
+  folder_id?: string | null;
+  share_id?: string | null;
+  /** Tag names. */
+  tags?: string[];
 }
 
 export interface ChatResponse extends ChatListItem {

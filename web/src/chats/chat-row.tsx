@@ -41,8 +41,8 @@ export function ChatRow({ chat, pinned, selected, folders, onSelect, ...actions 
   const moveId = useId();
   const [menuOpen, setMenuOpen] = useState(false);
   const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete' | 'tags'>('view');
-  const tags = useChatTags(chat.id).data ?? [];
-  const shareId = useChatShareId(chat.id, menuOpen).data?.share_id ?? null;
+  const tags = useChatTags(chat.id, chat.tags).data ?? [];
+  const shareId = useChatShareId(chat.id, menuOpen, chat.share_id).data?.share_id ?? null;
   const menuButton = useRef<HTMLButtonElement>(null);
   const firstItem = useRef<HTMLButtonElement>(null);
   const title = chat.title.trim() || t('chats.untitled');

@@ -248,4 +248,18 @@ describe('tags', () => {
     expect(screen.getByRole('searchbox', { name: 'Search chats' })).toHaveValue('tag:work');
     expect(await titles('Search results')).toEqual(['Chat 1']);
   });
+  it('shows the tags and sharing the list carries without asking for each chat', async () => {
+    const { server, user } = setup({
+      list: [
+        { ...chat(2), tags: ['work'], share_id: 's-2' },
+        { ...chat(1), tags: [], share_id: null },
+      ],
+    });
+    await titles('Your chats');
+    const onRow = await screen.findByRole('list', { name: 'Tags' });
+    expect(within(onRow).getByRole('button', { name: 'Show chats tagged work' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Actions for Chat 2' }));
+    expect(screen.getByRole('button', { name: 'Stop sharing' })).toBeInTheDocument();
+    expect(server.requests.filter((r) => /\/chats\/c\d/.test(r.path))).toEqual([]);
+  });
 });

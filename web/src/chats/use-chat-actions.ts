@@ -80,18 +80,19 @@ export function useFolderChats(folderId: string, enabled: boolean) {
   });
 }
 
-/** A chat's tags, shown on its row. */
-export function useChatTags(id: string) {
+/** A chat's tags, shown on its row: from the list when it carried them, else asked for. */
+export function useChatTags(id: string, fromList?: string[]) {
   const api = useApi();
   return useQuery({
     queryKey: chatKeys.tags(id),
     queryFn: ({ signal }) => chatsApi.tags(api, id, signal),
     staleTime: 5 * 60_000,
+    ...(fromList ? { initialData: fromList.map((name): Tag => ({ id: name, name })) } : {}),
   });
 }
 
-/** Whether a chat is shared: the list's summaries do not say, so the menu asks for the chat. */
-export function useChatShareId(id: string, enabled: boolean) {
+/** Whether a chat is shared: from the list when it said, else the menu asks for the chat. */
+export function useChatShareId(id: string, enabled: boolean, fromList?: string | null) {
   const api = useApi();
   return useQuery({
     queryKey: chatKeys.meta(id),
@@ -100,6 +101,8 @@ export function useChatShareId(id: string, enabled: boolean) {
       return { share_id: (chat as { share_id?: string | null }).share_id ?? null };
     },
     enabled,
+    staleTime: 5 * 60_000,
+    ...(fromList !== undefined ? { initialData: { share_id: fromList } } : {}),
   });
 }
 

@@ -27,6 +27,9 @@ export interface ChatSummaryRow {
   pinned: boolean;
   archived: boolean;
   folderId: string | null;
+  shareId: string | null;
+  /** Tag ids (normalised names). */
+  tags: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -54,6 +57,8 @@ const SUMMARY = {
   pinned: true,
   archived: true,
   folderId: true,
+  shareId: true,
+  tags: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -221,17 +226,8 @@ export class ChatsRepository {
       conditions.push(Prisma.sql`(c.search @@ to_tsquery('simple', ${filter.tsquery})
         OR EXISTS (SELECT 1 FROM chat.messages m WHERE m.chat_id = c.id AND m.search @@ to_tsquery('simple', ${filter.tsquery})))`);
     }
-    return this.prisma.$queryRaw<
-      Array<{
-        id: string;
-        title: string;
-        pinned: boolean;
-        archived: boolean;
-        folderId: string | null;
-        createdAt: Date;
-        updatedAt: Date;
-      }>
-    >(Prisma.sql`SELECT c.id::text AS id, c.title, c.pinned, c.archived, c.folder_id::text AS "folderId",
+    return this.prisma.$queryRaw<ChatSummaryRow[]>(Prisma.sql`SELECT c.id::text AS id, c.title, c.pinned,
+        c.archived, c.folder_id::text AS "folderId", c.share_id AS "shareId", c.tags,
         c.created_at AS "createdAt", c.updated_at AS "updatedAt"
       FROM chat.chats c WHERE ${Prisma.join(conditions, ' AND ')}
       ORDER BY c.updated_at DESC, c.id DESC LIMIT ${paging.take} OFFSET ${paging.skip}`);

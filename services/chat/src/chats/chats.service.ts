@@ -30,6 +30,9 @@ const UNPAGED_LIMIT = 1_000;
 export const noSuchChat = () => new DomainError(ErrorKind.NotFound, 'No such chat.');
 
 /** Chats as a whole: create, open, list, search, update, delete, pin, archive, folders, tags. */
+/** A chat in a list: its summary and the names of its tags. */
+export type ListedChat = ChatSummaryRow & { tagNames: string[] };
+
 @Injectable()
 export class ChatsService {
   constructor(
@@ -98,7 +101,7 @@ export class ChatsService {
       folderId?: string;
       tag?: string;
     } = {},
-  ): Promise<ChatSummaryRow[]> {
+  ): Promise<ListedChat[]> {
     requireUserId(userId);
     const scope = options.scope ?? 'default';
     if (!Number.isInteger(page) || page < 0 || page > 100_000 || (page === 0 && scope !== 'pinned')) {
@@ -127,10 +130,22 @@ export class ChatsService {
     }
     const size = this.config.CHAT_PAGE_SIZE;
     const paging = page === 0 ? { skip: 0, take: UNPAGED_LIMIT } : { skip: (page - 1) * size, take: size };
-    return this.chats.listSummaries(userId, filter, paging);
+    return this.withTagNames(userId, await this.chats.listSummaries(userId, filter, paging));
   }
 
-  search(userId: string, text: string, page: number): Promise<ChatSummaryRow[]> {
+  /**
+   * The tag names of a page of summaries (the rows hold tag ids), in one query per page: the sidebar
+   * shows them without asking for every chat's tags.
+   */
+  private async withTagNames(userId: string, rows: ChatSummaryRow[]): Promise<ListedChat[]> {
+    const ids = [...new Set(rows.flatMap((row) => row.tags))];
+    const names = new Map(
+      ids.length ? (await this.chats.tagsByIds(userId, ids)).map((tag) => [tag.id, tag.name]) : [],
+    );
+    return rows.map((row) => ({ ...row, tagNames: row.tags.map((id) => names.get(id) ?? id) }));
+  }
+
+  async search(userId: string, text: string, page: number): Promise<ListedChat[]> {
     requireUserId(userId);
     if (!Number.isInteger(page) || page < 1 || page > 100_000)
       throw new DomainError(ErrorKind.InvalidArgument, 'page must be a whole number from 1.');
@@ -140,7 +155,10 @@ export class ChatsService {
         'The search text is longer than the limit of 1000 characters.',
       );
     const size = this.config.CHAT_PAGE_SIZE;
-    return this.chats.search(userId, parseSearchText(text), { skip: (page - 1) * size, take: size });
+    return this.withTagNames(
+      userId,
+      await this.chats.search(userId, parseSearchText(text), { skip: (page - 1) * size, take: size }),
+    );
   }
 
   /**

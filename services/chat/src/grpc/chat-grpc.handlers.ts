@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { GrpcServerHost } from '@parley/grpc';
 import { chatV1 } from '@parley/proto';
-import type { ChatRow, ChatSummaryRow } from '../chats/chats.repository';
+import type { ChatRow } from '../chats/chats.repository';
+import type { ListedChat } from '../chats/chats.service';
 import { ChatsService, ChatWithDocument, ListScope, TagView } from '../chats/chats.service';
 import type { FolderRow } from '../folders/folders.repository';
 import { FoldersService } from '../folders/folders.service';
@@ -33,7 +34,7 @@ function toChatRow(row: ChatRow) {
   };
 }
 
-function toSummary(row: ChatSummaryRow) {
+function toSummary(row: ListedChat) {
   return {
     id: row.id,
     title: row.title,
@@ -42,6 +43,8 @@ function toSummary(row: ChatSummaryRow) {
     pinned: row.pinned,
     archived: row.archived,
     folderId: row.folderId ?? '',
+    shareId: row.shareId ?? '',
+    tags: row.tagNames,
   };
 }
 

@@ -87,9 +87,19 @@ export function chatJson(chat: chatV1.Chat | undefined) {
   };
 }
 
-/** Open WebUI's ChatTitleIdResponse. */
+/** Open WebUI's ChatTitleIdResponse, plus what a sidebar row shows (so it asks nothing per row). */
 export function summaryJson(c: chatV1.ChatSummary) {
-  return { id: c.id, title: c.title, updated_at: Number(c.updatedAt), created_at: Number(c.createdAt) };
+  return {
+    id: c.id,
+    title: c.title,
+    updated_at: Number(c.updatedAt),
+    created_at: Number(c.createdAt),
+    pinned: c.pinned,
+    archived: c.archived,
+    folder_id: nullIfEmpty(c.folderId),
+    share_id: nullIfEmpty(c.shareId),
+    tags: [...c.tags],
+  };
 }
 
 export function tagJson(t: chatV1.Tag) {
