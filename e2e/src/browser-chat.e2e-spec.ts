@@ -260,6 +260,8 @@ describe('the chat view in Chromium', () => {
     await phone.getByLabel('Email').fill('ada@example.com');
     await phone.getByLabel('Password').fill('correct horse battery');
     await phone.getByRole('button', { name: 'Sign in' }).click();
+    // Navigating before the sign-in answer arrived would cancel it (the token is kept from its answer).
+    await phone.getByRole('button', { name: 'Sign in' }).waitFor({ state: 'detached' });
     await phone.goto(chatUrl);
     await composer(phone).waitFor();
     fake.set({ tokens: ANSWER, tokenDelayMs: 10 });
