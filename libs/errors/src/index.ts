@@ -1,1 +1,8 @@
 export { DomainError, ErrorKind, grpcStatusOf, httpStatusOf, kindOfGrpcStatus } from './domain-error';
+export {
+  DEFAULT_MAX_INPUT_DEPTH,
+  describeUnsafeInput,
+  describeUnsafeString,
+  toSafeText,
+  type UnsafeInputOptions,
+} from './unsafe-input';
