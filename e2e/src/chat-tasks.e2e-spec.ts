@@ -69,7 +69,13 @@ describe('chat completion tasks across copies', () => {
     await fake?.close();
   });
 
-  afterEach(() => fake.set({ tokens: TOKENS, tokenDelayMs: 0, failure: undefined }));
+  // A test is over when the fake upstream is idle: a chat's first answer is followed by a title request
+  // (model-gateway starts it after the answer ends), and one still running at a test's end was counted
+  // as a second open stream by the next test (the flaky "2 open upstream streams" of the stop test).
+  afterEach(async () => {
+    fake.set({ tokens: TOKENS, tokenDelayMs: 0, failure: undefined });
+    await fake.waitFor((s) => s.activeStreams === 0, 20_000);
+  });
 
   /** A chat of Alice's with one user message; returns the ids. */
   async function chatWithQuestion(who = alice, text = 'Write something, please.') {
@@ -213,6 +219,17 @@ describe('chat completion tasks across copies', () => {
     });
     expect(reuse.status).toBe(409);
     expect(reuse.body.detail).toMatch(/not an answer/);
+
+    // The finished first answer starts a title request upstream; it belongs to this test.
+    await waitFor(
+      () =>
+        socket.events.some(
+          (e) =>
+            e.name === 'chat:title' && (e.payload as { chat: { id: string } }).chat.id === question.chatId,
+        ),
+      15_000,
+      'chat:title of the first answer',
+    );
   });
 
   /** Starts a long answer through gateway A and waits until a few deltas arrived. */
