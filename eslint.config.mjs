@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   {
@@ -14,7 +15,8 @@ export default tseslint.config(
       'e2e/output/**',
       'libs/proto/src/gen/**',
       'services/*/src/generated/**',
-      'web/**',
+      'web/dist/**',
+      'web/src/gen/**',
       'charts/**/templates/**',
       '**/*.js',
       '**/*.mjs',
@@ -23,7 +25,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@nx/enforce-module-boundaries': [
@@ -62,6 +64,15 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'Read env only in the service config schema.' },
       ],
+    },
+  },
+  {
+    // The web app: the React hooks rules (rules of hooks, exhaustive effect dependencies).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
     },
   },
 );
