@@ -16,6 +16,7 @@ export interface UnsafeInputOptions {
 }
 
 // A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
 const UNSAFE_CHARACTER = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Says what is wrong with a string, or undefined when it is safe. */
@@ -71,6 +72,7 @@ export function describeUnsafeInput(value: unknown, options: UnsafeInputOptions 
  */
 export function toSafeText(text: string, maxLength = 1000): string {
   const wellFormed = text.replace(
+    // eslint-disable-next-line no-control-regex -- replacing NUL is the point
     /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
     '\uFFFD',
   );
