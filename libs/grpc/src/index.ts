@@ -5,3 +5,18 @@ export { createGrpcClient, toDomainError } from './grpc-client';
 export type { CallOptions, GrpcClientOptions, ServiceClient } from './grpc-client';
 export { checkGrpcHealth } from './grpc-health-probe';
 export { outgoingMetadata } from './call-metadata';
+export {
+  CALLER_METADATA_KEY,
+  CallerSigner,
+  CallerVerifier,
+  CLOCK_SKEW_SECONDS,
+  DEFAULT_ASSERTION_LIFETIME_SECONDS,
+  MAX_ASSERTION_LIFETIME_SECONDS,
+} from './caller-assertion';
+export type {
+  Caller,
+  ServiceCaller,
+  UserCaller,
+  CallerSignerOptions,
+  CallerVerifierOptions,
+} from './caller-assertion';
