@@ -3,6 +3,7 @@ export {
   DEFAULT_MAX_INPUT_DEPTH,
   describeUnsafeInput,
   describeUnsafeString,
+  toSafeErrorText,
   toSafeText,
   type UnsafeInputOptions,
 } from './unsafe-input';

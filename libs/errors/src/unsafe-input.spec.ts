@@ -1,4 +1,4 @@
-import { describeUnsafeInput, describeUnsafeString, toSafeText } from './unsafe-input';
+import { describeUnsafeInput, describeUnsafeString, toSafeErrorText, toSafeText } from './unsafe-input';
 
 describe('unsafe input', () => {
   it('finds NUL characters and lone surrogates and names where they are', () => {
@@ -32,5 +32,16 @@ describe('unsafe input', () => {
     expect(long.length).toBeLessThanOrEqual(101);
     expect(describeUnsafeString(long)).toBeUndefined();
     expect(() => encodeURIComponent(long)).not.toThrow();
+  });
+});
+
+describe('toSafeErrorText', () => {
+  it('hides credentials and keeps the rest', () => {
+    const text = toSafeErrorText(
+      'upstream said 401 for Bearer abcdefgh12345 with sk-abcdefghijklmnop at /v1?api_key=zzz&x=1 \ud800',
+    );
+    expect(text).toBe(
+      'upstream said 401 for Bearer [redacted] with [redacted] at /v1?api_key=[redacted]&x=1 \uFFFD',
+    );
   });
 });

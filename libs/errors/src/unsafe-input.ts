@@ -82,3 +82,28 @@ export function toSafeText(text: string, maxLength = 1000): string {
   if (/[\uD800-\uDBFF]/.test(wellFormed[end - 1] ?? '')) end -= 1;
   return `${wellFormed.slice(0, end)}…`;
 }
+
+// Bearer tokens, OpenAI-style keys, JWTs and `key=value` secrets in URLs or text.
+const SECRET_PATTERNS: RegExp[] = [
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+  /\bsk-[A-Za-z0-9_-]{8,}/g,
+  /\beyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]*/g,
+  /\b(api[_-]?key|access[_-]?token|token|password|secret)=[^&\s"']+/gi,
+];
+
+/**
+ * toSafeText for text that leaves the service (a gRPC status, an HTTP detail): also hides anything shaped
+ * like a credential, in case an upstream or library error echoed one.
+ */
+export function toSafeErrorText(text: string, maxLength = 1000): string {
+  let redacted = text;
+  for (const pattern of SECRET_PATTERNS)
+    redacted = redacted.replace(pattern, (match, name: string | undefined) =>
+      name && match.includes('=')
+        ? `${name}=[redacted]`
+        : name && /^(bearer|basic)$/i.test(name)
+          ? `${name} [redacted]`
+          : '[redacted]',
+    );
+  return toSafeText(redacted, maxLength);
+}

@@ -1,7 +1,7 @@
 import { create, DescMessage, DescService, MessageInitShape } from '@bufbuild/protobuf';
 import type { GenMessage, GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import { Client, credentials, Metadata, ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
-import { DomainError, ErrorKind, kindOfGrpcStatus } from '@parley/errors';
+import { DomainError, ErrorKind, kindOfGrpcStatus, toSafeErrorText } from '@parley/errors';
 import { inSpan, SpanKind } from '@parley/telemetry';
 import { outgoingMetadata } from './call-metadata';
 import { toGrpcServiceDefinition } from './service-definition';
@@ -114,7 +114,8 @@ export function toDomainError(error: ServiceError, peerName: string): DomainErro
   const retryAfter = Number(error.metadata?.get('retry-after')[0]);
   return new DomainError(
     kind,
-    error.details || error.message,
+    // Passed on to HTTP answers and further gRPC statuses: keep it well-formed and bounded.
+    toSafeErrorText(error.details || error.message, 2000),
     Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {},
   );
 }

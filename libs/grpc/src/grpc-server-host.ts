@@ -12,7 +12,8 @@ import {
   Metadata,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { DomainError, ErrorKind, grpcStatusOf } from '@parley/errors';
+import { toJson } from '@bufbuild/protobuf';
+import { DomainError, ErrorKind, describeUnsafeInput, grpcStatusOf, toSafeErrorText } from '@parley/errors';
 import { runWithRequestContext, sanitizeRequestId, type Logger } from '@parley/logging';
 import { grpcServerDuration, inSpan, SpanKind } from '@parley/telemetry';
 import { incomingRequestId, incomingTraceContext } from './call-metadata';
@@ -73,12 +74,17 @@ export class GrpcServerHost {
           callback: sendUnaryData<unknown>,
         ) => {
           void this.runCall(fullName, call.metadata, call, async (ctx) => {
+            this.checkRequest(method.input, call.request);
             const result = await handler(call.request, ctx);
             return create(method.output, result as MessageInitShape<DescMessage>);
-          }).then(
-            (response) => callback(null, response),
-            (error: ServiceError) => callback(error),
-          );
+          })
+            .then(
+              (response) => callback(null, response),
+              (error: ServiceError) => callback(error),
+            )
+            // Answering can still throw (a response that does not serialise, a status grpc-js refuses);
+            // that is this call's failure, never the process's.
+            .catch((error: unknown) => this.answerFailed(fullName, error, (e) => callback(e)));
         };
       } else if (method.methodKind === 'server_streaming') {
         implementation[method.localName] = (call: ServerWritableStream<unknown, unknown>) => {
@@ -86,14 +92,20 @@ export class GrpcServerHost {
             write: (message) =>
               new Promise<void>((resolve) => {
                 // Resolve on drain, so a slow reader holds back its producer instead of filling memory.
+                // A throw here (a message that does not serialise) rejects the handler's await.
                 if (call.write(create(method.output, message))) resolve();
                 else call.once('drain', () => resolve());
               }),
           };
-          void this.runCall(fullName, call.metadata, call, (ctx) => handler(call.request, stream, ctx)).then(
-            () => call.end(),
-            (error: ServiceError) => call.emit('error', error),
-          );
+          void this.runCall(fullName, call.metadata, call, (ctx) => {
+            this.checkRequest(method.input, call.request);
+            return handler(call.request, stream, ctx);
+          })
+            .then(
+              () => call.end(),
+              (error: ServiceError) => call.emit('error', error),
+            )
+            .catch((error: unknown) => this.answerFailed(fullName, error, (e) => call.emit('error', e)));
         };
       } else {
         throw new Error(`${fullName}: only unary and server-streaming methods are supported`);
@@ -136,11 +148,46 @@ export class GrpcServerHost {
     );
   }
 
+  /**
+   * Refuses a request whose text would break something further in (NUL in PostgreSQL text, lone surrogates
+   * in JSON columns and status messages, nesting that overflows recursive code) before any handler sees it.
+   * protobuf decoding turns invalid UTF-8 into U+FFFD, but a NUL is valid UTF-8 and arrives as is.
+   */
+  private checkRequest(schema: DescMessage, request: unknown): void {
+    let json: unknown;
+    try {
+      json = toJson(schema, request as never);
+    } catch {
+      json = request;
+    }
+    const problem = describeUnsafeInput(json, { root: 'request' }) ?? describeEmbeddedJson(json);
+    if (problem) throw new DomainError(ErrorKind.InvalidArgument, `Invalid request: ${problem}.`);
+  }
+
+  /** The last resort when even sending an answer failed: log it, and try once more with a plain status. */
+  private answerFailed(fullName: string, error: unknown, send: (error: ServiceError) => void): void {
+    this.logger.error({ err: error, method: fullName }, 'gRPC answer could not be sent');
+    try {
+      send(
+        Object.assign(new Error('internal error'), {
+          code: GrpcStatus.INTERNAL,
+          details: 'internal error; the service log has the details',
+          metadata: new Metadata(),
+        }) as ServiceError,
+      );
+    } catch (again) {
+      this.logger.error({ err: again, method: fullName }, 'gRPC call could not be answered at all');
+    }
+  }
+
   private toServiceError(fullName: string, error: unknown): ServiceError {
     if (error instanceof DomainError) {
-      return Object.assign(new Error(error.message), {
+      // Status text often echoes client input (a model name, a title): grpc-js percent-encodes it and
+      // throws on a lone surrogate, so it is made well-formed and bounded here, for every status we send.
+      const message = toSafeErrorText(error.message, GRPC_STATUS_MESSAGE_MAX);
+      return Object.assign(new Error(message), {
         code: grpcStatusOf(error.kind),
-        details: error.message,
+        details: message,
         metadata: retryAfterMetadata(error),
       }) as ServiceError;
     }
@@ -182,6 +229,38 @@ export class GrpcServerHost {
     });
   }
 }
+
+/**
+ * Fields named `...Json` carry JSON text (an OpenAI body, a chat document); escapes such as `\u0000` or a
+ * lone `\ud800` are harmless as text and only become unsafe once a handler parses them, so they are parsed
+ * and checked here too. Text that does not parse is left for the handler to refuse in its own words.
+ */
+function describeEmbeddedJson(value: unknown): string | undefined {
+  const stack: Array<{ value: unknown; path: string }> = [{ value, path: 'request' }];
+  while (stack.length) {
+    const { value: current, path } = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    for (const [key, child] of Object.entries(current as Record<string, unknown>)) {
+      const childPath = `${path}.${key}`;
+      if (typeof child === 'string' && key.endsWith('Json') && child.length > 0) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(child);
+        } catch {
+          continue;
+        }
+        const problem = describeUnsafeInput(parsed, { root: childPath });
+        if (problem) return problem;
+      } else if (child !== null && typeof child === 'object') {
+        stack.push({ value: child, path: childPath });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Longest status message sent; a longer one is cut (it is for people, the log has the rest). */
+const GRPC_STATUS_MESSAGE_MAX = 2000;
 
 function retryAfterMetadata(error: DomainError): Metadata {
   const metadata = new Metadata();

@@ -1,5 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { loadConfigOrExit, redactConfig, z } from '@parley/config';
+import { toSafeText } from '@parley/errors';
 import { GrpcServerHost } from '@parley/grpc';
 import { createLogger, type Logger } from '@parley/logging';
 import { initTelemetry } from '@parley/telemetry';
@@ -42,12 +43,21 @@ export async function bootstrapService<S extends z.ZodRawShape>(
   });
   const logger = createLogger({ service: options.name, level: common.LOG_LEVEL });
   logger.info({ config: redactConfig(options.configSchema, config) }, 'configuration loaded');
-  // Node would exit 1 with a bare stack trace on stderr; say what it was in the log first.
+  // What stays fatal and what does not:
+  // - An unhandled promise rejection is almost always one request's work that nobody awaited (a stream
+  //   write after the caller left, a status grpc-js refused). Exiting would let any client that can
+  //   provoke one take the copy down, so it is logged as an error and the process keeps serving.
+  // - An uncaught exception (a synchronous throw that unwound to the event loop) leaves state unknown:
+  //   that is a lost invariant, logged as fatal, and the process exits 1 so the supervisor restarts it.
+  //   Failing to start (bad config, a port in use) is fatal as well, below.
   process.on('unhandledRejection', (reason) => {
-    logger.fatal(
+    logger.error(
       { err: reason },
-      `unhandled promise rejection: ${(reason as Error)?.message ?? String(reason)}`,
+      `unhandled promise rejection (kept running): ${toSafeText(String((reason as Error)?.message ?? reason), 500)}`,
     );
+  });
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, `uncaught exception, exiting: ${toSafeText(String(error?.message), 500)}`);
     process.exit(1);
   });
   const grpcHost = new GrpcServerHost(logger);

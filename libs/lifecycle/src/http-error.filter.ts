@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, ErrorKind, httpStatusOf } from '@parley/errors';
+import { DomainError, ErrorKind, httpStatusOf, toSafeErrorText } from '@parley/errors';
 import type { Logger } from '@parley/logging';
 
 /**
@@ -20,7 +20,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     const { status, detail, retryAfter } = this.describe(exception);
     if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
-    res.status(status).json({ detail });
+    // A detail often echoes input; keep it well-formed and bounded like every status text.
+    res.status(status).json({ detail: toSafeErrorText(detail, 2000) });
   }
 
   private describe(exception: unknown): { status: number; detail: string; retryAfter?: number } {

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import express from 'express';
-import type { Server } from 'node:http';
-import { DomainError, ErrorKind } from '@parley/errors';
+import { maxHeaderSize, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { DomainError, ErrorKind, describeUnsafeInput } from '@parley/errors';
 import { httpRequestLogging, NestPinoLogger, type Logger } from '@parley/logging';
 import { httpTracing, initMetrics, shutdownTelemetry } from '@parley/telemetry';
 import type { GrpcServerHost } from '@parley/grpc';
@@ -53,6 +54,7 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   });
   app.use(httpRequestLogging(logger));
   app.use(httpTracing());
+  app.use(urlLengthLimit(MAX_URL_LENGTH));
   app.use(jsonBodies(options.bodyLimit ?? '1mb'));
   app.useGlobalFilters(new HttpErrorFilter(logger));
   (app.getHttpAdapter().getInstance() as express.Express).disable('x-powered-by');
@@ -61,6 +63,7 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   const health = app.get(HealthRegistry);
   await app.listen(options.httpPort, options.httpHost ?? '0.0.0.0');
   const server = app.getHttpServer() as Server;
+  answerClientErrors(server, logger);
   const address = server.address();
   const httpPort = typeof address === 'object' && address ? address.port : options.httpPort;
 
@@ -102,7 +105,12 @@ function jsonBodies(limit: string) {
   const parse = express.json({ limit });
   return (req: express.Request, res: express.Response, next: (error?: unknown) => void): void =>
     parse(req, res, (error?: unknown) => {
-      if (!error) return next();
+      if (!error) {
+        // JSON.parse itself is iterative; this check runs before any recursive code sees the body.
+        const problem = req.body === undefined ? undefined : describeUnsafeInput(req.body, { root: 'body' });
+        if (problem) return next(new DomainError(ErrorKind.InvalidArgument, `Invalid request: ${problem}.`));
+        return next();
+      }
       const failure = error as { type?: string; limit?: number };
       if (failure.type === 'entity.too.large') {
         return next(
@@ -123,6 +131,63 @@ function jsonBodies(limit: string) {
       );
     });
 }
+
+/** Longest request target (path and query) taken; a longer one gets 414. */
+export const MAX_URL_LENGTH = 8 * 1024;
+
+function urlLengthLimit(max: number) {
+  return (req: express.Request, res: express.Response, next: (error?: unknown) => void): void => {
+    if (req.originalUrl.length > max) {
+      res.status(414).json({ detail: `The request URL is longer than the limit of ${max} characters.` });
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * Requests Node's parser refuses before any route runs (headers over the server's maxHeaderSize, which a
+ * very long URL also hits, or malformed HTTP) get a clear answer instead of a bare reset: 414 when the
+ * request line alone is too long, 431 for too-large headers, 400 otherwise.
+ */
+function answerClientErrors(server: Server, logger: Logger): void {
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    let status = 400;
+    let detail = 'The request is not valid HTTP.';
+    if (error.code === 'HPE_HEADER_OVERFLOW') {
+      const raw = error.rawPacket ?? Buffer.alloc(0);
+      const lineEnd = raw.indexOf('\r\n');
+      const requestLine = lineEnd === -1 ? raw.length : lineEnd;
+      if (requestLine > MAX_URL_LENGTH) {
+        status = 414;
+        detail = `The request URL is longer than the limit of ${MAX_URL_LENGTH} characters.`;
+      } else {
+        status = 431;
+        detail = `The request headers are larger than the limit of ${maxHeaderSize} bytes.`;
+      }
+    } else if (error.code === 'HPE_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      status = 408;
+      detail = 'The request took too long to arrive.';
+    }
+    logger.info({ code: error.code, status }, 'refused a malformed request');
+    const body = JSON.stringify({ detail });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+};
 
 function closeHttpServer(server: Server, graceMs: number): Promise<'drained' | 'forced'> {
   return new Promise((resolve) => {

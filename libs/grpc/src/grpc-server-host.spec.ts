@@ -1,0 +1,166 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { DomainError, ErrorKind } from '@parley/errors';
+import { createLogger } from '@parley/logging';
+import { modelGatewayV1 } from '@parley/proto';
+import { createGrpcClient, type ServiceClient } from './grpc-client';
+import { GrpcServerHost, type ServiceHandlers } from './grpc-server-host';
+
+type Methods = typeof modelGatewayV1.ModelGatewayService extends { method: infer M } ? M : never;
+type Handlers = ServiceHandlers<Methods & Record<string, never>>;
+
+/** A real grpc-js server on a loopback port, with the handlers each test sets. */
+describe('GrpcServerHost with hostile input and failing handlers', () => {
+  let host: GrpcServerHost;
+  let client: ServiceClient<Methods>;
+  const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {};
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    const logger = createLogger({
+      service: 'grpc-spec',
+      level: 'info',
+      destination: { write: (line: string) => logged.push(line) } as never,
+    });
+    host = new GrpcServerHost(logger);
+    const dispatch = new Proxy(
+      {},
+      {
+        get:
+          (_target, name: string) =>
+          (...args: never[]) =>
+            handlers[name] ? handlers[name](...args) : Promise.reject(new Error(`no handler ${name}`)),
+      },
+    ) as Handlers;
+    host.addService(modelGatewayV1.ModelGatewayService, dispatch as never);
+    const port = await host.listen(0, '127.0.0.1');
+    host.setServing(true);
+    client = createGrpcClient(modelGatewayV1.ModelGatewayService, `127.0.0.1:${port}`, {
+      deadlineMs: 5_000,
+      peerName: 'model gateway',
+    });
+  });
+
+  afterAll(async () => {
+    client.close();
+    await host.drain(1_000);
+  });
+
+  const caller = { userId: 'u1', role: 'user', groupIds: [] };
+
+  async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
+    try {
+      await promise;
+    } catch (error) {
+      return error as DomainError;
+    }
+    throw new Error('the call succeeded');
+  }
+
+  it('answers a handler error whose message holds a lone surrogate with a clean status', async () => {
+    handlers.createChatCompletion = async () => {
+      throw new DomainError(ErrorKind.NotFound, 'Model not found: x\ud800y');
+    };
+    const error = await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }));
+    expect(error.kind).toBe(ErrorKind.NotFound);
+    expect(error.message).toBe('Model not found: x\uFFFDy');
+    // The server is still there for the next call.
+    handlers.createChatCompletion = async () => ({ status: 200, json: '{"ok":true}' });
+    await expect(client.createChatCompletion({ caller, bodyJson: '{}' })).resolves.toBeDefined();
+  });
+
+  it('cuts a very long status message', async () => {
+    handlers.createChatCompletion = async () => {
+      throw new DomainError(ErrorKind.InvalidArgument, 'x'.repeat(100_000));
+    };
+    const error = await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }));
+    expect(error.kind).toBe(ErrorKind.InvalidArgument);
+    expect(error.message.length).toBeLessThanOrEqual(2000);
+  });
+
+  it('refuses a request with a NUL before the handler runs, naming the field', async () => {
+    let ran = false;
+    handlers.createChatCompletion = async () => {
+      ran = true;
+      return {};
+    };
+    const error = await failureOf(
+      client.createChatCompletion({ caller: { ...caller, userId: 'u\u00001' }, bodyJson: '{}' }),
+    );
+    expect(error.kind).toBe(ErrorKind.InvalidArgument);
+    expect(error.message).toContain('request.caller.userId');
+    expect(error.message).toContain('NUL');
+    expect(ran).toBe(false);
+  });
+
+  it('refuses unsafe text inside a JSON-text field once parsed', async () => {
+    handlers.createChatCompletion = async () => ({});
+    const surrogate = await failureOf(
+      client.createChatCompletion({ caller, bodyJson: '{"model":"x\\ud800y","messages":[]}' }),
+    );
+    expect(surrogate.kind).toBe(ErrorKind.InvalidArgument);
+    expect(surrogate.message).toContain('request.bodyJson.model');
+    const deep = await failureOf(
+      client.createChatCompletion({ caller, bodyJson: '['.repeat(20_000) + ']'.repeat(20_000) }),
+    );
+    expect(deep.kind).toBe(ErrorKind.InvalidArgument);
+    expect(deep.message).toContain('deeper than the limit');
+  });
+
+  it('answers a synchronous throw and a non-domain error as INTERNAL without echoing it', async () => {
+    handlers.createChatCompletion = (() => {
+      throw new TypeError('secret sk-123 \ud800');
+    }) as never;
+    const error = await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }));
+    expect(error.kind).toBe(ErrorKind.Internal);
+    expect(error.message).not.toContain('sk-123');
+  });
+
+  it('settles a streaming call whose handler fails after writing', async () => {
+    handlers.streamChatCompletion = (async (
+      _request: unknown,
+      stream: { write(m: unknown): Promise<void> },
+    ) => {
+      await stream.write({ event: { case: 'chunkJson', value: '{"n":1}' } });
+      throw new DomainError(ErrorKind.Unavailable, 'upstream broke: \udc00');
+    }) as never;
+    const seen: unknown[] = [];
+    let failure: DomainError | undefined;
+    try {
+      for await (const message of client.streamChatCompletion({ caller, bodyJson: '{}' })) seen.push(message);
+    } catch (error) {
+      failure = error as DomainError;
+    }
+    expect(seen).toHaveLength(1);
+    expect(failure?.kind).toBe(ErrorKind.Unavailable);
+  });
+
+  it('settles a streaming call whose write throws (a message that does not serialise)', async () => {
+    handlers.streamChatCompletion = (async (
+      _request: unknown,
+      stream: { write(m: unknown): Promise<void> },
+    ) => {
+      await stream.write({ event: { case: 'error', value: { httpStatus: 'not a number' as never } } });
+    }) as never;
+    let failure: DomainError | undefined;
+    try {
+      for await (const message of client.streamChatCompletion({ caller, bodyJson: '{}' })) void message;
+    } catch (error) {
+      failure = error as DomainError;
+    }
+    expect(failure).toBeInstanceOf(DomainError);
+    expect(failure?.kind).not.toBe(ErrorKind.Unavailable);
+  });
+
+  it('refuses a NUL in a streaming request', async () => {
+    handlers.streamChatCompletion = (async () => undefined) as never;
+    let failure: DomainError | undefined;
+    try {
+      for await (const message of client.streamChatCompletion({ caller, bodyJson: '{"a":"\u0000"}' }))
+        void message;
+    } catch (error) {
+      failure = error as DomainError;
+    }
+    expect(failure?.kind).toBe(ErrorKind.InvalidArgument);
+    expect(GrpcStatus.INVALID_ARGUMENT).toBe(3);
+  });
+});
