@@ -242,16 +242,25 @@ function describeEmbeddedJson(value: unknown): string | undefined {
     if (current === null || typeof current !== 'object') continue;
     for (const [key, child] of Object.entries(current as Record<string, unknown>)) {
       const childPath = `${path}.${key}`;
-      if (typeof child === 'string' && key.endsWith('Json') && child.length > 0) {
+      const texts = key.endsWith('Json')
+        ? typeof child === 'string'
+          ? [{ text: child, path: childPath }]
+          : Array.isArray(child)
+            ? child.map((text, i) => ({ text, path: `${childPath}.${i}` }))
+            : []
+        : [];
+      for (const { text, path: textPath } of texts) {
+        if (typeof text !== 'string' || !text) continue;
         let parsed: unknown;
         try {
-          parsed = JSON.parse(child);
+          parsed = JSON.parse(text);
         } catch {
           continue;
         }
-        const problem = describeUnsafeInput(parsed, { root: childPath });
+        const problem = describeUnsafeInput(parsed, { root: textPath });
         if (problem) return problem;
-      } else if (child !== null && typeof child === 'object') {
+      }
+      if (!texts.length && child !== null && typeof child === 'object') {
         stack.push({ value: child, path: childPath });
       }
     }

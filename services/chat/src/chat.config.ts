@@ -17,6 +17,8 @@ export const chatConfigSchema = z.object({
   /** Longest tag or folder name, in characters. */
   CHAT_TAG_MAX_LENGTH: env.int(100, { min: 10, max: 1_000 }),
   CHAT_MAX_TAGS: env.int(50, { min: 1, max: 1_000 }),
+  /** Most chats one import request may carry; a larger import is refused (413) and should be split. */
+  CHAT_IMPORT_MAX_CHATS: env.int(100, { min: 1, max: 100_000 }),
   /** Open WebUI's name and default: admins may open other users' chats (read only). */
   ENABLE_ADMIN_CHAT_ACCESS: env.bool(true),
   ...commonServiceEnv(),

@@ -1,3 +1,4 @@
+import { describeUnsafeInput } from '@parley/errors';
 import { invalid } from './user-rules';
 
 /** The most a user's settings may take, as UTF-8 JSON. */
@@ -18,6 +19,8 @@ export function parseUserSettings(json: string): UserSettings {
     throw invalid('The settings are not valid JSON.');
   }
   if (!isPlainObject(value)) throw invalid('The settings must be a JSON object.');
+  const problem = describeUnsafeInput(value, { root: 'settings', maxDepth: MAX_DEPTH + 1 });
+  if (problem) throw invalid(`Invalid settings: ${problem}.`);
   if (depth(value) > MAX_DEPTH) throw invalid(`The settings are nested deeper than ${MAX_DEPTH} levels.`);
   return value;
 }

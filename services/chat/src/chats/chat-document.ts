@@ -1,4 +1,4 @@
-import { DomainError, ErrorKind } from '@parley/errors';
+import { DomainError, ErrorKind, describeUnsafeInput } from '@parley/errors';
 
 /** One message of Open WebUI's `history.messages` map. */
 export interface MessageDocument {
@@ -64,6 +64,9 @@ export function parseChatDocument(
   } catch {
     throw new DomainError(ErrorKind.InvalidArgument, 'The chat is not valid JSON.');
   }
+  // Escaped NULs, lone surrogates and deep nesting only show once parsed; refuse them before PostgreSQL
+  // or Prisma's recursive JSON handling sees them.
+  refuseUnsafe(doc, 'chat');
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new DomainError(ErrorKind.InvalidArgument, 'The chat must be a JSON object.');
   }
@@ -165,6 +168,7 @@ export function parseMessageJson(raw: string, maxBytes: number): Record<string, 
   } catch {
     throw new DomainError(ErrorKind.InvalidArgument, 'The message is not valid JSON.');
   }
+  refuseUnsafe(value, 'message');
   if (!isObject(value))
     throw new DomainError(ErrorKind.InvalidArgument, 'The message must be a JSON object.');
   return value;
@@ -196,4 +200,9 @@ export function buildChatDocument(
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function refuseUnsafe(value: unknown, root: string): void {
+  const problem = describeUnsafeInput(value, { root });
+  if (problem) throw new DomainError(ErrorKind.InvalidArgument, `Invalid ${root}: ${problem}.`);
 }

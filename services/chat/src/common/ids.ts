@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError, ErrorKind } from '@parley/errors';
+import { DomainError, ErrorKind, describeUnsafeInput } from '@parley/errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,6 +26,8 @@ export function parseJsonObject(raw: string, what: string): Record<string, unkno
   } catch {
     throw new DomainError(ErrorKind.InvalidArgument, `${what} is not valid JSON.`);
   }
+  const problem = describeUnsafeInput(value, { root: what });
+  if (problem) throw new DomainError(ErrorKind.InvalidArgument, `Invalid JSON: ${problem}.`);
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new DomainError(ErrorKind.InvalidArgument, `${what} must be a JSON object.`);
   return value as Record<string, unknown>;

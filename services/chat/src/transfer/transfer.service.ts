@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DomainError, ErrorKind } from '@parley/errors';
+import { DomainError, ErrorKind, describeUnsafeInput } from '@parley/errors';
+import { CHAT_CONFIG, type ChatConfig } from '../chat.config';
 import { buildChatDocument } from '../chats/chat-document';
 import { ChatEvents } from '../chats/chat-events';
 import { ChatsRepository } from '../chats/chats.repository';
@@ -19,6 +20,7 @@ export class TransferService {
     @Inject(ChatsRepository) private readonly chats: ChatsRepository,
     @Inject(FoldersRepository) private readonly folders: FoldersRepository,
     @Inject(ChatEvents) private readonly events: ChatEvents,
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
   ) {}
 
   /** Every chat of the user, oldest first, reading one batch at a time so memory stays flat. */
@@ -43,6 +45,14 @@ export class TransferService {
    */
   async import(userId: string, itemsJson: string[]): Promise<{ chats: ChatWithDocument[]; skipped: number }> {
     requireUserId(userId);
+    // One request holds one copy for as long as it runs: bound it, and tell the client how to go on.
+    const max = this.config.CHAT_IMPORT_MAX_CHATS;
+    if (itemsJson.length > max)
+      throw new DomainError(
+        ErrorKind.PayloadTooLarge,
+        `An import takes at most ${max} chats per request; this one has ${itemsJson.length}. ` +
+          'Split the file and send the parts one after another (importing a part twice adds nothing).',
+      );
     const prepared = itemsJson.map((json, index) => {
       let value: unknown;
       try {
@@ -53,6 +63,9 @@ export class TransferService {
           `Chat ${index + 1} of the import is not valid JSON.`,
         );
       }
+      // Escaped NULs and lone surrogates only appear once parsed; PostgreSQL refuses both in text and JSON.
+      const problem = describeUnsafeInput(value, { root: `chats.${index}` });
+      if (problem) throw new DomainError(ErrorKind.InvalidArgument, `Invalid import: ${problem}.`);
       const item = readImportItem(value, index);
       const chatJson = JSON.stringify(item.chat);
       let document;
@@ -85,7 +98,7 @@ export class TransferService {
           ? item.folderId
           : null;
       await this.chats.ensureTags(userId, tags);
-      const row = await this.chats.create({
+      const row = await this.createOnce({
         id,
         userId,
         title,
@@ -97,9 +110,28 @@ export class TransferService {
         ...(item.createdAt ? { createdAt: item.createdAt } : {}),
         ...(item.updatedAt ? { updatedAt: item.updatedAt } : {}),
       });
+      if (!row) {
+        // The same chat was imported by a concurrent request: as with a sequential re-import, skipped.
+        skipped++;
+        continue;
+      }
       this.events.created(row);
       imported.push({ row, document: buildChatDocument(row, document.messages) });
     }
     return { chats: imported, skipped };
+  }
+
+  /** Creates the chat, or answers null when a concurrent import created the same id first. */
+  private async createOnce(input: Parameters<ChatsRepository['create']>[0]) {
+    try {
+      return await this.chats.create(input);
+    } catch (error) {
+      if (
+        (error as { code?: string }).code === 'P2002' &&
+        (await this.chats.findOwned(input.userId, input.id))
+      )
+        return null;
+      throw error;
+    }
   }
 }
