@@ -93,8 +93,17 @@ export class GrpcServerHost {
               new Promise<void>((resolve) => {
                 // Resolve on drain, so a slow reader holds back its producer instead of filling memory.
                 // A throw here (a message that does not serialise) rejects the handler's await.
-                if (call.write(create(method.output, message))) resolve();
-                else call.once('drain', () => resolve());
+                if (call.write(create(method.output, message))) return resolve();
+                // A call that ends meanwhile (the caller left) never drains: stop waiting then too.
+                const done = () => {
+                  call.off('drain', done);
+                  call.off('cancelled', done);
+                  call.off('close', done);
+                  resolve();
+                };
+                call.once('drain', done);
+                call.once('cancelled', done);
+                call.once('close', done);
               }),
           };
           void this.runCall(fullName, call.metadata, call, (ctx) => {
