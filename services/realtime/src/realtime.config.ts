@@ -14,6 +14,16 @@ export const realtimeConfigSchema = z.object({
   WEBSOCKET_SERVER_PING_TIMEOUT: env.int(20, { min: 1, max: 600 }),
   /** Long-polling as a fallback transport. Across several copies it needs sticky sessions. */
   WEBSOCKET_ALLOW_POLLING: env.bool(false),
+  /**
+   * Browser origins allowed to open a socket besides the gateway's own: `;`-separated origins, or `*`
+   * for any (Open WebUI's name). Empty: same origin only. Handshakes without an Origin are not affected.
+   */
+  CORS_ALLOW_ORIGIN: z.string().max(10_000).default(''),
+  /**
+   * Largest event payload (its JSON, in bytes) a handler reads; a bigger one is answered with an error
+   * ack. Frames above Socket.IO's transport limit (four times this, at least 1 MB) close the socket.
+   */
+  REALTIME_MAX_PAYLOAD_BYTES: env.int(65_536, { min: 1_024, max: 16_000_000 }),
   /** Bytes a socket may have waiting to be written before it is cut off as too slow. */
   WEBSOCKET_MAX_BUFFERED_BYTES: env.int(4_000_000, { min: 64_000 }),
   /**

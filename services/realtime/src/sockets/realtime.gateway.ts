@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, UseInterceptors } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -27,19 +27,23 @@ import { realtimeMetrics } from '../realtime.metrics';
 import { SessionPoolService } from '../sessions/session-pool.service';
 import { UsagePoolService } from '../usage/usage-pool.service';
 import { BackpressureMonitor } from './backpressure-monitor';
+import { PayloadGuardInterceptor } from './payload-guard.interceptor';
 import { ADMIN_ROOM, chatRoom, userRoom } from './rooms';
 import { cutRevokedSockets } from './revoked-socket-cutter';
 import { socketAuthMiddleware } from './socket-auth';
 import { SocketEmitter } from './socket-emitter';
+import { parseOriginPolicy } from './socket-origin';
 
 const userOf = (socket: Socket): AuthenticatedUser => socket.data.user as AuthenticatedUser;
 
 /**
  * The Socket.IO endpoint: authenticates each connection, puts it in its user's room (and admins in the
  * admins' room), keeps it in the session pool, and answers the client's requests (join a chat's room,
- * resume completions, read the pools). Every request is acknowledged with `{ ok, ... }`.
+ * resume completions, read the pools). Every request is acknowledged with `{ ok, ... }`; every handler
+ * runs behind PayloadGuardInterceptor (hostile payloads and handler failures become `{ ok: false }`).
  */
 @WebSocketGateway()
+@UseInterceptors(PayloadGuardInterceptor)
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer() server!: Server;
   private monitor?: BackpressureMonitor;
@@ -57,7 +61,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ) {}
 
   afterInit(server: Server): void {
-    server.use(socketAuthMiddleware(this.authenticator));
+    server.use(socketAuthMiddleware(this.authenticator, parseOriginPolicy(this.config.CORS_ALLOW_ORIGIN)));
     cutRevokedSockets(server, this.revocations, this.logger);
     this.emitter.attach(server);
     this.monitor = new BackpressureMonitor(server, this.config.WEBSOCKET_MAX_BUFFERED_BYTES, this.logger);

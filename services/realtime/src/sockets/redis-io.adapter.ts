@@ -30,7 +30,9 @@ export class RedisIoAdapter extends IoAdapter {
       transports: this.config.WEBSOCKET_ALLOW_POLLING ? ['polling', 'websocket'] : ['websocket'],
       pingInterval: this.config.WEBSOCKET_SERVER_PING_INTERVAL * 1000,
       pingTimeout: this.config.WEBSOCKET_SERVER_PING_TIMEOUT * 1000,
-      maxHttpBufferSize: 1_000_000,
+      // The transport's hard limit: a bigger frame closes the socket. Payloads between
+      // REALTIME_MAX_PAYLOAD_BYTES and this get an error ack instead (PayloadGuardInterceptor).
+      maxHttpBufferSize: Math.max(1_000_000, 4 * this.config.REALTIME_MAX_PAYLOAD_BYTES),
       serveClient: false,
     });
     const key =
