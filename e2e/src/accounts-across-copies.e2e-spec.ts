@@ -78,7 +78,7 @@ describe('accounts, sessions and keys across two gateway copies', () => {
       body: { password: 'correct horse battery', new_password: 'whatever else' },
     });
     expect(wrongNow.status).toBe(403);
-    expect(wrongNow.body).toEqual({ detail: 'The current password is incorrect.' });
+    expect(wrongNow.body).toEqual({ detail: 'The current password is incorrect.', code: expect.any(String) });
   });
 
   it('revokes a user whose role an admin changes, and a demoted user waits for approval', async () => {
@@ -99,7 +99,10 @@ describe('accounts, sessions and keys across two gateway copies', () => {
     expect(me.status).toBe(200);
     const blocked = await request(b, 'GET', '/api/v1/users/permissions', { token: again.body.token });
     expect(blocked.status).toBe(403);
-    expect(blocked.body).toEqual({ detail: 'Your account is waiting for an administrator to approve it.' });
+    expect(blocked.body).toEqual({
+      detail: 'Your account is waiting for an administrator to approve it.',
+      code: expect.any(String),
+    });
   });
 
   it('keeps admin paths for admins: 403 for a user, and protects the last admin', async () => {
@@ -112,7 +115,7 @@ describe('accounts, sessions and keys across two gateway copies', () => {
     ] as const) {
       const res = await request(b, method, path, { token: user.token, body });
       expect(res.status).toBe(403);
-      expect(res.body).toEqual({ detail: 'This action needs an administrator.' });
+      expect(res.body).toEqual({ detail: 'This action needs an administrator.', code: expect.any(String) });
     }
     const selfDemote = await request(a, 'POST', `/api/v1/users/${admin.id}/update`, {
       token: admin.token,
@@ -183,6 +186,7 @@ describe('accounts, sessions and keys across two gateway copies', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.body).toEqual({
       detail: expect.stringMatching(/Too many sign-in attempts for this account; try again in \d+ seconds\./),
+      code: 'SIGN_IN_RATE_LIMITED',
     });
   });
 
@@ -295,7 +299,7 @@ describe('accounts, sessions and keys across two gateway copies', () => {
         path,
         status: true,
       });
-      expect(res.body).toEqual({ detail: expect.any(String) });
+      expect(res.body).toEqual({ detail: expect.any(String), code: expect.any(String) });
     }
   });
 
@@ -329,7 +333,10 @@ describe('accounts, sessions and keys across two gateway copies', () => {
       expect(allowed.status).toBe(200);
       const denied = await request(restricted.httpUrl, 'GET', '/api/v1/auths/', { token: key });
       expect(denied.status).toBe(403);
-      expect(denied.body).toEqual({ detail: expect.stringContaining('may not call this endpoint') });
+      expect(denied.body).toEqual({
+        detail: expect.stringContaining('may not call this endpoint'),
+        code: expect.any(String),
+      });
       expect(await chats(restricted.httpUrl, user.token)).toBe(200);
     });
   });

@@ -185,11 +185,11 @@ describe('settings and admin screens in Chromium', () => {
     expect(await get('/api/v1/users/user/settings', token)).toEqual(saved);
     expect(await post('/api/v1/users/user/settings/update', token, ['not', 'an', 'object'])).toEqual({
       status: 400,
-      body: { detail: 'The settings must be a JSON object.' },
+      body: { detail: 'The settings must be a JSON object.', code: 'INVALID_ARGUMENT' },
     });
     expect(await post('/api/v1/users/user/settings/update', token, { big: 'x'.repeat(70_000) })).toEqual({
       status: 400,
-      body: { detail: 'The settings are larger than 64 KiB.' },
+      body: { detail: 'The settings are larger than 64 KiB.', code: 'INVALID_ARGUMENT' },
     });
     expect((await fetch(`${gateway}/api/v1/users/user/settings`)).status).toBe(401);
     await post('/api/v1/users/user/settings/update', token, {});

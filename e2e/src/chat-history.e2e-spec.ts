@@ -293,9 +293,12 @@ describe('chat history through two gateway and chat copies', () => {
     for (const result of results) {
       expect(result.status).toBeGreaterThanOrEqual(400);
       expect(result.status).toBeLessThan(500);
-      expect(result.body).toEqual({ detail: expect.any(String) });
+      expect(result.body).toEqual({ detail: expect.any(String), code: expect.any(String) });
     }
-    expect(results[4]!.body).toEqual({ detail: 'A tag is longer than the limit of 100 characters.' });
+    expect(results[4]!.body).toEqual({
+      detail: 'A tag is longer than the limit of 100 characters.',
+      code: expect.any(String),
+    });
     expect(results[7]).toMatchObject({
       status: 413,
       body: { detail: 'A message is larger than the limit of 1000000 bytes.' },

@@ -33,6 +33,7 @@ describe('chat permissions', () => {
     expect(denied.status).toBe(403);
     expect(denied.body).toEqual({
       detail: 'You do not have the permission "chat.delete"; ask an administrator.',
+      code: expect.any(String),
     });
     expect(
       (await request(a, 'POST', `/api/v1/chats/${chat.body.id}/share`, { token: user.token })).status,

@@ -87,20 +87,23 @@ describe('first path across two copies of gateway, chat and realtime', () => {
     expect(opened.status).toBe(200);
     const stolen = await request(gatewayA, 'GET', `/api/v1/chats/${created.body.id}`, { token: other.token });
     expect(stolen.status).toBe(404);
-    expect(stolen.body).toEqual({ detail: 'No such chat.' });
+    expect(stolen.body).toEqual({ detail: 'No such chat.', code: expect.any(String) });
   });
 
   it('answers 401 with a detail for a missing, forged or garbage token, on HTTP and on the socket', async () => {
     const missing = await request(gatewayA, 'GET', '/api/v1/chats/');
     expect(missing.status).toBe(401);
-    expect(missing.body).toEqual({ detail: expect.stringContaining('Not signed in') });
+    expect(missing.body).toEqual({
+      detail: expect.stringContaining('Not signed in'),
+      code: expect.any(String),
+    });
 
     const forged = await request(gatewayB, 'POST', '/api/v1/chats/new', {
       token: await forgedToken(admin.id),
       body: { chat: { title: 'forged' } },
     });
     expect(forged.status).toBe(401);
-    expect(forged.body).toEqual({ detail: expect.any(String) });
+    expect(forged.body).toEqual({ detail: expect.any(String), code: expect.any(String) });
 
     const garbage = await request(gatewayA, 'GET', '/api/v1/chats/', { token: 'not-a-token' });
     expect(garbage.status).toBe(401);
@@ -152,9 +155,12 @@ describe('first path across two copies of gateway, chat and realtime', () => {
     for (const result of results) {
       expect(result.status).toBeGreaterThanOrEqual(400);
       expect(result.status).toBeLessThan(500);
-      expect(result.body).toEqual({ detail: expect.any(String) });
+      expect(result.body).toEqual({ detail: expect.any(String), code: expect.any(String) });
     }
-    expect(results[0]!.body).toEqual({ detail: 'The request body is not valid JSON.' });
+    expect(results[0]!.body).toEqual({
+      detail: 'The request body is not valid JSON.',
+      code: expect.any(String),
+    });
     expect(results[9]!.status).toBe(413);
   });
 });

@@ -78,6 +78,9 @@ describe('graceful drain on SIGTERM', () => {
       body: { chat: { title: 'nobody home' } },
     });
     expect(response.status).toBe(503);
-    expect(response.body).toEqual({ detail: 'The chat service is unavailable; try again shortly.' });
+    expect(response.body).toEqual({
+      detail: 'The chat service is unavailable; try again shortly.',
+      code: expect.any(String),
+    });
   });
 });

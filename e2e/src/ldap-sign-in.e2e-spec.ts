@@ -84,14 +84,20 @@ describe('LDAP sign-in', () => {
     const unknown = await ldapSignIn('mallory', 'whatever');
     for (const res of [wrong, outside, unknown]) {
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ detail: 'The username or password is incorrect.' });
+      expect(res.body).toEqual({
+        detail: 'The username or password is incorrect.',
+        code: expect.any(String),
+      });
     }
   });
 
   it('tells a directory user without an email address what is missing', async () => {
     const res = await ldapSignIn('bob', 'bob-pw');
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ detail: expect.stringContaining('no email address (the mail attribute)') });
+    expect(res.body).toEqual({
+      detail: expect.stringContaining('no email address (the mail attribute)'),
+      code: expect.any(String),
+    });
   });
 
   it('refuses LDAP filter injection in the username', async () => {

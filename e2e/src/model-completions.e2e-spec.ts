@@ -218,13 +218,13 @@ describe('models and completions through two copies of gateway and model-gateway
       body: { model: 'gpt-fake' },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body).toEqual({ detail: expect.stringContaining('messages') });
+    expect(bad.body).toEqual({ detail: expect.stringContaining('messages'), code: expect.any(String) });
     const raw = await request(gatewayB, 'POST', '/api/chat/completions', {
       token: user.token,
       body: { model: 'no-such-model', messages: [{ role: 'user', content: 'x' }], stream: true },
     });
     expect(raw.status).toBe(404);
-    expect(raw.body).toMatchObject({ detail: 'Model not found: no-such-model' });
+    expect(raw.body).toEqual({ detail: 'Model not found: no-such-model', code: 'MODEL_NOT_FOUND' });
     const notJson = await request(gatewayA, 'POST', '/api/chat/completions', {
       token: user.token,
       rawBody: '{"model":',
@@ -356,7 +356,7 @@ describe('models and completions through two copies of gateway and model-gateway
       body: { OPENAI_API_BASE_URLS: ['not a url'], OPENAI_API_KEYS: [''], OPENAI_API_CONFIGS: {} },
     });
     expect(badUrl.status).toBe(400);
-    expect(badUrl.body).toEqual({ detail: expect.stringContaining('not a URL') });
+    expect(badUrl.body).toEqual({ detail: expect.stringContaining('not a URL'), code: expect.any(String) });
 
     const verified = await request<{ data: unknown[] }>(gatewayA, 'POST', '/openai/verify', {
       token: admin.token,

@@ -133,7 +133,7 @@ describe('model presets with access control through two copies', () => {
       token: outsider.token,
     });
     expect(read.status).toBe(404);
-    expect(read.body).toEqual({ detail: `Model not found: ${presetId}` });
+    expect(read.body).toEqual({ detail: `Model not found: ${presetId}`, code: 'MODEL_NOT_FOUND' });
     const workspace = await request<unknown[]>(gatewayA, 'GET', '/api/v1/models/', { token: outsider.token });
     expect(workspace.body).toEqual([]);
 
@@ -214,6 +214,7 @@ describe('model presets with access control through two copies', () => {
     expect(edit.status).toBe(403);
     expect(edit.body).toEqual({
       detail: `You may use the preset "${presetId}" but not change it; ask its owner or an administrator.`,
+      code: expect.any(String),
     });
   });
 
@@ -224,6 +225,7 @@ describe('model presets with access control through two copies', () => {
     expect(refused.status).toBe(403);
     expect(refused.body).toEqual({
       detail: 'You do not have the permission "workspace.models"; ask an administrator.',
+      code: expect.any(String),
     });
     const grant = await request(gatewayA, 'POST', '/api/v1/groups/create', {
       token: admin.token,

@@ -55,6 +55,9 @@ describe('trusted-header sign-in and the public config', () => {
       body: { email: 'x@y.z', password: 'whatever pw' },
     });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ detail: 'The X-Forwarded-Email header from the sign-in proxy is missing.' });
+    expect(res.body).toEqual({
+      detail: 'The X-Forwarded-Email header from the sign-in proxy is missing.',
+      code: expect.any(String),
+    });
   });
 });

@@ -19,14 +19,36 @@ export enum ErrorKind {
   Internal = 'INTERNAL',
 }
 
+/** A stable, machine-readable error code: UPPER_SNAKE, e.g. `CHAT_NOT_FOUND`. */
+const ERROR_CODE_PATTERN = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
+const ERROR_CODE_MAX = 64;
+
+/** Whether a value can be used (or was received) as an error code; anything else falls back to the kind. */
+export function isErrorCode(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= ERROR_CODE_MAX && ERROR_CODE_PATTERN.test(value);
+}
+
+export interface DomainErrorExtra {
+  retryAfterSeconds?: number;
+  /**
+   * A stable code clients can branch on or translate (`CHAT_NOT_FOUND`, `QUOTA_EXCEEDED`...). When absent
+   * (or not UPPER_SNAKE), the code is the kind's name, so every error has one.
+   */
+  code?: string;
+}
+
 export class DomainError extends Error {
+  /** Stable and machine-readable; the message is for people and may change. */
+  readonly code: string;
+
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    readonly extra: { retryAfterSeconds?: number } = {},
+    readonly extra: DomainErrorExtra = {},
   ) {
     super(message);
     this.name = 'DomainError';
+    this.code = isErrorCode(extra.code) ? extra.code : kind;
   }
 }
 

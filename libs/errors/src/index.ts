@@ -1,4 +1,12 @@
-export { DomainError, ErrorKind, grpcStatusOf, httpStatusOf, kindOfGrpcStatus } from './domain-error';
+export {
+  DomainError,
+  ErrorKind,
+  grpcStatusOf,
+  httpStatusOf,
+  isErrorCode,
+  kindOfGrpcStatus,
+  type DomainErrorExtra,
+} from './domain-error';
 export {
   DEFAULT_MAX_INPUT_DEPTH,
   describeUnsafeInput,

@@ -3,7 +3,7 @@ import type { GenMessage, GenService, GenServiceMethods } from '@bufbuild/protob
 import { Client, credentials, Metadata, ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import { DomainError, ErrorKind, kindOfGrpcStatus, toSafeErrorText } from '@parley/errors';
 import { inSpan, SpanKind } from '@parley/telemetry';
-import { outgoingMetadata } from './call-metadata';
+import { ERROR_CODE_METADATA, outgoingMetadata } from './call-metadata';
 import { toGrpcServiceDefinition } from './service-definition';
 
 export interface CallOptions {
@@ -102,21 +102,29 @@ export function createGrpcClient<S extends GenServiceMethods>(
 
 export function toDomainError(error: ServiceError, peerName: string): DomainError {
   const kind = kindOfGrpcStatus(error.code);
+  // Unchecked here: DomainError keeps only an UPPER_SNAKE code and otherwise falls back to the kind.
+  const code = String(error.metadata?.get(ERROR_CODE_METADATA)[0] ?? '');
   if (error.code === GrpcStatus.UNAVAILABLE) {
     return new DomainError(
       ErrorKind.Unavailable,
       `The ${peerName} service is unavailable; try again shortly.`,
+      { code },
     );
   }
   if (error.code === GrpcStatus.DEADLINE_EXCEEDED) {
-    return new DomainError(ErrorKind.DeadlineExceeded, `The ${peerName} service did not answer in time.`);
+    return new DomainError(ErrorKind.DeadlineExceeded, `The ${peerName} service did not answer in time.`, {
+      code,
+    });
   }
   const retryAfter = Number(error.metadata?.get('retry-after')[0]);
   return new DomainError(
     kind,
     // Passed on to HTTP answers and further gRPC statuses: keep it well-formed and bounded.
     toSafeErrorText(error.details || error.message, 2000),
-    Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {},
+    {
+      ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
+      code,
+    },
   );
 }
 

@@ -68,6 +68,27 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
     await expect(client.createChatCompletion({ caller, bodyJson: '{}' })).resolves.toBeDefined();
   });
 
+  it('carries the error code across the call, and the kind as code when the thrower gave none', async () => {
+    handlers.createChatCompletion = async () => {
+      throw new DomainError(ErrorKind.RateLimited, 'Quota used up', {
+        code: 'QUOTA_EXCEEDED',
+        retryAfterSeconds: 7,
+      });
+    };
+    const coded = await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }));
+    expect(coded.kind).toBe(ErrorKind.RateLimited);
+    expect(coded.code).toBe('QUOTA_EXCEEDED');
+    expect(coded.extra.retryAfterSeconds).toBe(7);
+    handlers.createChatCompletion = async () => {
+      throw new DomainError(ErrorKind.NotFound, 'gone');
+    };
+    expect((await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }))).code).toBe('NOT_FOUND');
+    handlers.createChatCompletion = async () => {
+      throw new Error('boom');
+    };
+    expect((await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }))).code).toBe('INTERNAL');
+  });
+
   it('cuts a very long status message', async () => {
     handlers.createChatCompletion = async () => {
       throw new DomainError(ErrorKind.InvalidArgument, 'x'.repeat(100_000));

@@ -16,7 +16,7 @@ import { toJson } from '@bufbuild/protobuf';
 import { DomainError, ErrorKind, describeUnsafeInput, grpcStatusOf, toSafeErrorText } from '@parley/errors';
 import { runWithRequestContext, sanitizeRequestId, type Logger } from '@parley/logging';
 import { grpcServerDuration, inSpan, SpanKind } from '@parley/telemetry';
-import { incomingRequestId, incomingTraceContext } from './call-metadata';
+import { ERROR_CODE_METADATA, incomingRequestId, incomingTraceContext } from './call-metadata';
 import { toGrpcServiceDefinition } from './service-definition';
 
 export interface CallContext {
@@ -280,8 +280,13 @@ function describeEmbeddedJson(value: unknown): string | undefined {
 /** Longest status message sent; a longer one is cut (it is for people, the log has the rest). */
 const GRPC_STATUS_MESSAGE_MAX = 2000;
 
+/**
+ * The trailers of a domain error's status: its stable code (`x-parley-error-code`, read back by
+ * toDomainError so a code thrown in one service reaches the caller's REST answer) and any Retry-After.
+ */
 function retryAfterMetadata(error: DomainError): Metadata {
   const metadata = new Metadata();
+  metadata.set(ERROR_CODE_METADATA, error.code);
   if (error.extra.retryAfterSeconds !== undefined)
     metadata.set('retry-after', String(error.extra.retryAfterSeconds));
   return metadata;

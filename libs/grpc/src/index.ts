@@ -4,7 +4,7 @@ export type { CallContext, ServerStream, ServiceHandlers } from './grpc-server-h
 export { createGrpcClient, toDomainError } from './grpc-client';
 export type { CallOptions, GrpcClientOptions, ServiceClient } from './grpc-client';
 export { checkGrpcHealth } from './grpc-health-probe';
-export { outgoingMetadata } from './call-metadata';
+export { ERROR_CODE_METADATA, outgoingMetadata } from './call-metadata';
 export {
   CALLER_METADATA_KEY,
   CallerSigner,

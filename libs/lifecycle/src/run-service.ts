@@ -108,7 +108,12 @@ function jsonBodies(limit: string) {
       if (!error) {
         // JSON.parse itself is iterative; this check runs before any recursive code sees the body.
         const problem = req.body === undefined ? undefined : describeUnsafeInput(req.body, { root: 'body' });
-        if (problem) return next(new DomainError(ErrorKind.InvalidArgument, `Invalid request: ${problem}.`));
+        if (problem)
+          return next(
+            new DomainError(ErrorKind.InvalidArgument, `Invalid request: ${problem}.`, {
+              code: 'INVALID_INPUT',
+            }),
+          );
         return next();
       }
       const failure = error as { type?: string; limit?: number };
@@ -121,12 +126,17 @@ function jsonBodies(limit: string) {
         );
       }
       if (failure.type === 'entity.parse.failed') {
-        return next(new DomainError(ErrorKind.InvalidArgument, 'The request body is not valid JSON.'));
+        return next(
+          new DomainError(ErrorKind.InvalidArgument, 'The request body is not valid JSON.', {
+            code: 'INVALID_INPUT',
+          }),
+        );
       }
       next(
         new DomainError(
           ErrorKind.InvalidArgument,
           `The request body could not be read: ${(error as Error).message}`,
+          { code: 'INVALID_INPUT' },
         ),
       );
     });

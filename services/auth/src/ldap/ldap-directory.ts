@@ -107,5 +107,7 @@ function first(value: unknown): string | undefined {
 }
 
 function wrongCredentials(): DomainError {
-  return new DomainError(ErrorKind.Unauthenticated, 'The username or password is incorrect.');
+  return new DomainError(ErrorKind.Unauthenticated, 'The username or password is incorrect.', {
+    code: 'INVALID_CREDENTIALS',
+  });
 }

@@ -76,7 +76,9 @@ export class UsersService {
 
   async signIn(input: { email: string; password: string }): Promise<SignedInUser> {
     const email = input.email.trim().toLowerCase();
-    const wrong = new DomainError(ErrorKind.Unauthenticated, 'The email or password is incorrect.');
+    const wrong = new DomainError(ErrorKind.Unauthenticated, 'The email or password is incorrect.', {
+      code: 'INVALID_CREDENTIALS',
+    });
     if (
       !email ||
       !input.password ||

@@ -27,7 +27,8 @@ export interface TagView {
 /** Most pinned chats a list without paging returns. */
 const UNPAGED_LIMIT = 1_000;
 
-export const noSuchChat = () => new DomainError(ErrorKind.NotFound, 'No such chat.');
+export const noSuchChat = () =>
+  new DomainError(ErrorKind.NotFound, 'No such chat.', { code: 'CHAT_NOT_FOUND' });
 
 /** Chats as a whole: create, open, list, search, update, delete, pin, archive, folders, tags. */
 /** A chat in a list: its summary and the names of its tags. */

@@ -22,7 +22,8 @@ export class SharesService {
   /** Shares the chat, or takes a new snapshot when it is shared already (Open WebUI's behaviour). */
   async share(userId: string, chatId: string): Promise<ChatWithDocument> {
     const { row, document } = await this.chatsService.get(userId, chatId);
-    if (row.userId !== userId) throw new DomainError(ErrorKind.NotFound, 'No such chat.');
+    if (row.userId !== userId)
+      throw new DomainError(ErrorKind.NotFound, 'No such chat.', { code: 'CHAT_NOT_FOUND' });
     const updated = await this.chats.saveShare({
       id: randomUUID(),
       chatId: row.id,
@@ -73,7 +74,8 @@ export class SharesService {
   /** A copy of the caller's chat that remembers where it came from (Open WebUI's clone). */
   async clone(userId: string, chatId: string, title: string): Promise<ChatWithDocument> {
     const { row, document } = await this.chatsService.get(userId, chatId);
-    if (row.userId !== userId) throw new DomainError(ErrorKind.NotFound, 'No such chat.');
+    if (row.userId !== userId)
+      throw new DomainError(ErrorKind.NotFound, 'No such chat.', { code: 'CHAT_NOT_FOUND' });
     return this.copy(userId, row, document, title || `Clone of ${row.title}`, true);
   }
 

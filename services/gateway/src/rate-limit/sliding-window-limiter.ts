@@ -48,9 +48,7 @@ export class SlidingWindowLimiter {
         throw new DomainError(
           ErrorKind.RateLimited,
           `Too many sign-in attempts ${check.what}; try again in ${retryAfterSeconds} seconds.`,
-          {
-            retryAfterSeconds,
-          },
+          { retryAfterSeconds, code: 'SIGN_IN_RATE_LIMITED' },
         );
       }
     }

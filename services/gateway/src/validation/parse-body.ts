@@ -15,5 +15,6 @@ export function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.i
       /^body (Expected object|Required)/,
       'The request body must be a JSON object',
     ),
+    { code: 'INVALID_INPUT' },
   );
 }

@@ -92,7 +92,7 @@ export class ChatTasksService {
         ErrorKind.RateLimited,
         `You have ${running} answers being written already (at most ${this.config.CHAT_TASK_MAX_PER_USER}); ` +
           'wait for one to finish or stop one.',
-        { retryAfterSeconds: 5 },
+        { retryAfterSeconds: 5, code: 'TOO_MANY_RUNNING_ANSWERS' },
       );
 
     const { message, created } = await this.chat.addAnswer(caller.userId, input.chatId, input.parentId, {

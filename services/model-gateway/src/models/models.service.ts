@@ -118,7 +118,10 @@ export class ModelsService {
     // connection) with the event still on its way. Look again once, at most a few times a second.
     if (!model && this.connections.reloadIfOlderThan(RELOAD_ON_MISS_MS))
       model = (await this.list(kind)).find((m) => m.id === modelId);
-    if (!model) throw new DomainError(ErrorKind.NotFound, `Model not found: ${modelId}`);
+    if (!model)
+      throw new DomainError(ErrorKind.NotFound, `Model not found: ${modelId}`, {
+        code: 'MODEL_NOT_FOUND',
+      });
     return model;
   }
 

@@ -8,7 +8,8 @@ import { PresetsRepository } from './presets.repository';
 
 export type VisiblePreset = Preset & { writable: boolean };
 
-const notFound = (id: string) => new DomainError(ErrorKind.NotFound, `Model not found: ${id}`);
+const notFound = (id: string) =>
+  new DomainError(ErrorKind.NotFound, `Model not found: ${id}`, { code: 'MODEL_NOT_FOUND' });
 
 /**
  * Presets and who may use them. A preset the caller may not read does not exist for them: it is left

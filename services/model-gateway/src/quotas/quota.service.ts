@@ -70,7 +70,7 @@ export class QuotaService {
           ErrorKind.RateLimited,
           `Token limit reached: you have used ${used} of ${tokens.value} tokens per day (${tokens.source}); ` +
             `it resets at midnight UTC, in ${retryAfterSeconds} seconds.`,
-          { retryAfterSeconds },
+          { retryAfterSeconds, code: 'QUOTA_EXCEEDED' },
         );
       }
     }
@@ -93,7 +93,7 @@ export class QuotaService {
         ErrorKind.RateLimited,
         `Request limit reached: at most ${rpm.value} requests per minute (${rpm.source}); ` +
           `try again in ${retryAfterSeconds} seconds.`,
-        { retryAfterSeconds },
+        { retryAfterSeconds, code: 'RATE_LIMITED' },
       );
     }
   }
