@@ -1,11 +1,12 @@
 // `npm start`: installs what is missing, builds, applies migrations and starts all seven services as
 // separate processes on the loopback PostgreSQL, Redis and NATS; the web app is served by the gateway.
-// Ctrl-C stops every process cleanly (each drains in-flight work first).
+// A service that dies is restarted with backoff; Ctrl-C, SIGTERM or a failure of this script stops
+// every process cleanly (each drains in-flight work first, SIGKILL after a grace) and waits for them.
+// Only Node's own modules are imported statically: dependencies (pg) are loaded after the install.
 import { execSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import { checkDependencies, DEFAULT_URLS, describeMissing, tcpAnswers } from './infrastructure.mjs';
 import { ensureDependencies } from './install-dependencies.mjs';
 
@@ -13,21 +14,41 @@ process.env.NX_DAEMON = 'false';
 process.env.NX_NO_CLOUD = 'true';
 process.env.NX_TUI = 'false';
 
-const PORT = Number(process.env.PORT ?? 8080);
+// PARLEY_PORT_BASE moves the HTTP ports (gateway = base, auth = base+1 ... realtime = base+6) and
+// PARLEY_GRPC_PORT_BASE the gRPC ports (auth = base ... files = base+4); PORT still sets the gateway's.
+const HTTP_BASE = Number(process.env.PARLEY_PORT_BASE ?? 8080);
+const GRPC_BASE = Number(process.env.PARLEY_GRPC_PORT_BASE ?? 50051);
+const PORT = Number(process.env.PORT ?? HTTP_BASE);
 const SERVICES = [
-  { name: 'auth', http: 8081, grpc: 50051 },
-  { name: 'chat', http: 8082, grpc: 50052 },
-  { name: 'model-gateway', http: 8083, grpc: 50053 },
-  { name: 'retrieval', http: 8084, grpc: 50054 },
-  { name: 'files', http: 8085, grpc: 50055 },
-  { name: 'realtime', http: 8086 },
+  { name: 'auth', http: HTTP_BASE + 1, grpc: GRPC_BASE },
+  { name: 'chat', http: HTTP_BASE + 2, grpc: GRPC_BASE + 1 },
+  { name: 'model-gateway', http: HTTP_BASE + 3, grpc: GRPC_BASE + 2 },
+  { name: 'retrieval', http: HTTP_BASE + 4, grpc: GRPC_BASE + 3 },
+  { name: 'files', http: HTTP_BASE + 5, grpc: GRPC_BASE + 4 },
+  { name: 'realtime', http: HTTP_BASE + 6 },
   { name: 'gateway', http: PORT },
 ];
+/** Where the running children's pids are written (one `name pid` a line), for checks that none is left. */
+const PID_FILE = process.env.PARLEY_PID_FILE ?? '.cache/npm-start.pids';
+const RESTART_MIN_MS = 500;
+const RESTART_MAX_MS = 10000;
+/** A service that stayed up this long starts again from the shortest backoff when it dies. */
+const RESTART_RESET_AFTER_MS = 30000;
+/** After SIGTERM a service has its own drain grace (SHUTDOWN_GRACE_MS) and then this much more. */
+const STOP_GRACE_MS = Number(process.env.SHUTDOWN_GRACE_MS ?? 10000) + 5000;
+
+const children = [];
+let stopping = false;
 
 function fail(message) {
   console.error(`\n${message}`);
+  if (children.length) return stopAll(1);
   process.exit(1);
 }
+process.on('uncaughtException', (error) => fail(`npm start failed: ${error?.stack ?? error}`));
+process.on('unhandledRejection', (error) => fail(`npm start failed: ${error?.stack ?? error}`));
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));
 
 ensureDependencies();
 
@@ -46,8 +67,11 @@ for (const service of SERVICES) {
   }
 }
 
-console.log('Building (cached after the first run)...');
-execSync('npx nx run-many -t build --parallel=2 --outputStyle=static', { stdio: 'inherit' });
+if (process.env.PARLEY_SKIP_BUILD === 'true') console.log('Not building (PARLEY_SKIP_BUILD=true).');
+else {
+  console.log('Building (cached after the first run)...');
+  execSync('npx nx run-many -t build --parallel=2 --outputStyle=static', { stdio: 'inherit' });
+}
 
 const env = {
   ...process.env,
@@ -55,12 +79,13 @@ const env = {
   REDIS_URL: process.env.REDIS_URL ?? DEFAULT_URLS.REDIS_URL,
   NATS_URL: process.env.NATS_URL ?? DEFAULT_URLS.NATS_URL,
   WEBUI_SECRET_KEY: process.env.WEBUI_SECRET_KEY ?? localSecret(),
-  AUTH_GRPC_URL: '127.0.0.1:50051',
-  CHAT_GRPC_URL: '127.0.0.1:50052',
-  MODEL_GATEWAY_GRPC_URL: '127.0.0.1:50053',
-  RETRIEVAL_GRPC_URL: '127.0.0.1:50054',
-  FILES_GRPC_URL: '127.0.0.1:50055',
-  REALTIME_URL: 'http://127.0.0.1:8086',
+  AUTH_GRPC_URL: `127.0.0.1:${GRPC_BASE}`,
+  CHAT_GRPC_URL: `127.0.0.1:${GRPC_BASE + 1}`,
+  MODEL_GATEWAY_GRPC_URL: `127.0.0.1:${GRPC_BASE + 2}`,
+  RETRIEVAL_GRPC_URL: `127.0.0.1:${GRPC_BASE + 3}`,
+  FILES_GRPC_URL: `127.0.0.1:${GRPC_BASE + 4}`,
+  AUTH_HTTP_URL: `http://127.0.0.1:${HTTP_BASE + 1}`,
+  REALTIME_URL: `http://127.0.0.1:${HTTP_BASE + 6}`,
 };
 
 await createDatabaseIfMissing(env.DATABASE_URL);
@@ -70,48 +95,123 @@ execSync('node dist/libs/database/src/migrate.cli.js', {
   env: { ...env, LOG_LEVEL: 'warn' },
 });
 
-const children = [];
 for (const service of SERVICES) {
-  const child = spawn(process.execPath, [`dist/services/${service.name}/src/main.js`], {
-    env: {
-      ...env,
-      HTTP_PORT: String(service.http),
-      PORT: String(service.http),
-      ...(service.grpc ? { GRPC_PORT: String(service.grpc) } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push({ service, child });
-  prefixLines(child.stdout, service.name);
-  prefixLines(child.stderr, service.name);
-  child.on('exit', (code, signal) => {
-    if (!stopping)
-      fail(
-        `${service.name} stopped unexpectedly (${code ?? signal}); see its lines above. Stopping the rest.`,
-      );
-  });
+  const entry = { service, child: undefined, delay: RESTART_MIN_MS, timer: undefined };
+  children.push(entry);
+  startChild(entry);
 }
 
-let stopping = false;
-async function stopAll() {
+/** Starts one service as its own process group; it also exits when this script's IPC channel closes. */
+function startChild(entry) {
+  const { service } = entry;
+  const child = spawn(
+    process.execPath,
+    ['--require', './tools/dev/exit-with-parent.cjs', `dist/services/${service.name}/src/main.js`],
+    {
+      env: {
+        ...env,
+        HTTP_PORT: String(service.http),
+        PORT: String(service.http),
+        ...(service.grpc ? { GRPC_PORT: String(service.grpc) } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      detached: true,
+    },
+  );
+  entry.child = child;
+  entry.startedAt = Date.now();
+  prefixLines(child.stdout, service.name);
+  prefixLines(child.stderr, service.name);
+  child.on('error', (error) => console.error(`[${service.name}] could not start: ${error.message}`));
+  child.on('exit', (code, signal) => {
+    writePidFile();
+    if (stopping) return;
+    if (Date.now() - entry.startedAt > RESTART_RESET_AFTER_MS) entry.delay = RESTART_MIN_MS;
+    const delay = entry.delay;
+    entry.delay = Math.min(entry.delay * 2, RESTART_MAX_MS);
+    console.error(
+      `\n${service.name} stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}); see its lines above. Restarting it in ${(delay / 1000).toFixed(1)} s.`,
+    );
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (stopping) return;
+      console.log(`Restarting ${service.name}...`);
+      startChild(entry);
+      void announceWhenReady(entry, child);
+    }, delay);
+  });
+  writePidFile();
+}
+
+async function announceWhenReady(entry) {
+  const child = entry.child;
+  while (!stopping && entry.child === child && child.exitCode === null && child.signalCode === null) {
+    if (await isReady(entry.service)) {
+      console.log(`${entry.service.name} is ready again.`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function alive(child) {
+  return child && child.exitCode === null && child.signalCode === null;
+}
+
+function writePidFile() {
+  try {
+    mkdirSync('.cache', { recursive: true });
+    const lines = children
+      .filter(({ child }) => alive(child))
+      .map(({ service, child }) => `${service.name} ${child.pid}\n`);
+    writeFileSync(PID_FILE, `supervisor ${process.pid}\n${lines.join('')}`);
+  } catch {
+    // the pid file is a help for checks, never a reason to stop
+  }
+}
+
+/** Stops every child: SIGTERM (each drains), SIGKILL after STOP_GRACE_MS, waits for all, then exits. */
+async function stopAll(exitCode) {
   if (stopping) return;
   stopping = true;
   console.log('\nStopping (each service drains its in-flight work)...');
   await Promise.all(
     children.map(
-      ({ child }) =>
+      (entry) =>
         new Promise((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', resolve);
-          child.kill('SIGTERM');
+          clearTimeout(entry.timer);
+          const { child } = entry;
+          if (!alive(child)) return resolve();
+          const kill = setTimeout(() => {
+            console.error(`${entry.service.name} did not stop within ${STOP_GRACE_MS} ms; killing it.`);
+            signalGroup(child, 'SIGKILL');
+          }, STOP_GRACE_MS);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            // anything the service itself started goes with it
+            signalGroup(child, 'SIGKILL');
+            resolve();
+          });
+          signalGroup(child, 'SIGTERM');
         }),
     ),
   );
+  rmSync(PID_FILE, { force: true });
   console.log('Stopped.');
-  process.exit(0);
+  process.exit(exitCode);
 }
-process.on('SIGINT', stopAll);
-process.on('SIGTERM', stopAll);
+
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
 
 await waitUntilReady();
 console.log(`\n  Parley is running: open http://127.0.0.1:${PORT}\n  (Ctrl-C stops every service.)\n`);
@@ -130,6 +230,7 @@ async function createDatabaseIfMissing(databaseUrl) {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -140,17 +241,23 @@ async function createDatabaseIfMissing(databaseUrl) {
   await client.end();
 }
 
+async function isReady(service) {
+  try {
+    return (await fetch(`http://127.0.0.1:${service.http}/health/ready`)).status === 200;
+  } catch {
+    return false; // not listening yet
+  }
+}
+
 async function waitUntilReady() {
   const deadline = Date.now() + 60000;
   for (const { service } of children) {
     for (;;) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${service.http}/health/ready`)).status === 200) break;
-      } catch {
-        // not listening yet
+      if (await isReady(service)) break;
+      if (Date.now() > deadline) {
+        await fail(`${service.name} did not become ready within 60 s; see its lines above.`);
+        return;
       }
-      if (Date.now() > deadline)
-        fail(`${service.name} did not become ready within 60 s; see its lines above.`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
