@@ -224,7 +224,7 @@ describe('models and completions through two copies of gateway and model-gateway
       body: { model: 'no-such-model', messages: [{ role: 'user', content: 'x' }], stream: true },
     });
     expect(raw.status).toBe(404);
-    expect(raw.body).toEqual({ detail: 'Model not found: no-such-model', code: 'MODEL_NOT_FOUND' });
+    expect(raw.body).toMatchObject({ detail: 'Model not found: no-such-model' });
     const notJson = await request(gatewayA, 'POST', '/api/chat/completions', {
       token: user.token,
       rawBody: '{"model":',

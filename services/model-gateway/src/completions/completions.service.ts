@@ -8,6 +8,7 @@ import { PresetsService } from '../presets/presets.service';
 import { StreamUsageMeter, usageOfCompletion } from '../usage/token-usage';
 import { UsageService } from '../usage/usage.service';
 import { lines, UpstreamHttpClient, UpstreamResponse } from '../upstream/upstream-http.client';
+import { sseData } from '../upstream/sse-data';
 import { UpstreamFailure } from '../upstream/upstream-failure';
 import {
   fromOllamaCompletion,
@@ -225,14 +226,14 @@ export class CompletionsService {
     model: string,
   ): AsyncGenerator<string> {
     const origin = new URL(connection.baseUrl).origin;
-    const source = lines(
-      res.chunks(this.config.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS, this.config.UPSTREAM_IDLE_TIMEOUT_MS),
+    const chunks = res.chunks(
+      this.config.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS,
+      this.config.UPSTREAM_IDLE_TIMEOUT_MS,
     );
     try {
       if (connection.kind === 'openai') {
-        for await (const line of source) {
-          if (!line.startsWith('data:')) continue; // comments, event names, blank separators
-          const data = line.slice(5).trim();
+        for await (const event of sseData(chunks)) {
+          const data = event.trim();
           if (data === '[DONE]') return;
           if (data.startsWith('{"error"')) throw UpstreamFailure.fromResponse(origin, 502, data);
           if (data) yield data;
@@ -240,7 +241,7 @@ export class CompletionsService {
         return;
       }
       const translator = new OllamaStreamTranslator(model, `chatcmpl-${randomUUID()}`, nowSeconds());
-      for await (const line of source) {
+      for await (const line of lines(chunks)) {
         if (!line.trim()) continue;
         const chunk = parseJson(line, origin) as OllamaChunk;
         if (chunk.error) throw UpstreamFailure.fromResponse(origin, 502, line);
