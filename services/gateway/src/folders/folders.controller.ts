@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Re
 import { AuthenticatedRequest } from '@parley/auth-guard';
 import { z } from '@parley/config';
 import { chatV1 } from '@parley/proto';
+import { RequirePermission } from '../authentication/permission.guard';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { parseBody } from '../validation/parse-body';
 
@@ -106,6 +107,8 @@ export class FoldersController {
     return folderJson(reply.folder);
   }
 
+  // Deleting a folder deletes its chats (delete_contents defaults to true), so it needs what deleting a chat needs.
+  @RequirePermission('chat.delete')
   @Delete(':id')
   async delete(@Param('id') id: string, @Query() query: unknown, @Req() req: AuthenticatedRequest) {
     const { delete_contents } = parseBody(deleteQuery, query);

@@ -7,6 +7,7 @@ import { callerOf, clientGone } from '../completions/caller';
 import { sendCompletionError } from '../completions/completions.controller';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { checkUpstreamPath } from '../security/upstream-path';
 
 const { ConnectionKind } = modelGatewayV1;
 
@@ -52,11 +53,18 @@ export class UpstreamProxyController {
 
   private async pass(
     kind: modelGatewayV1.ConnectionKind,
-    prefix: string,
+    prefix: 'openai' | 'ollama',
     req: AuthenticatedRequest,
     res: Response,
   ): Promise<void> {
-    const path = req.originalUrl.slice(req.originalUrl.indexOf(`/${prefix}/`) + prefix.length + 2);
+    const rest = req.originalUrl.slice(req.originalUrl.indexOf(`/${prefix}/`) + prefix.length + 2);
+    const queryAt = rest.indexOf('?');
+    const checked = checkUpstreamPath(prefix, queryAt < 0 ? rest : rest.slice(0, queryAt));
+    if (!checked.ok) {
+      res.status(checked.status).json({ detail: checked.detail });
+      return;
+    }
+    const path = queryAt < 0 ? checked.path : checked.path + rest.slice(queryAt);
     const hasBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
     const body = hasBody
       ? Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body))
