@@ -17,7 +17,7 @@ import { DomainError, ErrorKind, describeUnsafeInput, grpcStatusOf, toSafeErrorT
 import { runWithRequestContext, sanitizeRequestId, type Logger } from '@parley/logging';
 import { grpcServerDuration, inSpan, SpanKind } from '@parley/telemetry';
 import { ERROR_CODE_METADATA, incomingRequestId, incomingTraceContext } from './call-metadata';
-import { toGrpcServiceDefinition } from './service-definition';
+import { toGrpcServiceDefinition, UndecodableRequest } from './service-definition';
 
 export interface CallContext {
   /** Aborted when the caller cancels or its deadline passes. */
@@ -163,6 +163,11 @@ export class GrpcServerHost {
    * protobuf decoding turns invalid UTF-8 into U+FFFD, but a NUL is valid UTF-8 and arrives as is.
    */
   private checkRequest(schema: DescMessage, request: unknown): void {
+    if (request instanceof UndecodableRequest)
+      throw new DomainError(
+        ErrorKind.InvalidArgument,
+        `Invalid request: not a valid ${request.typeName} message.`,
+      );
     let json: unknown;
     try {
       json = toJson(schema, request as never);

@@ -24,8 +24,23 @@ function toGrpcMethodDefinition(
     requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
     responseStream: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
     requestSerialize: (message) => Buffer.from(toBinary(method.input, message as never)),
-    requestDeserialize: (bytes) => fromBinary(method.input, bytes),
+    // grpc-js answers a throwing deserializer with INTERNAL; the host turns this marker into INVALID_ARGUMENT.
+    requestDeserialize: (bytes) => {
+      try {
+        return fromBinary(method.input, bytes);
+      } catch (error) {
+        return new UndecodableRequest(method.input.typeName, error);
+      }
+    },
     responseSerialize: (message) => Buffer.from(toBinary(method.output, message as never)),
     responseDeserialize: (bytes) => fromBinary(method.output, bytes),
   };
+}
+
+/** A request whose bytes are not a valid message of the method's input type (invalid protobuf or UTF-8). */
+export class UndecodableRequest {
+  constructor(
+    readonly typeName: string,
+    readonly cause: unknown,
+  ) {}
 }
