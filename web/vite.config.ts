@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { precompress } from './scripts/precompress.mjs';
 
 // Pinned to this folder so the same config works from the workspace root
 // (`vite build --config web/vite.config.ts`) and from web/ (the Nx targets).
@@ -14,12 +15,13 @@ export default defineConfig({
   base: '/',
   // Keep Vite's and Vitest's caches out of web/ (the workspace has one node_modules).
   cacheDir: '../node_modules/.vite/web',
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // No public source maps unless asked for (WEB_SOURCEMAPS=true, e.g. for a debugging build).
+    sourcemap: process.env['WEB_SOURCEMAPS'] === 'true',
     rollupOptions: {
       output: {
         entryFileNames: 'assets/[name]-[hash].js',

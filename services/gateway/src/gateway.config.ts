@@ -37,7 +37,9 @@ export const gatewayConfigSchema = z.object({
   WEBUI_AUTH_TRUSTED_EMAIL_HEADER: z.string().max(100).optional(),
   WEBUI_AUTH_TRUSTED_NAME_HEADER: z.string().max(100).optional(),
   /** Which proxies' X-Forwarded-For to trust for the client IP (Express's "trust proxy"). */
-  TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+  TRUST_PROXY: z.string().default('loopback'),
+  /** Browser origins besides the gateway's own whose cookie-signed POST/PUT/PATCH/DELETE are accepted (`;`-separated, or `*`). */
+  CORS_ALLOW_ORIGIN: z.string().default(''),
   ...commonServiceEnv(),
 });
 

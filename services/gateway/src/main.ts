@@ -5,6 +5,8 @@ import { LOGGER, type Logger } from '@parley/logging';
 import { GatewayAppModule } from './app.module';
 import { gatewayConfigSchema, GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 import { oauthProxy } from './oauth-proxy/oauth-proxy';
+import { crossSiteGuard } from './security/cross-site';
+import { securityHeaders } from './security/security-headers';
 import { attachRealtimeProxy } from './realtime-proxy/realtime-proxy';
 import { serveWebApp } from './web-app/serve-web-app';
 
@@ -22,6 +24,8 @@ void bootstrapService({
       'trust proxy',
       config.TRUST_PROXY,
     );
+    app.use(securityHeaders());
+    app.use(crossSiteGuard(config.CORS_ALLOW_ORIGIN));
     app.use(attachRealtimeProxy(app.getHttpServer() as Server, config.REALTIME_URL, logger));
     app.use(oauthProxy(config.AUTH_HTTP_URL, logger));
     app.use(serveWebApp(config.WEB_DIST_DIR));
