@@ -13,7 +13,7 @@ import {
 } from './support/fuzz/grpc-fuzz';
 import { hostileString } from './support/fuzz/hostile';
 
-const RUNS_PER_METHOD = Number(process.env.FUZZ_RUNS ?? 12);
+const RUNS_PER_METHOD = Number(process.env.FUZZ_RUNS ?? 16);
 const DEADLINE_MS = 5_000;
 /** The statuses that mean the service did not understand its own failure. */
 const FORBIDDEN = new Set<number>([status.INTERNAL, status.UNKNOWN, status.UNAVAILABLE, status.DATA_LOSS]);
@@ -50,12 +50,10 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
       { weight: 3, arbitrary: hostileString.map((text) => ({ what: `strings ${clip(text, 80)}`, text })) },
       {
         weight: 1,
-        arbitrary: fc
-          .uint8Array({ maxLength: 200 })
-          .map((b) => ({
-            what: `bytes ${Buffer.from(b).toString('hex').slice(0, 80)}`,
-            bytes: Buffer.from(b),
-          })),
+        arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => ({
+          what: `bytes ${Buffer.from(b).toString('hex').slice(0, 80)}`,
+          bytes: Buffer.from(b),
+        })),
       },
     );
     const unimplemented: string[] = [];

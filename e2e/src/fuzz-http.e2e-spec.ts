@@ -6,7 +6,7 @@ import { deepJson, deepObject, hostileBody, hostileQuery, hostileSegment } from 
 import { rawRequest, RawResponse } from './support/fuzz/raw-http';
 import { discoverRoutes, fillRoute, MappedRoute, routeParams } from './support/fuzz/routes';
 
-const RUNS_PER_ROUTE_AND_CALLER = Number(process.env.FUZZ_RUNS ?? 12);
+const RUNS_PER_ROUTE_AND_CALLER = Number(process.env.FUZZ_RUNS ?? 20);
 const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
@@ -24,6 +24,8 @@ describe('HTTP fuzz: every gateway route, hostile input', () => {
   const findings: Finding[] = [];
   const signUp = signUpsFrom('2001:db8:11:f::');
   let turn = 0;
+  /** Answers by status class, so a run that only ever met 401 (the fuzzer reaching nothing) fails. */
+  const statuses: Record<string, number> = {};
 
   beforeAll(async () => {
     upstream = await startFakeLlm({ models: ['gpt-fake'] });
@@ -79,6 +81,8 @@ describe('HTTP fuzz: every gateway route, hostile input', () => {
       });
       return;
     }
+    const statusKey = caller.token ? String(res.status) : `anonymous ${res.status}`;
+    statuses[statusKey] = (statuses[statusKey] ?? 0) + 1;
     const detail = (res.body as { detail?: unknown } | undefined)?.detail;
     const bad =
       res.status >= 500
@@ -159,7 +163,12 @@ describe('HTTP fuzz: every gateway route, hostile input', () => {
         }
       }
     }
-    process.stdout.write(`fuzz-http: ${ordered.length} routes, ${index} route/caller pairs\n`);
+    process.stdout.write(
+      `fuzz-http: ${ordered.length} routes, ${index} route/caller pairs, answers ${JSON.stringify(statuses)}\n`,
+    );
+    // Signed-in callers got past authentication: some hostile input was accepted, some refused as invalid.
+    expect(statuses['200']).toBeGreaterThan(0);
+    expect((statuses['400'] ?? 0) + (statuses['422'] ?? 0)).toBeGreaterThan(0);
   });
 
   it('answers huge, deep and invalid-UTF-8 bodies on every body-taking route with a 4xx {detail}', async () => {
