@@ -20,7 +20,10 @@ describe('every service as its own process', () => {
     const ready = await fetch(`${proc.httpUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true });
-    const metrics = await (await fetch(`${proc.httpUrl}/metrics`)).text();
+    // The gateway's metrics are on its internal metrics port; its public port answers 404 for them.
+    const metricsUrl = name === 'gateway' ? stack.gatewayMetricsUrls[0]! : proc.httpUrl;
+    if (name === 'gateway') expect((await fetch(`${proc.httpUrl}/metrics`)).status).toBe(404);
+    const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
     expect(metrics).toContain(`service="${name}"`);
     expect(metrics).toContain('process_resident_memory_bytes');
   });

@@ -21,6 +21,8 @@ export interface Stack {
   /** gRPC targets (host:port) of each copy, where the service serves gRPC. */
   grpcTargets: Partial<Record<ServiceName, string[]>>;
   gatewayUrls: string[];
+  /** Each gateway copy's internal metrics listener (METRICS_PORT), by copy. */
+  gatewayMetricsUrls: string[];
   realtimeUrls: string[];
   stop(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     services,
     grpcTargets,
     gatewayUrls: [],
+    gatewayMetricsUrls: [],
     realtimeUrls: [],
     async stop() {
       const all = Object.values(services).flat() as ServiceProcess[];
@@ -74,6 +77,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       for (let i = 0; i < count; i++) {
         const httpPort = await freePort();
         const grpcPort = GRPC_SERVICES.includes(name) ? await freePort() : undefined;
+        const metricsPort = name === 'gateway' ? await freePort() : undefined;
         const realtimeList = httpUrls.realtime ?? [];
         const env: Record<string, string> = {
           DATABASE_URL: database.url,
@@ -94,6 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           REALTIME_CLUSTER: `rt-${instance}`,
           ...(name === 'gateway' ? { PORT: String(httpPort) } : { HTTP_PORT: String(httpPort) }),
           ...(grpcPort ? { GRPC_PORT: String(grpcPort) } : {}),
+          ...(metricsPort ? { METRICS_PORT: String(metricsPort) } : {}),
           ...options.env,
         };
         const proc = await startServiceProcess(name, {
@@ -104,6 +109,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         });
         (services[name] ??= []).push(proc);
         (httpUrls[name] ??= []).push(proc.httpUrl);
+        if (metricsPort) stack.gatewayMetricsUrls.push(`http://127.0.0.1:${metricsPort}`);
         if (grpcPort) (grpcTargets[name] ??= []).push(`127.0.0.1:${grpcPort}`);
       }
     }

@@ -6,6 +6,8 @@ import { commonServiceEnv, env, z } from '@parley/config';
 export const gatewayConfigSchema = z.object({
   /** The public HTTP port (Open WebUI's name). */
   PORT: env.port(8080),
+  /** Prometheus metrics, on their own port so the public one does not answer /metrics. */
+  METRICS_PORT: env.port(9464),
   HOST: z.string().default('0.0.0.0'),
   AUTH_GRPC_URL: env.hostPort('127.0.0.1:50051'),
   CHAT_GRPC_URL: env.hostPort('127.0.0.1:50052'),

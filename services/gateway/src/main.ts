@@ -6,6 +6,7 @@ import { GatewayAppModule } from './app.module';
 import { gatewayConfigSchema, GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 import { oauthProxy } from './oauth-proxy/oauth-proxy';
 import { crossSiteGuard } from './security/cross-site';
+import { hideMetrics, startMetricsListener } from './security/metrics-listener';
 import { securityHeaders } from './security/security-headers';
 import { attachRealtimeProxy } from './realtime-proxy/realtime-proxy';
 import { serveWebApp } from './web-app/serve-web-app';
@@ -25,6 +26,11 @@ void bootstrapService({
       config.TRUST_PROXY,
     );
     app.use(securityHeaders());
+    app.use(hideMetrics());
+    const metrics = startMetricsListener(config.METRICS_PORT, config.HOST, (error) =>
+      logger.error({ err: error }, 'metrics listener failed'),
+    );
+    (app.getHttpServer() as Server).on('close', () => metrics.close());
     app.use(crossSiteGuard(config.CORS_ALLOW_ORIGIN));
     app.use(attachRealtimeProxy(app.getHttpServer() as Server, config.REALTIME_URL, logger));
     app.use(oauthProxy(config.AUTH_HTTP_URL, logger));

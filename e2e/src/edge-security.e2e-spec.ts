@@ -1,0 +1,131 @@
+import { request } from 'node:http';
+import { startStack, Stack } from '@parley/testing';
+import { signUpsFrom, SignedUp } from './support/http';
+
+const signUp = signUpsFrom('2001:db8:11e::');
+
+/** A raw GET (node:http, not fetch: fetch would normalise the path and decode the body). */
+function rawGet(
+  url: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    request({ host: target.hostname, port: target.port, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('the gateway public edge', () => {
+  let stack: Stack;
+  let gateway: string;
+  let user: SignedUp;
+
+  beforeAll(async () => {
+    stack = await startStack({ copies: { auth: 1, chat: 1, 'model-gateway': 1, gateway: 1 } });
+    gateway = stack.gatewayUrls[0]!;
+    user = await signUp(gateway, 'Edge');
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it.each([
+    '/openai/%2e%2e/stats',
+    '/openai/.%2e/stats',
+    '/openai/%2E%2E/stats',
+    '/openai/%252e%252e/stats',
+    '/openai/models%2f..%2f..%2fstats',
+    '/openai/http:%2f%2fevil.example%2fv1',
+    '/openai/models@evil.example',
+    '/openai/models%5c..%5cstats',
+    '/openai/models%00',
+    '/ollama/api/%2e%2e/%2e%2e/stats',
+  ])('refuses the pass-through path %s with 400 and a detail', async (path) => {
+    const res = await rawGet(gateway, path, { authorization: `Bearer ${user.token}` });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body.toString())).toMatchObject({ detail: expect.any(String) });
+  });
+
+  it('answers 404 for upstream paths Open WebUI does not proxy', async () => {
+    const res = await rawGet(gateway, '/openai/stats', { authorization: `Bearer ${user.token}` });
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.body.toString())).toMatchObject({ detail: expect.any(String) });
+  });
+
+  it('serves metrics on the metrics port only', async () => {
+    expect((await rawGet(gateway, '/metrics')).status).toBe(404);
+    const metrics = await rawGet(stack.gatewayMetricsUrls[0]!, '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body.toString()).toContain('service="gateway"');
+  });
+
+  it('sends the security headers on the page, an asset and an API answer', async () => {
+    const page = await rawGet(gateway, '/');
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(page.body.toString())?.[1];
+    expect(asset).toBeDefined();
+    const api = await rawGet(gateway, '/api/v1/chats/', { authorization: `Bearer ${user.token}` });
+    expect(api.status).toBe(200);
+    for (const res of [page, await rawGet(gateway, asset!), api]) {
+      expect(res.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+      expect(res.headers['strict-transport-security']).toBeUndefined(); // plain http
+    }
+    expect(page.headers['cache-control']).toBe('no-cache');
+    expect(api.headers['cache-control']).toBe('no-store');
+    expect(page.body.toString()).not.toMatch(/<script>/); // no inline script for the CSP to allow
+  });
+
+  it('serves assets brotli or gzip by Accept-Encoding, with Vary', async () => {
+    const page = await rawGet(gateway, '/');
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(page.body.toString())![1]!;
+    const plain = await rawGet(gateway, asset);
+    const br = await rawGet(gateway, asset, { 'accept-encoding': 'gzip, deflate, br' });
+    const gz = await rawGet(gateway, asset, { 'accept-encoding': 'gzip' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    for (const res of [br, gz]) {
+      expect(res.headers['content-type']).toMatch(/^text\/javascript/);
+      expect(res.headers['vary']).toMatch(/Accept-Encoding/i);
+      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(res.body.length).toBeLessThan(plain.body.length);
+    }
+    expect((await rawGet(gateway, `${asset}.map`)).body.toString()).not.toContain('"mappings"');
+  });
+
+  it('refuses a cookie-signed POST from another origin and accepts it from its own', async () => {
+    const post = (origin: string) =>
+      fetch(`${gateway}/api/v1/folders/`, {
+        method: 'POST',
+        headers: { cookie: `token=${user.token}`, origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `Edge ${origin.length}` }),
+      });
+    const cross = await post('https://evil.example');
+    expect(cross.status).toBe(403);
+    expect(((await cross.json()) as { detail: string }).detail).toMatch(/Cross-site/);
+    expect((await post(gateway)).status).toBe(200);
+    const bearer = await fetch(`${gateway}/api/v1/folders/`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${user.token}`,
+        origin: 'https://evil.example',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ name: 'Edge bearer' }),
+    });
+    expect(bearer.status).toBe(200);
+  });
+});
