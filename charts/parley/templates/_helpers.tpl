@@ -174,6 +174,11 @@ Only what each service reads: see README.md for the table.
 {{- if eq $component "gateway" }}
 - name: PORT
   value: {{ $svc.httpPort | quote }}
+- name: METRICS_PORT
+  value: {{ $svc.metricsPort | quote }}
+# Which proxies' X-Forwarded-For / X-Forwarded-Proto the gateway believes (client address, https).
+- name: TRUST_PROXY
+  value: {{ $svc.trustProxy | quote }}
 {{- else }}
 - name: HTTP_PORT
   value: {{ $svc.httpPort | quote }}

@@ -155,7 +155,11 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
     const facts = SERVICES[c];
     const ctr = container(d);
     const ports = Object.fromEntries((ctr.ports as Obj[]).map((p) => [p.name, p.containerPort]));
-    expect(ports).toEqual(facts.grpc ? { http: facts.http, grpc: facts.grpc } : { http: facts.http });
+    expect(ports).toEqual({
+      http: facts.http,
+      ...(facts.grpc ? { grpc: facts.grpc } : {}),
+      ...(c === 'gateway' ? { metrics: 9464 } : {}), // the gateway's metrics are off its public port
+    });
     expect(envValue(d, c === 'gateway' ? 'PORT' : 'HTTP_PORT')).toBe(String(facts.http));
     expect(envValue(d, 'GRPC_PORT')).toBe(facts.grpc ? String(facts.grpc) : undefined);
 
@@ -488,7 +492,19 @@ describe('chart options', () => {
     const withOperator = template([], ['--api-versions', 'monitoring.coreos.com/v1']);
     const monitors = ofKind(withOperator, 'ServiceMonitor');
     expect(monitors).toHaveLength(1);
-    expect(monitors[0].spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+    expect(monitors[0].spec.endpoints).toEqual([
+      expect.objectContaining({ port: 'http', path: '/metrics' }),
+      expect.objectContaining({ port: 'metrics', path: '/metrics' }),
+    ]);
+    // The gateway's public port answers 404 for /metrics: only its metrics port is scraped.
+    expect(monitors[0].spec.endpoints[0].relabelings).toEqual([
+      expect.objectContaining({ regex: 'gateway', action: 'drop' }),
+    ]);
+    const gatewaySvc = ofKind(withOperator, 'Service').find((s) => componentOf(s) === 'gateway');
+    expect(gatewaySvc.spec.ports).toContainEqual(expect.objectContaining({ name: 'metrics', port: 9464 }));
+    const gatewayDeployment = ofKind(withOperator, 'Deployment').find((d) => componentOf(d) === 'gateway');
+    expect(envValue(gatewayDeployment, 'METRICS_PORT')).toBe('9464');
+    expect(envValue(gatewayDeployment, 'TRUST_PROXY')).toBe('loopback, uniquelocal');
     for (const svc of ofKind(withOperator, 'Service'))
       expect(selects(monitors[0].spec.selector, svc.metadata.labels)).toBe(true);
     const disabled = template(
