@@ -15,6 +15,7 @@ import { LOGGER, Logger } from '@parley/logging';
 import { AppConfigController } from './app-config/app-config.controller';
 import { PermissionGuard } from './authentication/permission.guard';
 import { PermissionsCache } from './authentication/permissions-cache';
+import { AuditModule } from './audit/audit.module';
 import { AuthsController } from './auths/auths.controller';
 import { ChatsController } from './chats/chats.controller';
 import { DownstreamClients } from './downstream/downstream-clients';
@@ -39,7 +40,7 @@ export class GatewayAppModule {
   static register(config: GatewayConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayAppModule,
-      imports: [LifecycleModule.forRoot()],
+      imports: [LifecycleModule.forRoot(), AuditModule.register(config)],
       controllers: [
         AppConfigController,
         AuthsController,

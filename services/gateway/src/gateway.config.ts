@@ -1,6 +1,7 @@
 import { redisEnv } from '@parley/redis';
 import { resolve } from 'node:path';
 import { commonServiceEnv, env, z } from '@parley/config';
+import { AUDIT_LEVELS } from './audit/audit-record';
 
 /** Every variable the gateway reads. */
 export const gatewayConfigSchema = z.object({
@@ -42,6 +43,21 @@ export const gatewayConfigSchema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
   /** Browser origins besides the gateway's own whose cookie-signed POST/PUT/PATCH/DELETE are accepted (`;`-separated, or `*`). */
   CORS_ALLOW_ORIGIN: z.string().default(''),
+  /** Audit log (Open WebUI's variables): NONE, METADATA, REQUEST (+ request body), REQUEST_RESPONSE. */
+  AUDIT_LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toUpperCase() : v),
+    z.enum(AUDIT_LEVELS).default('NONE'),
+  ),
+  /** Longest request/response body text in an audit line (characters; longer is cut). */
+  AUDIT_MAX_BODY_LOG_SIZE: env.int(2048, { min: 0, max: 10_000_000 }),
+  /** Paths not audited, comma separated, under /api/v1 (e.g. `/chats,/folders`); sign-ins always are. */
+  AUDIT_EXCLUDED_PATHS: z.string().default(''),
+  /** Write audit lines to this file (rotated by size) instead of stdout. */
+  AUDIT_LOGS_FILE_PATH: z.string().min(1).optional(),
+  AUDIT_LOG_FILE_ROTATION_SIZE: z
+    .string()
+    .regex(/^\s*\d+\s*[KMG]?B?\s*$/i, 'must be a size like 10MB or 500KB')
+    .default('10MB'),
   ...commonServiceEnv(),
 });
 
