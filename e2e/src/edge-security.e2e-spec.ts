@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { startStack, Stack } from '@parley/testing';
+import { launchBrowser, screenshotPath, startStack, Stack } from '@parley/testing';
 import { signUpsFrom, SignedUp } from './support/http';
 
 const signUp = signUpsFrom('2001:db8:11e::');
@@ -127,5 +127,28 @@ describe('the gateway public edge', () => {
       body: JSON.stringify({ name: 'Edge bearer' }),
     });
     expect(bearer.status).toBe(200);
+  });
+
+  it('runs the SPA under the CSP with no violation, the saved theme applied before the app', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const violations: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      await page.goto(gateway);
+      await page.evaluate(() => localStorage.setItem('theme', 'dark'));
+      await page.reload();
+      await page
+        .getByRole('button', { name: /sign in/i })
+        .first()
+        .waitFor();
+      expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+      await page.screenshot({ path: screenshotPath('edge-csp-sign-in-dark') });
+      expect(violations).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });
