@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
 import { request, signUpsFrom, SignedUp } from './support/http';
 import { clip, everyCopyReady, Finding, fuzzSeed, saveFindings } from './support/fuzz/findings';
-import { deepJson, deepObject, hostileBody, hostileQuery, hostileSegment } from './support/fuzz/hostile';
+import {
+  deepJson,
+  deepObject,
+  FIELD_NAMES,
+  hostileBody,
+  hostileQuery,
+  hostileSegment,
+} from './support/fuzz/hostile';
 import { rawRequest, RawResponse } from './support/fuzz/raw-http';
 import { discoverRoutes, fillRoute, MappedRoute, routeParams } from './support/fuzz/routes';
 
@@ -19,7 +26,7 @@ describe('HTTP fuzz: every gateway route, hostile input', () => {
   let stack: Stack;
   let upstream: FakeLlm;
   let routes: MappedRoute[];
-  let callers: Array<{ who: string; token?: string; chatId?: string }>;
+  let callers: Array<{ who: string; token?: string; chatId?: string; email?: string }>;
   const seed = fuzzSeed('fuzz-http');
   const findings: Finding[] = [];
   const signUp = signUpsFrom('2001:db8:11:f::');
@@ -51,7 +58,7 @@ describe('HTTP fuzz: every gateway route, hostile input', () => {
         body: { chat: { title: 'fuzz target' } },
       });
       expect(created.status).toBe(200);
-      callers.push({ who, token: person.token, chatId: created.body.id });
+      callers.push({ who, token: person.token, chatId: created.body.id, email: person.email });
     }
     routes = discoverRoutes(stack.services.gateway![0]!);
   });
@@ -123,6 +130,8 @@ describe('HTTP fuzz: every gateway route, hostile input', () => {
       ]),
     );
     expect(routes.length).toBeGreaterThan(50);
+    // The request schemas were read too: their field names get hostile values.
+    expect(FIELD_NAMES).toEqual(expect.arrayContaining(['chat_id', 'model_ids', 'rating', 'title']));
     // Both copies map the same routes: the discovery is of the build, not of one process's luck.
     expect(discoverRoutes(stack.services.gateway![1]!)).toEqual(routes);
   });
@@ -169,6 +178,46 @@ describe('HTTP fuzz: every gateway route, hostile input', () => {
     // Signed-in callers got past authentication: some hostile input was accepted, some refused as invalid.
     expect(statuses['200']).toBeGreaterThan(0);
     expect((statuses['400'] ?? 0) + (statuses['422'] ?? 0)).toBeGreaterThan(0);
+    // Sign-out may have ended the sessions: sign in again for the tests below.
+    for (const caller of callers.filter((c) => c.email)) {
+      const again = await request<{ token: string }>(stack.gatewayUrls[0]!, 'POST', '/api/v1/auths/signin', {
+        body: { email: caller.email, password: 'correct horse battery' },
+        headers: { 'x-forwarded-for': '2001:db8:11:f::ff' },
+      });
+      expect(again.status).toBe(200);
+      caller.token = again.body.token;
+    }
+  });
+
+  it('answers a fixed corpus of path tricks in every path parameter, for every caller', async () => {
+    // Always sent, whatever the seed: the shapes that have reached a handler unchecked before.
+    const corpus = [
+      '__proto__',
+      'constructor',
+      '%00',
+      '%ED%A0%80',
+      '%2e%2e',
+      '.%2e',
+      '..%2f..%2fetc',
+      'e%CC%81',
+    ];
+    for (const route of routes.filter(
+      (r) => routeParams(r.path).length > 0 && !r.path.endsWith('/signout'),
+    )) {
+      for (const caller of callers) {
+        for (const value of corpus) {
+          // One parameter at a time, the others plain, so a check on one cannot hide the next.
+          for (const target of routeParams(route.path)) {
+            const values = Object.fromEntries(
+              routeParams(route.path).map((p) => [p, p === target ? value : 'x']),
+            );
+            const path = fillRoute(route.path, values);
+            for (const method of methodsOf(route))
+              await send(route, method, path, caller, undefined, 'no body');
+          }
+        }
+      }
+    }
   });
 
   it('answers huge, deep and invalid-UTF-8 bodies on every body-taking route with a 4xx {detail}', async () => {

@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
+import { repoRoot } from '@parley/testing';
 
 /** Strings that have broken parsers, databases or status lines before (issue 11), and their relatives. */
 export const HOSTILE_STRINGS = [
@@ -134,9 +137,32 @@ export const COMMON_FIELDS = [
   'key',
 ];
 
+/**
+ * The field names the services' request schemas accept (`name: z.string()` in their source), so a field
+ * added to a schema gets hostile values without being listed here.
+ */
+export function schemaFieldNames(): string[] {
+  const names = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !/\.(spec|config)\.ts$/.test(entry.name)) {
+        for (const match of readFileSync(path, 'utf8').matchAll(/^\s+['"]?([A-Za-z_]+)['"]?: z\./gm))
+          names.add(match[1]!);
+      }
+    }
+  };
+  const services = join(repoRoot(), 'services');
+  for (const service of readdirSync(services)) walk(join(services, service, 'src'));
+  return [...names].sort();
+}
+
+export const FIELD_NAMES = [...new Set([...COMMON_FIELDS, ...schemaFieldNames()])];
+
 export const hostileObject: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(
-  fc.constantFrom(...COMMON_FIELDS),
-  fc.oneof(hostileString, wrongTypeValue, fc.dictionary(fc.constantFrom(...COMMON_FIELDS), hostileString)),
+  fc.constantFrom(...FIELD_NAMES),
+  fc.oneof(hostileString, wrongTypeValue, fc.dictionary(fc.constantFrom(...FIELD_NAMES), hostileString)),
   { minKeys: 1, maxKeys: 6 },
 );
 

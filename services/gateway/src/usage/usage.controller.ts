@@ -47,7 +47,8 @@ function limitJson(limit: usageV1.UsageLimit) {
 const SUBJECTS = { users: usageV1.LimitSubject.USER, groups: usageV1.LimitSubject.GROUP } as const;
 
 function subjectOf(kind: string) {
-  const subject = SUBJECTS[kind as keyof typeof SUBJECTS];
+  // Own keys only: `__proto__` or `constructor` from the path would otherwise find Object's members.
+  const subject = Object.hasOwn(SUBJECTS, kind) ? SUBJECTS[kind as keyof typeof SUBJECTS] : undefined;
   if (subject === undefined)
     throw new DomainError(
       ErrorKind.NotFound,
