@@ -122,9 +122,10 @@ describe('settings and admin screens in Chromium', () => {
 
     await openFromMenu(adminPage, 'Ada Admin', 'Admin panel');
     await adminPage.getByRole('button', { name: 'Approve Bob Pending' }).click();
-    await adminPage.waitForFunction(
-      `document.querySelector('select[aria-label="Role of Bob Pending"]')?.value === 'user'`,
-    );
+    // Locators, not waitForFunction: the page's CSP (script-src 'self') forbids the eval it needs.
+    await adminPage
+      .locator('select[aria-label="Role of Bob Pending"] option[value="user"]:checked')
+      .waitFor({ state: 'attached' });
     expect(await adminPage.getByRole('button', { name: 'Approve Bob Pending' }).count()).toBe(0);
     await adminPage.screenshot({ path: screenshotPath('admin-approved-user') });
 
@@ -254,7 +255,7 @@ describe('settings and admin screens in Chromium', () => {
     await openai.getByText('Connection failed', { exact: false }).waitFor({ timeout: 20_000 });
     await openai.getByRole('button', { name: 'Remove http://127.0.0.1:9/v1' }).click();
     await openai.getByRole('button', { name: 'Remove', exact: true }).click();
-    await adminPage.waitForFunction(`!document.body.textContent.includes('http://127.0.0.1:9/v1')`);
+    await adminPage.getByText('http://127.0.0.1:9/v1').first().waitFor({ state: 'detached' });
 
     await adminPage.goto(`${gateway}/#/settings`);
     const select = adminPage.getByLabel('Model for new chats');
