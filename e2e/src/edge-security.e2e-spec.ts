@@ -67,6 +67,9 @@ describe('the gateway public edge', () => {
     const metrics = await rawGet(stack.gatewayMetricsUrls[0]!, '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.body.toString()).toContain('service="gateway"');
+    // Labelled by route pattern: the hostile paths above are one series, not one each.
+    expect(metrics.body.toString()).toMatch(/route="\/openai\/\*path"/);
+    expect(metrics.body.toString()).not.toMatch(/route="[^"]*%2e/i);
   });
 
   it('sends the security headers on the page, an asset and an API answer', async () => {

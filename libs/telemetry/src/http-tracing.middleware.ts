@@ -18,14 +18,24 @@ export function httpTracing(
     res.on('finish', () => {
       span.setAttribute('http.response.status_code', res.statusCode);
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      const pattern = matchedRoute(req);
+      if (pattern) span.updateName(`HTTP ${req.method} ${pattern}`);
       span.end();
-      stopTimer({ route: routeLabel(route), status: String(res.statusCode) });
+      stopTimer({ route: pattern ?? UNMATCHED, status: String(res.statusCode) });
     });
     context.with(trace.setSpan(parent, span), next);
   };
 }
 
-/** Ids in paths would give every chat its own time series; collapse them. */
-function routeLabel(path: string): string {
-  return path.replace(/\/[0-9a-f]{8}-[0-9a-f-]{27,}/gi, '/:id').slice(0, 80);
+/** The metric label of requests no route matched (static files, probes of unknown paths, scanners). */
+export const UNMATCHED = 'unmatched';
+
+/**
+ * The route pattern Express (and so Nest) matched, e.g. `/api/v1/chats/:id`: one time series per route,
+ * whatever ids or junk the paths carry. Undefined when no route handled the request.
+ */
+export function matchedRoute(req: IncomingMessage): string | undefined {
+  const { route, baseUrl } = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
+  if (!route || typeof route.path !== 'string') return undefined;
+  return `${baseUrl ?? ''}${route.path}`.slice(0, 120) || '/';
 }
