@@ -5,6 +5,7 @@ import { LOGGER, type Logger } from '@parley/logging';
 import { GatewayAppModule } from './app.module';
 import { gatewayConfigSchema, GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 import { oauthProxy } from './oauth-proxy/oauth-proxy';
+import { apiCompression } from './security/api-compression';
 import { crossSiteGuard } from './security/cross-site';
 import { hideMetrics, startMetricsListener } from './security/metrics-listener';
 import { securityHeaders } from './security/security-headers';
@@ -27,6 +28,7 @@ void bootstrapService({
     );
     app.use(securityHeaders());
     app.use(hideMetrics());
+    app.use(apiCompression());
     const metrics = startMetricsListener(config.METRICS_PORT, config.HOST, (error) =>
       logger.error({ err: error }, 'metrics listener failed'),
     );
