@@ -7,6 +7,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|txt|map|wasm)$/;
 const MIN_BYTES = 256;
 
+/** @param {string} dir @returns {string[]} */
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -14,11 +15,13 @@ function files(dir) {
   });
 }
 
+/** @returns {import('vite').Plugin} */
 export function precompress() {
   let outDir = '';
   return {
     name: 'parley-precompress',
     apply: 'build',
+    /** @param {import('vite').ResolvedConfig} config */
     configResolved(config) {
       outDir = config.build.outDir;
     },

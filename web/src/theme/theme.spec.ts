@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyTheme, readStoredTheme, resetThemeForTests, setTheme, THEME_STORAGE_KEY } from './theme';
 
@@ -8,13 +8,15 @@ const indexPath = [join(process.cwd(), 'index.html'), join(process.cwd(), 'web',
   existsSync,
 );
 const indexHtml = readFileSync(indexPath ?? 'index.html', 'utf8');
-/** The inline script index.html runs before the first paint. */
-const earlyScript = /<script>([\s\S]*?)<\/script>/.exec(indexHtml)?.[1] ?? '';
+/** The classic script index.html runs before the first paint (a file: the CSP allows no inline script). */
+const earlyScriptSrc = /<script src="\/([^"]+)"><\/script>/.exec(indexHtml)?.[1] ?? 'missing';
+const earlyScript = readFileSync(join(dirname(indexPath ?? 'index.html'), 'public', earlyScriptSrc), 'utf8');
 
 describe('theme', () => {
   afterEach(() => resetThemeForTests());
 
   it('index.html applies the saved choice before the app loads, with the same key', () => {
+    expect(indexHtml).not.toMatch(/<script>/);
     expect(earlyScript).toContain(`localStorage.getItem('${THEME_STORAGE_KEY}')`);
     localStorage.setItem(THEME_STORAGE_KEY, 'dark');
     new Function(earlyScript)();
