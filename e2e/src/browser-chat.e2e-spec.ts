@@ -261,7 +261,8 @@ describe('the chat view in Chromium', () => {
     await phone.getByLabel('Password').fill('correct horse battery');
     await phone.getByRole('button', { name: 'Sign in' }).click();
     // Navigating before the sign-in answer arrived would cancel it (the token is kept from its answer).
-    await phone.getByRole('button', { name: 'Sign in' }).waitFor({ state: 'detached' });
+    // The button's label changes while the request is in flight, so wait for the signed-in shell instead.
+    await phone.getByRole('button', { name: 'Show chats' }).waitFor();
     await phone.goto(chatUrl);
     await composer(phone).waitFor();
     fake.set({ tokens: ANSWER, tokenDelayMs: 10 });
