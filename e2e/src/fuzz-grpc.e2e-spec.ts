@@ -3,6 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { Stack, startStack } from '@parley/testing';
 import { clip, everyCopyReady, Finding, fuzzSeed, saveFindings } from './support/fuzz/findings';
 import {
+  callerMetadata,
   callRaw,
   discoverGrpcServices,
   encodeWithStrings,
@@ -65,6 +66,8 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
         targets: true,
       });
       const clients = targets.map((t) => rawClient(t));
+      const signed = await callerMetadata(stack.callerSecret, servingService(service));
+      const anonymous = await callerMetadata();
       try {
         for (const method of service.methods) {
           const cases: Array<{ what: string; bytes: Buffer }> = [
@@ -88,7 +91,7 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
           let implemented = false;
           for (const c of cases) {
             const client = clients[calls++ % clients.length]!;
-            const outcome = await callRaw(client, service, method, c.bytes, DEADLINE_MS);
+            const outcome = await callRaw(client, service, method, c.bytes, DEADLINE_MS, signed);
             if (outcome.code !== status.UNIMPLEMENTED) implemented = true;
             const streamTimedOut = method.methodKind !== 'unary' && outcome.code === status.DEADLINE_EXCEEDED;
             if (FORBIDDEN.has(outcome.code) || (outcome.code === status.DEADLINE_EXCEEDED && !streamTimedOut))
@@ -99,6 +102,14 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
               });
           }
           if (!implemented) unimplemented.push(`${service.typeName}/${method.name}`);
+          // Without a caller assertion every method is refused before it reads anything.
+          const bare = await callRaw(clients[0]!, service, method, Buffer.alloc(0), DEADLINE_MS, anonymous);
+          if (bare.code !== status.UNAUTHENTICATED)
+            findings.push({
+              route: `${service.typeName}/${method.name}`,
+              input: 'no caller assertion',
+              outcome: `${statusName(bare.code)} instead of UNAUTHENTICATED`,
+            });
         }
       } finally {
         clients.forEach((c) => c.close());

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { createGrpcClient } from '@parley/grpc';
 import { modelGatewayV1 } from '@parley/proto';
-import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
+import { FakeLlm, serviceCaller, Stack, startFakeLlm, startStack, testCallerSigning } from '@parley/testing';
 import { request, signUpsFrom, SignedUp } from './support/http';
 
 /**
@@ -73,6 +73,8 @@ describe('hostile input: a clear 4xx, and every service still up', () => {
       {
         deadlineMs: 5_000,
         peerName: 'model gateway',
+        signing: testCallerSigning('model-gateway', stack.callerSecret),
+        defaultCaller: serviceCaller('gateway'),
       },
     );
     try {

@@ -78,7 +78,8 @@ const env = {
   DATABASE_URL: process.env.DATABASE_URL ?? DEFAULT_URLS.DATABASE_URL,
   REDIS_URL: process.env.REDIS_URL ?? DEFAULT_URLS.REDIS_URL,
   NATS_URL: process.env.NATS_URL ?? DEFAULT_URLS.NATS_URL,
-  WEBUI_SECRET_KEY: process.env.WEBUI_SECRET_KEY ?? localSecret(),
+  WEBUI_SECRET_KEY: process.env.WEBUI_SECRET_KEY ?? localSecret('local-webui-secret-key'),
+  CALLER_ASSERTION_SECRET: process.env.CALLER_ASSERTION_SECRET ?? localSecret('local-caller-assertion-secret'),
   AUTH_GRPC_URL: `127.0.0.1:${GRPC_BASE}`,
   CHAT_GRPC_URL: `127.0.0.1:${GRPC_BASE + 1}`,
   MODEL_GATEWAY_GRPC_URL: `127.0.0.1:${GRPC_BASE + 2}`,
@@ -216,9 +217,10 @@ function signalGroup(child, signal) {
 await waitUntilReady();
 console.log(`\n  Parley is running: open http://127.0.0.1:${PORT}\n  (Ctrl-C stops every service.)\n`);
 
-function localSecret() {
-  // A stable secret for this checkout, so sign-ins survive restarts; production sets WEBUI_SECRET_KEY.
-  const file = '.cache/local-webui-secret-key';
+function localSecret(name) {
+  // A stable secret for this checkout, so sign-ins survive restarts; production sets WEBUI_SECRET_KEY
+  // and CALLER_ASSERTION_SECRET.
+  const file = `.cache/${name}`;
   if (!existsSync(file)) {
     mkdirSync('.cache', { recursive: true });
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });

@@ -131,6 +131,14 @@ WEBUI_SECRET_KEY
 {{- end -}}
 {{- end -}}
 
+{{- define "parley.callerAssertionSecretName" -}}
+{{- if .Values.secrets.callerAssertion.existingSecret -}}
+{{- .Values.secrets.callerAssertion.existingSecret -}}
+{{- else -}}
+{{- printf "%s-caller-assertion" (include "parley.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* An env var read from the chart's connections Secret or from an existingSecret. */}}
 {{- define "parley.connectionEnv" -}}
 - name: {{ .envName }}
@@ -198,6 +206,19 @@ Only what each service reads: see README.md for the table.
 {{- else }}
 - name: NATS_URL
   value: {{ $root.Values.nats.url | quote }}
+{{- end }}
+- name: CALLER_ASSERTION_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "parley.callerAssertionSecretName" $root }}
+      key: {{ $root.Values.secrets.callerAssertion.existingSecret | ternary $root.Values.secrets.callerAssertion.existingSecretKey "CALLER_ASSERTION_SECRET" }}
+{{- with $root.Values.secrets.callerAssertion.previousSecretsKey }}
+- name: CALLER_ASSERTION_PREVIOUS_SECRETS
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "parley.callerAssertionSecretName" $root }}
+      key: {{ . }}
+      optional: true
 {{- end }}
 {{- if has $component (list "auth" "model-gateway") }}
 - name: WEBUI_SECRET_KEY

@@ -1,9 +1,11 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { IS_PUBLIC } from '@parley/lifecycle';
+import type { UserCaller } from '@parley/grpc';
 import { AUTHENTICATOR, Authenticator } from './authenticator';
+import { CALLER_PROFILES, CallerProfiles } from './caller-profiles';
 import { tokenFromHeaders } from './token-extraction';
 import { AuthenticatedUser } from './token-verifier';
 
@@ -15,7 +17,11 @@ export const AllowPending = (): ClassDecorator & MethodDecorator => SetMetadata(
 /** The route is for admins only. */
 export const AdminOnly = (): ClassDecorator & MethodDecorator => SetMetadata(REQUIRE_ADMIN, true);
 
-export type AuthenticatedRequest = Request & { user: AuthenticatedUser };
+export type AuthenticatedRequest = Request & {
+  user: AuthenticatedUser;
+  /** Who the request's internal calls act for (role, groups, permissions from the auth service). */
+  caller: UserCaller;
+};
 
 /**
  * The global guard: every route needs a valid token unless marked @Public(). Pending users reach only
@@ -26,6 +32,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Optional() @Inject(CALLER_PROFILES) private readonly callers?: CallerProfiles,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -49,6 +56,7 @@ export class AuthGuard implements CanActivate {
       throw new DomainError(ErrorKind.PermissionDenied, 'This action needs an administrator.');
     }
     request.user = user;
+    if (this.callers) request.caller = await this.callers.callerOf(user);
     return true;
   }
 }

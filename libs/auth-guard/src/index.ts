@@ -15,3 +15,5 @@ export { AUTHENTICATOR, TokenAuthenticator } from './authenticator';
 export type { Authenticator } from './authenticator';
 export { ApiKeyResolver, apiKeyLookupVia } from './api-key-resolver';
 export { CredentialAuthenticator } from './credential-authenticator';
+export { CallerProfiles, CALLER_PROFILES } from './caller-profiles';
+export type { CallerProfile, CallerProfilesOptions } from './caller-profiles';

@@ -90,5 +90,18 @@ export function commonServiceEnv() {
     SHUTDOWN_GRACE_MS: env.int(10_000, { min: 0, max: 600_000 }),
     /** A label for logs and traces in multi-region installs. */
     PARLEY_REGION: z.string().max(64).optional(),
+    /**
+     * Signs and verifies the caller assertion every internal gRPC call carries (docs/caller-assertion.md).
+     * The same value on every service of an installation; the chart generates one.
+     */
+    CALLER_ASSERTION_SECRET: sensitive(
+      z
+        .string({
+          required_error: 'is required (the same random value on every service: openssl rand -hex 32)',
+        })
+        .min(32, 'must be at least 32 characters (openssl rand -hex 32)'),
+    ),
+    /** Earlier secrets, comma-separated, still accepted while a rotation rolls out. */
+    CALLER_ASSERTION_PREVIOUS_SECRETS: sensitive(z.string().optional()),
   };
 }

@@ -212,3 +212,44 @@ function describeFailure(error: unknown): string {
 function unauthenticated(message: string): DomainError {
   return new DomainError(ErrorKind.Unauthenticated, message);
 }
+
+/** The secrets of an installation, from the variables every service reads (signing secret first). */
+export function callerSecretsOf(config: {
+  CALLER_ASSERTION_SECRET: string;
+  CALLER_ASSERTION_PREVIOUS_SECRETS?: string;
+}): string[] {
+  const previous = (config.CALLER_ASSERTION_PREVIOUS_SECRETS ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter(Boolean);
+  return [config.CALLER_ASSERTION_SECRET, ...previous];
+}
+
+/** The identity of a service acting for nobody (a sweeper, an indexer, a sign-in before anyone is known). */
+export function serviceCaller(service: string): ServiceCaller {
+  return { kind: 'service', service };
+}
+
+/** How a client signs its calls: with this signer, for the service named `audience`. */
+export interface CallerSigning {
+  signer: CallerSigner;
+  audience: string;
+}
+
+const signers = new Map<string, CallerSigner>();
+
+/**
+ * Signing for a client of a service process: one signer per issuer and secrets in the process (so its
+ * cache of signed assertions is shared by all the process's clients), for the service `audience`.
+ */
+export function callerSigning(
+  config: { CALLER_ASSERTION_SECRET: string; CALLER_ASSERTION_PREVIOUS_SECRETS?: string },
+  issuer: string,
+  audience: string,
+): CallerSigning {
+  const secrets = callerSecretsOf(config);
+  const key = `${issuer}\u0000${secrets[0]}`;
+  let signer = signers.get(key);
+  if (!signer) signers.set(key, (signer = new CallerSigner({ secrets, issuer })));
+  return { signer, audience };
+}

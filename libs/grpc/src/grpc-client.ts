@@ -5,11 +5,14 @@ import { DomainError, ErrorKind, kindOfGrpcStatus, toSafeErrorText } from '@parl
 import { inSpan, SpanKind } from '@parley/telemetry';
 import { ERROR_CODE_METADATA, outgoingMetadata } from './call-metadata';
 import { toGrpcServiceDefinition } from './service-definition';
+import { CALLER_METADATA_KEY, type Caller, type CallerSigning } from './caller-assertion';
 
 export interface CallOptions {
   /** Overrides the client's default deadline for this call. */
   deadlineMs?: number;
   signal?: AbortSignal;
+  /** Who this call acts for; falls back to the client's defaultCaller. */
+  caller?: Caller;
 }
 
 type InputSchemaOf<M> = M extends { input: infer I extends DescMessage } ? I : never;
@@ -31,6 +34,13 @@ export interface GrpcClientOptions {
   deadlineMs: number;
   /** A name for error messages: "the chat service is unavailable". */
   peerName: string;
+  /** Signs the caller assertion of every call (for the service named in `audience`). */
+  signing: CallerSigning;
+  /**
+   * The caller of calls that name none, for clients that only ever act as their own service. Clients that
+   * act for users leave it unset, so a call that forgets its caller fails instead of running as a service.
+   */
+  defaultCaller?: Caller;
 }
 
 /**
@@ -40,8 +50,15 @@ export interface GrpcClientOptions {
 export function createGrpcClient<S extends GenServiceMethods>(
   service: GenService<S>,
   target: string,
-  { deadlineMs, peerName }: GrpcClientOptions,
+  { deadlineMs, peerName, signing, defaultCaller }: GrpcClientOptions,
 ): ServiceClient<S> {
+  const metadataFor = async (options: CallOptions) => {
+    const caller = options.caller ?? defaultCaller;
+    if (!caller) throw new Error(`${desc.typeName}: a call without a caller (pass options.caller)`);
+    const metadata = outgoingMetadata();
+    metadata.set(CALLER_METADATA_KEY, await signing.signer.sign(caller, signing.audience));
+    return metadata;
+  };
   const desc = service as unknown as DescService;
   const client = new Client(target, credentials.createInsecure(), {
     'grpc.keepalive_time_ms': 30_000,
@@ -59,32 +76,31 @@ export function createGrpcClient<S extends GenServiceMethods>(
     const spanName = `${desc.typeName}/${method.name}`;
     if (method.methodKind === 'unary') {
       api[method.localName] = (request: MessageInitShape<DescMessage>, options: CallOptions = {}) =>
-        inSpan(
-          spanName,
-          { kind: SpanKind.CLIENT },
-          () =>
-            new Promise((resolve, reject) => {
-              const call = client.makeUnaryRequest(
-                def.path,
-                def.requestSerialize,
-                def.responseDeserialize,
-                create(method.input, request),
-                outgoingMetadata(),
-                { deadline: Date.now() + (options.deadlineMs ?? deadlineMs) },
-                (error, response) => (error ? reject(toDomainError(error, peerName)) : resolve(response)),
-              );
-              options.signal?.addEventListener('abort', () => call.cancel(), { once: true });
-            }),
-        );
+        inSpan(spanName, { kind: SpanKind.CLIENT }, async () => {
+          const metadata = await metadataFor(options);
+          return new Promise((resolve, reject) => {
+            const call = client.makeUnaryRequest(
+              def.path,
+              def.requestSerialize,
+              def.responseDeserialize,
+              create(method.input, request),
+              metadata,
+              { deadline: Date.now() + (options.deadlineMs ?? deadlineMs) },
+              (error, response) => (error ? reject(toDomainError(error, peerName)) : resolve(response)),
+            );
+            options.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+          });
+        });
     } else if (method.methodKind === 'server_streaming') {
       api[method.localName] = (request: MessageInitShape<DescMessage>, options: CallOptions = {}) => ({
         async *[Symbol.asyncIterator]() {
+          const metadata = await metadataFor(options);
           const call = client.makeServerStreamRequest(
             def.path,
             def.requestSerialize,
             def.responseDeserialize,
             create(method.input, request),
-            outgoingMetadata(),
+            metadata,
             options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs },
           );
           options.signal?.addEventListener('abort', () => call.cancel(), { once: true });

@@ -4,6 +4,9 @@ import { createLogger } from '@parley/logging';
 import { modelGatewayV1 } from '@parley/proto';
 import { createGrpcClient, type ServiceClient } from './grpc-client';
 import { GrpcServerHost, type ServiceHandlers } from './grpc-server-host';
+import { CallerSigner, CallerVerifier, serviceCaller } from './caller-assertion';
+
+const SECRET = 'a test secret of enough length, 32+';
 
 type Methods = typeof modelGatewayV1.ModelGatewayService extends { method: infer M } ? M : never;
 type Handlers = ServiceHandlers<Methods & Record<string, never>>;
@@ -21,7 +24,9 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
       level: 'info',
       destination: { write: (line: string) => logged.push(line) } as never,
     });
-    host = new GrpcServerHost(logger);
+    host = new GrpcServerHost(logger, {
+      callers: new CallerVerifier({ secrets: [SECRET], audience: 'model-gateway' }),
+    });
     const dispatch = new Proxy(
       {},
       {
@@ -37,6 +42,8 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
     client = createGrpcClient(modelGatewayV1.ModelGatewayService, `127.0.0.1:${port}`, {
       deadlineMs: 5_000,
       peerName: 'model gateway',
+      signing: { signer: new CallerSigner({ secrets: [SECRET], issuer: 'spec' }), audience: 'model-gateway' },
+      defaultCaller: serviceCaller('spec'),
     });
   });
 

@@ -18,11 +18,19 @@ import { runWithRequestContext, sanitizeRequestId, type Logger } from '@parley/l
 import { grpcServerDuration, inSpan, SpanKind } from '@parley/telemetry';
 import { ERROR_CODE_METADATA, incomingRequestId, incomingTraceContext } from './call-metadata';
 import { toGrpcServiceDefinition, UndecodableRequest } from './service-definition';
+import { CALLER_METADATA_KEY, type Caller, type CallerVerifier } from './caller-assertion';
 
 export interface CallContext {
   /** Aborted when the caller cancels or its deadline passes. */
   signal: AbortSignal;
   metadata: Metadata;
+  /** Who is asking, from the verified caller assertion; never from the request message. */
+  caller: Caller;
+}
+
+export interface GrpcServerHostOptions {
+  /** Checks the caller assertion of every call; a call without a valid one is UNAUTHENTICATED. */
+  callers: CallerVerifier;
 }
 
 export interface ServerStream<O extends DescMessage> {
@@ -55,7 +63,14 @@ export class GrpcServerHost {
   private readonly serviceNames: string[] = [];
   private boundPort?: number;
 
-  constructor(private readonly logger: Logger) {
+  private readonly callers: CallerVerifier;
+
+  constructor(
+    private readonly logger: Logger,
+    { callers }: GrpcServerHostOptions,
+  ) {
+    this.callers = callers;
+    // grpc.health.v1 is registered directly on the server, outside addService: probes need no assertion.
     this.health.addToServer(this.server);
   }
 
@@ -138,11 +153,19 @@ export class GrpcServerHost {
     const stopTimer = grpcServerDuration.startTimer({ method: fullName });
     return runWithRequestContext({ requestId }, () =>
       inSpan(fullName, { kind: SpanKind.SERVER, parent: incomingTraceContext(metadata) }, async () => {
+        let caller: Caller | undefined;
         try {
-          const result = await fn({ signal: controller.signal, metadata });
+          const assertion = metadata.get(CALLER_METADATA_KEY)[0];
+          caller = await this.callers.verify(typeof assertion === 'string' ? assertion : undefined);
+          const result = await fn({ signal: controller.signal, metadata, caller });
           const seconds = stopTimer({ code: 'OK' });
           this.logger.info(
-            { method: fullName, code: 'OK', ms: Math.round(seconds * 10_000) / 10 },
+            {
+              method: fullName,
+              code: 'OK',
+              caller: describeCaller(caller),
+              ms: Math.round(seconds * 10_000) / 10,
+            },
             'grpc call',
           );
           return result;
@@ -150,7 +173,10 @@ export class GrpcServerHost {
           const serviceError = this.toServiceError(fullName, error);
           const code = GrpcStatus[serviceError.code] ?? String(serviceError.code);
           const seconds = stopTimer({ code });
-          this.logger.info({ method: fullName, code, ms: Math.round(seconds * 10_000) / 10 }, 'grpc call');
+          this.logger.info(
+            { method: fullName, code, caller: describeCaller(caller), ms: Math.round(seconds * 10_000) / 10 },
+            'grpc call',
+          );
           throw serviceError;
         }
       }),
@@ -280,6 +306,12 @@ function describeEmbeddedJson(value: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** For the call log: who asked, without the permission list. */
+function describeCaller(caller: Caller | undefined): string | undefined {
+  if (!caller) return undefined;
+  return caller.kind === 'service' ? `service:${caller.service}` : `user:${caller.userId}`;
 }
 
 /** Longest status message sent; a longer one is cut (it is for people, the log has the rest). */

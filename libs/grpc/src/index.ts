@@ -1,6 +1,6 @@
 export { toGrpcServiceDefinition } from './service-definition';
 export { GrpcServerHost } from './grpc-server-host';
-export type { CallContext, ServerStream, ServiceHandlers } from './grpc-server-host';
+export type { CallContext, GrpcServerHostOptions, ServerStream, ServiceHandlers } from './grpc-server-host';
 export { createGrpcClient, toDomainError } from './grpc-client';
 export type { CallOptions, GrpcClientOptions, ServiceClient } from './grpc-client';
 export { checkGrpcHealth } from './grpc-health-probe';
@@ -9,6 +9,9 @@ export {
   CALLER_METADATA_KEY,
   CallerSigner,
   CallerVerifier,
+  callerSecretsOf,
+  callerSigning,
+  serviceCaller,
   CLOCK_SKEW_SECONDS,
   DEFAULT_ASSERTION_LIFETIME_SECONDS,
   MAX_ASSERTION_LIFETIME_SECONDS,
@@ -18,5 +21,6 @@ export type {
   ServiceCaller,
   UserCaller,
   CallerSignerOptions,
+  CallerSigning,
   CallerVerifierOptions,
 } from './caller-assertion';

@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { loadConfigOrExit, redactConfig, z } from '@parley/config';
 import { toSafeText } from '@parley/errors';
-import { GrpcServerHost } from '@parley/grpc';
+import { CallerVerifier, callerSecretsOf, GrpcServerHost } from '@parley/grpc';
 import { createLogger, type Logger } from '@parley/logging';
 import { initTelemetry } from '@parley/telemetry';
 import { runService, RunServiceOptions, RunningService } from './run-service';
@@ -11,6 +11,8 @@ interface CommonConfig {
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   SHUTDOWN_GRACE_MS: number;
   PARLEY_REGION?: string;
+  CALLER_ASSERTION_SECRET: string;
+  CALLER_ASSERTION_PREVIOUS_SECRETS?: string;
 }
 
 export interface BootstrapOptions<S extends z.ZodRawShape> {
@@ -60,7 +62,10 @@ export async function bootstrapService<S extends z.ZodRawShape>(
     logger.fatal({ err: error }, `uncaught exception, exiting: ${toSafeText(String(error?.message), 500)}`);
     process.exit(1);
   });
-  const grpcHost = new GrpcServerHost(logger);
+  // Every gRPC call must carry a caller assertion minted for this service (its name is the audience).
+  const grpcHost = new GrpcServerHost(logger, {
+    callers: new CallerVerifier({ secrets: callerSecretsOf(common), audience: options.name }),
+  });
   const ports = options.ports(config);
   try {
     return await runService({

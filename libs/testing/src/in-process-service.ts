@@ -3,6 +3,7 @@ import { GrpcServerHost } from '@parley/grpc';
 import { runService, RunningService } from '@parley/lifecycle';
 import { createLogger, Logger } from '@parley/logging';
 import { freePort } from './free-port';
+import { testCallerVerifier } from './test-callers';
 
 export interface InProcessService {
   running: RunningService;
@@ -20,7 +21,8 @@ export async function startInProcess(
   module: (context: { logger: Logger; grpcHost: GrpcServerHost }) => DynamicModule,
 ): Promise<InProcessService> {
   const logger = createLogger({ service: name, level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const grpcHost = new GrpcServerHost(logger);
+  // Calls need an assertion signed with TEST_CALLER_SECRET for this service (testCallerSigning(name)).
+  const grpcHost = new GrpcServerHost(logger, { callers: testCallerVerifier(name) });
   const running = await runService({
     name,
     logger,

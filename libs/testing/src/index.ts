@@ -19,3 +19,10 @@ export type { OidcTestProvider } from './oidc-provider';
 export { startRedisWithSentinel } from './redis-sentinel';
 export type { RedisWithSentinel } from './redis-sentinel';
 export { ensureChromiumInstalled, launchBrowser, screenshotPath } from './browser';
+export {
+  TEST_CALLER_SECRET,
+  testCallerSigning,
+  testCallerVerifier,
+  userCaller,
+  serviceCaller,
+} from './test-callers';

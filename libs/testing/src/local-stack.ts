@@ -16,6 +16,8 @@ export interface StackOptions {
 export interface Stack {
   database: TestDatabase;
   secret: string;
+  /** CALLER_ASSERTION_SECRET of every process: tests sign direct gRPC calls with it (testCallerSigning). */
+  callerSecret: string;
   /** The copies of each service, in start order. */
   services: Partial<Record<ServiceName, ServiceProcess[]>>;
   /** gRPC targets (host:port) of each copy, where the service serves gRPC. */
@@ -48,6 +50,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const infra = await testInfrastructure();
   const database = await createTestDatabase();
   const secret = randomBytes(24).toString('hex');
+  const callerSecret = randomBytes(24).toString('hex');
   // Suites share the machine's Redis and NATS: each stack's copies get their own names there.
   const instance = randomBytes(4).toString('hex');
   const services: Stack['services'] = {};
@@ -60,6 +63,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stack: Stack = {
     database,
     secret,
+    callerSecret,
     services,
     grpcTargets,
     gatewayUrls: [],
@@ -84,6 +88,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           REDIS_URL: infra.redisUrl,
           NATS_URL: infra.natsUrl,
           WEBUI_SECRET_KEY: secret,
+          CALLER_ASSERTION_SECRET: callerSecret,
           AUTH_GRPC_URL: pick('auth', i, 1),
           CHAT_GRPC_URL: pick('chat', i, 1),
           AUTH_HTTP_URL: httpUrls.auth?.length

@@ -11,6 +11,9 @@ import {
   startInProcess,
   TestDatabase,
   testInfrastructure,
+  serviceCaller,
+  testCallerSigning,
+  TEST_CALLER_SECRET,
 } from '@parley/testing';
 import { AuthAppModule } from '../src/app.module';
 import { authConfigSchema } from '../src/auth.config';
@@ -25,6 +28,7 @@ describe('auth service over gRPC, against PostgreSQL', () => {
   async function startAuth(env: Record<string, string> = {}, database: TestDatabase = db) {
     const infra = await testInfrastructure();
     const config = parseConfig(authConfigSchema, {
+      CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
       DATABASE_URL: database.url,
       NATS_URL: infra.natsUrl,
       REDIS_URL: infra.redisUrl,
@@ -37,6 +41,8 @@ describe('auth service over gRPC, against PostgreSQL', () => {
     const client = createGrpcClient(authV1.AuthService, service.grpcTarget, {
       deadlineMs: 5_000,
       peerName: 'auth',
+      signing: testCallerSigning('auth'),
+      defaultCaller: serviceCaller('gateway'),
     });
     started.push({ service, client });
     return client;
@@ -234,6 +240,7 @@ describe('signing key rotation', () => {
     const db = await createTestDatabase();
     const infra = await testInfrastructure();
     const config = parseConfig(authConfigSchema, {
+      CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
       DATABASE_URL: db.url,
       NATS_URL: infra.natsUrl,
       REDIS_URL: infra.redisUrl,
@@ -247,6 +254,8 @@ describe('signing key rotation', () => {
     const auth = createGrpcClient(authV1.AuthService, service.grpcTarget, {
       deadlineMs: 5_000,
       peerName: 'auth',
+      signing: testCallerSigning('auth'),
+      defaultCaller: serviceCaller('gateway'),
     });
     try {
       const kidOf = (token: string) =>
@@ -287,6 +296,7 @@ describe('a changed WEBUI_SECRET_KEY', () => {
     const infra = await testInfrastructure();
     const start = async (secret: string) => {
       const config = parseConfig(authConfigSchema, {
+        CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
         DATABASE_URL: db.url,
         NATS_URL: infra.natsUrl,
         REDIS_URL: infra.redisUrl,
@@ -300,6 +310,8 @@ describe('a changed WEBUI_SECRET_KEY', () => {
         auth: createGrpcClient(authV1.AuthService, service.grpcTarget, {
           deadlineMs: 5_000,
           peerName: 'auth',
+          signing: testCallerSigning('auth'),
+          defaultCaller: serviceCaller('gateway'),
         }),
       };
     };

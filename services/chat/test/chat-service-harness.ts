@@ -8,6 +8,9 @@ import {
   startInProcess,
   TestDatabase,
   testInfrastructure,
+  serviceCaller,
+  testCallerSigning,
+  TEST_CALLER_SECRET,
 } from '@parley/testing';
 import { ChatAppModule } from '../src/app.module';
 import { chatConfigSchema } from '../src/chat.config';
@@ -25,13 +28,20 @@ export interface Harness {
 export async function startChatService(env: Record<string, string> = {}): Promise<Harness> {
   const db = await createTestDatabase();
   const infra = await testInfrastructure();
-  const config = parseConfig(chatConfigSchema, { DATABASE_URL: db.url, NATS_URL: infra.natsUrl, ...env });
+  const config = parseConfig(chatConfigSchema, {
+    DATABASE_URL: db.url,
+    NATS_URL: infra.natsUrl,
+    CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
+    ...env,
+  });
   const service: InProcessService = await startInProcess('chat', ({ logger, grpcHost }) =>
     ChatAppModule.register(config, logger, grpcHost),
   );
   const chat = createGrpcClient(chatV1.ChatService, service.grpcTarget, {
     deadlineMs: 10_000,
     peerName: 'chat',
+    signing: testCallerSigning('chat'),
+    defaultCaller: serviceCaller('gateway'),
   });
   const nats = await connect({ servers: infra.natsUrl });
   return {

@@ -10,6 +10,9 @@ import {
   startInProcess,
   TestDatabase,
   testInfrastructure,
+  serviceCaller,
+  testCallerSigning,
+  TEST_CALLER_SECRET,
 } from '@parley/testing';
 import { ChatAppModule } from '../src/app.module';
 import { chatConfigSchema } from '../src/chat.config';
@@ -26,6 +29,7 @@ describe('chat service over gRPC, against PostgreSQL and NATS', () => {
     db = await createTestDatabase();
     const infra = await testInfrastructure();
     const config = parseConfig(chatConfigSchema, {
+      CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
       DATABASE_URL: db.url,
       NATS_URL: infra.natsUrl,
       CHAT_PAGE_SIZE: '3',
@@ -35,7 +39,12 @@ describe('chat service over gRPC, against PostgreSQL and NATS', () => {
     service = await startInProcess('chat', ({ logger, grpcHost }) =>
       ChatAppModule.register(config, logger, grpcHost),
     );
-    chat = createGrpcClient(chatV1.ChatService, service.grpcTarget, { deadlineMs: 5_000, peerName: 'chat' });
+    chat = createGrpcClient(chatV1.ChatService, service.grpcTarget, {
+      deadlineMs: 5_000,
+      peerName: 'chat',
+      signing: testCallerSigning('chat'),
+      defaultCaller: serviceCaller('gateway'),
+    });
     nats = await connect({ servers: infra.natsUrl });
   });
 

@@ -5,11 +5,14 @@ import {
   ApiKeyResolver,
   AUTHENTICATOR,
   AuthGuard,
+  CALLER_PROFILES,
+  CallerProfiles,
   CredentialAuthenticator,
   RevocationList,
   TokenAuthenticator,
   TokenVerifier,
 } from '@parley/auth-guard';
+import { serviceCaller } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
 import { AppConfigController } from './app-config/app-config.controller';
@@ -28,7 +31,7 @@ import { UsersController } from './users/users.controller';
 import { CompletionsController } from './completions/completions.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { ModelsController } from './models/models.controller';
-import { CallerGroupsGuard, GroupMembership } from './models/group-membership';
+import { roleName } from './auths/user-json';
 import { ModelCatalogClients } from './presets/model-catalog-clients';
 import { PresetsController } from './presets/presets.controller';
 import { UsageController } from './usage/usage.controller';
@@ -81,6 +84,25 @@ export class GatewayAppModule {
           },
         },
         {
+          provide: CALLER_PROFILES,
+          inject: [DownstreamClients, RevocationList],
+          useFactory: (downstream: DownstreamClients, revocations: RevocationList) =>
+            new CallerProfiles({
+              revocations,
+              fetch: async (id) => {
+                const profile = await downstream.auth.getCallerProfile(
+                  { id },
+                  { caller: serviceCaller('gateway') },
+                );
+                return {
+                  role: roleName(profile.role),
+                  groupIds: profile.groupIds,
+                  permissions: profile.permissions,
+                };
+              },
+            }),
+        },
+        {
           provide: PermissionsCache,
           inject: [DownstreamClients, RevocationList],
           useFactory: (downstream: DownstreamClients, revocations: RevocationList) =>
@@ -103,8 +125,6 @@ export class GatewayAppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         // After the AuthGuard (guards run in the order they are provided).
         { provide: APP_GUARD, useClass: PermissionGuard },
-        { provide: APP_GUARD, useClass: CallerGroupsGuard },
-        GroupMembership,
         ModelCatalogClients,
       ],
     };

@@ -14,7 +14,7 @@ import { gatewayConfigSchema } from './gateway.config';
  */
 const CONTROLLERS = [
   ...((GatewayAppModule.register(
-    parseConfig(gatewayConfigSchema, {}),
+    parseConfig(gatewayConfigSchema, { CALLER_ASSERTION_SECRET: 'a unit test caller assertion secret' }),
     createLogger({ service: 'test', level: 'silent' }),
   ).controllers ?? []) as Type[]),
   HealthController,

@@ -11,6 +11,9 @@ import {
   startInProcess,
   TestDatabase,
   testInfrastructure,
+  serviceCaller,
+  testCallerSigning,
+  TEST_CALLER_SECRET,
 } from '@parley/testing';
 import { ModelGatewayAppModule } from '../src/app.module';
 import { modelGatewayConfigSchema } from '../src/model-gateway.config';
@@ -33,7 +36,12 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
   const editor = { userId: randomUUID(), role: 'user', groupIds: [editors] };
 
   function clientsFor(target: string) {
-    const options = { deadlineMs: 10_000, peerName: 'model gateway' };
+    const options = {
+      deadlineMs: 10_000,
+      peerName: 'model gateway',
+      signing: testCallerSigning('model-gateway'),
+      defaultCaller: serviceCaller('gateway'),
+    };
     return {
       models: createGrpcClient(modelGatewayV1.ModelGatewayService, target, options),
       presets: createGrpcClient(presetsV1.PresetsService, target, options),
@@ -44,6 +52,7 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
   async function startCopy(env: Record<string, string> = {}) {
     const infra = await testInfrastructure();
     const config = parseConfig(modelGatewayConfigSchema, {
+      CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
       DATABASE_URL: db.url,
       REDIS_URL: infra.redisUrl,
       NATS_URL: infra.natsUrl,

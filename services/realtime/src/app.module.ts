@@ -8,7 +8,7 @@ import {
   TokenAuthenticator,
   TokenVerifier,
 } from '@parley/auth-guard';
-import { createGrpcClient } from '@parley/grpc';
+import { callerSigning, createGrpcClient, serviceCaller } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
 import { NatsModule } from '@parley/nats';
@@ -33,6 +33,8 @@ export class RealtimeAppModule {
     const auth = createGrpcClient(authV1.AuthService, config.AUTH_GRPC_URL, {
       deadlineMs: config.GRPC_DEADLINE_MS,
       peerName: 'auth',
+      signing: callerSigning(config, 'realtime', 'auth'),
+      defaultCaller: serviceCaller('realtime'),
     });
     return {
       module: RealtimeAppModule,

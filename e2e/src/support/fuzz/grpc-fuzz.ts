@@ -1,7 +1,8 @@
 import { create, DescMessage, DescMethod, DescService, ScalarType, toBinary } from '@bufbuild/protobuf';
 import { Client, credentials, Metadata, ServiceError, status } from '@grpc/grpc-js';
 import * as proto from '@parley/proto';
-import { ServiceName } from '@parley/testing';
+import { CALLER_METADATA_KEY, CallerSigner } from '@parley/grpc';
+import { ServiceName, userCaller } from '@parley/testing';
 
 /** Every gRPC service in the generated contracts, found by walking @parley/proto's exports. */
 export function discoverGrpcServices(): DescService[] {
@@ -23,12 +24,18 @@ export function servingService(service: DescService): ServiceName {
 }
 
 /**
- * The metadata every fuzz call carries. The one place that says who the fuzzer claims to be: when
- * internal calls need a signed caller assertion (x-parley-caller), it is added here.
+ * The metadata every fuzz call carries. The one place that says who the fuzzer claims to be: an admin
+ * (the caller that reaches the most code), asserted with the stack's secret for the serving service.
+ * Without a secret the call carries no assertion at all.
  */
-export function callerMetadata(): Metadata {
+export async function callerMetadata(secret?: string, audience?: ServiceName): Promise<Metadata> {
   const metadata = new Metadata();
   metadata.set('x-request-id', `fuzz-${Date.now().toString(36)}`);
+  if (secret && audience) {
+    const signer = new CallerSigner({ secrets: [secret], issuer: 'fuzz' });
+    const admin = userCaller('fuzz-admin', { role: 'admin', permissions: ['chat.delete', 'chat.edit'] });
+    metadata.set(CALLER_METADATA_KEY, await signer.sign(admin, audience));
+  }
   return metadata;
 }
 
@@ -74,6 +81,7 @@ export function callRaw(
   method: DescMethod,
   bytes: Buffer,
   deadlineMs: number,
+  metadata: Metadata,
 ): Promise<CallOutcome> {
   const path = `/${service.typeName}/${method.name}`;
   const deadline = Date.now() + deadlineMs;
@@ -81,18 +89,18 @@ export function callRaw(
     const done = (error: ServiceError | null) =>
       resolve(error ? { code: error.code, details: error.details } : { code: status.OK, details: '' });
     if (method.methodKind === 'unary') {
-      client.makeUnaryRequest(path, identity, identity, bytes, callerMetadata(), { deadline }, (error) =>
+      client.makeUnaryRequest(path, identity, identity, bytes, metadata, { deadline }, (error) =>
         done(error),
       );
     } else if (method.methodKind === 'server_streaming') {
-      const call = client.makeServerStreamRequest(path, identity, identity, bytes, callerMetadata(), {
+      const call = client.makeServerStreamRequest(path, identity, identity, bytes, metadata, {
         deadline,
       });
       call.on('data', () => undefined);
       call.on('error', (error: ServiceError) => done(error));
       call.on('end', () => done(null));
     } else {
-      const call = client.makeBidiStreamRequest(path, identity, identity, callerMetadata(), { deadline });
+      const call = client.makeBidiStreamRequest(path, identity, identity, metadata, { deadline });
       call.on('data', () => undefined);
       call.on('error', (error: ServiceError) => done(error));
       call.on('end', () => done(null));

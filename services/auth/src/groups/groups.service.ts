@@ -111,6 +111,31 @@ export class GroupsService {
     );
   }
 
+  /** Role, groups and granted permission names of a user: what a caller assertion carries. */
+  async callerProfileOf(
+    userId: string,
+  ): Promise<{ role: string; groupIds: string[]; permissions: string[] }> {
+    if (!UUID.test(userId)) throw new DomainError(ErrorKind.NotFound, 'No such user.');
+    const user = await this.prisma.user.findUnique({
+      where: { id: userId },
+      select: { role: true, groups: { select: { group: { select: { id: true, permissions: true } } } } },
+    });
+    if (!user) throw new DomainError(ErrorKind.NotFound, 'No such user.');
+    const granted = effectivePermissions(
+      user.role,
+      user.groups.map((m) => m.group.permissions as Record<string, boolean>),
+      defaultPermissions(this.config),
+    );
+    return {
+      role: user.role,
+      groupIds: user.groups.map((m) => m.group.id).sort(),
+      permissions: Object.entries(granted)
+        .filter(([, on]) => on)
+        .map(([name]) => name)
+        .sort(),
+    };
+  }
+
   private checkName(name: string): string {
     const value = name.trim();
     if (!value) throw invalid('A group needs a name.');

@@ -187,6 +187,19 @@ export class AuthGrpcHandlers implements OnModuleInit {
         return {};
       },
       getPermissions: async (request) => ({ permissions: await this.groups.permissionsOf(request.userId) }),
+      getCallerProfile: async (request, call) => {
+        if (call.caller.kind !== 'service')
+          throw new DomainError(
+            ErrorKind.PermissionDenied,
+            'Caller profiles are for the edge services only.',
+          );
+        const profile = await this.groups.callerProfileOf(request.id);
+        return {
+          role: ROLES[profile.role] ?? authV1.Role.UNSPECIFIED,
+          groupIds: profile.groupIds,
+          permissions: profile.permissions,
+        };
+      },
       getUserSettings: async (request) => ({
         settingsJson: JSON.stringify(await this.users.getSettings(request.actorId)),
       }),

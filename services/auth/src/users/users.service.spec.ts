@@ -5,7 +5,10 @@ import { UsersService } from './users.service';
 
 /** Small tests: every collaborator is a stub; what is checked is the rule, not the plumbing. */
 function build(existing: { id: string; passwordHash: string | null; role: string } | null) {
-  const config = parseConfig(authConfigSchema, { WEBUI_SECRET_KEY: 'x'.repeat(32) });
+  const config = parseConfig(authConfigSchema, {
+    WEBUI_SECRET_KEY: 'x'.repeat(32),
+    CALLER_ASSERTION_SECRET: 'y'.repeat(32),
+  });
   const users = { findByEmail: jest.fn().mockResolvedValue(existing) };
   const hasher = {
     verify: jest.fn().mockResolvedValue(false),

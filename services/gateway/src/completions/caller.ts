@@ -1,10 +1,9 @@
 import type { AuthenticatedRequest } from '@parley/auth-guard';
 import type { Request, Response } from 'express';
-import { groupIdsOf } from '../models/group-membership';
 
-/** Who is calling, as the model gateway needs it: with their groups (CallerGroupsGuard finds them). */
+/** Who is calling, as the model gateway needs it. TODO(verified callers, phase B): the assertion carries it. */
 export function callerOf(req: AuthenticatedRequest) {
-  return { userId: req.user.id, role: req.user.role, groupIds: groupIdsOf(req) };
+  return { userId: req.user.id, role: req.user.role, groupIds: [...req.caller.groupIds] };
 }
 
 /**

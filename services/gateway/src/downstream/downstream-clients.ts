@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { createGrpcClient, ServiceClient } from '@parley/grpc';
+import { callerSigning, createGrpcClient, serviceCaller, ServiceClient } from '@parley/grpc';
 import { authV1, chatTasksV1, chatV1, modelGatewayV1 } from '@parley/proto';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 
@@ -19,16 +19,36 @@ export class DownstreamClients implements OnApplicationShutdown {
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     const deadlineMs = config.GRPC_DEADLINE_MS;
-    this.auth = createGrpcClient(authV1.AuthService, config.AUTH_GRPC_URL, { deadlineMs, peerName: 'auth' });
-    this.chat = createGrpcClient(chatV1.ChatService, config.CHAT_GRPC_URL, { deadlineMs, peerName: 'chat' });
-    this.modelGateway = createGrpcClient(modelGatewayV1.ModelGatewayService, config.MODEL_GATEWAY_GRPC_URL, {
+    // TODO(verified callers, phase B): calls pass the request's user caller; the default goes away.
+    const defaultCaller = serviceCaller('gateway');
+    this.auth = createGrpcClient(authV1.AuthService, config.AUTH_GRPC_URL, {
+      deadlineMs,
+      peerName: 'auth',
+      signing: callerSigning(config, 'gateway', 'auth'),
+      defaultCaller,
+    });
+    this.chat = createGrpcClient(chatV1.ChatService, config.CHAT_GRPC_URL, {
+      deadlineMs,
+      peerName: 'chat',
+      signing: callerSigning(config, 'gateway', 'chat'),
+      defaultCaller,
+    });
+    const modelGateway = {
       deadlineMs,
       peerName: 'model gateway',
-    });
-    this.chatTasks = createGrpcClient(chatTasksV1.ChatTaskService, config.MODEL_GATEWAY_GRPC_URL, {
-      deadlineMs,
-      peerName: 'model gateway',
-    });
+      signing: callerSigning(config, 'gateway', 'model-gateway'),
+      defaultCaller,
+    };
+    this.modelGateway = createGrpcClient(
+      modelGatewayV1.ModelGatewayService,
+      config.MODEL_GATEWAY_GRPC_URL,
+      modelGateway,
+    );
+    this.chatTasks = createGrpcClient(
+      chatTasksV1.ChatTaskService,
+      config.MODEL_GATEWAY_GRPC_URL,
+      modelGateway,
+    );
   }
 
   onApplicationShutdown(): void {

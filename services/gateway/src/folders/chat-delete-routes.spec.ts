@@ -35,7 +35,7 @@ function permissionKey(): string | symbol {
 function deleteRoutes() {
   const key = permissionKey();
   const controllers = (GatewayAppModule.register(
-    parseConfig(gatewayConfigSchema, {}),
+    parseConfig(gatewayConfigSchema, { CALLER_ASSERTION_SECRET: 'a unit test caller assertion secret' }),
     createLogger({ service: 'test', level: 'silent' }),
   ).controllers ?? []) as Type[];
   const all: Array<{ route: string; permission: unknown }> = [];

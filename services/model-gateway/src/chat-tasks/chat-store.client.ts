@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { createGrpcClient, ServiceClient } from '@parley/grpc';
+import { callerSigning, createGrpcClient, serviceCaller, ServiceClient } from '@parley/grpc';
 import { chatV1 } from '@parley/proto';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 
@@ -27,6 +27,9 @@ export class ChatStoreClient implements OnApplicationShutdown {
     this.chat = createGrpcClient(chatV1.ChatService, config.CHAT_GRPC_URL, {
       deadlineMs: config.GRPC_DEADLINE_MS,
       peerName: 'chat',
+      signing: callerSigning(config, 'model-gateway', 'chat'),
+      // TODO(verified callers, phase B): the task owner's user caller; the default goes away.
+      defaultCaller: serviceCaller('model-gateway'),
     });
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
-import { createGrpcClient, ServiceClient } from '@parley/grpc';
+import { callerSigning, createGrpcClient, serviceCaller, ServiceClient } from '@parley/grpc';
 import { chatV1 } from '@parley/proto';
 import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 
@@ -15,6 +15,9 @@ export class ChatAccessClient implements OnApplicationShutdown {
     this.chat = createGrpcClient(chatV1.ChatService, config.CHAT_GRPC_URL, {
       deadlineMs: config.GRPC_DEADLINE_MS,
       peerName: 'chat',
+      signing: callerSigning(config, 'realtime', 'chat'),
+      // TODO(verified callers, phase B): the socket's user caller; the default goes away.
+      defaultCaller: serviceCaller('realtime'),
     });
   }
 
