@@ -314,6 +314,7 @@ describe('accounts, sessions and keys across two gateway copies', () => {
           PORT: String(port),
           AUTH_GRPC_URL: stack.grpcTargets.auth![0]!,
           REDIS_URL: 'redis://127.0.0.1:6379',
+          CALLER_ASSERTION_SECRET: stack.callerSecret,
           ENABLE_API_KEY_ENDPOINT_RESTRICTIONS: 'true',
           API_KEY_ALLOWED_ENDPOINTS: '/api/v1/users/permissions, /api/models*',
         },

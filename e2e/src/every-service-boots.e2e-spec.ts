@@ -76,6 +76,7 @@ describe('configuration and dependency failures', () => {
     expect(error.message).toContain('HTTP_PORT must be a TCP port number (got "eighty")');
     expect(error.message).toContain('DATABASE_URL must be a URL starting with postgres:// or postgresql://');
     expect(error.message).toContain('WEBUI_SECRET_KEY is required');
+    expect(error.message).toContain('CALLER_ASSERTION_SECRET is required');
     expect(error.message).toContain('JWT_EXPIRES_IN must be a duration');
     expect(error.message).not.toContain('hunter2');
   });
@@ -89,6 +90,7 @@ describe('configuration and dependency failures', () => {
         HTTP_PORT: String(httpPort),
         GRPC_PORT: String(await freePort()),
         DATABASE_URL: `postgresql://postgres@127.0.0.1:${closedPort}/x`,
+        CALLER_ASSERTION_SECRET: 'a caller assertion secret for this test',
       },
       waitFor: 'live',
     });

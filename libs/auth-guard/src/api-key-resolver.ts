@@ -37,12 +37,12 @@ const ROLE_NAMES: Record<number, AuthenticatedUser['role']> = {
   [authV1.Role.PENDING]: 'pending',
 };
 
-/** The lookup every service uses: the auth service's AuthenticateApiKey. */
-export function apiKeyLookupVia(auth: {
-  authenticateApiKey(request: { apiKey: string }): Promise<authV1.AuthenticateApiKeyResponse>;
-}): (apiKey: string) => Promise<AuthenticatedUser> {
+/** The lookup every edge uses: the auth service's AuthenticateApiKey, called as the edge's service identity. */
+export function apiKeyLookupVia(
+  authenticateApiKey: (request: { apiKey: string }) => Promise<authV1.AuthenticateApiKeyResponse>,
+): (apiKey: string) => Promise<AuthenticatedUser> {
   return async (apiKey) => {
-    const reply = await auth.authenticateApiKey({ apiKey });
+    const reply = await authenticateApiKey({ apiKey });
     return { id: reply.user!.id, role: ROLE_NAMES[reply.user!.role] ?? 'pending', apiKeyId: reply.keyId };
   };
 }

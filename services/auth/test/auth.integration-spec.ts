@@ -1,51 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { TokenVerifier } from '@parley/auth-guard';
-import { parseConfig } from '@parley/config';
 import { ErrorKind } from '@parley/errors';
-import { createGrpcClient } from '@parley/grpc';
 import { authV1 } from '@parley/proto';
-import {
-  createTestDatabase,
-  InProcessService,
-  startInProcess,
-  TestDatabase,
-  testInfrastructure,
-  serviceCaller,
-  testCallerSigning,
-  TEST_CALLER_SECRET,
-} from '@parley/testing';
-import { AuthAppModule } from '../src/app.module';
-import { authConfigSchema } from '../src/auth.config';
+import { createTestDatabase, TestDatabase, userCaller } from '@parley/testing';
+import { AuthUnderTest, startAuthService } from './auth-service-harness';
 
-type AuthClient = ReturnType<typeof createGrpcClient<(typeof authV1.AuthService)['method']>>;
+/** Call options acting for the user with this id (a signed-in user, not an admin). */
+const as = (userId: string) => ({ caller: userCaller(userId) });
 
 describe('auth service over gRPC, against PostgreSQL', () => {
   let db: TestDatabase;
-  const started: Array<{ service: InProcessService; client: AuthClient }> = [];
+  const started: AuthUnderTest[] = [];
   const secret = randomBytes(24).toString('hex');
 
   async function startAuth(env: Record<string, string> = {}, database: TestDatabase = db) {
-    const infra = await testInfrastructure();
-    const config = parseConfig(authConfigSchema, {
-      CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
-      DATABASE_URL: database.url,
-      NATS_URL: infra.natsUrl,
-      REDIS_URL: infra.redisUrl,
-      WEBUI_SECRET_KEY: secret,
-      ...env,
-    });
-    const service = await startInProcess('auth', ({ logger, grpcHost }) =>
-      AuthAppModule.register(config, logger, grpcHost),
-    );
-    const client = createGrpcClient(authV1.AuthService, service.grpcTarget, {
-      deadlineMs: 5_000,
-      peerName: 'auth',
-      signing: testCallerSigning('auth'),
-      defaultCaller: serviceCaller('gateway'),
-    });
-    started.push({ service, client });
-    return client;
+    const started_ = await startAuthService(database, { WEBUI_SECRET_KEY: secret, ...env });
+    started.push(started_);
+    return started_.auth;
   }
 
   beforeAll(async () => {
@@ -53,10 +25,7 @@ describe('auth service over gRPC, against PostgreSQL', () => {
   });
 
   afterAll(async () => {
-    for (const { service, client } of started) {
-      client.close();
-      await service.stop();
-    }
+    for (const one of started) await one.stop();
     await db.drop();
   });
 
@@ -84,42 +53,37 @@ describe('auth service over gRPC, against PostgreSQL', () => {
       email: 'settings-b@example.com',
       password: 'long enough password',
     });
-    expect(JSON.parse((await auth.getUserSettings({ actorId: a.user!.id })).settingsJson)).toEqual({});
+    expect(JSON.parse((await auth.getUserSettings({}, as(a.user!.id))).settingsJson)).toEqual({});
 
-    const saved = await auth.updateUserSettings({
-      actorId: a.user!.id,
-      settingsJson: JSON.stringify({ ui: { models: ['gpt-test'] } }),
-    });
+    const saved = await auth.updateUserSettings(
+      { settingsJson: JSON.stringify({ ui: { models: ['gpt-test'] } }) },
+      as(a.user!.id),
+    );
     expect(JSON.parse(saved.settingsJson)).toEqual({ ui: { models: ['gpt-test'] } });
-    await auth.updateUserSettings({
-      actorId: a.user!.id,
-      settingsJson: JSON.stringify({ ui: { theme: 'dark' } }),
-    });
-    expect(JSON.parse((await auth.getUserSettings({ actorId: a.user!.id })).settingsJson)).toEqual({
+    await auth.updateUserSettings(
+      { settingsJson: JSON.stringify({ ui: { theme: 'dark' } }) },
+      as(a.user!.id),
+    );
+    expect(JSON.parse((await auth.getUserSettings({}, as(a.user!.id))).settingsJson)).toEqual({
       ui: { theme: 'dark' },
     });
-    expect(JSON.parse((await auth.getUserSettings({ actorId: b.user!.id })).settingsJson)).toEqual({});
+    expect(JSON.parse((await auth.getUserSettings({}, as(b.user!.id))).settingsJson)).toEqual({});
 
-    await expect(
-      auth.updateUserSettings({ actorId: a.user!.id, settingsJson: '[1,2]' }),
-    ).rejects.toMatchObject({
+    await expect(auth.updateUserSettings({ settingsJson: '[1,2]' }, as(a.user!.id))).rejects.toMatchObject({
       kind: ErrorKind.InvalidArgument,
       message: 'The settings must be a JSON object.',
     });
     await expect(
-      auth.updateUserSettings({
-        actorId: a.user!.id,
-        settingsJson: JSON.stringify({ big: 'x'.repeat(70_000) }),
-      }),
+      auth.updateUserSettings({ settingsJson: JSON.stringify({ big: 'x'.repeat(70_000) }) }, as(a.user!.id)),
     ).rejects.toMatchObject({
       kind: ErrorKind.InvalidArgument,
       message: 'The settings are larger than 64 KiB.',
     });
-    await expect(
-      auth.getUserSettings({ actorId: '00000000-0000-4000-8000-000000000000' }),
-    ).rejects.toMatchObject({ kind: ErrorKind.NotFound });
+    await expect(auth.getUserSettings({}, as('00000000-0000-4000-8000-000000000000'))).rejects.toMatchObject({
+      kind: ErrorKind.NotFound,
+    });
     // The refused writes left the saved settings alone.
-    expect(JSON.parse((await auth.getUserSettings({ actorId: a.user!.id })).settingsJson)).toEqual({
+    expect(JSON.parse((await auth.getUserSettings({}, as(a.user!.id))).settingsJson)).toEqual({
       ui: { theme: 'dark' },
     });
   });
@@ -185,9 +149,7 @@ describe('auth service over gRPC, against PostgreSQL', () => {
         message: expect.stringContaining('Sign-up is disabled'),
       });
     } finally {
-      const entry = started.pop()!;
-      entry.client.close();
-      await entry.service.stop();
+      await started.pop()!.stop();
       await empty.drop();
     }
   });
@@ -238,24 +200,9 @@ describe('auth service over gRPC, against PostgreSQL', () => {
 describe('signing key rotation', () => {
   it('signs with a new key after the rotation interval, and tokens of the old key verify until they expire', async () => {
     const db = await createTestDatabase();
-    const infra = await testInfrastructure();
-    const config = parseConfig(authConfigSchema, {
-      CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
-      DATABASE_URL: db.url,
-      NATS_URL: infra.natsUrl,
-      REDIS_URL: infra.redisUrl,
-      WEBUI_SECRET_KEY: randomBytes(24).toString('hex'),
+    const { service, auth } = await startAuthService(db, {
       SIGNING_KEY_ROTATION_INTERVAL: '1500ms',
       JWT_EXPIRES_IN: '4s',
-    });
-    const service = await startInProcess('auth', ({ logger, grpcHost }) =>
-      AuthAppModule.register(config, logger, grpcHost),
-    );
-    const auth = createGrpcClient(authV1.AuthService, service.grpcTarget, {
-      deadlineMs: 5_000,
-      peerName: 'auth',
-      signing: testCallerSigning('auth'),
-      defaultCaller: serviceCaller('gateway'),
     });
     try {
       const kidOf = (token: string) =>
@@ -293,28 +240,7 @@ describe('signing key rotation', () => {
 describe('a changed WEBUI_SECRET_KEY', () => {
   it('replaces the signing key it cannot open, and tokens signed before still verify', async () => {
     const db = await createTestDatabase();
-    const infra = await testInfrastructure();
-    const start = async (secret: string) => {
-      const config = parseConfig(authConfigSchema, {
-        CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
-        DATABASE_URL: db.url,
-        NATS_URL: infra.natsUrl,
-        REDIS_URL: infra.redisUrl,
-        WEBUI_SECRET_KEY: secret,
-      });
-      const service = await startInProcess('auth', ({ logger, grpcHost }) =>
-        AuthAppModule.register(config, logger, grpcHost),
-      );
-      return {
-        service,
-        auth: createGrpcClient(authV1.AuthService, service.grpcTarget, {
-          deadlineMs: 5_000,
-          peerName: 'auth',
-          signing: testCallerSigning('auth'),
-          defaultCaller: serviceCaller('gateway'),
-        }),
-      };
-    };
+    const start = (secret: string) => startAuthService(db, { WEBUI_SECRET_KEY: secret });
     const before = await start('the-first-secret-key-of-this-install');
     const after = await start('a-new-secret-key-set-by-the-operator');
     try {

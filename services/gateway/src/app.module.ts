@@ -12,16 +12,14 @@ import {
   TokenAuthenticator,
   TokenVerifier,
 } from '@parley/auth-guard';
-import { serviceCaller } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
 import { AppConfigController } from './app-config/app-config.controller';
 import { PermissionGuard } from './authentication/permission.guard';
-import { PermissionsCache } from './authentication/permissions-cache';
 import { AuditModule } from './audit/audit.module';
 import { AuthsController } from './auths/auths.controller';
 import { ChatsController } from './chats/chats.controller';
-import { DownstreamClients } from './downstream/downstream-clients';
+import { DownstreamClients, GATEWAY } from './downstream/downstream-clients';
 import { FoldersController } from './folders/folders.controller';
 import { GatewayRedis } from './downstream/redis.provider';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
@@ -70,7 +68,8 @@ export class GatewayAppModule {
           inject: [DownstreamClients],
           useFactory: (downstream: DownstreamClients) =>
             new TokenVerifier({
-              fetchJwks: async () => JSON.parse((await downstream.auth.getJwks({})).jwksJson),
+              fetchJwks: async () =>
+                JSON.parse((await downstream.auth.getJwks({}, { caller: GATEWAY })).jwksJson),
             }),
         },
         {
@@ -90,10 +89,7 @@ export class GatewayAppModule {
             new CallerProfiles({
               revocations,
               fetch: async (id) => {
-                const profile = await downstream.auth.getCallerProfile(
-                  { id },
-                  { caller: serviceCaller('gateway') },
-                );
+                const profile = await downstream.auth.getCallerProfile({ id }, { caller: GATEWAY });
                 return {
                   role: roleName(profile.role),
                   groupIds: profile.groupIds,
@@ -103,18 +99,17 @@ export class GatewayAppModule {
             }),
         },
         {
-          provide: PermissionsCache,
-          inject: [DownstreamClients, RevocationList],
-          useFactory: (downstream: DownstreamClients, revocations: RevocationList) =>
-            new PermissionsCache(downstream, revocations),
-        },
-        {
           provide: AUTHENTICATOR,
           inject: [TokenVerifier, RevocationList, DownstreamClients],
           useFactory: (verifier: TokenVerifier, revocations: RevocationList, downstream: DownstreamClients) =>
             new CredentialAuthenticator(
               new TokenAuthenticator(verifier, revocations),
-              new ApiKeyResolver(apiKeyLookupVia(downstream.auth), revocations),
+              new ApiKeyResolver(
+                apiKeyLookupVia((request) =>
+                  downstream.auth.authenticateApiKey(request, { caller: GATEWAY }),
+                ),
+                revocations,
+              ),
               {
                 enabled: config.ENABLE_API_KEY_ENDPOINT_RESTRICTIONS,
                 allowedEndpoints: config.API_KEY_ALLOWED_ENDPOINTS,

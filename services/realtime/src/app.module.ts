@@ -34,6 +34,7 @@ export class RealtimeAppModule {
       deadlineMs: config.GRPC_DEADLINE_MS,
       peerName: 'auth',
       signing: callerSigning(config, 'realtime', 'auth'),
+      // Realtime asks auth only as itself (token keys, API key lookups).
       defaultCaller: serviceCaller('realtime'),
     });
     return {
@@ -75,7 +76,10 @@ export class RealtimeAppModule {
           useFactory: (verifier: TokenVerifier, revocations: RevocationList) =>
             new CredentialAuthenticator(
               new TokenAuthenticator(verifier, revocations),
-              new ApiKeyResolver(apiKeyLookupVia(auth), revocations),
+              new ApiKeyResolver(
+                apiKeyLookupVia((request) => auth.authenticateApiKey(request)),
+                revocations,
+              ),
             ),
         },
         SocketEmitter,

@@ -12,6 +12,7 @@ import { RoleName } from '../users/user-rules';
 import { UserRecord } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { LdapDirectory } from '../ldap/ldap-directory';
+import { callerRules } from './caller-rules';
 
 const ROLES: Record<string, authV1.Role> = {
   admin: authV1.Role.ADMIN,
@@ -74,24 +75,30 @@ export class AuthGrpcHandlers implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    const rules = callerRules;
     this.host.addService(authV1.AuthService, {
-      signUp: async (request) => {
+      signUp: async (request, call) => {
+        rules.service(call);
         const { user, accessToken } = await this.users.signUp(request);
         return { user: toUserMessage(user), accessToken: toToken(accessToken) };
       },
-      signIn: async (request) => {
+      signIn: async (request, call) => {
+        rules.service(call);
         const { user, accessToken } = await this.users.signIn(request);
         return { user: toUserMessage(user), accessToken: toToken(accessToken) };
       },
-      signInWithLdap: async (request) => {
+      signInWithLdap: async (request, call) => {
+        rules.service(call);
         const identity = await this.ldap.authenticate(request.username, request.password);
         const { user, accessToken } = await this.users.signInWithDirectoryIdentity(identity);
         return { user: toUserMessage(user), accessToken: toToken(accessToken) };
       },
-      signInWithTrustedHeader: async (request) => {
+      signInWithTrustedHeader: async (request, call) => {
+        rules.service(call);
         const { user, accessToken } = await this.users.signInWithTrustedHeader(request.email, request.name);
         return { user: toUserMessage(user), accessToken: toToken(accessToken) };
       },
+      // Anyone: what the sign-in screen shows.
       getSignInOptions: async () => ({
         enableSignup: this.config.ENABLE_SIGNUP,
         enableLdap: this.config.ENABLE_LDAP,
@@ -100,39 +107,56 @@ export class AuthGrpcHandlers implements OnModuleInit {
         trustedHeader: !!this.config.WEBUI_AUTH_TRUSTED_EMAIL_HEADER,
         firstUser: await this.users.isFirstUser(),
       }),
+      // Any caller: a token id is only known to whoever holds the token (sign-out).
       revokeToken: async (request) => {
         await this.users.revokeToken(request.tokenId, Number(request.expiresAt));
         return {};
       },
-      getUser: async (request) => ({ user: toUserMessage(await this.users.getUser(request.id)) }),
+      getUser: async (request, call) => {
+        rules.serviceSelfOrAdmin(call, request.id);
+        return { user: toUserMessage(await this.users.getUser(request.id)) };
+      },
+      // Anyone: public keys.
       getJwks: async () => ({ jwksJson: JSON.stringify(await this.keys.jwks()) }),
-      updatePassword: async (request) => ({
+      updatePassword: async (request, call) => ({
         accessToken: toToken(
-          await this.users.updatePassword(request.actorId, request.currentPassword, request.newPassword),
+          await this.users.updatePassword(
+            rules.self(call, { pending: true }).userId,
+            request.currentPassword,
+            request.newPassword,
+          ),
         ),
       }),
-      updateProfile: async (request) => ({
+      updateProfile: async (request, call) => ({
         user: toUserMessage(
-          await this.users.updateProfile(request.actorId, request.name, request.profileImageUrl),
+          await this.users.updateProfile(
+            rules.self(call, { pending: true }).userId,
+            request.name,
+            request.profileImageUrl,
+          ),
         ),
       }),
-      addUser: async (request) => ({
-        user: toUserMessage(
-          await this.users.addUser({
-            name: request.name,
-            email: request.email,
-            password: request.password,
-            role: roleName(request.role),
-          }),
-        ),
-      }),
-      listUsers: async (request) => {
+      addUser: async (request, call) => {
+        rules.admin(call);
+        return {
+          user: toUserMessage(
+            await this.users.addUser({
+              name: request.name,
+              email: request.email,
+              password: request.password,
+              role: roleName(request.role),
+            }),
+          ),
+        };
+      },
+      listUsers: async (request, call) => {
+        rules.admin(call);
         const { users, total } = await this.users.listUsers(request.query, request.page || 1);
         return { users: users.map(toUserMessage), total };
       },
-      updateUser: async (request) => ({
+      updateUser: async (request, call) => ({
         user: toUserMessage(
-          await this.users.updateUser(request.actorId, request.id, {
+          await this.users.updateUser(rules.admin(call).userId, request.id, {
             name: request.name,
             email: request.email,
             role: request.role === authV1.Role.UNSPECIFIED ? undefined : roleName(request.role),
@@ -141,58 +165,67 @@ export class AuthGrpcHandlers implements OnModuleInit {
           }),
         ),
       }),
-      deleteUser: async (request) => {
-        await this.users.deleteUser(request.actorId, request.id);
+      deleteUser: async (request, call) => {
+        await this.users.deleteUser(rules.admin(call).userId, request.id);
         return {};
       },
-      createApiKey: async (request) => {
-        const { key, info } = await this.apiKeys.create(request.actorId);
+      createApiKey: async (_request, call) => {
+        const { key, info } = await this.apiKeys.create(rules.self(call).userId);
         return { apiKey: key, info: toKeyInfo(info) };
       },
-      getApiKey: async (request) => {
-        const info = await this.apiKeys.get(request.actorId);
+      getApiKey: async (_request, call) => {
+        const info = await this.apiKeys.get(rules.self(call).userId);
         return info ? { info: toKeyInfo(info) } : {};
       },
-      deleteApiKey: async (request) => {
-        await this.apiKeys.delete(request.actorId);
+      deleteApiKey: async (_request, call) => {
+        await this.apiKeys.delete(rules.self(call).userId);
         return {};
       },
-      authenticateApiKey: async (request) => {
+      authenticateApiKey: async (request, call) => {
+        rules.service(call);
         const { user, keyId } = await this.apiKeys.authenticate(request.apiKey);
         return { user: toUserMessage(user), keyId };
       },
-      createGroup: async (request) => ({
-        group: toGroup(
-          await this.groups.create({
-            name: request.name,
-            description: request.description,
-            permissions: request.permissions,
-            userIds: request.userIds,
-          }),
-        ),
-      }),
-      listGroups: async () => ({ groups: (await this.groups.list()).map(toGroup) }),
-      updateGroup: async (request) => ({
-        group: toGroup(
-          await this.groups.update(request.id, {
-            name: request.name,
-            description: request.description,
-            permissions: request.setPermissions ? request.permissions : undefined,
-            userIds: request.setUserIds ? request.userIds : undefined,
-          }),
-        ),
-      }),
-      deleteGroup: async (request) => {
+      createGroup: async (request, call) => {
+        rules.admin(call);
+        return {
+          group: toGroup(
+            await this.groups.create({
+              name: request.name,
+              description: request.description,
+              permissions: request.permissions,
+              userIds: request.userIds,
+            }),
+          ),
+        };
+      },
+      listGroups: async (_request, call) => {
+        rules.admin(call);
+        return { groups: (await this.groups.list()).map(toGroup) };
+      },
+      updateGroup: async (request, call) => {
+        rules.admin(call);
+        return {
+          group: toGroup(
+            await this.groups.update(request.id, {
+              name: request.name,
+              description: request.description,
+              permissions: request.setPermissions ? request.permissions : undefined,
+              userIds: request.setUserIds ? request.userIds : undefined,
+            }),
+          ),
+        };
+      },
+      deleteGroup: async (request, call) => {
+        rules.admin(call);
         await this.groups.delete(request.id);
         return {};
       },
-      getPermissions: async (request) => ({ permissions: await this.groups.permissionsOf(request.userId) }),
+      getPermissions: async (_request, call) => ({
+        permissions: await this.groups.permissionsOf(rules.self(call, { pending: true }).userId),
+      }),
       getCallerProfile: async (request, call) => {
-        if (call.caller.kind !== 'service')
-          throw new DomainError(
-            ErrorKind.PermissionDenied,
-            'Caller profiles are for the edge services only.',
-          );
+        rules.service(call);
         const profile = await this.groups.callerProfileOf(request.id);
         return {
           role: ROLES[profile.role] ?? authV1.Role.UNSPECIFIED,
@@ -200,11 +233,13 @@ export class AuthGrpcHandlers implements OnModuleInit {
           permissions: profile.permissions,
         };
       },
-      getUserSettings: async (request) => ({
-        settingsJson: JSON.stringify(await this.users.getSettings(request.actorId)),
+      getUserSettings: async (_request, call) => ({
+        settingsJson: JSON.stringify(await this.users.getSettings(rules.self(call).userId)),
       }),
-      updateUserSettings: async (request) => ({
-        settingsJson: JSON.stringify(await this.users.updateSettings(request.actorId, request.settingsJson)),
+      updateUserSettings: async (request, call) => ({
+        settingsJson: JSON.stringify(
+          await this.users.updateSettings(rules.self(call).userId, request.settingsJson),
+        ),
       }),
     });
   }

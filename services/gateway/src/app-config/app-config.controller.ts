@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { Public } from '@parley/lifecycle';
 import { authV1 } from '@parley/proto';
-import { DownstreamClients } from '../downstream/downstream-clients';
+import { DownstreamClients, GATEWAY } from '../downstream/downstream-clients';
 
 const CACHE_MS = 5_000;
 
@@ -20,7 +20,10 @@ export class AppConfigController {
   @Get()
   async config() {
     if (!this.cached || Date.now() - this.cached.at > CACHE_MS || this.cached.options.firstUser) {
-      this.cached = { at: Date.now(), options: await this.downstream.auth.getSignInOptions({}) };
+      this.cached = {
+        at: Date.now(),
+        options: await this.downstream.auth.getSignInOptions({}, { caller: GATEWAY }),
+      };
     }
     const options = this.cached.options;
     return {

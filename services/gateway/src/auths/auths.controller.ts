@@ -12,8 +12,7 @@ import { z } from '@parley/config';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { Public } from '@parley/lifecycle';
 import { authV1 } from '@parley/proto';
-import { PermissionsCache } from '../authentication/permissions-cache';
-import { DownstreamClients } from '../downstream/downstream-clients';
+import { DownstreamClients, GATEWAY } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { SignInRateLimit } from '../rate-limit/sign-in-rate-limit';
 import { parseBody } from '../validation/parse-body';
@@ -42,7 +41,6 @@ export class AuthsController {
     @Inject(DownstreamClients) private readonly downstream: DownstreamClients,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     @Inject(SignInRateLimit) private readonly rateLimit: SignInRateLimit,
-    @Inject(PermissionsCache) private readonly permissions: PermissionsCache,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -52,7 +50,7 @@ export class AuthsController {
   async signUp(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const input = parseBody(signUpBody, body);
     await this.rateLimit.check(req.ip ?? 'unknown', input.email);
-    const reply = await this.downstream.auth.signUp(input);
+    const reply = await this.downstream.auth.signUp(input, { caller: GATEWAY });
     return this.session(reply, req, res);
   }
 
@@ -63,7 +61,7 @@ export class AuthsController {
     if (this.config.WEBUI_AUTH_TRUSTED_EMAIL_HEADER) return this.signInWithTrustedHeader(req, res);
     const input = parseBody(signInBody, body);
     await this.rateLimit.check(req.ip ?? 'unknown', input.email);
-    const reply = await this.downstream.auth.signIn(input);
+    const reply = await this.downstream.auth.signIn(input, { caller: GATEWAY });
     return this.session(reply, req, res);
   }
 
@@ -80,10 +78,10 @@ export class AuthsController {
         `The ${this.config.WEBUI_AUTH_TRUSTED_EMAIL_HEADER} header from the sign-in proxy is missing.`,
       );
     }
-    const reply = await this.downstream.auth.signInWithTrustedHeader({
-      email,
-      name: header(this.config.WEBUI_AUTH_TRUSTED_NAME_HEADER),
-    });
+    const reply = await this.downstream.auth.signInWithTrustedHeader(
+      { email, name: header(this.config.WEBUI_AUTH_TRUSTED_NAME_HEADER) },
+      { caller: GATEWAY },
+    );
     return this.session(reply, req, res);
   }
 
@@ -98,10 +96,10 @@ export class AuthsController {
   ) {
     const input = parseBody(ldapBody, body);
     await this.rateLimit.check(req.ip ?? 'unknown', `ldap:${input.user}`);
-    const reply = await this.downstream.auth.signInWithLdap({
-      username: input.user,
-      password: input.password,
-    });
+    const reply = await this.downstream.auth.signInWithLdap(
+      { username: input.user, password: input.password },
+      { caller: GATEWAY },
+    );
     return this.session(reply, req, res);
   }
 
@@ -109,8 +107,11 @@ export class AuthsController {
   @AllowPending()
   @Get()
   async me(@Req() req: AuthenticatedRequest) {
-    const { user } = await this.downstream.auth.getUser({ id: req.user.id });
-    const permissions = req.user.role === 'pending' ? {} : await this.permissions.of(req.user.id);
+    const caller = { caller: req.caller };
+    const [{ user }, { permissions }] = await Promise.all([
+      this.downstream.auth.getUser({ id: req.user.id }, caller),
+      req.user.role === 'pending' ? { permissions: {} } : this.downstream.auth.getPermissions({}, caller),
+    ]);
     return { ...userJson(user), permissions };
   }
 
@@ -122,10 +123,10 @@ export class AuthsController {
     if (token && !token.startsWith('sk-')) {
       const user = await this.authenticator.authenticate(token, { path: req.path }).catch(() => undefined);
       if (user?.tokenId)
-        await this.downstream.auth.revokeToken({
-          tokenId: user.tokenId,
-          expiresAt: BigInt(user.expiresAt ?? 0),
-        });
+        await this.downstream.auth.revokeToken(
+          { tokenId: user.tokenId, expiresAt: BigInt(user.expiresAt ?? 0) },
+          { caller: GATEWAY },
+        );
     }
     res.clearCookie('token', { path: '/' });
     return { status: true };
@@ -140,11 +141,10 @@ export class AuthsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const input = parseBody(passwordBody, body);
-    const { accessToken } = await this.downstream.auth.updatePassword({
-      actorId: req.user.id,
-      currentPassword: input.password,
-      newPassword: input.new_password,
-    });
+    const { accessToken } = await this.downstream.auth.updatePassword(
+      { currentPassword: input.password, newPassword: input.new_password },
+      { caller: req.caller },
+    );
     // Every other session ended; this one continues with a fresh token.
     if (accessToken) this.setCookie(accessToken, req, res);
     return true;
@@ -155,41 +155,43 @@ export class AuthsController {
   @HttpCode(200)
   async updateProfile(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const input = parseBody(profileBody, body);
-    const { user } = await this.downstream.auth.updateProfile({
-      actorId: req.user.id,
-      name: input.name,
-      profileImageUrl: input.profile_image_url ?? '',
-    });
+    const { user } = await this.downstream.auth.updateProfile(
+      { name: input.name, profileImageUrl: input.profile_image_url ?? '' },
+      { caller: req.caller },
+    );
     return userJson(user);
   }
 
   @AdminOnly()
   @Post('add')
   @HttpCode(200)
-  async addUser(@Body() body: unknown) {
+  async addUser(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const input = parseBody(addUserBody, body);
-    const { user } = await this.downstream.auth.addUser({ ...input, role: roleValue(input.role) });
+    const { user } = await this.downstream.auth.addUser(
+      { ...input, role: roleValue(input.role) },
+      { caller: req.caller },
+    );
     return { ...userJson(user), token: '', token_type: 'Bearer' };
   }
 
   @Post('api_key')
   @HttpCode(200)
   async createApiKey(@Req() req: AuthenticatedRequest) {
-    const reply = await this.downstream.auth.createApiKey({ actorId: req.user.id });
+    const reply = await this.downstream.auth.createApiKey({}, { caller: req.caller });
     return { api_key: reply.apiKey, ...keyInfo(reply.info) };
   }
 
   /** The key itself is shown only when created; this says whether there is one and when it was used. */
   @Get('api_key')
   async getApiKey(@Req() req: AuthenticatedRequest) {
-    const { info } = await this.downstream.auth.getApiKey({ actorId: req.user.id });
+    const { info } = await this.downstream.auth.getApiKey({}, { caller: req.caller });
     if (!info) throw new DomainError(ErrorKind.NotFound, 'You have no API key; create one.');
     return { api_key: `${info.prefix}${'•'.repeat(8)}`, ...keyInfo(info) };
   }
 
   @Delete('api_key')
   async deleteApiKey(@Req() req: AuthenticatedRequest) {
-    await this.downstream.auth.deleteApiKey({ actorId: req.user.id });
+    await this.downstream.auth.deleteApiKey({}, { caller: req.caller });
     return true;
   }
 

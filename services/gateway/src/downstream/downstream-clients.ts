@@ -8,7 +8,13 @@ type ChatMethods = typeof chatV1.ChatService extends { method: infer M } ? M : n
 type ModelGatewayMethods = typeof modelGatewayV1.ModelGatewayService extends { method: infer M } ? M : never;
 type ChatTaskMethods = typeof chatTasksV1.ChatTaskService extends { method: infer M } ? M : never;
 
-/** The gRPC clients of the services behind the gateway. */
+/** The gateway's own identity, for calls that act for nobody yet (sign-in, token keys, API key lookups). */
+export const GATEWAY = serviceCaller('gateway');
+
+/**
+ * The gRPC clients of the services behind the gateway. Every call names its caller: the request's user
+ * (`{ caller: req.caller }`) or GATEWAY; a call that names none fails before it is sent.
+ */
 @Injectable()
 export class DownstreamClients implements OnApplicationShutdown {
   readonly auth: ServiceClient<AuthMethods>;
@@ -25,7 +31,6 @@ export class DownstreamClients implements OnApplicationShutdown {
       deadlineMs,
       peerName: 'auth',
       signing: callerSigning(config, 'gateway', 'auth'),
-      defaultCaller,
     });
     this.chat = createGrpcClient(chatV1.ChatService, config.CHAT_GRPC_URL, {
       deadlineMs,

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { AdminOnly } from '@parley/auth-guard';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { AdminOnly, type AuthenticatedRequest } from '@parley/auth-guard';
 import { z } from '@parley/config';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { authV1 } from '@parley/proto';
@@ -34,49 +34,56 @@ export class GroupsController {
   constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
 
   @Get()
-  async list() {
-    return (await this.downstream.auth.listGroups({})).groups.map(groupJson);
+  async list(@Req() req: AuthenticatedRequest) {
+    return (await this.downstream.auth.listGroups({}, { caller: req.caller })).groups.map(groupJson);
   }
 
   @Post('create')
   @HttpCode(200)
-  async create(@Body() body: unknown) {
+  async create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const input = parseBody(createBody, body);
-    const { group } = await this.downstream.auth.createGroup({
-      name: input.name,
-      description: input.description,
-      permissions: input.permissions,
-      userIds: input.user_ids,
-    });
+    const { group } = await this.downstream.auth.createGroup(
+      {
+        name: input.name,
+        description: input.description,
+        permissions: input.permissions,
+        userIds: input.user_ids,
+      },
+      { caller: req.caller },
+    );
     return groupJson(group);
   }
 
   @Get('id/:id')
-  async get(@Param('id') id: string) {
-    const group = (await this.downstream.auth.listGroups({})).groups.find((g) => g.id === id);
+  async get(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
+    const { groups } = await this.downstream.auth.listGroups({}, { caller: req.caller });
+    const group = groups.find((g) => g.id === id);
     if (!group) throw new DomainError(ErrorKind.NotFound, 'No such group.');
     return groupJson(group);
   }
 
   @Post('id/:id/update')
   @HttpCode(200)
-  async update(@Param('id') id: string, @Body() body: unknown) {
+  async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const input = parseBody(updateBody, body);
-    const { group } = await this.downstream.auth.updateGroup({
-      id,
-      name: input.name,
-      description: input.description,
-      permissions: input.permissions ?? {},
-      setPermissions: input.permissions !== undefined,
-      userIds: input.user_ids ?? [],
-      setUserIds: input.user_ids !== undefined,
-    });
+    const { group } = await this.downstream.auth.updateGroup(
+      {
+        id,
+        name: input.name,
+        description: input.description,
+        permissions: input.permissions ?? {},
+        setPermissions: input.permissions !== undefined,
+        userIds: input.user_ids ?? [],
+        setUserIds: input.user_ids !== undefined,
+      },
+      { caller: req.caller },
+    );
     return groupJson(group);
   }
 
   @Delete('id/:id/delete')
-  async delete(@Param('id') id: string) {
-    await this.downstream.auth.deleteGroup({ id });
+  async delete(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
+    await this.downstream.auth.deleteGroup({ id }, { caller: req.caller });
     return true;
   }
 }

@@ -3,7 +3,6 @@ import { AdminOnly, AuthenticatedRequest } from '@parley/auth-guard';
 import { z } from '@parley/config';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { authV1 } from '@parley/proto';
-import { PermissionsCache } from '../authentication/permissions-cache';
 import { roleValue, userJson } from '../auths/user-json';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { parseBody } from '../validation/parse-body';
@@ -32,29 +31,26 @@ const updateBody = z.object({
 /** Open WebUI's /api/v1/users routes (user administration). */
 @Controller('api/v1/users')
 export class UsersController {
-  constructor(
-    @Inject(DownstreamClients) private readonly downstream: DownstreamClients,
-    @Inject(PermissionsCache) private readonly permissions: PermissionsCache,
-  ) {}
+  constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
 
   @AdminOnly()
   @Get()
-  async list(@Query() query: unknown) {
+  async list(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
     const { query: text, page } = parseBody(listQuery, query);
-    const reply = await this.downstream.auth.listUsers({ query: text, page });
+    const reply = await this.downstream.auth.listUsers({ query: text, page }, { caller: req.caller });
     return { users: reply.users.map(userJson), total: reply.total };
   }
 
   /** The caller's effective permissions. */
   @Get('permissions')
-  permissionsOfCaller(@Req() req: AuthenticatedRequest) {
-    return this.permissions.of(req.user.id);
+  async permissionsOfCaller(@Req() req: AuthenticatedRequest) {
+    return (await this.downstream.auth.getPermissions({}, { caller: req.caller })).permissions;
   }
 
   /** The caller's own UI settings (Open WebUI's shape: `{ "ui": { ... } }`); `{}` until saved. */
   @Get('user/settings')
   async settingsOfCaller(@Req() req: AuthenticatedRequest) {
-    const { settingsJson } = await this.downstream.auth.getUserSettings({ actorId: req.user.id });
+    const { settingsJson } = await this.downstream.auth.getUserSettings({}, { caller: req.caller });
     return JSON.parse(settingsJson) as unknown;
   }
 
@@ -64,17 +60,17 @@ export class UsersController {
   async updateSettingsOfCaller(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw new DomainError(ErrorKind.InvalidArgument, 'The settings must be a JSON object.');
-    const { settingsJson } = await this.downstream.auth.updateUserSettings({
-      actorId: req.user.id,
-      settingsJson: JSON.stringify(body),
-    });
+    const { settingsJson } = await this.downstream.auth.updateUserSettings(
+      { settingsJson: JSON.stringify(body) },
+      { caller: req.caller },
+    );
     return JSON.parse(settingsJson) as unknown;
   }
 
   @AdminOnly()
   @Get(':id')
-  async get(@Param('id') id: string) {
-    return userJson((await this.downstream.auth.getUser({ id })).user);
+  async get(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
+    return userJson((await this.downstream.auth.getUser({ id }, { caller: req.caller })).user);
   }
 
   @AdminOnly()
@@ -82,22 +78,24 @@ export class UsersController {
   @HttpCode(200)
   async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const input = parseBody(updateBody, body);
-    const { user } = await this.downstream.auth.updateUser({
-      actorId: req.user.id,
-      id,
-      name: input.name,
-      email: input.email,
-      role: input.role ? roleValue(input.role) : authV1.Role.UNSPECIFIED,
-      password: input.password || undefined,
-      profileImageUrl: input.profile_image_url,
-    });
+    const { user } = await this.downstream.auth.updateUser(
+      {
+        id,
+        name: input.name,
+        email: input.email,
+        role: input.role ? roleValue(input.role) : authV1.Role.UNSPECIFIED,
+        password: input.password || undefined,
+        profileImageUrl: input.profile_image_url,
+      },
+      { caller: req.caller },
+    );
     return userJson(user);
   }
 
   @AdminOnly()
   @Delete(':id')
   async delete(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    await this.downstream.auth.deleteUser({ actorId: req.user.id, id });
+    await this.downstream.auth.deleteUser({ id }, { caller: req.caller });
     return true;
   }
 }
