@@ -43,6 +43,7 @@ const built = step(
   'generate, lint, type-check and build every project',
   `${nx} -t generate lint typecheck build`,
 );
+step('contract compatibility (buf breaking against the base commit)', 'node tools/dev/check-proto-compat.mjs');
 step('unit tests (services, libraries, web components, Helm chart)', `${nx} -t test`);
 if (built) {
   step('integration tests (real PostgreSQL, Redis and NATS)', `${nx} -t integration-test --parallel=1`);

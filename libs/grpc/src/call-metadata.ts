@@ -24,6 +24,3 @@ export function incomingTraceContext(metadata: Metadata): Context {
     return typeof value === 'string' ? value : undefined;
   });
 }
-
-/** The trailer that carries a domain error's stable code (`CHAT_NOT_FOUND`...) from server to client. */
-export const ERROR_CODE_METADATA = 'x-parley-error-code';

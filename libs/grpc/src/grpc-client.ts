@@ -3,7 +3,8 @@ import type { GenMessage, GenService, GenServiceMethods } from '@bufbuild/protob
 import { Client, credentials, Metadata, ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import { DomainError, ErrorKind, kindOfGrpcStatus, toSafeErrorText } from '@parley/errors';
 import { inSpan, SpanKind } from '@parley/telemetry';
-import { ERROR_CODE_METADATA, outgoingMetadata } from './call-metadata';
+import { outgoingMetadata } from './call-metadata';
+import { errorCodeOf } from './error-details';
 import { toGrpcServiceDefinition } from './service-definition';
 import { CALLER_METADATA_KEY, type Caller, type CallerSigning } from './caller-assertion';
 
@@ -118,8 +119,8 @@ export function createGrpcClient<S extends GenServiceMethods>(
 
 export function toDomainError(error: ServiceError, peerName: string): DomainError {
   const kind = kindOfGrpcStatus(error.code);
-  // Unchecked here: DomainError keeps only an UPPER_SNAKE code and otherwise falls back to the kind.
-  const code = String(error.metadata?.get(ERROR_CODE_METADATA)[0] ?? '');
+  // From the google.rpc.ErrorInfo in the status details; without one, DomainError falls back to the kind.
+  const code = errorCodeOf(error.metadata);
   if (error.code === GrpcStatus.UNAVAILABLE) {
     return new DomainError(
       ErrorKind.Unavailable,

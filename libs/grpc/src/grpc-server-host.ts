@@ -16,7 +16,8 @@ import { toJson } from '@bufbuild/protobuf';
 import { DomainError, ErrorKind, describeUnsafeInput, grpcStatusOf, toSafeErrorText } from '@parley/errors';
 import { runWithRequestContext, sanitizeRequestId, type Logger } from '@parley/logging';
 import { grpcServerDuration, inSpan, SpanKind } from '@parley/telemetry';
-import { ERROR_CODE_METADATA, incomingRequestId, incomingTraceContext } from './call-metadata';
+import { incomingRequestId, incomingTraceContext } from './call-metadata';
+import { statusDetailsOf } from './error-details';
 import { toGrpcServiceDefinition, UndecodableRequest } from './service-definition';
 import { CALLER_METADATA_KEY, type Caller, type CallerVerifier } from './caller-assertion';
 
@@ -225,10 +226,11 @@ export class GrpcServerHost {
       // Status text often echoes client input (a model name, a title): grpc-js percent-encodes it and
       // throws on a lone surrogate, so it is made well-formed and bounded here, for every status we send.
       const message = toSafeErrorText(error.message, GRPC_STATUS_MESSAGE_MAX);
+      const code = grpcStatusOf(error.kind);
       return Object.assign(new Error(message), {
-        code: grpcStatusOf(error.kind),
+        code,
         details: message,
-        metadata: retryAfterMetadata(error),
+        metadata: statusDetailsOf(error, code, message),
       }) as ServiceError;
     }
     this.logger.error({ err: error, method: fullName }, 'gRPC handler failed');
@@ -316,17 +318,5 @@ function describeCaller(caller: Caller | undefined): string | undefined {
 
 /** Longest status message sent; a longer one is cut (it is for people, the log has the rest). */
 const GRPC_STATUS_MESSAGE_MAX = 2000;
-
-/**
- * The trailers of a domain error's status: its stable code (`x-parley-error-code`, read back by
- * toDomainError so a code thrown in one service reaches the caller's REST answer) and any Retry-After.
- */
-function retryAfterMetadata(error: DomainError): Metadata {
-  const metadata = new Metadata();
-  metadata.set(ERROR_CODE_METADATA, error.code);
-  if (error.extra.retryAfterSeconds !== undefined)
-    metadata.set('retry-after', String(error.extra.retryAfterSeconds));
-  return metadata;
-}
 
 export type { MessageShape };

@@ -4,7 +4,8 @@ export type { CallContext, GrpcServerHostOptions, ServerStream, ServiceHandlers 
 export { createGrpcClient, toDomainError } from './grpc-client';
 export type { CallOptions, GrpcClientOptions, ServiceClient } from './grpc-client';
 export { checkGrpcHealth } from './grpc-health-probe';
-export { ERROR_CODE_METADATA, outgoingMetadata } from './call-metadata';
+export { outgoingMetadata } from './call-metadata';
+export { ERROR_DOMAIN, STATUS_DETAILS_METADATA, errorCodeOf } from './error-details';
 export {
   CALLER_METADATA_KEY,
   CallerSigner,
