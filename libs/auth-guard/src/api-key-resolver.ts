@@ -1,4 +1,5 @@
 import { authV1 } from '@parley/proto';
+import { LRUCache } from 'lru-cache';
 import type { RevocationList } from './revocation';
 import type { AuthenticatedUser } from './token-verifier';
 
@@ -8,7 +9,7 @@ import type { AuthenticatedUser } from './token-verifier';
  * cache by the revocation channel at once.
  */
 export class ApiKeyResolver {
-  private readonly cache = new Map<string, { user: AuthenticatedUser; at: number }>();
+  private readonly cache = new LRUCache<string, { user: AuthenticatedUser; at: number }>({ max: 10_000 });
 
   constructor(
     private readonly lookup: (apiKey: string) => Promise<AuthenticatedUser>,
@@ -17,7 +18,8 @@ export class ApiKeyResolver {
   ) {
     revocations.onMessage((message) => {
       if (message.kind !== 'api_key' && message.kind !== 'tokens') return;
-      for (const [key, entry] of this.cache) if (entry.user.id === message.user_id) this.cache.delete(key);
+      for (const [key, entry] of [...this.cache.entries()])
+        if (entry.user.id === message.user_id) this.cache.delete(key);
     });
   }
 
@@ -25,7 +27,6 @@ export class ApiKeyResolver {
     const cached = this.cache.get(apiKey);
     if (cached && Date.now() - cached.at < this.cacheMs) return cached.user;
     const user = await this.lookup(apiKey);
-    if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(apiKey, { user, at: Date.now() });
     return user;
   }

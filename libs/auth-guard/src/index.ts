@@ -17,3 +17,5 @@ export { ApiKeyResolver, apiKeyLookupVia } from './api-key-resolver';
 export { CredentialAuthenticator } from './credential-authenticator';
 export { CallerProfiles, CALLER_PROFILES } from './caller-profiles';
 export type { CallerProfile, CallerProfilesOptions } from './caller-profiles';
+export { normalizeOrigin, parseOriginPolicy, policyAllows } from './origin-policy';
+export type { OriginPolicy } from './origin-policy';

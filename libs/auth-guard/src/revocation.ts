@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Token revocation shared by every copy of every service, through Redis:
@@ -70,10 +71,13 @@ export interface RevocableToken {
  * second at most; listeners hear every revocation message (to drop caches, cut sockets).
  */
 export class RevocationList {
-  private readonly cache = new Map<string, { revokedBefore: number; fetchedAt: number }>();
-  private readonly revokedTokens = new Set<string>();
+  // Bounded (least recently used go first): a forgotten entry only costs one Redis round trip.
+  private readonly cache = new LRUCache<string, { revokedBefore: number; fetchedAt: number }>({
+    max: 100_000,
+  });
+  private readonly revokedTokens = new LRUCache<string, true>({ max: 100_000 });
   /** Tokens found not revoked, and when (ms). */
-  private readonly checkedTokens = new Map<string, number>();
+  private readonly checkedTokens = new LRUCache<string, number>({ max: 100_000 });
   private readonly listeners: Array<(message: RevocationMessage) => void> = [];
 
   constructor(
@@ -97,7 +101,10 @@ export class RevocationList {
           fetchedAt: Date.now(),
         });
       }
-      if (message.kind === 'token' && message.token_id) this.revokedTokens.add(message.token_id);
+      if (message.kind === 'token' && message.token_id) {
+        this.revokedTokens.set(message.token_id, true);
+        this.checkedTokens.delete(message.token_id);
+      }
       for (const listener of this.listeners) listener(message);
     });
     await this.subscriber.subscribe(REVOCATION_CHANNEL);
@@ -126,11 +133,9 @@ export class RevocationList {
       revokedTokenKey(token.tokenId ?? '-'),
     );
     const revokedBefore = before ? Number(before) : 0;
-    if (this.cache.size > 100_000) this.cache.clear();
-    if (this.checkedTokens.size > 100_000) this.checkedTokens.clear();
     this.cache.set(token.id, { revokedBefore, fetchedAt: now });
     if (token.tokenId && tokenRevoked) {
-      this.revokedTokens.add(token.tokenId);
+      this.revokedTokens.set(token.tokenId, true);
       return true;
     }
     if (token.tokenId) this.checkedTokens.set(token.tokenId, now);

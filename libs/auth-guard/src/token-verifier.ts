@@ -1,4 +1,5 @@
 import { createLocalJWKSet, errors as joseErrors, JSONWebKeySet, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { DomainError, ErrorKind } from '@parley/errors';
 
 export type UserRole = 'admin' | 'user' | 'pending';
@@ -45,9 +46,11 @@ export class TokenVerifier {
    * match), oldest first. A signature check is the costliest step of a request; a client sends the same
    * token with every request. Revocation is checked by the caller on every request regardless.
    */
-  private readonly verified = new Map<string, { user: AuthenticatedUser; until: number }>();
+  private readonly verified: LRUCache<string, { user: AuthenticatedUser; until: number }>;
 
-  constructor(private readonly options: TokenVerifierOptions) {}
+  constructor(private readonly options: TokenVerifierOptions) {
+    this.verified = new LRUCache({ max: options.verifiedCacheSize ?? 10_000 });
+  }
 
   async verify(token: string): Promise<AuthenticatedUser> {
     const now = Date.now();
@@ -57,8 +60,6 @@ export class TokenVerifier {
     const user = await this.verifySignature(token);
     const expiresAtMs = user.expiresAt ? user.expiresAt * 1000 : now + VERIFIED_TTL_MS;
     this.verified.set(token, { user, until: Math.min(expiresAtMs, now + VERIFIED_TTL_MS) });
-    if (this.verified.size > (this.options.verifiedCacheSize ?? 10_000))
-      this.verified.delete(this.verified.keys().next().value!);
     return user;
   }
 

@@ -1,16 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
-import { tokenFromCookie } from '@parley/auth-guard';
+import { normalizeOrigin, parseOriginPolicy, policyAllows, tokenFromCookie } from '@parley/auth-guard';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-/** CORS_ALLOW_ORIGIN as Open WebUI spells it: `;`-separated origins, or `*` for any. */
-export function parseAllowedOrigins(value: string): { any: boolean; origins: Set<string> } {
-  const entries = value
-    .split(';')
-    .map((entry) => entry.trim().replace(/\/+$/, '').toLowerCase())
-    .filter(Boolean);
-  return { any: entries.includes('*'), origins: new Set(entries) };
-}
 
 /**
  * Cross-site request forgery guard: a state-changing request that a browser authenticated with the
@@ -21,7 +12,7 @@ export function parseAllowedOrigins(value: string): { any: boolean; origins: Set
  * neither header (not a browser: a script that copied its cookie).
  */
 export function crossSiteGuard(corsAllowOrigin: string) {
-  const allowed = parseAllowedOrigins(corsAllowOrigin);
+  const allowed = parseOriginPolicy(corsAllowOrigin);
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!STATE_CHANGING.has(req.method)) return next();
     if (req.headers.authorization) return next();
@@ -30,9 +21,9 @@ export function crossSiteGuard(corsAllowOrigin: string) {
     const fetchSite = req.headers['sec-fetch-site'];
     if (origin === undefined && fetchSite === undefined) return next();
     if (origin !== undefined && origin !== 'null') {
-      const normalised = origin.replace(/\/+$/, '').toLowerCase();
-      const own = `${req.protocol}://${req.get('host') ?? ''}`.toLowerCase();
-      if (normalised === own || allowed.any || allowed.origins.has(normalised)) return next();
+      const own = normalizeOrigin(`${req.protocol}://${req.get('host') ?? ''}`);
+      if ((own !== undefined && normalizeOrigin(origin) === own) || policyAllows(allowed, origin))
+        return next();
     } else if (origin === undefined && (fetchSite === 'same-origin' || fetchSite === 'none')) {
       return next();
     }

@@ -10,7 +10,13 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { AUTHENTICATOR, AuthenticatedUser, Authenticator, RevocationList } from '@parley/auth-guard';
+import {
+  AUTHENTICATOR,
+  AuthenticatedUser,
+  Authenticator,
+  RevocationList,
+  parseOriginPolicy,
+} from '@parley/auth-guard';
 import { DomainError } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
 import { ChatAccessClient } from '../chats/chat-access.client';
@@ -32,7 +38,6 @@ import { ADMIN_ROOM, chatRoom, userRoom } from './rooms';
 import { cutRevokedSockets } from './revoked-socket-cutter';
 import { socketAuthMiddleware } from './socket-auth';
 import { SocketEmitter } from './socket-emitter';
-import { parseOriginPolicy } from './socket-origin';
 
 const userOf = (socket: Socket): AuthenticatedUser => socket.data.user as AuthenticatedUser;
 

@@ -1,7 +1,6 @@
 import type { Socket } from 'socket.io';
-import type { AuthenticatedUser, Authenticator } from '@parley/auth-guard';
 import { PENDING_REFUSAL, socketAuthMiddleware } from './socket-auth';
-import { parseOriginPolicy } from './socket-origin';
+import { parseOriginPolicy, type AuthenticatedUser, type Authenticator } from '@parley/auth-guard';
 
 function handshake(headers: Record<string, string>, auth: Record<string, unknown> = {}): Socket {
   return { handshake: { headers, auth, url: '/ws/socket.io/' }, data: {} } as unknown as Socket;

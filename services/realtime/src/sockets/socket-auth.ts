@@ -1,7 +1,8 @@
 import type { Socket } from 'socket.io';
 import { AuthenticatedUser, Authenticator, tokenFromCookie } from '@parley/auth-guard';
 import { DomainError } from '@parley/errors';
-import { describeRefusedOrigin, OriginPolicy } from './socket-origin';
+import type { OriginPolicy } from '@parley/auth-guard';
+import { describeRefusedOrigin } from './socket-origin';
 
 export const PENDING_REFUSAL =
   'Your account is waiting for an administrator to approve it; the socket opens once it is approved.';
