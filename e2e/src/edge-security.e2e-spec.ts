@@ -118,7 +118,9 @@ describe('the gateway public edge', () => {
       });
     const cross = await post('https://evil.example');
     expect(cross.status).toBe(403);
-    expect(((await cross.json()) as { detail: string }).detail).toMatch(/Cross-site/);
+    const refusal = (await cross.json()) as { detail: string; code: string };
+    expect(refusal.detail).toMatch(/Cross-site/);
+    expect(refusal.code).toBe('CROSS_SITE_REQUEST');
     expect((await post(gateway)).status).toBe(200);
     const bearer = await fetch(`${gateway}/api/v1/folders/`, {
       method: 'POST',

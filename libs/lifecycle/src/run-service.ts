@@ -148,7 +148,10 @@ export const MAX_URL_LENGTH = 8 * 1024;
 function urlLengthLimit(max: number) {
   return (req: express.Request, res: express.Response, next: (error?: unknown) => void): void => {
     if (req.originalUrl.length > max) {
-      res.status(414).json({ detail: `The request URL is longer than the limit of ${max} characters.` });
+      res.status(414).json({
+        detail: `The request URL is longer than the limit of ${max} characters.`,
+        code: 'URL_TOO_LONG',
+      });
       return;
     }
     next();
@@ -167,6 +170,7 @@ function answerClientErrors(server: Server, logger: Logger): void {
       return;
     }
     let status = 400;
+    let code = 'MALFORMED_HTTP';
     let detail = 'The request is not valid HTTP.';
     if (error.code === 'HPE_HEADER_OVERFLOW') {
       const raw = error.rawPacket ?? Buffer.alloc(0);
@@ -174,17 +178,20 @@ function answerClientErrors(server: Server, logger: Logger): void {
       const requestLine = lineEnd === -1 ? raw.length : lineEnd;
       if (requestLine > MAX_URL_LENGTH) {
         status = 414;
+        code = 'URL_TOO_LONG';
         detail = `The request URL is longer than the limit of ${MAX_URL_LENGTH} characters.`;
       } else {
         status = 431;
+        code = 'HEADERS_TOO_LARGE';
         detail = `The request headers are larger than the limit of ${maxHeaderSize} bytes.`;
       }
     } else if (error.code === 'HPE_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       status = 408;
+      code = 'REQUEST_TIMEOUT';
       detail = 'The request took too long to arrive.';
     }
     logger.info({ code: error.code, status }, 'refused a malformed request');
-    const body = JSON.stringify({ detail });
+    const body = JSON.stringify({ detail, code });
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

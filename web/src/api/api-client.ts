@@ -1,4 +1,4 @@
-import { ApiError, extractDetail } from './api-error';
+import { ApiError, extractCode, extractDetail } from './api-error';
 import { TokenStore } from './token-store';
 
 type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
@@ -73,7 +73,7 @@ export class ApiClient {
     const body = await readJson(response);
     if (!response.ok) {
       if (response.status === 401) this.unauthorizedListeners.forEach((listener) => listener(path));
-      throw new ApiError(response.status, extractDetail(body));
+      throw new ApiError(response.status, extractDetail(body), extractCode(body));
     }
     return body as T;
   }

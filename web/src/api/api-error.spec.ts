@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractDetail } from './api-error';
+import { extractCode, extractDetail } from './api-error';
 
 describe('extractDetail', () => {
   it('reads a string detail and joins validation messages', () => {
@@ -13,5 +13,14 @@ describe('extractDetail', () => {
     expect(extractDetail(null)).toBeNull();
     expect(extractDetail({ message: 'x' })).toBeNull();
     expect(extractDetail({ detail: '  ' })).toBeNull();
+  });
+});
+
+describe('extractCode', () => {
+  it('reads an UPPER_SNAKE code and ignores anything else', () => {
+    expect(extractCode({ detail: 'x', code: 'CHAT_NOT_FOUND' })).toBe('CHAT_NOT_FOUND');
+    expect(extractCode({ detail: 'x', code: 'not a code' })).toBeNull();
+    expect(extractCode({ detail: 'x', code: 7 })).toBeNull();
+    expect(extractCode(null)).toBeNull();
   });
 });

@@ -7,6 +7,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly detail: string | null,
+    /** The server's stable error code (`CHAT_NOT_FOUND`, ...): what to branch on, never the sentence. */
+    readonly code: string | null = null,
   ) {
     super(detail ?? (status === 0 ? 'Network error' : `HTTP ${status}`));
     this.name = 'ApiError';
@@ -15,6 +17,13 @@ export class ApiError extends Error {
   get isNetworkError(): boolean {
     return this.status === 0;
   }
+}
+
+/** Reads the stable `code` of a Parley error body (`{"detail": "...", "code": "CHAT_NOT_FOUND"}`). */
+export function extractCode(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null || !('code' in body)) return null;
+  const code = (body as { code: unknown }).code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : null;
 }
 
 /**

@@ -1,5 +1,5 @@
 export { ApiClient, type ApiClientOptions, type RequestOptions } from './api-client';
-export { ApiError, extractDetail } from './api-error';
+export { ApiError, extractCode, extractDetail } from './api-error';
 export { ApiProvider, useApi } from './api-context';
 export { TokenStore, TOKEN_STORAGE_KEY } from './token-store';
 export type * from './api-types';

@@ -301,4 +301,23 @@ export const de: Dictionary = {
   'errors.network': 'Der Server ist nicht erreichbar. Prüfe deine Verbindung und versuche es erneut.',
   'errors.unexpected': 'Etwas ist schiefgelaufen (Status {status}). Bitte versuche es erneut.',
   'errors.retry': 'Erneut versuchen',
+  'errors.code.INVALID_CREDENTIALS': 'E-Mail-Adresse oder Passwort sind falsch.',
+  'errors.code.SIGN_IN_RATE_LIMITED':
+    'Zu viele Anmeldeversuche. Warte einen Moment und versuche es dann erneut.',
+  'errors.code.RATE_LIMITED':
+    'Zu viele Anfragen in kurzer Zeit. Warte einen Moment und versuche es dann erneut.',
+  'errors.code.QUOTA_EXCEEDED':
+    'Dein Kontingent für heute ist aufgebraucht; es wird um Mitternacht (UTC) zurückgesetzt.',
+  'errors.code.TOO_MANY_RUNNING_ANSWERS':
+    'Es werden schon zu viele Antworten für dich geschrieben. Warte, bis eine fertig ist, oder stoppe eine.',
+  'errors.code.CHAT_NOT_FOUND': 'Diesen Chat gibt es nicht (mehr), oder er gehört jemand anderem.',
+  'errors.code.MODEL_NOT_FOUND': 'Dieses Modell ist nicht verfügbar. Wähle ein anderes.',
+  'errors.code.PERMISSION_DENIED':
+    'Dafür fehlt dir die Berechtigung. Frag eine Administratorin oder einen Administrator.',
+  'errors.code.UNAUTHENTICATED': 'Du bist nicht (mehr) angemeldet. Bitte melde dich erneut an.',
+  'errors.code.UNAVAILABLE': 'Ein Dienst ist gerade nicht erreichbar. Versuche es gleich noch einmal.',
+  'errors.code.DEADLINE_EXCEEDED': 'Der Server hat nicht rechtzeitig geantwortet. Versuche es erneut.',
+  'errors.code.PAYLOAD_TOO_LARGE': 'Das ist zu groß für eine Anfrage. Teile es auf oder kürze es.',
+  'errors.code.INTERNAL':
+    'Auf dem Server ist etwas schiefgelaufen. Versuche es erneut oder melde es deiner Administration.',
 };

@@ -293,6 +293,21 @@ export const en = {
   'errors.network': 'Cannot reach the server. Check your connection and try again.',
   'errors.unexpected': 'Something went wrong (status {status}). Please try again.',
   'errors.retry': 'Try again',
+  // Server error codes (app/error-message.ts); in English the server's own, more specific sentence wins.
+  'errors.code.INVALID_CREDENTIALS': 'The email or password is incorrect.',
+  'errors.code.SIGN_IN_RATE_LIMITED': 'Too many sign-in attempts. Wait a moment, then try again.',
+  'errors.code.RATE_LIMITED': 'Too many requests in a short time. Wait a moment, then try again.',
+  'errors.code.QUOTA_EXCEEDED': 'Your usage limit for today is reached; it resets at midnight UTC.',
+  'errors.code.TOO_MANY_RUNNING_ANSWERS':
+    'Too many answers are being written for you already. Wait for one to finish, or stop one.',
+  'errors.code.CHAT_NOT_FOUND': 'This chat does not exist (any more), or it belongs to someone else.',
+  'errors.code.MODEL_NOT_FOUND': 'This model is not available. Choose another one.',
+  'errors.code.PERMISSION_DENIED': 'You do not have the permission for this; ask an administrator.',
+  'errors.code.UNAUTHENTICATED': 'You are not signed in (any more). Please sign in again.',
+  'errors.code.UNAVAILABLE': 'A service is unavailable right now. Try again shortly.',
+  'errors.code.DEADLINE_EXCEEDED': 'The server did not answer in time. Try again.',
+  'errors.code.PAYLOAD_TOO_LARGE': 'This is too large for one request. Split it or shorten it.',
+  'errors.code.INTERNAL': 'Something went wrong on the server. Try again, or tell your administrator.',
 } as const;
 
 export type MessageKey = keyof typeof en;

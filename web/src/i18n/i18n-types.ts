@@ -19,4 +19,7 @@ export type TranslateArgs<K extends MessageKey> = [PlaceholderNames<(typeof en)[
   ? []
   : [params: MessageParams<K>];
 
-export type Translate = <K extends MessageKey>(key: K, ...args: TranslateArgs<K>) => string;
+export type Translate = (<K extends MessageKey>(key: K, ...args: TranslateArgs<K>) => string) & {
+  /** The language this function translates into. */
+  readonly locale: Locale;
+};

@@ -14,7 +14,7 @@ export const LOCALE_STORAGE_KEY = 'locale';
 
 export function createTranslate(locale: Locale): Translate {
   const dictionary = dictionaries[locale];
-  return <K extends MessageKey>(key: K, ...args: unknown[]) => {
+  const translate = <K extends MessageKey>(key: K, ...args: unknown[]) => {
     const template: string = dictionary[key] ?? en[key];
     const params = args[0] as Record<string, string | number> | undefined;
     if (!params) return template;
@@ -22,6 +22,7 @@ export function createTranslate(locale: Locale): Translate {
       name in params ? String(params[name]) : match,
     );
   };
+  return Object.assign(translate, { locale }) as Translate;
 }
 
 export function isLocale(value: unknown): value is Locale {

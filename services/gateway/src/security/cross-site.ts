@@ -31,6 +31,7 @@ export function crossSiteGuard(corsAllowOrigin: string) {
       detail:
         'Cross-site request refused: a request signed in with the session cookie must come from this site ' +
         '(Origin not allowed; add it to CORS_ALLOW_ORIGIN, or send an Authorization header).',
+      code: 'CROSS_SITE_REQUEST',
     });
   };
 }

@@ -36,6 +36,6 @@ export function startMetricsListener(port: number, host: string, onError: (error
 export function hideMetrics() {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.path !== '/metrics') return next();
-    res.status(404).json({ detail: `Cannot ${req.method} /metrics` });
+    res.status(404).json({ detail: `Cannot ${req.method} /metrics`, code: 'NOT_FOUND' });
   };
 }
