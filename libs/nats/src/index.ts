@@ -1,3 +1,10 @@
 export { NatsClient } from './nats-client';
 export type { EventMeta, NatsClientOptions } from './nats-client';
 export { NatsModule } from './nats.module';
+export type {
+  DeliveryOutcome,
+  DurableConsumer,
+  DurableConsumerSpec,
+  DurableMessage,
+  DurableStreamSpec,
+} from './durable-consumer';

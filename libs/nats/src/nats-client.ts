@@ -14,6 +14,14 @@ import {
   natsMessagesTotal,
   SpanKind,
 } from '@parley/telemetry';
+import {
+  startDurableConsumer,
+  type DeliveryOutcome,
+  type DurableConsumer,
+  type DurableConsumerSpec,
+  type DurableMessage,
+  type DurableStreamSpec,
+} from './durable-consumer';
 
 export interface NatsClientOptions {
   url: string;
@@ -39,6 +47,7 @@ export class NatsClient {
   private connected = false;
   private closing = false;
   private readonly subscriptions: Subscription[] = [];
+  private readonly durables: DurableConsumer[] = [];
   private readonly ready: Promise<NatsConnection>;
 
   constructor(private readonly options: NatsClientOptions) {
@@ -122,6 +131,19 @@ export class NatsClient {
     })();
   }
 
+  /**
+   * Work that must not be lost: a durable JetStream consumer (explicit ack, redelivery to another copy),
+   * on this one connection. Stopped before the connection drains.
+   */
+  consumeDurable(
+    spec: { stream: DurableStreamSpec; consumer: DurableConsumerSpec; retryDelayMs?: number },
+    handle: (message: DurableMessage) => Promise<DeliveryOutcome>,
+  ): DurableConsumer {
+    const consumer = startDurableConsumer(this.ready, this.options.logger, spec, handle);
+    this.durables.push(consumer);
+    return consumer;
+  }
+
   private outgoingHeaders(): MsgHdrs {
     const headers = natsHeaders();
     const requestId = currentRequestId();
@@ -135,6 +157,7 @@ export class NatsClient {
   /** Lets handlers in progress finish and flushes what was published, then closes. */
   async drain(): Promise<void> {
     this.closing = true;
+    await Promise.all(this.durables.map((consumer) => consumer.stop()));
     if (!this.connection) return;
     await this.connection.drain().catch(() => undefined);
   }

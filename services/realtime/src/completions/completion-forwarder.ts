@@ -35,9 +35,7 @@ export class CompletionForwarder implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    void this.stream
-      .start((delta) => this.forward(delta))
-      .catch((error) => this.logger.error({ err: error }, 'completion stream stopped'));
+    this.stream.start((delta) => this.forward(delta));
   }
 
   async forward(message: DeliveredDelta): Promise<DeltaOutcome> {
