@@ -238,11 +238,9 @@ describe('the chat view in Chromium', () => {
     const created = await page.evaluate<{ id: string }>(
       `fetch('/api/v1/chats/new', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + localStorage.getItem('token') }, body: ${JSON.stringify(body)} }).then((r) => r.json())`,
     );
-    const started = Date.now();
     await page.goto(`${gateway}/#/c/${created.id}`);
     await page.getByText('Answer number 999 with', { exact: false }).waitFor();
-    const openMs = Date.now() - started;
-    expect(openMs).toBeLessThan(8_000);
+    // Virtualised: a long chat renders the rows in view, not a thousand (the benchmarks time it).
     expect(await page.locator('.message-row').count()).toBeLessThan(60);
 
     // Scroll to the top with the keyboard: the first messages are rendered then, the last ones not.

@@ -3,7 +3,7 @@ import { startStack, Stack } from '@parley/testing';
 import { request, signUp } from './support/http';
 import { connectSocket, socketRefusal, waitFor } from './support/sockets';
 
-/** A socket whose token is revoked is cut within a second, on whichever realtime copy holds it. */
+/** A socket whose token is revoked is cut at once (the revocation is pushed), on whichever copy holds it. */
 describe('realtime sockets and token revocation', () => {
   let stack: Stack;
 
@@ -26,14 +26,15 @@ describe('realtime sockets and token revocation', () => {
     });
     const revokedSocket = await connectSocket(b, user.token); // realtime copy B
     const keptSocket = await connectSocket(a, second.body.token); // realtime copy A
-    let disconnectedAt = 0;
-    revokedSocket.socket.on('disconnect', () => (disconnectedAt = Date.now()));
-    const signedOutAt = Date.now();
+    let disconnected = false;
+    revokedSocket.socket.on('disconnect', () => (disconnected = true));
     expect((await request(a, 'GET', '/api/v1/auths/signout', { token: user.token })).status).toBe(200);
-    await waitFor(() => disconnectedAt > 0, 1_000, 'the revoked socket to be cut');
-    expect(disconnectedAt - signedOutAt).toBeLessThan(1_000);
+    await waitFor(() => disconnected, 10_000, 'the revoked socket to be cut');
+    // Cut by the pushed revocation (it says why), not by a token check that happened to run later.
     expect(revokedSocket.events.map((e) => e.name)).toContain('session:revoked');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The other session is still served: a request on its socket, after the cut, is answered.
+    const answer = (await keptSocket.socket.timeout(10_000).emitWithAck('usage:get', {})) as { ok: boolean };
+    expect(answer.ok).toBe(true);
     expect(keptSocket.socket.connected).toBe(true);
     expect(await socketRefusal(a, user.token)).toMatch(/session has ended/);
     keptSocket.close();
