@@ -94,6 +94,14 @@ describe('internal gRPC over mutual TLS', () => {
       authClient().getSignInOptions({}, { caller: serviceCaller('gateway') }),
     ).resolves.toBeDefined();
   });
+
+  it('drains and exits 0 on SIGTERM with TLS on, every one of them', async () => {
+    for (const procs of Object.values(stack.services))
+      for (const proc of procs!) {
+        proc.child.kill('SIGTERM');
+        expect([proc.name, await proc.exited]).toEqual([proc.name, 0]);
+      }
+  });
 });
 
 describe('internal TLS configuration', () => {

@@ -17,6 +17,7 @@ import { toGrpcServiceDefinition } from './service-definition';
 import {
   TransportSecurity,
   TransportSecurityConfigError,
+  grpcChannelCredentials,
   transportSecurityFilesOf,
   useTransportSecurity,
   type TransportSecurityFiles,
@@ -241,6 +242,53 @@ describe('gRPC with mutual TLS (useTransportSecurity)', () => {
     seen = undefined;
     await serviceClient(clientFiles).getUser({ id: 'u1' });
     expect(seen).toEqual({ kind: 'service', service: 'gateway' });
+  });
+
+  it('picks up a renewed client certificate: new connections present it', async () => {
+    const renewing = ca.issue('renewing-client');
+    // A bare TLS server that records the certificate each client presents, then hangs up.
+    const presented: string[] = [];
+    let onConnection: (() => void) | undefined;
+    const server = tls.createServer(
+      {
+        key: read(serverFiles.keyFile),
+        cert: read(serverFiles.certFile),
+        ca: read(ca.caFile),
+        requestCert: true,
+        rejectUnauthorized: true,
+        ALPNProtocols: ['h2'],
+      },
+      (socket) => {
+        presented.push(socket.getPeerCertificate().serialNumber.toUpperCase());
+        socket.destroy();
+        onConnection?.();
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    /** One new connection from a client with the process's credentials; resolves once the server saw it. */
+    const connectOnce = async () => {
+      const client = new Client(address, grpcChannelCredentials(), { 'grpc.use_local_subchannel_pool': 1 });
+      const seenByServer = new Promise<void>((resolve) => (onConnection = resolve));
+      client.getChannel().getConnectivityState(true);
+      await seenByServer;
+      client.close();
+      return presented.at(-1);
+    };
+    try {
+      useTransportSecurity(renewing, { refreshIntervalMs: 50 });
+      const first = new X509Certificate(read(renewing.certFile)).serialNumber;
+      expect(await connectOnce()).toBe(first);
+      ca.issue('renewing-client');
+      const renewed = new X509Certificate(read(renewing.certFile)).serialNumber;
+      expect(renewed).not.toBe(first);
+      let latest: string | undefined;
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && latest !== renewed) latest = await connectOnce();
+      expect(latest).toBe(renewed);
+    } finally {
+      server.close();
+    }
   });
 
   /** The serial number of the certificate the server presents to a new TLS connection. */
