@@ -139,6 +139,43 @@ WEBUI_SECRET_KEY
 {{- end -}}
 {{- end -}}
 
+{{/* The Secret with the services' TLS certificate: the named one, or the one cert-manager fills. */}}
+{{- define "parley.grpcTlsSecretName" -}}
+{{- if .Values.grpcTls.existingSecret -}}
+{{- .Values.grpcTls.existingSecret -}}
+{{- else -}}
+{{- printf "%s-grpc-tls" (include "parley.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Every name a gRPC client of this release may dial, as a YAML list: each component's Service
+(the *_GRPC_URL targets use the short name) in its short, namespaced and cluster-qualified forms,
+plus grpcTls.extraDnsNames. One certificate serves every component, as server and as client.
+*/}}
+{{- define "parley.grpcTlsDnsNames" -}}
+{{- $root := . -}}
+{{- $names := list -}}
+{{- range $key, $component := include "parley.components" $root | fromYaml -}}
+{{- $svc := printf "%s-%s" (include "parley.fullname" $root) $component -}}
+{{- $names = concat $names (list $svc (printf "%s.%s" $svc $root.Release.Namespace) (printf "%s.%s.svc" $svc $root.Release.Namespace) (printf "%s.%s.svc.%s" $svc $root.Release.Namespace $root.Values.grpcTls.clusterDomain)) -}}
+{{- end -}}
+{{- $names = concat $names $root.Values.grpcTls.extraDnsNames -}}
+{{- toYaml (uniq $names) -}}
+{{- end -}}
+
+{{/* The TLS env of every component (docs/internal-tls.md); empty when grpcTls is off. */}}
+{{- define "parley.grpcTlsEnv" -}}
+{{- if .Values.grpcTls.enabled }}
+- name: GRPC_TLS_CERT_FILE
+  value: {{ printf "%s/tls.crt" .Values.grpcTls.mountPath | quote }}
+- name: GRPC_TLS_KEY_FILE
+  value: {{ printf "%s/tls.key" .Values.grpcTls.mountPath | quote }}
+- name: GRPC_TLS_CA_FILE
+  value: {{ printf "%s/ca.crt" .Values.grpcTls.mountPath | quote }}
+{{- end }}
+{{- end -}}
+
 {{/* An env var read from the chart's connections Secret or from an existingSecret. */}}
 {{- define "parley.connectionEnv" -}}
 - name: {{ .envName }}
@@ -211,7 +248,8 @@ Only what each service reads: see README.md for the table.
   valueFrom:
     secretKeyRef:
       name: {{ include "parley.callerAssertionSecretName" $root }}
-      key: {{ $root.Values.secrets.callerAssertion.existingSecret | ternary $root.Values.secrets.callerAssertion.existingSecretKey "CALLER_ASSERTION_SECRET" }}
+      key: {{ ternary $root.Values.secrets.callerAssertion.existingSecretKey "CALLER_ASSERTION_SECRET" (ne $root.Values.secrets.callerAssertion.existingSecret "") }}
+{{- include "parley.grpcTlsEnv" $root }}
 {{- with $root.Values.secrets.callerAssertion.previousSecretsKey }}
 - name: CALLER_ASSERTION_PREVIOUS_SECRETS
   valueFrom:
@@ -327,6 +365,13 @@ Only what each service reads: see README.md for the table.
 {{- if and $a.enabled (gt (int $a.minReplicas) (int $a.maxReplicas)) -}}
 {{- fail (printf "%s.autoscaling.minReplicas (%v) must not exceed %s.autoscaling.maxReplicas (%v)" $key $a.minReplicas $key $a.maxReplicas) -}}
 {{- end -}}
+{{- end -}}
+{{- $tls := .Values.grpcTls -}}
+{{- if and $tls.enabled (not $tls.existingSecret) (not $tls.certManager.issuerRef.name) -}}
+{{- fail "grpcTls.enabled needs grpcTls.existingSecret (a Secret with tls.crt, tls.key and ca.crt) or grpcTls.certManager.issuerRef.name (cert-manager issues the certificate)" -}}
+{{- end -}}
+{{- if and $tls.enabled $tls.existingSecret $tls.certManager.issuerRef.name -}}
+{{- fail "grpcTls: set either grpcTls.existingSecret or grpcTls.certManager.issuerRef.name, not both" -}}
 {{- end -}}
 {{- if and (eq .Values.files.storage.provider "s3") (not .Values.files.storage.s3.bucket) -}}
 {{- fail "files.storage.s3.bucket is required when files.storage.provider is s3" -}}

@@ -536,6 +536,133 @@ describe('chart options', () => {
   });
 });
 
+describe('internal gRPC TLS (grpcTls)', () => {
+  const MOUNT = '/etc/parley/grpc-tls';
+  const TLS_ENV = {
+    GRPC_TLS_CERT_FILE: `${MOUNT}/tls.crt`,
+    GRPC_TLS_KEY_FILE: `${MOUNT}/tls.key`,
+    GRPC_TLS_CA_FILE: `${MOUNT}/ca.crt`,
+  };
+  const withSecret = ['--set', 'grpcTls.enabled=true', '--set', 'grpcTls.existingSecret=parley-internal-tls'];
+  const withIssuer = [
+    '--set',
+    'grpcTls.enabled=true',
+    '--set',
+    'grpcTls.certManager.issuerRef.name=internal-ca',
+    '--set',
+    'grpcTls.certManager.issuerRef.kind=ClusterIssuer',
+  ];
+  const tlsVolume = (d: Obj) => (d.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'grpc-tls');
+  const tlsMount = (d: Obj) => (container(d).volumeMounts as Obj[]).find((m) => m.name === 'grpc-tls');
+
+  it('is off by default: no TLS env, no certificate volume, no Certificate', () => {
+    for (const sc of SCENARIOS) {
+      const objs = template(sc.files);
+      expect(ofKind(objs, 'Certificate')).toEqual([]);
+      for (const d of ofKind(objs, 'Deployment')) {
+        for (const name of Object.keys(TLS_ENV)) expect(envOf(d)[name]).toBeUndefined();
+        expect(tlsVolume(d)).toBeUndefined();
+        expect(tlsMount(d)).toBeUndefined();
+      }
+    }
+  });
+
+  it('passes helm lint --strict with a Secret and with cert-manager', () => {
+    for (const extra of [withSecret, withIssuer]) {
+      const result = runHelm(['lint', '--strict', CHART_DIR, ...extra]);
+      expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+      expect(result.status).toBe(0);
+    }
+  });
+
+  it('mounts an existing Secret read-only on every component and points the TLS env at its files', () => {
+    const objs = template([], withSecret);
+    expect(ofKind(objs, 'Certificate')).toEqual([]);
+    const deployments = ofKind(objs, 'Deployment');
+    expect(deployments.map(componentOf).sort()).toEqual([...COMPONENTS].sort());
+    for (const d of deployments) {
+      for (const [name, value] of Object.entries(TLS_ENV))
+        expect([name, envValue(d, name)]).toEqual([name, value]);
+      expect(tlsMount(d)).toEqual({ name: 'grpc-tls', mountPath: MOUNT, readOnly: true });
+      const volume = tlsVolume(d)!;
+      expect(volume.secret.secretName).toBe('parley-internal-tls');
+      // The cert-manager layout: what the env names, under the same file names.
+      expect((volume.secret.items as Obj[]).map((i) => [i.key, i.path])).toEqual([
+        ['tls.crt', 'tls.crt'],
+        ['tls.key', 'tls.key'],
+        ['ca.crt', 'ca.crt'],
+      ]);
+      // Readable by the service's group (fsGroup), by nobody else.
+      expect(volume.secret.defaultMode).toBe(0o440);
+      expect(d.spec.template.spec.securityContext.fsGroup).toBeDefined();
+    }
+  });
+
+  it('has cert-manager issue one certificate for server and client auth, into the Secret every pod mounts', () => {
+    const objs = template([], withIssuer);
+    const certificates = ofKind(objs, 'Certificate');
+    expect(certificates).toHaveLength(1);
+    const cert = certificates[0]!;
+    expect(cert.apiVersion).toBe('cert-manager.io/v1');
+    expect(cert.spec.issuerRef).toEqual({
+      name: 'internal-ca',
+      kind: 'ClusterIssuer',
+      group: 'cert-manager.io',
+    });
+    expect(cert.spec.usages).toEqual(expect.arrayContaining(['server auth', 'client auth']));
+    expect(cert.spec.privateKey.rotationPolicy).toBe('Always');
+    // Renewed well before it expires.
+    expect(parseInt(cert.spec.renewBefore, 10)).toBeLessThan(parseInt(cert.spec.duration, 10));
+    for (const d of ofKind(objs, 'Deployment')) {
+      expect(tlsVolume(d)!.secret.secretName).toBe(cert.spec.secretName);
+      expect(envValue(d, 'GRPC_TLS_CA_FILE')).toBe(TLS_ENV.GRPC_TLS_CA_FILE);
+    }
+  });
+
+  it("names every gRPC target the clients dial and every component's Service in all its forms", () => {
+    const objs = template(
+      [],
+      [...withIssuer, '--set', 'grpcTls.extraDnsNames[0]=parley-grpc.example.internal'],
+    );
+    const dnsNames: string[] = ofKind(objs, 'Certificate')[0]!.spec.dnsNames;
+    const targets = ofKind(objs, 'Deployment').flatMap((d) =>
+      (container(d).env as Obj[])
+        .filter((e) => e.name.endsWith('_GRPC_URL'))
+        .map((e) => String(e.value).split(':')[0]!),
+    );
+    expect(targets.length).toBeGreaterThan(5);
+    for (const host of targets) expect(dnsNames).toContain(host);
+    for (const service of ofKind(objs, 'Service')) {
+      const name = service.metadata.name;
+      for (const form of [
+        name,
+        `${name}.${NAMESPACE}`,
+        `${name}.${NAMESPACE}.svc`,
+        `${name}.${NAMESPACE}.svc.cluster.local`,
+      ])
+        expect(dnsNames).toContain(form);
+    }
+    expect(dnsNames).toContain('parley-grpc.example.internal');
+    expect(new Set(dnsNames).size).toBe(dnsNames.length);
+  });
+
+  it('refuses TLS without a certificate source, and with two', () => {
+    const none = templateFails([], ['--set', 'grpcTls.enabled=true']);
+    expect(none).toContain('grpcTls.existingSecret');
+    expect(none).toContain('grpcTls.certManager.issuerRef.name');
+    const both = templateFails(
+      [],
+      [...withSecret, '--set', 'grpcTls.certManager.issuerRef.name=internal-ca'],
+    );
+    expect(both).toMatch(/either grpcTls.existingSecret or grpcTls.certManager.issuerRef.name, not both/);
+  });
+
+  it('rejects an issuer kind cert-manager does not have, naming the field', () => {
+    const stderr = templateFails([], [...withIssuer, '--set', 'grpcTls.certManager.issuerRef.kind=Vault']);
+    expect(stderr).toMatch(/grpcTls.*issuerRef.*kind|kind.*ClusterIssuer/);
+  });
+});
+
 describe('values validation', () => {
   it('accepts the shipped values (control for the rejections below)', () => {
     expect(template([], ['--set', 'gateway.replicaCount=2'])).not.toHaveLength(0);

@@ -103,5 +103,18 @@ export function commonServiceEnv() {
     ),
     /** Earlier secrets, comma-separated, still accepted while a rotation rolls out. */
     CALLER_ASSERTION_PREVIOUS_SECRETS: sensitive(z.string().optional()),
+    /**
+     * Mutual TLS between the services (docs/internal-tls.md): this service's certificate, its key, and
+     * the CA that signs every service's certificate, as PEM files (a cert-manager Secret's tls.crt, tls.key
+     * and ca.crt). All three or none; unset means plaintext gRPC. The files are re-read when they change.
+     */
+    GRPC_TLS_CERT_FILE: tlsFile(),
+    GRPC_TLS_KEY_FILE: tlsFile(),
+    GRPC_TLS_CA_FILE: tlsFile(),
   };
+}
+
+/** A path to a PEM file; whether the three are set together is checked at start-up (bootstrapService). */
+function tlsFile() {
+  return z.string().min(1, 'must be a file path').optional();
 }

@@ -1,12 +1,13 @@
 import { create, DescMessage, DescService, MessageInitShape } from '@bufbuild/protobuf';
 import type { GenMessage, GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
-import { Client, credentials, Metadata, ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
+import { Client, Metadata, ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import { DomainError, ErrorKind, kindOfGrpcStatus, toSafeErrorText } from '@parley/errors';
 import { inSpan, SpanKind } from '@parley/telemetry';
 import { outgoingMetadata } from './call-metadata';
 import { errorCodeOf } from './error-details';
 import { toGrpcServiceDefinition } from './service-definition';
 import { CALLER_METADATA_KEY, type Caller, type CallerSigning } from './caller-assertion';
+import { grpcChannelCredentials } from './transport-security';
 
 export interface CallOptions {
   /** Overrides the client's default deadline for this call. */
@@ -61,7 +62,7 @@ export function createGrpcClient<S extends GenServiceMethods>(
     return metadata;
   };
   const desc = service as unknown as DescService;
-  const client = new Client(target, credentials.createInsecure(), {
+  const client = new Client(target, grpcChannelCredentials(), {
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.max_receive_message_length': 16 * 1024 * 1024,

@@ -2,7 +2,6 @@ import { create, DescMessage, DescService, MessageInitShape, MessageShape } from
 import type { GenMessage, GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import {
   Server,
-  ServerCredentials,
   ServerUnaryCall,
   ServerWritableStream,
   ServiceError,
@@ -20,6 +19,7 @@ import { incomingRequestId, incomingTraceContext } from './call-metadata';
 import { statusDetailsOf } from './error-details';
 import { toGrpcServiceDefinition, UndecodableRequest } from './service-definition';
 import { CALLER_METADATA_KEY, type Caller, type CallerVerifier } from './caller-assertion';
+import { grpcServerCredentials } from './transport-security';
 
 export interface CallContext {
   /** Aborted when the caller cancels or its deadline passes. */
@@ -243,7 +243,7 @@ export class GrpcServerHost {
 
   async listen(port: number, host = '0.0.0.0'): Promise<number> {
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
+      this.server.bindAsync(`${host}:${port}`, grpcServerCredentials(), (error, bound) =>
         error ? reject(error) : resolve(bound),
       ),
     );

@@ -4,6 +4,17 @@ export type { CallContext, GrpcServerHostOptions, ServerStream, ServiceHandlers 
 export { createGrpcClient, toDomainError } from './grpc-client';
 export type { CallOptions, GrpcClientOptions, ServiceClient } from './grpc-client';
 export { checkGrpcHealth } from './grpc-health-probe';
+export {
+  DEFAULT_TLS_REFRESH_INTERVAL_MS,
+  TransportSecurity,
+  TransportSecurityConfigError,
+  grpcChannelCredentials,
+  grpcServerCredentials,
+  transportSecurity,
+  transportSecurityFilesOf,
+  useTransportSecurity,
+} from './transport-security';
+export type { TransportSecurityFiles, TransportSecurityOptions } from './transport-security';
 export { outgoingMetadata } from './call-metadata';
 export { ERROR_DOMAIN, STATUS_DETAILS_METADATA, errorCodeOf } from './error-details';
 export {

@@ -1,7 +1,14 @@
 import type { DynamicModule } from '@nestjs/common';
-import { loadConfigOrExit, redactConfig, z } from '@parley/config';
+import { ConfigValidationError, loadConfigOrExit, redactConfig, z } from '@parley/config';
 import { toSafeText } from '@parley/errors';
-import { CallerVerifier, callerSecretsOf, GrpcServerHost } from '@parley/grpc';
+import {
+  CallerVerifier,
+  callerSecretsOf,
+  GrpcServerHost,
+  TransportSecurityConfigError,
+  transportSecurityFilesOf,
+  useTransportSecurity,
+} from '@parley/grpc';
 import { createLogger, type Logger } from '@parley/logging';
 import { initTelemetry } from '@parley/telemetry';
 import { runService, RunServiceOptions, RunningService } from './run-service';
@@ -13,6 +20,9 @@ interface CommonConfig {
   PARLEY_REGION?: string;
   CALLER_ASSERTION_SECRET: string;
   CALLER_ASSERTION_PREVIOUS_SECRETS?: string;
+  GRPC_TLS_CERT_FILE?: string;
+  GRPC_TLS_KEY_FILE?: string;
+  GRPC_TLS_CA_FILE?: string;
 }
 
 export interface BootstrapOptions<S extends z.ZodRawShape> {
@@ -38,6 +48,8 @@ export async function bootstrapService<S extends z.ZodRawShape>(
 ): Promise<RunningService> {
   const config = loadConfigOrExit(options.name, options.configSchema);
   const common = config as unknown as CommonConfig;
+  // Before any gRPC server or client exists: every one of this process uses it (docs/internal-tls.md).
+  const tls = startTransportSecurityOrExit(options.name, common);
   initTelemetry({
     serviceName: options.name,
     otlpEndpoint: common.OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -45,6 +57,10 @@ export async function bootstrapService<S extends z.ZodRawShape>(
   });
   const logger = createLogger({ service: options.name, level: common.LOG_LEVEL });
   logger.info({ config: redactConfig(options.configSchema, config) }, 'configuration loaded');
+  logger.info(
+    tls ? { grpcTls: 'mutual', ...tls.files } : { grpcTls: 'off' },
+    tls ? 'internal gRPC uses mutual TLS' : 'internal gRPC is plaintext (GRPC_TLS_* not set)',
+  );
   // What stays fatal and what does not:
   // - An unhandled promise rejection is almost always one request's work that nobody awaited (a stream
   //   write after the caller left, a status grpc-js refused). Exiting would let any client that can
@@ -83,5 +99,23 @@ export async function bootstrapService<S extends z.ZodRawShape>(
   } catch (error) {
     logger.fatal({ err: error }, `${options.name} failed to start: ${(error as Error).message}`);
     process.exit(1);
+  }
+}
+
+/**
+ * Turns on mutual TLS for every gRPC server and client of the process when GRPC_TLS_* are set. Half a
+ * configuration, or files that cannot be read or do not match, stop the start like any bad config value
+ * (exit 78), rather than falling back to plaintext.
+ */
+function startTransportSecurityOrExit(serviceName: string, common: CommonConfig) {
+  try {
+    return useTransportSecurity(transportSecurityFilesOf(common));
+  } catch (error) {
+    if (error instanceof TransportSecurityConfigError) {
+      const message = new ConfigValidationError(error.problems).message;
+      process.stderr.write(`${serviceName}: cannot start. ${message}\n`);
+      process.exit(78); // EX_CONFIG, as loadConfigOrExit
+    }
+    throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { freePort } from './free-port';
 import { ServiceName, ServiceProcess, startServiceProcess } from './service-process';
+import { createTestCa, type TestCa, type TestCertificateFiles } from './test-certificates';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { testInfrastructure } from './test-infrastructure';
 
@@ -11,6 +12,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra arguments for node in every process (profiling: ['--cpu-prof', '--cpu-prof-dir=...']). */
   nodeArgs?: string[];
+  /**
+   * Mutual TLS between the services (GRPC_TLS_* on every process), from a throwaway CA: one certificate
+   * for the services (localhost, 127.0.0.1) and one for the test process (Stack.tls.client).
+   */
+  tls?: boolean;
 }
 
 export interface Stack {
@@ -26,6 +32,11 @@ export interface Stack {
   /** Each gateway copy's internal metrics listener (METRICS_PORT), by copy. */
   gatewayMetricsUrls: string[];
   realtimeUrls: string[];
+  /**
+   * With `tls: true`: the CA, the services' certificate, and a certificate for the test's own gRPC
+   * clients (pass it to useTransportSecurity before calling a service directly).
+   */
+  tls?: { ca: TestCa; services: TestCertificateFiles; client: TestCertificateFiles };
   stop(): Promise<void>;
 }
 
@@ -60,6 +71,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const list = grpcTargets[name];
     return list?.length ? list[i % list.length]! : `127.0.0.1:${fallbackPort}`;
   };
+  const ca = options.tls ? createTestCa('parley-stack-ca') : undefined;
+  const tls = ca && { ca, services: ca.issue('services'), client: ca.issue('test-client') };
+  const tlsEnv: Record<string, string> = tls
+    ? {
+        GRPC_TLS_CERT_FILE: tls.services.certFile,
+        GRPC_TLS_KEY_FILE: tls.services.keyFile,
+        GRPC_TLS_CA_FILE: tls.services.caFile,
+      }
+    : {};
   const stack: Stack = {
     database,
     secret,
@@ -69,10 +89,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gatewayUrls: [],
     gatewayMetricsUrls: [],
     realtimeUrls: [],
+    ...(tls ? { tls } : {}),
     async stop() {
       const all = Object.values(services).flat() as ServiceProcess[];
       await Promise.all(all.map((proc) => proc.stop('SIGTERM')));
       await database.drop();
+      ca?.remove();
     },
   };
   try {
@@ -104,6 +126,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...(name === 'gateway' ? { PORT: String(httpPort) } : { HTTP_PORT: String(httpPort) }),
           ...(grpcPort ? { GRPC_PORT: String(grpcPort) } : {}),
           ...(metricsPort ? { METRICS_PORT: String(metricsPort) } : {}),
+          ...tlsEnv,
           ...options.env,
         };
         const proc = await startServiceProcess(name, {
