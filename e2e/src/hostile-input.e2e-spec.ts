@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { createGrpcClient } from '@parley/grpc';
 import { modelGatewayV1 } from '@parley/proto';
-import { FakeLlm, serviceCaller, Stack, startFakeLlm, startStack, testCallerSigning } from '@parley/testing';
+import { FakeLlm, Stack, startFakeLlm, startStack, testCallerSigning, userCaller } from '@parley/testing';
 import { request, signUpsFrom, SignedUp } from './support/http';
 
 /**
@@ -74,16 +74,15 @@ describe('hostile input: a clear 4xx, and every service still up', () => {
         deadlineMs: 5_000,
         peerName: 'model gateway',
         signing: testCallerSigning('model-gateway', stack.callerSecret),
-        defaultCaller: serviceCaller('gateway'),
       },
     );
     try {
       let failure: DomainError | undefined;
       try {
-        await client.createChatCompletion({
-          caller: { userId: user.id, role: 'user', groupIds: [] },
-          bodyJson: '{"model":"x\\ud800y","messages":[{"role":"user","content":"hi"}]}',
-        });
+        await client.createChatCompletion(
+          { bodyJson: '{"model":"x\\ud800y","messages":[{"role":"user","content":"hi"}]}' },
+          { caller: userCaller(user.id) },
+        );
       } catch (error) {
         failure = error as DomainError;
       }

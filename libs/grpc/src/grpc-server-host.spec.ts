@@ -52,8 +52,6 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
     await host.drain(1_000);
   });
 
-  const caller = { userId: 'u1', role: 'user', groupIds: [] };
-
   async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
     try {
       await promise;
@@ -67,12 +65,12 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
     handlers.createChatCompletion = async () => {
       throw new DomainError(ErrorKind.NotFound, 'Model not found: x\ud800y');
     };
-    const error = await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }));
+    const error = await failureOf(client.createChatCompletion({ bodyJson: '{}' }));
     expect(error.kind).toBe(ErrorKind.NotFound);
     expect(error.message).toBe('Model not found: x\uFFFDy');
     // The server is still there for the next call.
     handlers.createChatCompletion = async () => ({ status: 200, json: '{"ok":true}' });
-    await expect(client.createChatCompletion({ caller, bodyJson: '{}' })).resolves.toBeDefined();
+    await expect(client.createChatCompletion({ bodyJson: '{}' })).resolves.toBeDefined();
   });
 
   it('carries the error code across the call, and the kind as code when the thrower gave none', async () => {
@@ -82,40 +80,43 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
         retryAfterSeconds: 7,
       });
     };
-    const coded = await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }));
+    const coded = await failureOf(client.createChatCompletion({ bodyJson: '{}' }));
     expect(coded.kind).toBe(ErrorKind.RateLimited);
     expect(coded.code).toBe('QUOTA_EXCEEDED');
     expect(coded.extra.retryAfterSeconds).toBe(7);
     handlers.createChatCompletion = async () => {
       throw new DomainError(ErrorKind.NotFound, 'gone');
     };
-    expect((await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }))).code).toBe('NOT_FOUND');
+    expect((await failureOf(client.createChatCompletion({ bodyJson: '{}' }))).code).toBe('NOT_FOUND');
     handlers.createChatCompletion = async () => {
       throw new Error('boom');
     };
-    expect((await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }))).code).toBe('INTERNAL');
+    expect((await failureOf(client.createChatCompletion({ bodyJson: '{}' }))).code).toBe('INTERNAL');
   });
 
   it('cuts a very long status message', async () => {
     handlers.createChatCompletion = async () => {
       throw new DomainError(ErrorKind.InvalidArgument, 'x'.repeat(100_000));
     };
-    const error = await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }));
+    const error = await failureOf(client.createChatCompletion({ bodyJson: '{}' }));
     expect(error.kind).toBe(ErrorKind.InvalidArgument);
     expect(error.message.length).toBeLessThanOrEqual(2000);
   });
 
   it('refuses a request with a NUL before the handler runs, naming the field', async () => {
     let ran = false;
-    handlers.createChatCompletion = async () => {
+    handlers.verifyConnection = async () => {
       ran = true;
       return {};
     };
     const error = await failureOf(
-      client.createChatCompletion({ caller: { ...caller, userId: 'u\u00001' }, bodyJson: '{}' }),
+      client.verifyConnection({
+        kind: modelGatewayV1.ConnectionKind.OPENAI,
+        baseUrl: 'http://up\u0000stream',
+      }),
     );
     expect(error.kind).toBe(ErrorKind.InvalidArgument);
-    expect(error.message).toContain('request.caller.userId');
+    expect(error.message).toContain('request.baseUrl');
     expect(error.message).toContain('NUL');
     expect(ran).toBe(false);
   });
@@ -123,12 +124,12 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
   it('refuses unsafe text inside a JSON-text field once parsed', async () => {
     handlers.createChatCompletion = async () => ({});
     const surrogate = await failureOf(
-      client.createChatCompletion({ caller, bodyJson: '{"model":"x\\ud800y","messages":[]}' }),
+      client.createChatCompletion({ bodyJson: '{"model":"x\\ud800y","messages":[]}' }),
     );
     expect(surrogate.kind).toBe(ErrorKind.InvalidArgument);
     expect(surrogate.message).toContain('request.bodyJson.model');
     const deep = await failureOf(
-      client.createChatCompletion({ caller, bodyJson: '['.repeat(20_000) + ']'.repeat(20_000) }),
+      client.createChatCompletion({ bodyJson: '['.repeat(20_000) + ']'.repeat(20_000) }),
     );
     expect(deep.kind).toBe(ErrorKind.InvalidArgument);
     expect(deep.message).toContain('deeper than the limit');
@@ -138,7 +139,7 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
     handlers.createChatCompletion = (() => {
       throw new TypeError('secret sk-123 \ud800');
     }) as never;
-    const error = await failureOf(client.createChatCompletion({ caller, bodyJson: '{}' }));
+    const error = await failureOf(client.createChatCompletion({ bodyJson: '{}' }));
     expect(error.kind).toBe(ErrorKind.Internal);
     expect(error.message).not.toContain('sk-123');
   });
@@ -154,7 +155,7 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
     const seen: unknown[] = [];
     let failure: DomainError | undefined;
     try {
-      for await (const message of client.streamChatCompletion({ caller, bodyJson: '{}' })) seen.push(message);
+      for await (const message of client.streamChatCompletion({ bodyJson: '{}' })) seen.push(message);
     } catch (error) {
       failure = error as DomainError;
     }
@@ -171,7 +172,7 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
     }) as never;
     let failure: DomainError | undefined;
     try {
-      for await (const message of client.streamChatCompletion({ caller, bodyJson: '{}' })) void message;
+      for await (const message of client.streamChatCompletion({ bodyJson: '{}' })) void message;
     } catch (error) {
       failure = error as DomainError;
     }
@@ -183,8 +184,7 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
     handlers.streamChatCompletion = (async () => undefined) as never;
     let failure: DomainError | undefined;
     try {
-      for await (const message of client.streamChatCompletion({ caller, bodyJson: '{"a":"\u0000"}' }))
-        void message;
+      for await (const message of client.streamChatCompletion({ bodyJson: '{"a":"\u0000"}' })) void message;
     } catch (error) {
       failure = error as DomainError;
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@parley/config';
 import { DomainError, ErrorKind } from '@parley/errors';
-import { createGrpcClient } from '@parley/grpc';
+import { createGrpcClient, type Caller } from '@parley/grpc';
 import { modelGatewayV1, presetsV1, usageV1 } from '@parley/proto';
 import {
   createTestDatabase,
@@ -11,8 +11,8 @@ import {
   startInProcess,
   TestDatabase,
   testInfrastructure,
-  serviceCaller,
   testCallerSigning,
+  userCaller,
   TEST_CALLER_SECRET,
 } from '@parley/testing';
 import { ModelGatewayAppModule } from '../src/app.module';
@@ -27,20 +27,20 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
   let upstream: FakeLlm;
   const copies: InProcessService[] = [];
   const clients: Array<ReturnType<typeof clientsFor>> = [];
-  const admin = { userId: randomUUID(), role: 'admin' };
-  const owner = { userId: randomUUID(), role: 'user' };
-  const stranger = { userId: randomUUID(), role: 'user', groupIds: ['g-other'] };
+  const admin = userCaller(randomUUID(), { role: 'admin' });
+  // Creating presets needs workspace.models; editing needs write access to the preset.
+  const owner = userCaller(randomUUID(), { permissions: ['workspace.models'] });
+  const stranger = userCaller(randomUUID(), { groupIds: ['g-other'] });
   const readers = `g-readers-${randomUUID()}`;
-  const member = { userId: randomUUID(), role: 'user', groupIds: [readers] };
+  const member = userCaller(randomUUID(), { groupIds: [readers] });
   const editors = `g-editors-${randomUUID()}`;
-  const editor = { userId: randomUUID(), role: 'user', groupIds: [editors] };
+  const editor = userCaller(randomUUID(), { groupIds: [editors] });
 
   function clientsFor(target: string) {
     const options = {
       deadlineMs: 10_000,
       peerName: 'model gateway',
       signing: testCallerSigning('model-gateway'),
-      defaultCaller: serviceCaller('gateway'),
     };
     return {
       models: createGrpcClient(modelGatewayV1.ModelGatewayService, target, options),
@@ -73,21 +73,25 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
 
   const complete = (
     c: ReturnType<typeof clientsFor>,
-    caller: object,
+    caller: Caller,
     model: string,
     extra: Record<string, unknown> = {},
   ) =>
-    c.models.createChatCompletion({
-      caller,
-      bodyJson: JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello' }], ...extra }),
-    });
+    c.models.createChatCompletion(
+      {
+        bodyJson: JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello' }], ...extra }),
+      },
+      { caller },
+    );
 
-  async function streamText(c: ReturnType<typeof clientsFor>, caller: object, model: string) {
+  async function streamText(c: ReturnType<typeof clientsFor>, caller: Caller, model: string) {
     let text = '';
-    for await (const message of c.models.streamChatCompletion({
-      caller,
-      bodyJson: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'Say hello' }] }),
-    })) {
+    for await (const message of c.models.streamChatCompletion(
+      {
+        bodyJson: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'Say hello' }] }),
+      },
+      { caller },
+    )) {
       if (message.event.case === 'error') throw new Error(message.event.value.message);
       // Chunks ready together arrive as one batch.
       const chunks =
@@ -143,12 +147,14 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
   it('keeps a group preset from other users, and applies its prompt and params for a member', async () => {
     const [a, b] = clients as [ReturnType<typeof clientsFor>, ReturnType<typeof clientsFor>];
     const id = `pirate-${randomUUID().slice(0, 8)}`;
-    const created = await a.presets.createPreset({
-      caller: owner,
-      preset: presetInput(id, {
-        accessControl: { read: { groupIds: [readers] }, write: { groupIds: [editors] } },
-      }),
-    });
+    const created = await a.presets.createPreset(
+      {
+        preset: presetInput(id, {
+          accessControl: { read: { groupIds: [readers] }, write: { groupIds: [editors] } },
+        }),
+      },
+      { caller: owner },
+    );
     expect(created.preset).toMatchObject({
       id,
       userId: owner.userId,
@@ -156,12 +162,14 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
       knowledgeIds: ['kb-1'],
     });
 
-    const seenBy = async (caller: object) =>
-      (await b.presets.listPresets({ caller })).presets.map((p) => p.id).includes(id);
+    const seenBy = async (caller: Caller) =>
+      (await b.presets.listPresets({}, { caller })).presets.map((p) => p.id).includes(id);
     expect(await seenBy(stranger)).toBe(false);
     expect(await seenBy(member)).toBe(true);
     expect(await seenBy(admin)).toBe(true);
-    expect((await rejection(b.presets.getPreset({ caller: stranger, id }))).kind).toBe(ErrorKind.NotFound);
+    expect((await rejection(b.presets.getPreset({ id }, { caller: stranger }))).kind).toBe(
+      ErrorKind.NotFound,
+    );
     const refused = await rejection(complete(b, stranger, id));
     expect(refused.kind).toBe(ErrorKind.NotFound);
     expect(refused.message).toBe(`Model not found: ${id}`);
@@ -188,25 +196,29 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
   it('lets write groups edit, refuses readers, and validates input with clear messages', async () => {
     const [a] = clients as [ReturnType<typeof clientsFor>];
     const id = `editable-${randomUUID().slice(0, 8)}`;
-    await a.presets.createPreset({
-      caller: owner,
-      preset: presetInput(id, {
-        accessControl: { read: { groupIds: [readers] }, write: { groupIds: [editors] } },
-      }),
-    });
+    await a.presets.createPreset(
+      {
+        preset: presetInput(id, {
+          accessControl: { read: { groupIds: [readers] }, write: { groupIds: [editors] } },
+        }),
+      },
+      { caller: owner },
+    );
     const denied = await rejection(
-      a.presets.updatePreset({ caller: member, id, preset: presetInput(id, { name: 'Mine now' }) }),
+      a.presets.updatePreset({ id, preset: presetInput(id, { name: 'Mine now' }) }, { caller: member }),
     );
     expect(denied.kind).toBe(ErrorKind.PermissionDenied);
     expect(denied.message).toMatch(/may use the preset .* but not change it/);
-    const updated = await a.presets.updatePreset({
-      caller: editor,
-      id,
-      preset: presetInput(id, { name: 'Renamed', accessControl: { read: { groupIds: [readers] } } }),
-    });
+    const updated = await a.presets.updatePreset(
+      {
+        id,
+        preset: presetInput(id, { name: 'Renamed', accessControl: { read: { groupIds: [readers] } } }),
+      },
+      { caller: editor },
+    );
     expect(updated.preset).toMatchObject({ name: 'Renamed', userId: owner.userId });
     // The editor removed their own write access: now they no longer see it at all.
-    expect((await rejection(a.presets.getPreset({ caller: editor, id }))).kind).toBe(ErrorKind.NotFound);
+    expect((await rejection(a.presets.getPreset({ id }, { caller: editor }))).kind).toBe(ErrorKind.NotFound);
 
     const invalid: Array<[Record<string, unknown>, RegExp]> = [
       [{ params: { temperature: 5 } }, /temperature must be between 0 and 2/],
@@ -217,48 +229,59 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
     ];
     for (const [over, message] of invalid) {
       const error = await rejection(
-        a.presets.createPreset({ caller: owner, preset: presetInput(`x-${randomUUID().slice(0, 8)}`, over) }),
+        a.presets.createPreset(
+          { preset: presetInput(`x-${randomUUID().slice(0, 8)}`, over) },
+          { caller: owner },
+        ),
       );
       expect(error.kind).toBe(ErrorKind.InvalidArgument);
       expect(error.message).toMatch(message);
     }
-    const duplicate = await rejection(a.presets.createPreset({ caller: owner, preset: presetInput(id) }));
+    const duplicate = await rejection(a.presets.createPreset({ preset: presetInput(id) }, { caller: owner }));
     expect(duplicate.kind).toBe(ErrorKind.AlreadyExists);
 
-    await expect(a.presets.deletePreset({ caller: member, id })).rejects.toThrow();
-    await a.presets.deletePreset({ caller: admin, id });
-    expect((await rejection(a.presets.getPreset({ caller: owner, id }))).kind).toBe(ErrorKind.NotFound);
+    await expect(a.presets.deletePreset({ id }, { caller: member })).rejects.toThrow();
+    await a.presets.deletePreset({ id }, { caller: admin });
+    expect((await rejection(a.presets.getPreset({ id }, { caller: owner }))).kind).toBe(ErrorKind.NotFound);
   });
 
   it('lets every user see and call every preset with BYPASS_MODEL_ACCESS_CONTROL', async () => {
     const [a] = clients as [ReturnType<typeof clientsFor>];
     const id = `private-${randomUUID().slice(0, 8)}`;
-    await a.presets.createPreset({
-      caller: owner,
-      preset: presetInput(id, { accessControl: { read: {}, write: {} } }),
-    });
-    expect((await a.presets.listPresets({ caller: stranger })).presets.map((p) => p.id)).not.toContain(id);
+    await a.presets.createPreset(
+      {
+        preset: presetInput(id, { accessControl: { read: {}, write: {} } }),
+      },
+      { caller: owner },
+    );
+    expect((await a.presets.listPresets({}, { caller: stranger })).presets.map((p) => p.id)).not.toContain(
+      id,
+    );
     const bypass = await startCopy({ BYPASS_MODEL_ACCESS_CONTROL: 'true' });
-    const seen = (await bypass.presets.listPresets({ caller: stranger })).presets.find((p) => p.id === id);
+    const seen = (await bypass.presets.listPresets({}, { caller: stranger })).presets.find(
+      (p) => p.id === id,
+    );
     expect(seen).toMatchObject({ id, writable: false });
     expect((await complete(bypass, stranger, id)).result.case).toBe('completionJson');
   });
 
   it('records tokens per user, model and day: reported by the upstream, or estimated', async () => {
     const [a, b] = clients as [ReturnType<typeof clientsFor>, ReturnType<typeof clientsFor>];
-    const user = { userId: randomUUID(), role: 'user' };
+    const user = userCaller(randomUUID());
     await complete(a, user, 'gpt-fake'); // the fake reports usage: prompt 2, completion 4
     await complete(b, user, 'gpt-fake');
     upstream.set({ reportUsage: false });
     expect(await streamText(b, user, 'gpt-fake')).toBe('Hello, world!'); // estimated: 9 chars in, 13 out
 
     const today = new Date().toISOString().slice(0, 10);
-    const list = await a.usage.listUsage({
-      caller: admin,
-      userId: user.userId,
-      fromDay: today,
-      toDay: today,
-    });
+    const list = await a.usage.listUsage(
+      {
+        userId: user.userId,
+        fromDay: today,
+        toDay: today,
+      },
+      { caller: admin },
+    );
     expect(list.total).toBe(1);
     expect(list.rows[0]).toMatchObject({
       userId: user.userId,
@@ -270,33 +293,37 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
       estimatedRequests: 1,
     });
 
-    const paged = await a.usage.listUsage({ caller: admin, pageSize: 1, page: 1 });
+    const paged = await a.usage.listUsage({ pageSize: 1, page: 1 }, { caller: admin });
     expect(paged.rows).toHaveLength(1);
     expect(paged.total).toBeGreaterThan(1);
     expect(
       (
-        await a.usage.listUsage({
-          caller: admin,
-          userId: user.userId,
-          fromDay: '2001-01-01',
-          toDay: '2001-01-02',
-        })
+        await a.usage.listUsage(
+          {
+            userId: user.userId,
+            fromDay: '2001-01-01',
+            toDay: '2001-01-02',
+          },
+          { caller: admin },
+        )
       ).total,
     ).toBe(0);
-    expect((await rejection(a.usage.listUsage({ caller: user }))).kind).toBe(ErrorKind.PermissionDenied);
-    const badDay = await rejection(a.usage.listUsage({ caller: admin, fromDay: '22-11-2026' }));
+    expect((await rejection(a.usage.listUsage({}, { caller: user }))).kind).toBe(ErrorKind.PermissionDenied);
+    const badDay = await rejection(a.usage.listUsage({ fromDay: '22-11-2026' }, { caller: admin }));
     expect(badDay.message).toBe('from must be a date as YYYY-MM-DD.');
   });
 
   it('enforces a user request limit across copies with RESOURCE_EXHAUSTED and a retry-after', async () => {
     const [a, b] = clients as [ReturnType<typeof clientsFor>, ReturnType<typeof clientsFor>];
-    const user = { userId: randomUUID(), role: 'user' };
-    await a.usage.setUsageLimit({
-      caller: admin,
-      subject: usageV1.LimitSubject.USER,
-      subjectId: user.userId,
-      requestsPerMinute: 2,
-    });
+    const user = userCaller(randomUUID());
+    await a.usage.setUsageLimit(
+      {
+        subject: usageV1.LimitSubject.USER,
+        subjectId: user.userId,
+        requestsPerMinute: 2,
+      },
+      { caller: admin },
+    );
     await complete(a, user, 'gpt-fake');
     await complete(a, user, 'gpt-fake');
     const completionsBefore = upstream.stats.completions;
@@ -319,13 +346,15 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
   it('enforces a group token limit per day against the recorded usage', async () => {
     const [a, b] = clients as [ReturnType<typeof clientsFor>, ReturnType<typeof clientsFor>];
     const group = `g-quota-${randomUUID()}`;
-    const user = { userId: randomUUID(), role: 'user', groupIds: [group] };
-    const set = await b.usage.setUsageLimit({
-      caller: admin,
-      subject: usageV1.LimitSubject.GROUP,
-      subjectId: group,
-      tokensPerDay: 5n,
-    });
+    const user = userCaller(randomUUID(), { groupIds: [group] });
+    const set = await b.usage.setUsageLimit(
+      {
+        subject: usageV1.LimitSubject.GROUP,
+        subjectId: group,
+        tokensPerDay: 5n,
+      },
+      { caller: admin },
+    );
     expect(set.limit).toMatchObject({ subjectId: group, tokensPerDay: 5n });
     expect(set.limit?.requestsPerMinute).toBeUndefined();
     await complete(a, user, 'gpt-fake'); // 6 tokens: over the limit from now on
@@ -339,20 +368,20 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
     expect(refused.extra.retryAfterSeconds).toBeGreaterThan(0);
     expect(refused.extra.retryAfterSeconds).toBeLessThanOrEqual(86_400);
 
-    const limits = await a.usage.getUsageLimits({ caller: admin });
+    const limits = await a.usage.getUsageLimits({}, { caller: admin });
     expect(limits.limits.find((l) => l.subjectId === group)).toMatchObject({ tokensPerDay: 5n });
-    await a.usage.setUsageLimit({ caller: admin, subject: usageV1.LimitSubject.GROUP, subjectId: group });
-    expect((await a.usage.getUsageLimits({ caller: admin })).limits.map((l) => l.subjectId)).not.toContain(
-      group,
-    );
+    await a.usage.setUsageLimit({ subject: usageV1.LimitSubject.GROUP, subjectId: group }, { caller: admin });
+    expect(
+      (await a.usage.getUsageLimits({}, { caller: admin })).limits.map((l) => l.subjectId),
+    ).not.toContain(group);
     expect((await complete(b, user, 'gpt-fake')).result.case).toBe('completionJson');
 
     const bad = await rejection(
-      a.usage.setUsageLimit({ caller: admin, subject: usageV1.LimitSubject.UNSPECIFIED, subjectId: 'x' }),
+      a.usage.setUsageLimit({ subject: usageV1.LimitSubject.UNSPECIFIED, subjectId: 'x' }, { caller: admin }),
     );
     expect(bad.message).toBe('subject must be USER or GROUP.');
-    expect(
-      (await rejection(a.usage.getUsageLimits({ caller: { userId: user.userId, role: 'user' } }))).kind,
-    ).toBe(ErrorKind.PermissionDenied);
+    expect((await rejection(a.usage.getUsageLimits({}, { caller: userCaller(user.userId) }))).kind).toBe(
+      ErrorKind.PermissionDenied,
+    );
   });
 });

@@ -7,7 +7,7 @@ import { LOGGER, Logger } from '@parley/logging';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { parseBody } from '../validation/parse-body';
-import { callerOf, clientGone } from './caller';
+import { clientGone } from './client-gone';
 
 const completionBody = z
   .object({
@@ -89,14 +89,16 @@ export class CompletionsController {
         ErrorKind.InvalidArgument,
         'id: is required with chat_id (the id of the new answer message, e.g. a UUID made by the client)',
       );
-    const reply = await this.downstream.chatTasks.startChatTask({
-      caller: callerOf(req),
-      bodyJson: JSON.stringify(request),
-      chatId: request.chat_id!,
-      messageId: request.id,
-      parentId: request.parent_id ?? '',
-      sessionId: request.session_id ?? '',
-    });
+    const reply = await this.downstream.chatTasks.startChatTask(
+      {
+        bodyJson: JSON.stringify(request),
+        chatId: request.chat_id!,
+        messageId: request.id,
+        parentId: request.parent_id ?? '',
+        sessionId: request.session_id ?? '',
+      },
+      { caller: req.caller },
+    );
     return { status: true, task_id: reply.taskId };
   }
 
@@ -108,8 +110,12 @@ export class CompletionsController {
       res.status(200).json(await this.startChatTask(request, req));
       return;
     }
-    const call = { caller: callerOf(req), bodyJson: JSON.stringify(request) };
-    const options = { deadlineMs: this.config.COMPLETION_DEADLINE_MS, signal: clientGone(req, res) };
+    const call = { bodyJson: JSON.stringify(request) };
+    const options = {
+      caller: req.caller,
+      deadlineMs: this.config.COMPLETION_DEADLINE_MS,
+      signal: clientGone(req, res),
+    };
     if (request.stream !== true) {
       const reply = await this.downstream.modelGateway.createChatCompletion(call, options);
       if (reply.result.case === 'error') {

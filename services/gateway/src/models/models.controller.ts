@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { AuthenticatedRequest } from '@parley/auth-guard';
 import { modelGatewayV1, presetsV1 } from '@parley/proto';
-import { callerOf } from '../completions/caller';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { ModelCatalogClients } from '../presets/model-catalog-clients';
 import { presetJson } from '../presets/preset-json';
@@ -58,13 +57,13 @@ export class ModelsController {
 
   @Get(['api/models', 'api/v1/models'])
   async list(@Req() req: AuthenticatedRequest) {
-    const caller = callerOf(req);
-    const presets = this.catalog.presets.listPresets({ caller });
+    const options = { caller: req.caller };
+    const presets = this.catalog.presets.listPresets({}, options);
     // Open WebUI: `/api/v1/models/` (with the slash) is the workspace's preset list, not the model list.
     if (req.path.endsWith('/') && req.path.startsWith('/api/v1/'))
       return (await presets).presets.map(presetJson);
     const [reply, visible] = await Promise.all([
-      this.downstream.modelGateway.listModels({ caller }),
+      this.downstream.modelGateway.listModels({}, options),
       presets,
     ]);
     const base = new Map(reply.models.map((m) => [m.id, modelJson(m)]));

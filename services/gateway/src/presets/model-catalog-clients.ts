@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { callerSigning, createGrpcClient, serviceCaller, ServiceClient } from '@parley/grpc';
+import { callerSigning, createGrpcClient, ServiceClient } from '@parley/grpc';
 import { presetsV1, usageV1 } from '@parley/proto';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 
@@ -13,12 +13,11 @@ export class ModelCatalogClients implements OnApplicationShutdown {
   readonly usage: ServiceClient<UsageMethods>;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    // TODO(verified callers, phase B): calls pass the request's user caller; the default goes away.
+    // No default caller: every call passes the request's user caller, and one that forgets fails.
     const options = {
       deadlineMs: config.GRPC_DEADLINE_MS,
       peerName: 'model gateway',
       signing: callerSigning(config, 'gateway', 'model-gateway'),
-      defaultCaller: serviceCaller('gateway'),
     };
     this.presets = createGrpcClient(presetsV1.PresetsService, config.MODEL_GATEWAY_GRPC_URL, options);
     this.usage = createGrpcClient(usageV1.UsageService, config.MODEL_GATEWAY_GRPC_URL, options);

@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { AuthenticatedRequest } from '@parley/auth-guard';
 import { DownstreamClients } from '../downstream/downstream-clients';
-import { callerOf } from '../completions/caller';
 
 /**
  * Open WebUI's task routes for chat completions running in the background: stop one, stop a chat's,
@@ -14,20 +13,20 @@ export class TasksController {
   @Post('stop/:task_id')
   @HttpCode(200)
   async stop(@Param('task_id') taskId: string, @Req() req: AuthenticatedRequest) {
-    await this.downstream.chatTasks.stopTask({ caller: callerOf(req), taskId });
+    await this.downstream.chatTasks.stopTask({ taskId }, { caller: req.caller });
     return { status: true, message: 'Stopping the task.' };
   }
 
   @Get('chat/:chat_id')
   async list(@Param('chat_id') chatId: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.downstream.chatTasks.listChatTasks({ caller: callerOf(req), chatId });
+    const reply = await this.downstream.chatTasks.listChatTasks({ chatId }, { caller: req.caller });
     return { task_ids: reply.taskIds };
   }
 
   @Post('chat/:chat_id/stop')
   @HttpCode(200)
   async stopChat(@Param('chat_id') chatId: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.downstream.chatTasks.stopChatTasks({ caller: callerOf(req), chatId });
+    const reply = await this.downstream.chatTasks.stopChatTasks({ chatId }, { caller: req.caller });
     return { status: true, task_ids: reply.taskIds };
   }
 }

@@ -3,7 +3,6 @@ import type { Response } from 'express';
 import { AdminOnly, AuthenticatedRequest } from '@parley/auth-guard';
 import { z } from '@parley/config';
 import { modelGatewayV1 } from '@parley/proto';
-import { callerOf } from '../completions/caller';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { parseBody } from '../validation/parse-body';
 
@@ -85,10 +84,10 @@ export class ConnectionsConfigController {
   @Get('openai/config')
   async openAiConfig(@Req() req: AuthenticatedRequest) {
     return openAiJson(
-      await this.downstream.modelGateway.getConnectionsConfig({
-        caller: callerOf(req),
-        kind: ConnectionKind.OPENAI,
-      }),
+      await this.downstream.modelGateway.getConnectionsConfig(
+        { kind: ConnectionKind.OPENAI },
+        { caller: req.caller },
+      ),
     );
   }
 
@@ -107,22 +106,24 @@ export class ConnectionsConfigController {
       };
     });
     return openAiJson(
-      await this.downstream.modelGateway.updateConnectionsConfig({
-        caller: callerOf(req),
-        kind: ConnectionKind.OPENAI,
-        connections,
-        ...(typeof form.ENABLE_OPENAI_API === 'boolean' ? { enabled: form.ENABLE_OPENAI_API } : {}),
-      }),
+      await this.downstream.modelGateway.updateConnectionsConfig(
+        {
+          kind: ConnectionKind.OPENAI,
+          connections,
+          ...(typeof form.ENABLE_OPENAI_API === 'boolean' ? { enabled: form.ENABLE_OPENAI_API } : {}),
+        },
+        { caller: req.caller },
+      ),
     );
   }
 
   @Get('ollama/config')
   async ollamaConfig(@Req() req: AuthenticatedRequest) {
     return ollamaJson(
-      await this.downstream.modelGateway.getConnectionsConfig({
-        caller: callerOf(req),
-        kind: ConnectionKind.OLLAMA,
-      }),
+      await this.downstream.modelGateway.getConnectionsConfig(
+        { kind: ConnectionKind.OLLAMA },
+        { caller: req.caller },
+      ),
     );
   }
 
@@ -141,12 +142,14 @@ export class ConnectionsConfigController {
       };
     });
     return ollamaJson(
-      await this.downstream.modelGateway.updateConnectionsConfig({
-        caller: callerOf(req),
-        kind: ConnectionKind.OLLAMA,
-        connections,
-        ...(typeof form.ENABLE_OLLAMA_API === 'boolean' ? { enabled: form.ENABLE_OLLAMA_API } : {}),
-      }),
+      await this.downstream.modelGateway.updateConnectionsConfig(
+        {
+          kind: ConnectionKind.OLLAMA,
+          connections,
+          ...(typeof form.ENABLE_OLLAMA_API === 'boolean' ? { enabled: form.ENABLE_OLLAMA_API } : {}),
+        },
+        { caller: req.caller },
+      ),
     );
   }
 
@@ -169,12 +172,14 @@ export class ConnectionsConfigController {
     res: Response,
   ): Promise<void> {
     const form = parseBody(verifyForm, body);
-    const reply = await this.downstream.modelGateway.verifyConnection({
-      caller: callerOf(req),
-      kind,
-      baseUrl: form.url,
-      apiKey: form.key,
-    });
+    const reply = await this.downstream.modelGateway.verifyConnection(
+      {
+        kind,
+        baseUrl: form.url,
+        apiKey: form.key,
+      },
+      { caller: req.caller },
+    );
     if (reply.result.case === 'error') {
       res.status(reply.result.value.httpStatus).json({ detail: reply.result.value.message });
       return;

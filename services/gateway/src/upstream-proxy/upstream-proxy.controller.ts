@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { AdminOnly, AuthenticatedRequest } from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { modelGatewayV1 } from '@parley/proto';
-import { callerOf, clientGone } from '../completions/caller';
+import { clientGone } from '../completions/client-gone';
 import { sendCompletionError } from '../completions/completions.controller';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
@@ -71,14 +71,13 @@ export class UpstreamProxyController {
       : Buffer.alloc(0);
     const stream = this.downstream.modelGateway.proxyUpstream(
       {
-        caller: callerOf(req),
         kind,
         method: req.method,
         path,
         body,
         contentType: hasBody ? 'application/json' : '',
       },
-      { deadlineMs: this.config.COMPLETION_DEADLINE_MS, signal: clientGone(req, res) },
+      { caller: req.caller, deadlineMs: this.config.COMPLETION_DEADLINE_MS, signal: clientGone(req, res) },
     );
     const events = stream[Symbol.asyncIterator]();
     const first = await events.next();

@@ -3,7 +3,6 @@ import { AdminOnly, AuthenticatedRequest } from '@parley/auth-guard';
 import { z } from '@parley/config';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { usageV1 } from '@parley/proto';
-import { callerOf } from '../completions/caller';
 import { ModelCatalogClients } from '../presets/model-catalog-clients';
 import { parseBody } from '../validation/parse-body';
 
@@ -77,15 +76,17 @@ export class UsageController {
     };
     const page = wholeNumber('page', query.page);
     const limit = wholeNumber('limit', query.limit);
-    const reply = await this.clients.usage.listUsage({
-      caller: callerOf(req),
-      userId: text('user_id'),
-      modelId: text('model'),
-      fromDay: text('from'),
-      toDay: text('to'),
-      page,
-      pageSize: limit,
-    });
+    const reply = await this.clients.usage.listUsage(
+      {
+        userId: text('user_id'),
+        modelId: text('model'),
+        fromDay: text('from'),
+        toDay: text('to'),
+        page,
+        pageSize: limit,
+      },
+      { caller: req.caller },
+    );
     return {
       items: reply.rows.map((r) => ({
         user_id: r.userId,
@@ -111,7 +112,7 @@ export class UsageController {
 
   @Get('limits')
   async limits(@Req() req: AuthenticatedRequest) {
-    const reply = await this.clients.usage.getUsageLimits({ caller: callerOf(req) });
+    const reply = await this.clients.usage.getUsageLimits({}, { caller: req.caller });
     const limits = reply.limits.map(limitJson);
     return {
       defaults: {
@@ -133,13 +134,15 @@ export class UsageController {
   ) {
     const subject = subjectOf(kind);
     const input = parseBody(limitBody, body);
-    const reply = await this.clients.usage.setUsageLimit({
-      caller: callerOf(req),
-      subject,
-      subjectId: id,
-      requestsPerMinute: input.requests_per_minute ?? undefined,
-      tokensPerDay: input.tokens_per_day === null ? undefined : BigInt(input.tokens_per_day),
-    });
+    const reply = await this.clients.usage.setUsageLimit(
+      {
+        subject,
+        subjectId: id,
+        requestsPerMinute: input.requests_per_minute ?? undefined,
+        tokensPerDay: input.tokens_per_day === null ? undefined : BigInt(input.tokens_per_day),
+      },
+      { caller: req.caller },
+    );
     return reply.limit
       ? limitJson(reply.limit)
       : { subject: kind.slice(0, -1), id, requests_per_minute: null, tokens_per_day: null };
@@ -147,11 +150,10 @@ export class UsageController {
 
   @Delete('limits/:kind/:id')
   async remove(@Param('kind') kind: string, @Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    await this.clients.usage.setUsageLimit({
-      caller: callerOf(req),
-      subject: subjectOf(kind),
-      subjectId: id,
-    });
+    await this.clients.usage.setUsageLimit(
+      { subject: subjectOf(kind), subjectId: id },
+      { caller: req.caller },
+    );
     return true;
   }
 }

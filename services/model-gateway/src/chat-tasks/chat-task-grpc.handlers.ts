@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { GrpcServerHost } from '@parley/grpc';
 import { chatTasksV1 } from '@parley/proto';
-import { callerFromProto as callerOf } from '../completions/completions.service';
+import { actingUser } from '../authorization/acting-user';
 import { ChatTasksService } from './chat-tasks.service';
 
 /** The ChatTaskService contract (proto/parley/modelgateway/v1/chat_tasks.proto). */
@@ -14,23 +14,23 @@ export class ChatTaskGrpcHandlers implements OnModuleInit {
 
   onModuleInit(): void {
     this.host.addService(chatTasksV1.ChatTaskService, {
-      startChatTask: async (request) =>
-        this.tasks.start(callerOf(request.caller), {
+      startChatTask: async (request, call) =>
+        this.tasks.start(actingUser(call.caller), {
           bodyJson: request.bodyJson,
           chatId: request.chatId,
           messageId: request.messageId,
           parentId: request.parentId,
           sessionId: request.sessionId,
         }),
-      stopTask: async (request) => {
-        await this.tasks.stop(callerOf(request.caller), request.taskId);
+      stopTask: async (request, call) => {
+        await this.tasks.stop(actingUser(call.caller), request.taskId);
         return {};
       },
-      stopChatTasks: async (request) => ({
-        taskIds: await this.tasks.stopChat(callerOf(request.caller), request.chatId),
+      stopChatTasks: async (request, call) => ({
+        taskIds: await this.tasks.stopChat(actingUser(call.caller), request.chatId),
       }),
-      listChatTasks: async (request) => ({
-        taskIds: await this.tasks.list(callerOf(request.caller), request.chatId),
+      listChatTasks: async (request, call) => ({
+        taskIds: await this.tasks.list(actingUser(call.caller), request.chatId),
       }),
     });
   }

@@ -3,7 +3,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { DomainError, ErrorKind } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
 import { NatsClient } from '@parley/nats';
-import { CompletionCaller, CompletionsService } from '../completions/completions.service';
+import { CompletionsService } from '../completions/completions.service';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ChatStoreClient } from './chat-store.client';
 import { CompletionDeltaStream } from './completion-deltas';
@@ -15,8 +15,8 @@ import { TitleGenerator } from './title-generator';
 type StopReason = 'stopped' | 'shutdown' | 'lost';
 
 export interface TaskToRun {
+  /** The task, with the user it acts for (record.caller): completions and titles run as that user. */
   record: Omit<TaskRecord, 'seq' | 'saved'>;
-  caller: CompletionCaller;
   /** The OpenAI request for the upstream (streamed). */
   bodyJson: string;
   /** True when the answer is the chat's first: a title is written after it. */
@@ -180,7 +180,7 @@ export class ChatTaskRunner implements OnModuleInit, OnModuleDestroy {
     let lastSaveAt = Date.now();
     let saving: Promise<void> | undefined;
     try {
-      for await (const event of this.completions.stream(task.caller, task.bodyJson, signal)) {
+      for await (const event of this.completions.stream(record.caller, task.bodyJson, signal)) {
         if ('error' in event) {
           error = event.error.message;
           break;
@@ -230,7 +230,7 @@ export class ChatTaskRunner implements OnModuleInit, OnModuleDestroy {
       'chat task ended',
     );
     if (end === 'finished' && task.firstExchange && this.config.ENABLE_TITLE_GENERATION)
-      void this.titles.generate(task.caller, record, task.prompt, content);
+      void this.titles.generate(record, task.prompt, content);
   }
 
   /** The final write, retried while the chat service is briefly away (the lease is still renewed). */

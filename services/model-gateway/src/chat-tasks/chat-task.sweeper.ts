@@ -69,7 +69,8 @@ export class ChatTaskSweeper implements OnApplicationBootstrap, OnModuleDestroy 
     if (!task) return false;
     if (!task.saved) {
       try {
-        await this.chat.fail(task.userId, task.chatId, task.messageId, INTERRUPTED_ERROR);
+        // As the user who started it (stored with the task), not as this copy.
+        await this.chat.fail(task.caller.userId, task.chatId, task.messageId, INTERRUPTED_ERROR);
       } catch (error) {
         if (
           error instanceof DomainError &&

@@ -113,6 +113,7 @@ export class ChatTasksService {
     const record: Omit<TaskRecord, 'seq' | 'saved'> = {
       id: randomUUID(),
       userId: caller.userId,
+      caller,
       chatId: input.chatId,
       messageId: input.messageId,
       model: body.model,
@@ -129,7 +130,6 @@ export class ChatTasksService {
     const last = userMessages[userMessages.length - 1]?.content;
     this.runner.start({
       record,
-      caller,
       bodyJson: JSON.stringify(body),
       firstExchange: userMessages.length === 1,
       prompt: typeof last === 'string' ? last : JSON.stringify(last ?? ''),

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ActingUser } from '../authorization/acting-user';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ModelGatewayRedis } from '../redis/model-gateway-redis';
 
@@ -6,6 +7,11 @@ import { ModelGatewayRedis } from '../redis/model-gateway-redis';
 export interface TaskRecord {
   id: string;
   userId: string;
+  /**
+   * The user who started it (role, groups, permissions as their verified caller said): the copy that
+   * runs, finishes or sweeps the task acts for exactly this user, whichever copy was asked.
+   */
+  caller: ActingUser;
   chatId: string;
   messageId: string;
   model: string;
@@ -26,7 +32,7 @@ local existing = redis.call('GET', KEYS[1])
 if existing then return existing end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 redis.call('HSET', KEYS[2], 'id', ARGV[1], 'userId', ARGV[4], 'chatId', ARGV[5], 'messageId', ARGV[6],
-  'model', ARGV[7], 'owner', ARGV[8], 'seq', '0')
+  'model', ARGV[7], 'owner', ARGV[8], 'seq', '0', 'caller', ARGV[10])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
 redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
@@ -99,6 +105,7 @@ export class TaskRegistryRepository {
       task.model,
       task.owner,
       String(leaseMs * 4),
+      JSON.stringify(task.caller),
     )) as string;
   }
 
@@ -153,9 +160,11 @@ export class TaskRegistryRepository {
   async get(taskId: string): Promise<TaskRecord | undefined> {
     const raw = await this.redis.client.hgetall(this.key('task', taskId));
     if (!raw.id) return undefined;
+    const userId = raw.userId ?? '';
     return {
       id: raw.id,
-      userId: raw.userId ?? '',
+      userId,
+      caller: storedCaller(userId, raw.caller),
       chatId: raw.chatId ?? '',
       messageId: raw.messageId ?? '',
       model: raw.model ?? '',
@@ -196,5 +205,23 @@ export class TaskRegistryRepository {
   /** Puts a task back for a later sweep (its chat could not be reached). */
   async retryLater(taskId: string, at: number): Promise<void> {
     await this.redis.client.zadd(this.leases, at, taskId);
+  }
+}
+
+/**
+ * The stored caller of a task. A record without one (written before callers were stored) acts as a plain
+ * user with no groups or permissions: never more than its owner had.
+ */
+function storedCaller(userId: string, json: string | undefined): ActingUser {
+  const fallback: ActingUser = { userId, role: 'user', groupIds: [], permissions: [] };
+  if (!json) return fallback;
+  try {
+    const value = JSON.parse(json) as Partial<ActingUser>;
+    const strings = (list: unknown) =>
+      Array.isArray(list) && list.every((entry) => typeof entry === 'string') ? (list as string[]) : [];
+    const role = value.role === 'admin' || value.role === 'user' ? value.role : 'user';
+    return { userId, role, groupIds: strings(value.groupIds), permissions: strings(value.permissions) };
+  } catch {
+    return fallback;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
 import { NatsClient } from '@parley/nats';
-import { CompletionCaller, CompletionsService } from '../completions/completions.service';
+import { CompletionsService } from '../completions/completions.service';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ChatStoreClient } from './chat-store.client';
 import { CHAT_TITLE_SET } from './task-events';
@@ -43,9 +43,9 @@ export class TitleGenerator {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Runs as the task's stored user (task.caller), whichever copy finished the answer. */
   async generate(
-    caller: CompletionCaller,
-    task: Pick<TaskRecord, 'userId' | 'chatId' | 'model'>,
+    task: Pick<TaskRecord, 'userId' | 'caller' | 'chatId' | 'model'>,
     prompt: string,
     answer: string,
   ): Promise<string | undefined> {
@@ -67,7 +67,7 @@ export class TitleGenerator {
         ],
       };
       const signal = AbortSignal.timeout(30_000);
-      const result = await this.completions.complete(caller, JSON.stringify(request), signal);
+      const result = await this.completions.complete(task.caller, JSON.stringify(request), signal);
       if ('error' in result) {
         this.logger.warn({ chatId: task.chatId, error: result.error.message }, 'title not generated');
         return undefined;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
+import type { ActingUser } from '../authorization/acting-user';
 import { Connection } from '../connections/connection';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ModelsService } from '../models/models.service';
@@ -22,24 +23,11 @@ type Json = Record<string, unknown>;
 
 export type StreamEvent = { chunk: string } | { error: UpstreamFailure };
 
-/** Who asks for a completion (from the gateway's authentication). */
-export interface CompletionCaller {
-  userId: string;
-  role: string;
-  /** The user's groups (preset access control); the gateway resolves them. */
-  groupIds?: string[];
-}
-
 /**
- * The acting user from a gRPC request's Caller; the gateway always sends one (a call without it is a
- * bug, not a guest). Every entry point that starts a completion uses this.
+ * Who asks for a completion: the call's verified user (see actingUser), or the user a chat task stored.
+ * Preset access comes from its role and groups, quotas from its id and groups.
  */
-export function callerFromProto(
-  caller: { userId: string; role: string; groupIds?: readonly string[] } | undefined,
-): CompletionCaller {
-  if (!caller?.userId) throw new DomainError(ErrorKind.InvalidArgument, 'caller is required.');
-  return { userId: caller.userId, role: caller.role, groupIds: [...(caller.groupIds ?? [])] };
-}
+export type CompletionCaller = ActingUser;
 
 /** Parses and checks an OpenAI chat completion request: a JSON object with a model and messages. */
 export function parseCompletionRequest(bodyJson: string): Json & { model: string } {

@@ -6,7 +6,8 @@ import { modelGatewayV1 } from '@parley/proto';
 import { ConnectionKind, normaliseBaseUrl } from '../connections/connection';
 import { ConnectionsService, ConnectionView } from '../connections/connections.service';
 import { isMasked } from '../connections/key-masking';
-import { callerFromProto, CompletionsService } from '../completions/completions.service';
+import { actingAdmin, actingUser, type ActingUser } from '../authorization/acting-user';
+import { CompletionsService } from '../completions/completions.service';
 import { ModelsService } from '../models/models.service';
 import { QuotaService } from '../quotas/quota.service';
 import { UpstreamProxyService } from '../upstream-proxy/upstream-proxy.service';
@@ -28,13 +29,6 @@ function kindOf(kind: modelGatewayV1.ConnectionKind, required: boolean): Connect
 
 const toKind = (kind: ConnectionKind) => (kind === 'openai' ? Kind.OPENAI : Kind.OLLAMA);
 const upstreamError = (error: UpstreamFailure) => ({ httpStatus: error.httpStatus, message: error.message });
-
-function requireAdmin(caller: modelGatewayV1.Caller | undefined): void {
-  if (caller?.role !== 'admin')
-    throw new DomainError(ErrorKind.PermissionDenied, 'This action needs an administrator.');
-}
-
-const callerOf = callerFromProto;
 
 function configView(view: { enabled: boolean; connections: ConnectionView[] }) {
   return {
@@ -101,19 +95,22 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
 
   onModuleInit(): void {
     this.host.addService(modelGatewayV1.ModelGatewayService, {
-      listModels: async (request) => ({
-        models: (await this.models.list(kindOf(request.kind, false))).map((m) => ({
-          id: m.id,
-          name: m.name,
-          kind: toKind(m.kind),
-          upstreamJson: JSON.stringify(m.raw),
-          urlIndexes: m.servedBy.map((s) => s.connection.position),
-          created: BigInt(m.created),
-        })),
-      }),
+      listModels: async (request, call) => {
+        actingUser(call.caller);
+        return {
+          models: (await this.models.list(kindOf(request.kind, false))).map((m) => ({
+            id: m.id,
+            name: m.name,
+            kind: toKind(m.kind),
+            upstreamJson: JSON.stringify(m.raw),
+            urlIndexes: m.servedBy.map((s) => s.connection.position),
+            created: BigInt(m.created),
+          })),
+        };
+      },
 
       createChatCompletion: async (request, call) => {
-        const caller = callerOf(request.caller);
+        const caller = actingUser(call.caller);
         await this.quotas.admit(caller);
         const result = await this.completions.complete(caller, request.bodyJson, call.signal);
         return 'json' in result
@@ -124,7 +121,7 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
       streamChatCompletion: async (request, stream, call) => {
         // Before anything is written: a refusal leaves as the call's status (RESOURCE_EXHAUSTED with
         // retry-after), which the gateway turns into a 429 with Retry-After.
-        const caller = callerOf(request.caller);
+        const caller = actingUser(call.caller);
         await this.quotas.admit(caller);
         const out = stream as ServerStream<never>;
         const batcher = new ChunkBatcher((chunks) =>
@@ -156,10 +153,10 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
       proxyUpstream: async (request, stream, call) => {
         // A completion through the pass-through counts against the caller's quotas too (admitted before
         // anything is written, so a refusal is the call's status with retry-after).
-        if (isProxiedCompletion(request.method, request.path))
-          await this.quotas.admit(callerOf(request.caller));
+        const caller = actingUser(call.caller);
+        if (isProxiedCompletion(request.method, request.path)) await this.quotas.admit(caller);
         try {
-          await this.proxyTo(request, stream as ServerStream<never>, call);
+          await this.proxyTo(caller, request, stream as ServerStream<never>, call);
         } catch (error) {
           if (call.signal.aborted) return;
           await write(
@@ -170,13 +167,13 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
         }
       },
 
-      getConnectionsConfig: async (request) => {
-        requireAdmin(request.caller);
+      getConnectionsConfig: async (request, call) => {
+        actingAdmin(call.caller);
         return configView(await this.connections.view(kindOf(request.kind, true)));
       },
 
-      updateConnectionsConfig: async (request) => {
-        requireAdmin(request.caller);
+      updateConnectionsConfig: async (request, call) => {
+        actingAdmin(call.caller);
         const view = await this.connections.update(
           kindOf(request.kind, true),
           request.connections.map((c) => ({
@@ -191,8 +188,8 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
         return configView(view);
       },
 
-      verifyConnection: async (request) => {
-        requireAdmin(request.caller);
+      verifyConnection: async (request, call) => {
+        actingAdmin(call.caller);
         const kind = kindOf(request.kind, true);
         const baseUrl = normaliseBaseUrl(request.baseUrl);
         // The admin screen only ever has the masked key of a saved connection: test with the stored one.
@@ -213,6 +210,7 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
   }
 
   private async proxyTo(
+    caller: ActingUser,
     request: modelGatewayV1.ProxyUpstreamRequest,
     stream: ServerStream<never>,
     call: CallContext,
@@ -225,7 +223,7 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
         path: request.path,
         body,
         contentType: request.contentType,
-        role: request.caller?.role ?? '',
+        role: caller.role,
       },
       call.signal,
     );
@@ -249,8 +247,8 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
         if (!(await write(stream, message, call))) return;
       }
     } finally {
-      if (meter && succeeded && request.caller?.userId && meter.model)
-        void this.usage.record(request.caller.userId, meter.model, meter.result());
+      if (meter && succeeded && meter.model)
+        void this.usage.record(caller.userId, meter.model, meter.result());
     }
   }
 }

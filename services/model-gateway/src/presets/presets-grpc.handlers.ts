@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { GrpcServerHost } from '@parley/grpc';
-import { modelGatewayV1, presetsV1 } from '@parley/proto';
-import { callerFromProto } from '../completions/completions.service';
+import { presetsV1 } from '@parley/proto';
+import { actingUser, requirePermission } from '../authorization/acting-user';
 import { AccessControl, toAccessControl } from './access-control';
 import { PresetInput } from './preset';
 import { PresetsService, VisiblePreset } from './presets.service';
@@ -81,8 +81,6 @@ export function presetFromProto(input: presetsV1.PresetInput | undefined): Prese
   };
 }
 
-const who = (caller: modelGatewayV1.Caller | undefined) => callerFromProto(caller);
-
 /** The PresetsService contract, mapped onto PresetsService. */
 @Injectable()
 export class PresetsGrpcHandlers implements OnModuleInit {
@@ -93,24 +91,25 @@ export class PresetsGrpcHandlers implements OnModuleInit {
 
   onModuleInit(): void {
     this.host.addService(presetsV1.PresetsService, {
-      listPresets: async (request) => ({
-        presets: (await this.presets.list(who(request.caller))).map(presetToProto),
+      listPresets: async (_request, call) => ({
+        presets: (await this.presets.list(actingUser(call.caller))).map(presetToProto),
       }),
-      getPreset: async (request) => ({
-        preset: presetToProto(await this.presets.get(who(request.caller), request.id)),
+      getPreset: async (request, call) => ({
+        preset: presetToProto(await this.presets.get(actingUser(call.caller), request.id)),
       }),
-      createPreset: async (request) => ({
+      createPreset: async (request, call) => {
+        // Open WebUI's workspace.models: who may create presets at all (editing needs write access).
+        const who = actingUser(call.caller);
+        requirePermission(who, 'workspace.models');
+        return { preset: presetToProto(await this.presets.create(who, presetFromProto(request.preset))) };
+      },
+      updatePreset: async (request, call) => ({
         preset: presetToProto(
-          await this.presets.create(who(request.caller), presetFromProto(request.preset)),
+          await this.presets.update(actingUser(call.caller), request.id, presetFromProto(request.preset)),
         ),
       }),
-      updatePreset: async (request) => ({
-        preset: presetToProto(
-          await this.presets.update(who(request.caller), request.id, presetFromProto(request.preset)),
-        ),
-      }),
-      deletePreset: async (request) => {
-        await this.presets.delete(who(request.caller), request.id);
+      deletePreset: async (request, call) => {
+        await this.presets.delete(actingUser(call.caller), request.id);
         return {};
       },
     });

@@ -1,17 +1,13 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { GrpcServerHost } from '@parley/grpc';
-import { modelGatewayV1, usageV1 } from '@parley/proto';
+import { usageV1 } from '@parley/proto';
+import { actingAdmin } from '../authorization/acting-user';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { LimitSubject, UsageLimitRow } from './usage.repository';
 import { UsageService } from './usage.service';
 
 const { LimitSubject: Subject } = usageV1;
-
-function requireAdmin(caller: modelGatewayV1.Caller | undefined): void {
-  if (caller?.role !== 'admin')
-    throw new DomainError(ErrorKind.PermissionDenied, 'This action needs an administrator.');
-}
 
 function subjectOf(subject: usageV1.LimitSubject): LimitSubject {
   if (subject === Subject.USER) return 'user';
@@ -27,7 +23,7 @@ const limitToProto = (row: UsageLimitRow) => ({
   updatedAt: BigInt(Math.floor(row.updatedAt.getTime() / 1000)),
 });
 
-/** The UsageService contract (admin only), mapped onto UsageService. */
+/** The UsageService contract (admins only, from the verified caller), mapped onto UsageService. */
 @Injectable()
 export class UsageGrpcHandlers implements OnModuleInit {
   constructor(
@@ -38,8 +34,8 @@ export class UsageGrpcHandlers implements OnModuleInit {
 
   onModuleInit(): void {
     this.host.addService(usageV1.UsageService, {
-      listUsage: async (request) => {
-        requireAdmin(request.caller);
+      listUsage: async (request, call) => {
+        actingAdmin(call.caller);
         const result = await this.usage.list(
           {
             userId: request.userId || undefined,
@@ -66,8 +62,8 @@ export class UsageGrpcHandlers implements OnModuleInit {
           requests: BigInt(result.requests),
         };
       },
-      getUsageLimits: async (request) => {
-        requireAdmin(request.caller);
+      getUsageLimits: async (_request, call) => {
+        actingAdmin(call.caller);
         return {
           defaultRequestsPerMinute: this.config.USAGE_DEFAULT_REQUESTS_PER_MINUTE || undefined,
           defaultTokensPerDay: this.config.USAGE_DEFAULT_TOKENS_PER_DAY
@@ -76,8 +72,8 @@ export class UsageGrpcHandlers implements OnModuleInit {
           limits: (await this.usage.limits()).map(limitToProto),
         };
       },
-      setUsageLimit: async (request) => {
-        requireAdmin(request.caller);
+      setUsageLimit: async (request, call) => {
+        actingAdmin(call.caller);
         const row = await this.usage.setLimit(
           subjectOf(request.subject),
           request.subjectId,

@@ -1,10 +1,4 @@
-import type { AuthenticatedRequest } from '@parley/auth-guard';
 import type { Request, Response } from 'express';
-
-/** Who is calling, as the model gateway needs it. TODO(verified callers, phase B): the assertion carries it. */
-export function callerOf(req: AuthenticatedRequest) {
-  return { userId: req.user.id, role: req.user.role, groupIds: [...req.caller.groupIds] };
-}
 
 /**
  * An AbortSignal that fires when the HTTP client goes away before the response finished: it cancels the
