@@ -26,3 +26,5 @@ export {
   userCaller,
   serviceCaller,
 } from './test-callers';
+export { createTestCa } from './test-certificates';
+export type { TestCa, TestCertificateFiles } from './test-certificates';

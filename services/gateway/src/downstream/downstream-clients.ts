@@ -42,7 +42,6 @@ export class DownstreamClients implements OnApplicationShutdown {
       deadlineMs,
       peerName: 'model gateway',
       signing: callerSigning(config, 'gateway', 'model-gateway'),
-      defaultCaller,
     };
     this.modelGateway = createGrpcClient(
       modelGatewayV1.ModelGatewayService,
