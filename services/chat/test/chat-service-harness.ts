@@ -1,6 +1,6 @@
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import { parseConfig } from '@parley/config';
-import { createGrpcClient } from '@parley/grpc';
+import { createGrpcClient, type UserCaller } from '@parley/grpc';
 import { chatV1 } from '@parley/proto';
 import {
   createTestDatabase,
@@ -8,14 +8,25 @@ import {
   startInProcess,
   TestDatabase,
   testInfrastructure,
-  serviceCaller,
   testCallerSigning,
+  userCaller,
   TEST_CALLER_SECRET,
 } from '@parley/testing';
 import { ChatAppModule } from '../src/app.module';
 import { chatConfigSchema } from '../src/chat.config';
 
 export type ChatClient = ReturnType<typeof createGrpcClient<(typeof chatV1.ChatService)['method']>>;
+
+/** Every chat permission, as a user who may do everything with their own chats has them. */
+export const CHAT_PERMISSIONS = ['chat.delete', 'chat.edit', 'chat.export', 'chat.share'] as const;
+
+/** Call options acting as the user (every chat permission unless given). */
+export function as(
+  userId: string,
+  { role = 'user', permissions = CHAT_PERMISSIONS }: { role?: string; permissions?: Iterable<string> } = {},
+): { caller: UserCaller } {
+  return { caller: userCaller(userId, { role: role as UserCaller['role'], permissions }) };
+}
 
 export interface Harness {
   chat: ChatClient;
@@ -41,7 +52,6 @@ export async function startChatService(env: Record<string, string> = {}): Promis
     deadlineMs: 10_000,
     peerName: 'chat',
     signing: testCallerSigning('chat'),
-    defaultCaller: serviceCaller('gateway'),
   });
   const nats = await connect({ servers: infra.natsUrl });
   return {
