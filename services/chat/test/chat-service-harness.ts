@@ -30,6 +30,8 @@ export function as(
 
 export interface Harness {
   chat: ChatClient;
+  /** The service's gRPC address, for tests that make their own clients. */
+  target: string;
   nats: NatsConnection;
   db: TestDatabase;
   stop(): Promise<void>;
@@ -56,6 +58,7 @@ export async function startChatService(env: Record<string, string> = {}): Promis
   const nats = await connect({ servers: infra.natsUrl });
   return {
     chat,
+    target: service.grpcTarget,
     nats,
     db,
     async stop() {
