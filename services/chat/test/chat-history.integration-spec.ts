@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorKind } from '@parley/errors';
 import { chatV1 } from '@parley/proto';
-import { ChatClient, docOf, Harness, recordEvents, startChatService } from './chat-service-harness';
+import { as, ChatClient, docOf, Harness, recordEvents, startChatService } from './chat-service-harness';
 
 const openWebUiExport = JSON.parse(
   readFileSync(join(__dirname, 'fixtures/open-webui-export.json'), 'utf8'),
@@ -31,10 +31,11 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
   afterAll(() => h.stop());
 
   const newChat = async (userId = alice, title = 'T', document: object = {}) =>
-    (await chat.createChat({ userId, title, chatJson: JSON.stringify(document) })).chat!;
-  const open = async (chatId: string, userId = alice) => docOf((await chat.getChat({ userId, chatId })).chat);
+    (await chat.createChat({ title, chatJson: JSON.stringify(document) }, as(userId))).chat!;
+  const open = async (chatId: string, userId = alice) =>
+    docOf((await chat.getChat({ chatId }, as(userId))).chat);
   const add = async (chatId: string, parentId: string, message: object, userId = alice) =>
-    chat.addMessage({ userId, chatId, parentId, messageJson: JSON.stringify(message) });
+    chat.addMessage({ chatId, parentId, messageJson: JSON.stringify(message) }, as(userId));
 
   describe('the message tree', () => {
     it('adds messages under a parent without rewriting the chat, and shows the new one', async () => {
@@ -54,13 +55,10 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       const c = await newChat();
       await add(c.id, '', { id: 'q', role: 'user', content: 'first try' });
       await add(c.id, 'q', { id: 'a', role: 'assistant', content: 'answer' });
-      const edited = await chat.editMessage({
-        userId: alice,
-        chatId: c.id,
-        messageId: 'q',
-        content: 'second try',
-        newMessageId: 'q2',
-      });
+      const edited = await chat.editMessage(
+        { chatId: c.id, messageId: 'q', content: 'second try', newMessageId: 'q2' },
+        as(alice),
+      );
       expect(JSON.parse(edited.result!.messageJson)).toMatchObject({
         id: 'q2',
         parentId: null,
@@ -69,7 +67,7 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       let doc = await open(c.id);
       expect(doc.history.messages.q!.content).toBe('first try');
       expect(doc.history.currentId).toBe('q2');
-      const switched = await chat.switchBranch({ userId: alice, chatId: c.id, messageId: 'q' });
+      const switched = await chat.switchBranch({ chatId: c.id, messageId: 'q' }, as(alice));
       expect(switched.currentId).toBe('a');
       doc = await open(c.id);
       expect(doc.messages.map((m) => m.id)).toEqual(['q', 'a']);
@@ -85,13 +83,10 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
         model: 'm1',
         usage: { total_tokens: 3 },
       });
-      const regen = await chat.regenerateMessage({
-        userId: alice,
-        chatId: c.id,
-        messageId: 'a',
-        model: 'm2',
-        newMessageId: 'a2',
-      });
+      const regen = await chat.regenerateMessage(
+        { chatId: c.id, messageId: 'a', model: 'm2', newMessageId: 'a2' },
+        as(alice),
+      );
       const message = JSON.parse(regen.result!.messageJson);
       expect(message).toMatchObject({
         id: 'a2',
@@ -104,7 +99,7 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       expect(message.usage).toBeUndefined();
       expect((await open(c.id)).history.messages.q!.childrenIds).toEqual(['a', 'a2']);
       await expect(
-        chat.regenerateMessage({ userId: alice, chatId: c.id, messageId: 'q', model: '', newMessageId: '' }),
+        chat.regenerateMessage({ chatId: c.id, messageId: 'q', model: '', newMessageId: '' }, as(alice)),
       ).rejects.toMatchObject({ kind: ErrorKind.InvalidArgument });
     });
 
@@ -114,42 +109,32 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       const first = await add(c.id, 'q', { id: 'ans', role: 'assistant', content: '', model: 'm' });
       const retry = await add(c.id, 'q', { id: 'ans', role: 'assistant', content: 'DIFFERENT', model: 'm' });
       expect([first.created, retry.created]).toEqual([true, false]);
-      await chat.updateMessageContent({
-        userId: alice,
-        chatId: c.id,
-        messageId: 'ans',
-        content: 'Hel',
-        partial: true,
-      });
-      await chat.updateMessageContent({
-        userId: alice,
-        chatId: c.id,
-        messageId: 'ans',
-        content: 'Hello',
-        partial: true,
-      });
-      await chat.finishMessage({
-        userId: alice,
-        chatId: c.id,
-        messageId: 'ans',
-        content: 'Hello there',
-        dataJson: JSON.stringify({ usage: { total_tokens: 7 } }),
-      });
-      await chat.finishMessage({
-        userId: alice,
-        chatId: c.id,
-        messageId: 'ans',
-        content: 'Hello there',
-        dataJson: '{}',
-      });
+      await chat.updateMessageContent(
+        { chatId: c.id, messageId: 'ans', content: 'Hel', partial: true },
+        as(alice),
+      );
+      await chat.updateMessageContent(
+        { chatId: c.id, messageId: 'ans', content: 'Hello', partial: true },
+        as(alice),
+      );
+      await chat.finishMessage(
+        {
+          chatId: c.id,
+          messageId: 'ans',
+          content: 'Hello there',
+          dataJson: JSON.stringify({ usage: { total_tokens: 7 } }),
+        },
+        as(alice),
+      );
+      await chat.finishMessage(
+        { chatId: c.id, messageId: 'ans', content: 'Hello there', dataJson: '{}' },
+        as(alice),
+      );
       // A partial that arrives after the finish must not cut the answer short.
-      await chat.updateMessageContent({
-        userId: alice,
-        chatId: c.id,
-        messageId: 'ans',
-        content: 'Hel',
-        partial: true,
-      });
+      await chat.updateMessageContent(
+        { chatId: c.id, messageId: 'ans', content: 'Hel', partial: true },
+        as(alice),
+      );
       const doc = await open(c.id);
       expect(Object.keys(doc.history.messages)).toEqual(['q', 'ans']);
       expect(doc.history.messages.ans).toMatchObject({
@@ -163,15 +148,12 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       const c = await newChat();
       await add(c.id, '', { id: 'q', role: 'user', content: 'q' });
       await add(c.id, 'q', { id: 'a', role: 'assistant', content: '' });
-      await chat.updateMessageContent({
-        userId: alice,
-        chatId: c.id,
-        messageId: 'a',
-        content: 'partial',
-        partial: true,
-      });
-      await chat.failMessage({ userId: alice, chatId: c.id, messageId: 'a', error: 'upstream timed out' });
-      await chat.failMessage({ userId: alice, chatId: c.id, messageId: 'a', error: 'upstream timed out' });
+      await chat.updateMessageContent(
+        { chatId: c.id, messageId: 'a', content: 'partial', partial: true },
+        as(alice),
+      );
+      await chat.failMessage({ chatId: c.id, messageId: 'a', error: 'upstream timed out' }, as(alice));
+      await chat.failMessage({ chatId: c.id, messageId: 'a', error: 'upstream timed out' }, as(alice));
       expect((await open(c.id)).history.messages.a).toMatchObject({
         content: 'partial',
         done: true,
@@ -182,21 +164,17 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
     it('rates a message with a comment, and refuses a rating that is not -1, 0 or 1', async () => {
       const c = await newChat();
       await add(c.id, '', { id: 'a', role: 'assistant', content: 'x' });
-      await chat.rateMessage({
-        userId: alice,
-        chatId: c.id,
-        messageId: 'a',
-        rating: -1,
-        comment: 'wrong',
-        reason: 'facts',
-      });
+      await chat.rateMessage(
+        { chatId: c.id, messageId: 'a', rating: -1, comment: 'wrong', reason: 'facts' },
+        as(alice),
+      );
       expect((await open(c.id)).history.messages.a!.annotation).toEqual({
         rating: -1,
         comment: 'wrong',
         reason: 'facts',
       });
       await expect(
-        chat.rateMessage({ userId: alice, chatId: c.id, messageId: 'a', rating: 5, comment: '', reason: '' }),
+        chat.rateMessage({ chatId: c.id, messageId: 'a', rating: 5, comment: '', reason: '' }, as(alice)),
       ).rejects.toMatchObject({ kind: ErrorKind.InvalidArgument });
     });
 
@@ -206,7 +184,7 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       await add(c.id, 'q', { id: 'a1', role: 'assistant', content: '1' });
       await add(c.id, 'q', { id: 'a2', role: 'assistant', content: '2' });
       await add(c.id, 'a2', { id: 'q2', role: 'user', content: 'more' });
-      const result = await chat.deleteMessage({ userId: alice, chatId: c.id, messageId: 'a2' });
+      const result = await chat.deleteMessage({ chatId: c.id, messageId: 'a2' }, as(alice));
       expect(result).toMatchObject({ deleted: 2, currentId: 'a1' });
       const doc = await open(c.id);
       expect(Object.keys(doc.history.messages).sort()).toEqual(['a1', 'q']);
@@ -217,13 +195,10 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       const c = await newChat();
       await expect(add(c.id, 'ghost', { role: 'user', content: 'x' })).rejects.toMatchObject(notFound);
       await expect(
-        chat.updateMessageContent({
-          userId: alice,
-          chatId: c.id,
-          messageId: 'nope',
-          content: 'x',
-          partial: true,
-        }),
+        chat.updateMessageContent(
+          { chatId: c.id, messageId: 'nope', content: 'x', partial: true },
+          as(alice),
+        ),
       ).rejects.toMatchObject({ kind: ErrorKind.NotFound, message: 'No such message.' });
       await expect(add(c.id, '', { role: 'user', content: 'x'.repeat(3000) })).rejects.toMatchObject({
         kind: ErrorKind.PayloadTooLarge,
@@ -242,16 +217,16 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       await add(c.id, '', { id: 'q', role: 'user', content: 'secret' });
       const calls = [
         () => add(c.id, '', { role: 'user', content: 'x' }, bob),
-        () => chat.editMessage({ userId: bob, chatId: c.id, messageId: 'q', content: 'x', newMessageId: '' }),
-        () => chat.switchBranch({ userId: bob, chatId: c.id, messageId: 'q' }),
-        () => chat.deleteMessage({ userId: bob, chatId: c.id, messageId: 'q' }),
-        () => chat.finishMessage({ userId: bob, chatId: c.id, messageId: 'q', content: 'x', dataJson: '' }),
-        () => chat.updateChat({ userId: bob, chatId: c.id, chatJson: '{"title":"mine"}' }),
-        () => chat.deleteChat({ userId: bob, chatId: c.id }),
-        () => chat.setChatPinned({ userId: bob, chatId: c.id }),
-        () => chat.shareChat({ userId: bob, chatId: c.id }),
-        () => chat.cloneChat({ userId: bob, chatId: c.id, title: '' }),
-        () => chat.addChatTag({ userId: bob, chatId: c.id, name: 'x' }),
+        () => chat.editMessage({ chatId: c.id, messageId: 'q', content: 'x', newMessageId: '' }, as(bob)),
+        () => chat.switchBranch({ chatId: c.id, messageId: 'q' }, as(bob)),
+        () => chat.deleteMessage({ chatId: c.id, messageId: 'q' }, as(bob)),
+        () => chat.finishMessage({ chatId: c.id, messageId: 'q', content: 'x', dataJson: '' }, as(bob)),
+        () => chat.updateChat({ chatId: c.id, chatJson: '{"title":"mine"}' }, as(bob)),
+        () => chat.deleteChat({ chatId: c.id }, as(bob)),
+        () => chat.setChatPinned({ chatId: c.id }, as(bob)),
+        () => chat.shareChat({ chatId: c.id }, as(bob)),
+        () => chat.cloneChat({ chatId: c.id, title: '' }, as(bob)),
+        () => chat.addChatTag({ chatId: c.id, name: 'x' }, as(bob)),
       ];
       for (const call of calls)
         await expect(call()).rejects.toMatchObject({ kind: ErrorKind.NotFound, message: 'No such chat.' });
@@ -272,11 +247,10 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
           b: { id: 'b', parentId: 'q', role: 'assistant', content: 'b', timestamp: 5 },
         },
       };
-      const { chat: updated } = await chat.updateChat({
-        userId: alice,
-        chatId: c.id,
-        chatJson: JSON.stringify({ title: 'New', history, custom: 1 }),
-      });
+      const { chat: updated } = await chat.updateChat(
+        { chatId: c.id, chatJson: JSON.stringify({ title: 'New', history, custom: 1 }) },
+        as(alice),
+      );
       const back = docOf(updated);
       expect(updated!.title).toBe('New');
       expect(Object.keys(back.history.messages).sort()).toEqual(['b', 'q']);
@@ -288,14 +262,14 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       const owner = randomUUID();
       const recorder = recordEvents(h.nats, owner);
       const c = await newChat(owner);
-      await chat.setChatPinned({ userId: owner, chatId: c.id });
+      await chat.setChatPinned({ chatId: c.id }, as(owner));
       await recorder.waitFor((e) => e.subject === 'chat.updated' && e.event.change === 'pinned');
-      await chat.deleteChat({ userId: owner, chatId: c.id });
+      await chat.deleteChat({ chatId: c.id }, as(owner));
       const deleted = await recorder.waitFor((e) => e.subject === 'chat.deleted');
       expect(deleted.event).toEqual({ v: 1, chat: { id: c.id, user_id: owner } });
-      await expect(chat.getChat({ userId: owner, chatId: c.id })).rejects.toMatchObject(notFound);
+      await expect(chat.getChat({ chatId: c.id }, as(owner))).rejects.toMatchObject(notFound);
       await expect(add(c.id, '', { role: 'user', content: 'x' }, owner)).rejects.toMatchObject(notFound);
-      await expect(chat.deleteChat({ userId: owner, chatId: c.id })).rejects.toMatchObject(notFound);
+      await expect(chat.deleteChat({ chatId: c.id }, as(owner))).rejects.toMatchObject(notFound);
       recorder.stop();
     });
 
@@ -304,20 +278,20 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       await newChat(owner);
       await newChat(owner);
       const keep = await newChat(bob);
-      expect((await chat.deleteAllChats({ userId: owner })).deleted).toBe(2);
-      expect((await chat.listChats({ userId: owner, page: 1 })).chats).toEqual([]);
-      expect((await chat.getChat({ userId: bob, chatId: keep.id })).chat!.id).toBe(keep.id);
+      expect((await chat.deleteAllChats({}, as(owner))).deleted).toBe(2);
+      expect((await chat.listChats({ page: 1 }, as(owner))).chats).toEqual([]);
+      expect((await chat.getChat({ chatId: keep.id }, as(bob))).chat!.id).toBe(keep.id);
     });
 
     it("lets an admin read (only read) another user's chat when ENABLE_ADMIN_CHAT_ACCESS allows", async () => {
       const c = await newChat(alice, 'Audited');
       const admin = randomUUID();
-      const read = await chat.getChat({ userId: admin, chatId: c.id, userRole: 'admin' });
+      const read = await chat.getChat({ chatId: c.id }, as(admin, { role: 'admin' }));
       expect(read.chat!.title).toBe('Audited');
-      await expect(chat.getChat({ userId: admin, chatId: c.id, userRole: 'user' })).rejects.toMatchObject(
+      await expect(chat.getChat({ chatId: c.id }, as(admin, { role: 'user' }))).rejects.toMatchObject(
         notFound,
       );
-      await expect(chat.deleteChat({ userId: admin, chatId: c.id })).rejects.toMatchObject(notFound);
+      await expect(chat.deleteChat({ chatId: c.id }, as(admin))).rejects.toMatchObject(notFound);
     });
   });
 
@@ -327,19 +301,19 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       const plain = await newChat(owner, 'plain');
       const pinned = await newChat(owner, 'pinned');
       const archived = await newChat(owner, 'archived');
-      await chat.setChatPinned({ userId: owner, chatId: pinned.id });
-      await chat.setChatArchived({ userId: owner, chatId: archived.id });
+      await chat.setChatPinned({ chatId: pinned.id }, as(owner));
+      await chat.setChatArchived({ chatId: archived.id }, as(owner));
       const titles = async (request: {
         page?: number;
         scope?: chatV1.ChatListScope;
         includePinned?: boolean;
-      }) => (await chat.listChats({ userId: owner, page: 1, ...request })).chats.map((c) => c.title);
+      }) => (await chat.listChats({ page: 1, ...request }, as(owner))).chats.map((c) => c.title);
       expect(await titles({})).toEqual(['plain']);
       expect(await titles({ includePinned: true })).toEqual(['pinned', 'plain']);
       expect(await titles({ scope: chatV1.ChatListScope.PINNED, page: 0 })).toEqual(['pinned']);
       expect(await titles({ scope: chatV1.ChatListScope.ARCHIVED })).toEqual(['archived']);
-      expect((await chat.setChatPinned({ userId: owner, chatId: pinned.id })).chat!.pinned).toBe(false);
-      expect((await chat.archiveAllChats({ userId: owner, archived: true })).changed).toBe(2);
+      expect((await chat.setChatPinned({ chatId: pinned.id }, as(owner))).chat!.pinned).toBe(false);
+      expect((await chat.archiveAllChats({ archived: true }, as(owner))).changed).toBe(2);
       expect(await titles({ includePinned: true })).toEqual([]);
       expect(plain.id).toBeTruthy();
     });
@@ -348,36 +322,34 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
       const owner = randomUUID();
       const c = await newChat(owner);
       const other = await newChat(owner);
-      expect((await chat.addChatTag({ userId: owner, chatId: c.id, name: 'Work Stuff' })).tags).toEqual([
+      expect((await chat.addChatTag({ chatId: c.id, name: 'Work Stuff' }, as(owner))).tags).toEqual([
         expect.objectContaining({ id: 'work_stuff', name: 'Work Stuff', userId: owner }),
       ]);
-      await chat.addChatTag({ userId: owner, chatId: c.id, name: 'work stuff' });
-      await chat.addChatTag({ userId: owner, chatId: other.id, name: 'solo' });
-      expect((await chat.getChatTags({ userId: owner, chatId: c.id })).tags.map((t) => t.id)).toEqual([
+      await chat.addChatTag({ chatId: c.id, name: 'work stuff' }, as(owner));
+      await chat.addChatTag({ chatId: other.id, name: 'solo' }, as(owner));
+      expect((await chat.getChatTags({ chatId: c.id }, as(owner))).tags.map((t) => t.id)).toEqual([
         'work_stuff',
       ]);
-      expect((await chat.listTags({ userId: owner })).tags.map((t) => t.id).sort()).toEqual([
+      expect((await chat.listTags({}, as(owner))).tags.map((t) => t.id).sort()).toEqual([
         'solo',
         'work_stuff',
       ]);
-      const byTag = await chat.listChats({
-        userId: owner,
-        page: 1,
-        scope: chatV1.ChatListScope.TAG,
-        tag: 'Work Stuff',
-      });
+      const byTag = await chat.listChats(
+        { page: 1, scope: chatV1.ChatListScope.TAG, tag: 'Work Stuff' },
+        as(owner),
+      );
       expect(byTag.chats.map((x) => x.id)).toEqual([c.id]);
-      await chat.removeChatTag({ userId: owner, chatId: other.id, name: 'solo' });
-      expect((await chat.listTags({ userId: owner })).tags.map((t) => t.id)).toEqual(['work_stuff']);
-      await expect(chat.addChatTag({ userId: owner, chatId: c.id, name: 'None' })).rejects.toThrow(
+      await chat.removeChatTag({ chatId: other.id, name: 'solo' }, as(owner));
+      expect((await chat.listTags({}, as(owner))).tags.map((t) => t.id)).toEqual(['work_stuff']);
+      await expect(chat.addChatTag({ chatId: c.id, name: 'None' }, as(owner))).rejects.toThrow(
         "Tag name cannot be 'None'",
       );
-      await expect(chat.addChatTag({ userId: owner, chatId: c.id, name: 'x'.repeat(21) })).rejects.toThrow(
+      await expect(chat.addChatTag({ chatId: c.id, name: 'x'.repeat(21) }, as(owner))).rejects.toThrow(
         'A tag is longer than the limit of 20 characters.',
       );
-      await chat.addChatTag({ userId: owner, chatId: c.id, name: 'b' });
-      await chat.addChatTag({ userId: owner, chatId: c.id, name: 'c' });
-      await expect(chat.addChatTag({ userId: owner, chatId: c.id, name: 'd' })).rejects.toMatchObject({
+      await chat.addChatTag({ chatId: c.id, name: 'b' }, as(owner));
+      await chat.addChatTag({ chatId: c.id, name: 'c' }, as(owner));
+      await expect(chat.addChatTag({ chatId: c.id, name: 'd' }, as(owner))).rejects.toMatchObject({
         kind: ErrorKind.PayloadTooLarge,
         message: 'A chat may have at most 3 tags.',
       });
@@ -385,63 +357,55 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
 
     it('creates, nests, renames and moves folders, refusing duplicates and cycles', async () => {
       const owner = randomUUID();
-      const top = (await chat.createFolder({ userId: owner, name: 'Work' })).folder!;
-      const sub = (await chat.createFolder({ userId: owner, name: 'Q3', parentId: top.id })).folder!;
+      const top = (await chat.createFolder({ name: 'Work' }, as(owner))).folder!;
+      const sub = (await chat.createFolder({ name: 'Q3', parentId: top.id }, as(owner))).folder!;
       expect(sub.parentId).toBe(top.id);
-      await expect(chat.createFolder({ userId: owner, name: 'work' })).rejects.toThrow(
-        'Folder already exists',
-      );
-      await expect(chat.updateFolder({ userId: owner, folderId: top.id, parentId: sub.id })).rejects.toThrow(
+      await expect(chat.createFolder({ name: 'work' }, as(owner))).rejects.toThrow('Folder already exists');
+      await expect(chat.updateFolder({ folderId: top.id, parentId: sub.id }, as(owner))).rejects.toThrow(
         'cannot be moved into itself',
       );
-      const renamed = (
-        await chat.updateFolder({ userId: owner, folderId: sub.id, name: 'Q4', isExpanded: true })
-      ).folder!;
+      const renamed = (await chat.updateFolder({ folderId: sub.id, name: 'Q4', isExpanded: true }, as(owner)))
+        .folder!;
       expect(renamed).toMatchObject({ name: 'Q4', isExpanded: true });
-      const moved = (await chat.updateFolder({ userId: owner, folderId: sub.id, parentId: '' })).folder!;
+      const moved = (await chat.updateFolder({ folderId: sub.id, parentId: '' }, as(owner))).folder!;
       expect(moved.parentId).toBe('');
-      await expect(chat.getFolder({ userId: bob, folderId: top.id })).rejects.toMatchObject(notFound);
-      expect((await chat.listFolders({ userId: owner })).folders.map((f) => f.name)).toEqual(['Work', 'Q4']);
+      await expect(chat.getFolder({ folderId: top.id }, as(bob))).rejects.toMatchObject(notFound);
+      expect((await chat.listFolders({}, as(owner))).folders.map((f) => f.name)).toEqual(['Work', 'Q4']);
     });
 
     it('moves chats into folders and deletes a folder with or without its chats', async () => {
       const owner = randomUUID();
-      const keepFolder = (await chat.createFolder({ userId: owner, name: 'Keep' })).folder!;
-      const inner = (await chat.createFolder({ userId: owner, name: 'Inner', parentId: keepFolder.id }))
-        .folder!;
-      const dropFolder = (await chat.createFolder({ userId: owner, name: 'Drop' })).folder!;
+      const keepFolder = (await chat.createFolder({ name: 'Keep' }, as(owner))).folder!;
+      const inner = (await chat.createFolder({ name: 'Inner', parentId: keepFolder.id }, as(owner))).folder!;
+      const dropFolder = (await chat.createFolder({ name: 'Drop' }, as(owner))).folder!;
       const a = await newChat(owner, 'a');
       const b = await newChat(owner, 'b');
-      await chat.setChatPinned({ userId: owner, chatId: a.id, pinned: true });
-      const moved = (await chat.moveChatToFolder({ userId: owner, chatId: a.id, folderId: inner.id })).chat!;
+      await chat.setChatPinned({ chatId: a.id, pinned: true }, as(owner));
+      const moved = (await chat.moveChatToFolder({ chatId: a.id, folderId: inner.id }, as(owner))).chat!;
       expect(moved).toMatchObject({ folderId: inner.id, pinned: false });
-      await chat.moveChatToFolder({ userId: owner, chatId: b.id, folderId: dropFolder.id });
-      await expect(chat.moveChatToFolder({ userId: bob, chatId: a.id, folderId: '' })).rejects.toMatchObject(
+      await chat.moveChatToFolder({ chatId: b.id, folderId: dropFolder.id }, as(owner));
+      await expect(chat.moveChatToFolder({ chatId: a.id, folderId: '' }, as(bob))).rejects.toMatchObject(
         notFound,
       );
-      const foreign = (await chat.createFolder({ userId: bob, name: 'Bob' })).folder!;
-      await expect(
-        chat.moveChatToFolder({ userId: owner, chatId: a.id, folderId: foreign.id }),
-      ).rejects.toThrow('No such folder.');
-      const inFolder = await chat.listChats({
-        userId: owner,
-        page: 1,
-        scope: chatV1.ChatListScope.FOLDER,
-        folderId: inner.id,
-      });
+      const foreign = (await chat.createFolder({ name: 'Bob' }, as(bob))).folder!;
+      await expect(chat.moveChatToFolder({ chatId: a.id, folderId: foreign.id }, as(owner))).rejects.toThrow(
+        'No such folder.',
+      );
+      const inFolder = await chat.listChats(
+        { page: 1, scope: chatV1.ChatListScope.FOLDER, folderId: inner.id },
+        as(owner),
+      );
       expect(inFolder.chats.map((c) => c.id)).toEqual([a.id]);
 
       expect(
-        (await chat.deleteFolder({ userId: owner, folderId: keepFolder.id, deleteContents: false }))
-          .deletedChats,
+        (await chat.deleteFolder({ folderId: keepFolder.id, deleteContents: false }, as(owner))).deletedChats,
       ).toBe(0);
-      expect((await chat.getChat({ userId: owner, chatId: a.id })).chat!.folderId).toBe('');
+      expect((await chat.getChat({ chatId: a.id }, as(owner))).chat!.folderId).toBe('');
       expect(
-        (await chat.deleteFolder({ userId: owner, folderId: dropFolder.id, deleteContents: true }))
-          .deletedChats,
+        (await chat.deleteFolder({ folderId: dropFolder.id, deleteContents: true }, as(owner))).deletedChats,
       ).toBe(1);
-      await expect(chat.getChat({ userId: owner, chatId: b.id })).rejects.toMatchObject(notFound);
-      expect((await chat.listFolders({ userId: owner })).folders).toEqual([]);
+      await expect(chat.getChat({ chatId: b.id }, as(owner))).rejects.toMatchObject(notFound);
+      expect((await chat.listFolders({}, as(owner))).folders).toEqual([]);
     });
   });
 
@@ -449,30 +413,27 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
     it('shows a snapshot: later edits do not leak, re-sharing refreshes it, unsharing ends it', async () => {
       const c = await newChat(alice, 'Shared');
       await add(c.id, '', { id: 'q', role: 'user', content: 'before' });
-      const shared = (await chat.shareChat({ userId: alice, chatId: c.id })).chat!;
+      const shared = (await chat.shareChat({ chatId: c.id }, as(alice))).chat!;
       expect(shared.shareId).toBeTruthy();
-      await chat.updateMessageContent({
-        userId: alice,
-        chatId: c.id,
-        messageId: 'q',
-        content: 'after',
-        partial: false,
-      });
+      await chat.updateMessageContent(
+        { chatId: c.id, messageId: 'q', content: 'after', partial: false },
+        as(alice),
+      );
       await add(c.id, 'q', { id: 'a', role: 'assistant', content: 'secret' });
-      const seen = docOf((await chat.getSharedChat({ userId: bob, shareId: shared.shareId })).chat);
+      const seen = docOf((await chat.getSharedChat({ shareId: shared.shareId }, as(bob))).chat);
       expect(Object.keys(seen.history.messages)).toEqual(['q']);
       expect(seen.history.messages.q!.content).toBe('before');
-      const reshared = (await chat.shareChat({ userId: alice, chatId: c.id })).chat!;
+      const reshared = (await chat.shareChat({ chatId: c.id }, as(alice))).chat!;
       expect(reshared.shareId).toBe(shared.shareId);
       expect(
-        docOf((await chat.getSharedChat({ userId: bob, shareId: shared.shareId })).chat).history.messages.q!
+        docOf((await chat.getSharedChat({ shareId: shared.shareId }, as(bob))).chat).history.messages.q!
           .content,
       ).toBe('after');
       // The link gives the snapshot and nothing else.
-      await expect(chat.getChat({ userId: bob, chatId: c.id })).rejects.toMatchObject(notFound);
-      expect((await chat.unshareChat({ userId: alice, chatId: c.id })).wasShared).toBe(true);
-      expect((await chat.unshareChat({ userId: alice, chatId: c.id })).wasShared).toBe(false);
-      await expect(chat.getSharedChat({ userId: bob, shareId: shared.shareId })).rejects.toMatchObject({
+      await expect(chat.getChat({ chatId: c.id }, as(bob))).rejects.toMatchObject(notFound);
+      expect((await chat.unshareChat({ chatId: c.id }, as(alice))).wasShared).toBe(true);
+      expect((await chat.unshareChat({ chatId: c.id }, as(alice))).wasShared).toBe(false);
+      await expect(chat.getSharedChat({ shareId: shared.shareId }, as(bob))).rejects.toMatchObject({
         kind: ErrorKind.NotFound,
         message: 'No such shared chat.',
       });
@@ -481,15 +442,15 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
     it("clones a chat (remembering the original) and a shared chat into the caller's own", async () => {
       const c = await newChat(alice, 'Original');
       await add(c.id, '', { id: 'q', role: 'user', content: 'hi' });
-      await chat.addChatTag({ userId: alice, chatId: c.id, name: 'keep' });
-      const clone = (await chat.cloneChat({ userId: alice, chatId: c.id, title: '' })).chat!;
+      await chat.addChatTag({ chatId: c.id, name: 'keep' }, as(alice));
+      const clone = (await chat.cloneChat({ chatId: c.id, title: '' }, as(alice))).chat!;
       expect(clone).toMatchObject({ title: 'Clone of Original', tags: ['keep'] });
       expect(docOf(clone)).toMatchObject({ originalChatId: c.id, branchPointMessageId: 'q' });
-      const { shareId } = (await chat.shareChat({ userId: alice, chatId: c.id })).chat!;
-      const bobs = (await chat.cloneSharedChat({ userId: bob, shareId })).chat!;
+      const { shareId } = (await chat.shareChat({ chatId: c.id }, as(alice))).chat!;
+      const bobs = (await chat.cloneSharedChat({ shareId }, as(bob))).chat!;
       expect(bobs).toMatchObject({ userId: bob, title: 'Clone of Original', tags: [] });
       expect(
-        Object.keys(docOf((await chat.getChat({ userId: bob, chatId: bobs.id })).chat).history.messages),
+        Object.keys(docOf((await chat.getChat({ chatId: bobs.id }, as(bob))).chat).history.messages),
       ).toEqual(['q']);
     });
   });
@@ -497,17 +458,17 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
   describe('search', () => {
     it('finds words in titles and message text with prefix matching and the tag/folder/pinned/archived filters', async () => {
       const owner = randomUUID();
-      const folder = (await chat.createFolder({ userId: owner, name: 'Ops Work' })).folder!;
+      const folder = (await chat.createFolder({ name: 'Ops Work' }, as(owner))).folder!;
       const k8s = await newChat(owner, 'Kubernetes rollout');
       const soup = await newChat(owner, 'Dinner');
       await add(soup.id, '', { role: 'user', content: 'A recipe for tomato soup, please' }, owner);
       const old = await newChat(owner, 'Old kubernetes notes');
-      await chat.setChatArchived({ userId: owner, chatId: old.id });
-      await chat.addChatTag({ userId: owner, chatId: k8s.id, name: 'devops' });
-      await chat.moveChatToFolder({ userId: owner, chatId: k8s.id, folderId: folder.id });
+      await chat.setChatArchived({ chatId: old.id }, as(owner));
+      await chat.addChatTag({ chatId: k8s.id, name: 'devops' }, as(owner));
+      await chat.moveChatToFolder({ chatId: k8s.id, folderId: folder.id }, as(owner));
       await newChat(bob, 'Kubernetes for bob');
       const search = async (text: string) =>
-        (await chat.searchChats({ userId: owner, text, page: 1 })).chats.map((c) => c.title);
+        (await chat.searchChats({ text, page: 1 }, as(owner))).chats.map((c) => c.title);
       expect(await search('kube')).toEqual(['Kubernetes rollout']);
       expect(await search('TOMATO')).toEqual(['Dinner']);
       expect(await search('tomato kubernetes')).toEqual([]);
@@ -524,7 +485,7 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
     it('imports an Open WebUI export with branches, files and tags, idempotently', async () => {
       const owner = randomUUID();
       const items = openWebUiExport.map((item) => JSON.stringify(item));
-      const first = await chat.importChats({ userId: owner, itemsJson: items });
+      const first = await chat.importChats({ itemsJson: items }, as(owner));
       expect(first.chats).toHaveLength(2);
       expect(first.skipped).toBe(0);
       const k8s = first.chats.find((c) => c.title === 'Kubernetes rollout question')!;
@@ -543,21 +504,21 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
         archived: true,
         tags: ['cooking'],
       });
-      expect((await chat.listTags({ userId: owner })).tags.map((t) => t.name).sort()).toEqual([
+      expect((await chat.listTags({}, as(owner))).tags.map((t) => t.name).sort()).toEqual([
         'Kubernetes Tips',
         'cooking',
         'devops',
       ]);
 
-      const again = await chat.importChats({ userId: owner, itemsJson: items });
+      const again = await chat.importChats({ itemsJson: items }, as(owner));
       expect(again).toMatchObject({ chats: [], skipped: 2 });
     });
 
     it('streams an export that imports again to the same result, for the same and another user', async () => {
       const owner = randomUUID();
-      await chat.importChats({ userId: owner, itemsJson: openWebUiExport.map((i) => JSON.stringify(i)) });
+      await chat.importChats({ itemsJson: openWebUiExport.map((i) => JSON.stringify(i)) }, as(owner));
       const exported: chatV1.Chat[] = [];
-      for await (const item of chat.exportChats({ userId: owner })) exported.push(item.chat!);
+      for await (const item of chat.exportChats({}, as(owner))) exported.push(item.chat!);
       expect(exported.map((c) => c.title)).toEqual(['Kubernetes rollout question', 'Soup recipe']);
       const asOpenWebUi = exported.map((c) =>
         JSON.stringify({
@@ -573,12 +534,12 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
           updated_at: Number(c.updatedAt),
         }),
       );
-      expect(await chat.importChats({ userId: owner, itemsJson: asOpenWebUi })).toMatchObject({
+      expect(await chat.importChats({ itemsJson: asOpenWebUi }, as(owner))).toMatchObject({
         chats: [],
         skipped: 2,
       });
       const other = randomUUID();
-      const copy = await chat.importChats({ userId: other, itemsJson: asOpenWebUi });
+      const copy = await chat.importChats({ itemsJson: asOpenWebUi }, as(other));
       const shape = (c: chatV1.Chat) => ({
         title: c.title,
         chat: JSON.parse(c.chatJson),
@@ -592,16 +553,16 @@ describe('chat history over gRPC, against PostgreSQL and NATS', () => {
 
     it('refuses an import item that is not a chat, naming which one', async () => {
       await expect(
-        chat.importChats({ userId: alice, itemsJson: ['{"chat":{}}', '"text"'] }),
+        chat.importChats({ itemsJson: ['{"chat":{}}', '"text"'] }, as(alice)),
       ).rejects.toMatchObject({
         kind: ErrorKind.InvalidArgument,
         message: 'Chat 2 of the import is not a JSON object.',
       });
       await expect(
-        chat.importChats({
-          userId: alice,
-          itemsJson: [JSON.stringify({ chat: { history: { messages: { a: { parentId: 'zz' } } } } })],
-        }),
+        chat.importChats(
+          { itemsJson: [JSON.stringify({ chat: { history: { messages: { a: { parentId: 'zz' } } } } })] },
+          as(alice),
+        ),
       ).rejects.toThrow('Chat 1 of the import: Message a names a parent that is not in the chat.');
     });
   });

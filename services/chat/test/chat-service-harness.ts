@@ -1,6 +1,6 @@
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import { parseConfig } from '@parley/config';
-import { createGrpcClient } from '@parley/grpc';
+import { createGrpcClient, type UserCaller } from '@parley/grpc';
 import { chatV1 } from '@parley/proto';
 import {
   createTestDatabase,
@@ -8,8 +8,8 @@ import {
   startInProcess,
   TestDatabase,
   testInfrastructure,
-  serviceCaller,
   testCallerSigning,
+  userCaller,
   TEST_CALLER_SECRET,
 } from '@parley/testing';
 import { ChatAppModule } from '../src/app.module';
@@ -17,8 +17,21 @@ import { chatConfigSchema } from '../src/chat.config';
 
 export type ChatClient = ReturnType<typeof createGrpcClient<(typeof chatV1.ChatService)['method']>>;
 
+/** Every chat permission, as a user who may do everything with their own chats has them. */
+export const CHAT_PERMISSIONS = ['chat.delete', 'chat.edit', 'chat.export', 'chat.share'] as const;
+
+/** Call options acting as the user (every chat permission unless given). */
+export function as(
+  userId: string,
+  { role = 'user', permissions = CHAT_PERMISSIONS }: { role?: string; permissions?: Iterable<string> } = {},
+): { caller: UserCaller } {
+  return { caller: userCaller(userId, { role: role as UserCaller['role'], permissions }) };
+}
+
 export interface Harness {
   chat: ChatClient;
+  /** The service's gRPC address, for tests that make their own clients. */
+  target: string;
   nats: NatsConnection;
   db: TestDatabase;
   stop(): Promise<void>;
@@ -41,11 +54,11 @@ export async function startChatService(env: Record<string, string> = {}): Promis
     deadlineMs: 10_000,
     peerName: 'chat',
     signing: testCallerSigning('chat'),
-    defaultCaller: serviceCaller('gateway'),
   });
   const nats = await connect({ servers: infra.natsUrl });
   return {
     chat,
+    target: service.grpcTarget,
     nats,
     db,
     async stop() {

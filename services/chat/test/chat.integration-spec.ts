@@ -10,12 +10,12 @@ import {
   startInProcess,
   TestDatabase,
   testInfrastructure,
-  serviceCaller,
   testCallerSigning,
   TEST_CALLER_SECRET,
 } from '@parley/testing';
 import { ChatAppModule } from '../src/app.module';
 import { chatConfigSchema } from '../src/chat.config';
+import { as } from './chat-service-harness';
 
 describe('chat service over gRPC, against PostgreSQL and NATS', () => {
   let db: TestDatabase;
@@ -43,7 +43,6 @@ describe('chat service over gRPC, against PostgreSQL and NATS', () => {
       deadlineMs: 5_000,
       peerName: 'chat',
       signing: testCallerSigning('chat'),
-      defaultCaller: serviceCaller('gateway'),
     });
     nats = await connect({ servers: infra.natsUrl });
   });
@@ -66,7 +65,7 @@ describe('chat service over gRPC, against PostgreSQL and NATS', () => {
       }
       return undefined;
     })();
-    const { chat: created } = await chat.createChat({ userId: alice, title: 'Evented', chatJson: '{}' });
+    const { chat: created } = await chat.createChat({ title: 'Evented', chatJson: '{}' }, as(alice));
     const event = await received;
     subscription.unsubscribe();
     expect(event).toEqual({
@@ -114,12 +113,11 @@ describe('chat service over gRPC, against PostgreSQL and NATS', () => {
         },
       },
     };
-    const { chat: created } = await chat.createChat({
-      userId: alice,
-      title: '',
-      chatJson: JSON.stringify(document),
-    });
-    const { chat: opened } = await chat.getChat({ userId: alice, chatId: created!.id });
+    const { chat: created } = await chat.createChat(
+      { title: '', chatJson: JSON.stringify(document) },
+      as(alice),
+    );
+    const { chat: opened } = await chat.getChat({ chatId: created!.id }, as(alice));
     const back = JSON.parse(opened!.chatJson);
     expect(opened!.title).toBe('Branches');
     expect(back.history).toEqual(document.history);
@@ -128,13 +126,13 @@ describe('chat service over gRPC, against PostgreSQL and NATS', () => {
   });
 
   it("answers NOT_FOUND for another user's chat, an unknown id and a malformed id alike", async () => {
-    const { chat: created } = await chat.createChat({ userId: alice, title: 'Private', chatJson: '{}' });
+    const { chat: created } = await chat.createChat({ title: 'Private', chatJson: '{}' }, as(alice));
     for (const [userId, chatId] of [
       [bob, created!.id],
       [alice, randomUUID()],
       [alice, 'not-a-uuid'],
     ]) {
-      await expect(chat.getChat({ userId: userId!, chatId: chatId! })).rejects.toMatchObject({
+      await expect(chat.getChat({ chatId: chatId! }, as(userId!))).rejects.toMatchObject({
         kind: ErrorKind.NotFound,
         message: 'No such chat.',
       });
@@ -145,42 +143,44 @@ describe('chat service over gRPC, against PostgreSQL and NATS', () => {
     const owner = randomUUID();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++)
-      ids.push((await chat.createChat({ userId: owner, title: `c${i}`, chatJson: '{}' })).chat!.id);
-    const page1 = (await chat.listChats({ userId: owner, page: 1 })).chats.map((c) => c.title);
-    const page2 = (await chat.listChats({ userId: owner, page: 2 })).chats.map((c) => c.title);
-    const page3 = (await chat.listChats({ userId: owner, page: 3 })).chats;
+      ids.push((await chat.createChat({ title: `c${i}`, chatJson: '{}' }, as(owner))).chat!.id);
+    const page1 = (await chat.listChats({ page: 1 }, as(owner))).chats.map((c) => c.title);
+    const page2 = (await chat.listChats({ page: 2 }, as(owner))).chats.map((c) => c.title);
+    const page3 = (await chat.listChats({ page: 3 }, as(owner))).chats;
     expect(page1).toEqual(['c4', 'c3', 'c2']);
     expect(page2).toEqual(['c1', 'c0']);
     expect(page3).toEqual([]);
-    expect((await chat.listChats({ userId: randomUUID(), page: 1 })).chats).toEqual([]);
+    expect((await chat.listChats({ page: 1 }, as(randomUUID()))).chats).toEqual([]);
   });
 
   it('enforces the limits with messages that state them', async () => {
+    await expect(chat.createChat({ title: 'x'.repeat(51), chatJson: '{}' }, as(alice))).rejects.toMatchObject(
+      {
+        kind: ErrorKind.InvalidArgument,
+        message: 'The title is longer than the limit of 50 characters.',
+      },
+    );
     await expect(
-      chat.createChat({ userId: alice, title: 'x'.repeat(51), chatJson: '{}' }),
-    ).rejects.toMatchObject({
-      kind: ErrorKind.InvalidArgument,
-      message: 'The title is longer than the limit of 50 characters.',
-    });
-    await expect(
-      chat.createChat({ userId: alice, title: 'big', chatJson: JSON.stringify({ pad: 'x'.repeat(30_000) }) }),
+      chat.createChat({ title: 'big', chatJson: JSON.stringify({ pad: 'x'.repeat(30_000) }) }, as(alice)),
     ).rejects.toMatchObject({
       kind: ErrorKind.PayloadTooLarge,
       message: 'The chat is larger than the limit of 20000 bytes.',
     });
+    await expect(chat.createChat({ title: 'bad', chatJson: '{"history":' }, as(alice))).rejects.toMatchObject(
+      { kind: ErrorKind.InvalidArgument },
+    );
     await expect(
-      chat.createChat({ userId: alice, title: 'bad', chatJson: '{"history":' }),
-    ).rejects.toMatchObject({ kind: ErrorKind.InvalidArgument });
-    await expect(
-      chat.createChat({
-        userId: alice,
-        title: 'orphan',
-        chatJson: JSON.stringify({
-          history: { messages: { m: { id: 'm', parentId: 'ghost', role: 'user', content: '' } } },
-        }),
-      }),
+      chat.createChat(
+        {
+          title: 'orphan',
+          chatJson: JSON.stringify({
+            history: { messages: { m: { id: 'm', parentId: 'ghost', role: 'user', content: '' } } },
+          }),
+        },
+        as(alice),
+      ),
     ).rejects.toThrow('names a parent that is not in the chat');
-    await expect(chat.createChat({ userId: 'nobody', title: 'x', chatJson: '{}' })).rejects.toMatchObject({
+    await expect(chat.createChat({ title: 'x', chatJson: '{}' }, as('nobody'))).rejects.toMatchObject({
       kind: ErrorKind.InvalidArgument,
     });
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorKind } from '@parley/errors';
-import { Harness, startChatService } from './chat-service-harness';
+import { as, Harness, startChatService } from './chat-service-harness';
 
 /** Concurrent duplicate writes and unsafe text over real gRPC, against the real PostgreSQL. */
 describe('chat service: hostile input and concurrent duplicates', () => {
@@ -39,24 +39,21 @@ describe('chat service: hostile input and concurrent duplicates', () => {
     const userId = randomUUID();
     const items = [item('one'), item('two'), item('three')];
     const results = await Promise.all([
-      h.chat.importChats({ userId, itemsJson: items }),
-      h.chat.importChats({ userId, itemsJson: items }),
-      h.chat.importChats({ userId, itemsJson: items }),
+      h.chat.importChats({ itemsJson: items }, as(userId)),
+      h.chat.importChats({ itemsJson: items }, as(userId)),
+      h.chat.importChats({ itemsJson: items }, as(userId)),
     ]);
     const imported = results.reduce((n, r) => n + r.chats.length, 0);
     const skipped = results.reduce((n, r) => n + r.skipped, 0);
     expect(imported).toBe(3);
     expect(skipped).toBe(6);
-    const listed = await h.chat.listChats({ userId, page: 1 });
+    const listed = await h.chat.listChats({ page: 1 }, as(userId));
     expect(listed.chats.map((c) => c.title).sort()).toEqual(['one', 'three', 'two']);
   });
 
   it('refuses an import over the limit with a message that says to split it', async () => {
     const error = await failureOf(
-      h.chat.importChats({
-        userId: randomUUID(),
-        itemsJson: Array.from({ length: 6 }, (_, i) => item(`c${i}`)),
-      }),
+      h.chat.importChats({ itemsJson: Array.from({ length: 6 }, (_, i) => item(`c${i}`)) }, as(randomUUID())),
     );
     expect(error.kind).toBe(ErrorKind.PayloadTooLarge);
     expect(error.message).toContain('at most 5 chats');
@@ -70,11 +67,11 @@ describe('chat service: hostile input and concurrent duplicates', () => {
       '{"title":"x","history":{"messages":{"m":{"id":"m","role":"user","content":"\\ud800"}}}}',
       `{"title":"x","meta":${'['.repeat(2_000)}${']'.repeat(2_000)}}`,
     ]) {
-      const error = await failureOf(h.chat.createChat({ userId, chatJson }));
+      const error = await failureOf(h.chat.createChat({ chatJson }, as(userId)));
       expect(error.kind).toBe(ErrorKind.InvalidArgument);
     }
     const importError = await failureOf(
-      h.chat.importChats({ userId, itemsJson: ['{"chat":{"title":"\\udc00"}}'] }),
+      h.chat.importChats({ itemsJson: ['{"chat":{"title":"\\udc00"}}'] }, as(userId)),
     );
     expect(importError.kind).toBe(ErrorKind.InvalidArgument);
     expect(importError.message).toContain('surrogate');

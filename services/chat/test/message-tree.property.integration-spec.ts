@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { ChatClient, Doc, docOf, Harness, startChatService } from './chat-service-harness';
+import { as, ChatClient, Doc, docOf, Harness, startChatService } from './chat-service-harness';
 
 type Step =
   | { kind: 'add'; pick: number; role: 'user' | 'assistant' }
@@ -63,7 +63,7 @@ describe('the message tree under random operations (property-based, real Postgre
   it('keeps every child listed by its parent, currentId a leaf of the shown branch and nothing orphaned', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 14 }), async (steps) => {
-        const { chat: created } = await chat.createChat({ userId: user, title: 'prop', chatJson: '{}' });
+        const { chat: created } = await chat.createChat({ title: 'prop', chatJson: '{}' }, as(user));
         const chatId = created!.id;
         const expected = new Set<string>();
         // A model of which ids exist and who their parents are, to know what a delete removes.
@@ -73,12 +73,14 @@ describe('the message tree under random operations (property-based, real Postgre
           if (s.kind === 'add') {
             const parent = expected.size && s.pick % 4 !== 0 ? pickOf(s.pick) : null;
             const id = randomUUID();
-            await chat.addMessage({
-              userId: user,
-              chatId,
-              parentId: parent ?? '',
-              messageJson: JSON.stringify({ id, role: s.role, content: 'x' }),
-            });
+            await chat.addMessage(
+              {
+                chatId,
+                parentId: parent ?? '',
+                messageJson: JSON.stringify({ id, role: s.role, content: 'x' }),
+              },
+              as(user),
+            );
             expected.add(id);
             parents.set(id, parent);
           } else if (!expected.size) {
@@ -86,31 +88,25 @@ describe('the message tree under random operations (property-based, real Postgre
           } else if (s.kind === 'edit') {
             const target = pickOf(s.pick);
             const id = randomUUID();
-            await chat.editMessage({
-              userId: user,
-              chatId,
-              messageId: target,
-              content: 'edited',
-              newMessageId: id,
-            });
+            await chat.editMessage(
+              { chatId, messageId: target, content: 'edited', newMessageId: id },
+              as(user),
+            );
             expected.add(id);
             parents.set(id, parents.get(target) ?? null);
           } else if (s.kind === 'regenerate') {
             const target = pickOf(s.pick);
-            const doc = docOf((await chat.getChat({ userId: user, chatId })).chat);
+            const doc = docOf((await chat.getChat({ chatId }, as(user))).chat);
             if (doc.history.messages[target]!.role !== 'assistant') continue;
             const id = randomUUID();
-            await chat.regenerateMessage({
-              userId: user,
-              chatId,
-              messageId: target,
-              model: '',
-              newMessageId: id,
-            });
+            await chat.regenerateMessage(
+              { chatId, messageId: target, model: '', newMessageId: id },
+              as(user),
+            );
             expected.add(id);
             parents.set(id, parents.get(target) ?? null);
           } else if (s.kind === 'switch') {
-            await chat.switchBranch({ userId: user, chatId, messageId: pickOf(s.pick) });
+            await chat.switchBranch({ chatId, messageId: pickOf(s.pick) }, as(user));
           } else {
             const target = pickOf(s.pick);
             const gone = new Set([target]);
@@ -123,14 +119,14 @@ describe('the message tree under random operations (property-based, real Postgre
                   grew = true;
                 }
             }
-            const result = await chat.deleteMessage({ userId: user, chatId, messageId: target });
+            const result = await chat.deleteMessage({ chatId, messageId: target }, as(user));
             expect(result.deleted).toBe(gone.size);
             for (const id of gone) {
               expected.delete(id);
               parents.delete(id);
             }
           }
-          checkTree(docOf((await chat.getChat({ userId: user, chatId })).chat), expected);
+          checkTree(docOf((await chat.getChat({ chatId }, as(user))).chat), expected);
         }
       }),
       { numRuns: 25 },

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { GrpcServerHost } from '@parley/grpc';
+import { GrpcServerHost, type CallContext } from '@parley/grpc';
 import { chatV1 } from '@parley/proto';
 import type { ChatRow } from '../chats/chats.repository';
 import type { ListedChat } from '../chats/chats.service';
@@ -9,6 +9,7 @@ import { FoldersService } from '../folders/folders.service';
 import { MessageResult, MessagesService } from '../messages/messages.service';
 import { SharesService } from '../shares/shares.service';
 import { TransferService } from '../transfer/transfer.service';
+import { actingUser, type ChatPermission } from './acting-user';
 
 const seconds = (date: Date) => BigInt(Math.floor(date.getTime() / 1000));
 
@@ -92,16 +93,21 @@ export class ChatGrpcHandlers implements OnModuleInit {
 
   onModuleInit(): void {
     const { chats, messages, folders, shares, transfer } = this;
+    /** The acting user's id, after the caller and permission checks (see acting-user.ts). */
+    const as = (call: CallContext, permission?: ChatPermission) => actingUser(call, permission).userId;
     this.host.addService(chatV1.ChatService, {
-      createChat: async (r) => ({
+      createChat: async (r, call) => ({
         chat: toChat(
-          await chats.create(r.userId, { title: r.title, chatJson: r.chatJson, folderId: r.folderId }),
+          await chats.create(as(call), { title: r.title, chatJson: r.chatJson, folderId: r.folderId }),
         ),
       }),
-      getChat: async (r) => ({ chat: toChat(await chats.get(r.userId, r.chatId, r.userRole)) }),
-      listChats: async (r) => ({
+      getChat: async (r, call) => {
+        const user = actingUser(call);
+        return { chat: toChat(await chats.get(user.userId, r.chatId, user.role)) };
+      },
+      listChats: async (r, call) => ({
         chats: (
-          await chats.list(r.userId, r.page, {
+          await chats.list(as(call), r.page, {
             scope: SCOPES[r.scope] ?? 'default',
             includePinned: r.includePinned,
             includeFolders: r.includeFolders,
@@ -110,75 +116,96 @@ export class ChatGrpcHandlers implements OnModuleInit {
           })
         ).map(toSummary),
       }),
-      searchChats: async (r) => ({
-        chats: (await chats.search(r.userId, r.text, r.page || 1)).map(toSummary),
+      searchChats: async (r, call) => ({
+        chats: (await chats.search(as(call), r.text, r.page || 1)).map(toSummary),
       }),
-      updateChat: async (r) => ({ chat: toChat(await chats.update(r.userId, r.chatId, r.chatJson)) }),
-      deleteChat: async (r) => {
-        await chats.delete(r.userId, r.chatId);
+      updateChat: async (r, call) => ({
+        chat: toChat(await chats.update(as(call, 'chat.edit'), r.chatId, r.chatJson)),
+      }),
+      deleteChat: async (r, call) => {
+        await chats.delete(as(call, 'chat.delete'), r.chatId);
         return {};
       },
-      deleteAllChats: async (r) => ({ deleted: await chats.deleteAll(r.userId) }),
+      deleteAllChats: async (_r, call) => ({ deleted: await chats.deleteAll(as(call, 'chat.delete')) }),
+      setChatTitle: async (r, call) => ({
+        chat: toChat(await chats.update(as(call), r.chatId, JSON.stringify({ title: r.title }))),
+      }),
 
-      addMessage: async (r) => {
-        const result = await messages.add(r.userId, r.chatId, {
+      addMessage: async (r, call) => {
+        const result = await messages.add(as(call), r.chatId, {
           parentId: r.parentId,
           messageJson: r.messageJson,
           keepCurrent: r.keepCurrent,
         });
         return { result: toResult(result), created: result.created };
       },
-      updateMessageContent: async (r) => ({
-        result: toResult(await messages.setContent(r.userId, r.chatId, r.messageId, r.content, r.partial)),
-      }),
-      finishMessage: async (r) => ({
-        result: toResult(await messages.finish(r.userId, r.chatId, r.messageId, r.content, r.dataJson)),
-      }),
-      failMessage: async (r) => ({
-        result: toResult(await messages.fail(r.userId, r.chatId, r.messageId, r.error)),
-      }),
-      editMessage: async (r) => ({
-        result: toResult(await messages.edit(r.userId, r.chatId, r.messageId, r.content, r.newMessageId)),
-      }),
-      regenerateMessage: async (r) => ({
-        result: toResult(await messages.regenerate(r.userId, r.chatId, r.messageId, r.model, r.newMessageId)),
-      }),
-      switchBranch: async (r) => ({
-        currentId: await messages.switchBranch(r.userId, r.chatId, r.messageId),
-      }),
-      rateMessage: async (r) => ({
+      updateMessageContent: async (r, call) => ({
         result: toResult(
-          await messages.rate(r.userId, r.chatId, r.messageId, {
+          // A partial write only reaches an unfinished answer (streaming it needs only ownership); a
+          // final one rewrites a message, which is an edit.
+          await messages.setContent(
+            as(call, r.partial ? undefined : 'chat.edit'),
+            r.chatId,
+            r.messageId,
+            r.content,
+            r.partial,
+          ),
+        ),
+      }),
+      finishMessage: async (r, call) => ({
+        result: toResult(await messages.finish(as(call), r.chatId, r.messageId, r.content, r.dataJson)),
+      }),
+      failMessage: async (r, call) => ({
+        result: toResult(await messages.fail(as(call), r.chatId, r.messageId, r.error)),
+      }),
+      editMessage: async (r, call) => ({
+        result: toResult(
+          await messages.edit(as(call, 'chat.edit'), r.chatId, r.messageId, r.content, r.newMessageId),
+        ),
+      }),
+      regenerateMessage: async (r, call) => ({
+        result: toResult(await messages.regenerate(as(call), r.chatId, r.messageId, r.model, r.newMessageId)),
+      }),
+      switchBranch: async (r, call) => ({
+        currentId: await messages.switchBranch(as(call), r.chatId, r.messageId),
+      }),
+      rateMessage: async (r, call) => ({
+        result: toResult(
+          await messages.rate(as(call), r.chatId, r.messageId, {
             rating: r.rating,
             comment: r.comment,
             reason: r.reason,
           }),
         ),
       }),
-      deleteMessage: async (r) => {
-        const { currentId, deleted } = await messages.delete(r.userId, r.chatId, r.messageId);
+      deleteMessage: async (r, call) => {
+        const { currentId, deleted } = await messages.delete(as(call, 'chat.delete'), r.chatId, r.messageId);
         return { currentId: currentId ?? '', deleted };
       },
 
-      setChatPinned: async (r) => ({ chat: toChatRow(await chats.setPinned(r.userId, r.chatId, r.pinned)) }),
-      setChatArchived: async (r) => ({
-        chat: toChatRow(await chats.setArchived(r.userId, r.chatId, r.archived)),
+      setChatPinned: async (r, call) => ({
+        chat: toChatRow(await chats.setPinned(as(call), r.chatId, r.pinned)),
       }),
-      archiveAllChats: async (r) => ({ changed: await chats.archiveAll(r.userId, r.archived) }),
-      moveChatToFolder: async (r) => ({
-        chat: toChatRow(await chats.moveToFolder(r.userId, r.chatId, r.folderId)),
+      setChatArchived: async (r, call) => ({
+        chat: toChatRow(await chats.setArchived(as(call), r.chatId, r.archived)),
+      }),
+      archiveAllChats: async (r, call) => ({ changed: await chats.archiveAll(as(call), r.archived) }),
+      moveChatToFolder: async (r, call) => ({
+        chat: toChatRow(await chats.moveToFolder(as(call), r.chatId, r.folderId)),
       }),
 
-      listTags: async (r) => ({ tags: (await chats.listTags(r.userId)).map(toTag) }),
-      getChatTags: async (r) => ({ tags: (await chats.chatTags(r.userId, r.chatId)).map(toTag) }),
-      addChatTag: async (r) => ({ tags: (await chats.addTag(r.userId, r.chatId, r.name)).map(toTag) }),
-      removeChatTag: async (r) => ({ tags: (await chats.removeTag(r.userId, r.chatId, r.name)).map(toTag) }),
+      listTags: async (_r, call) => ({ tags: (await chats.listTags(as(call))).map(toTag) }),
+      getChatTags: async (r, call) => ({ tags: (await chats.chatTags(as(call), r.chatId)).map(toTag) }),
+      addChatTag: async (r, call) => ({ tags: (await chats.addTag(as(call), r.chatId, r.name)).map(toTag) }),
+      removeChatTag: async (r, call) => ({
+        tags: (await chats.removeTag(as(call), r.chatId, r.name)).map(toTag),
+      }),
 
-      listFolders: async (r) => ({ folders: (await folders.list(r.userId)).map(toFolder) }),
-      getFolder: async (r) => ({ folder: toFolder(await folders.get(r.userId, r.folderId)) }),
-      createFolder: async (r) => ({
+      listFolders: async (_r, call) => ({ folders: (await folders.list(as(call))).map(toFolder) }),
+      getFolder: async (r, call) => ({ folder: toFolder(await folders.get(as(call), r.folderId)) }),
+      createFolder: async (r, call) => ({
         folder: toFolder(
-          await folders.create(r.userId, {
+          await folders.create(as(call), {
             name: r.name,
             parentId: r.parentId,
             metaJson: r.metaJson,
@@ -186,9 +213,9 @@ export class ChatGrpcHandlers implements OnModuleInit {
           }),
         ),
       }),
-      updateFolder: async (r) => ({
+      updateFolder: async (r, call) => ({
         folder: toFolder(
-          await folders.update(r.userId, r.folderId, {
+          await folders.update(as(call), r.folderId, {
             name: r.name,
             parentId: r.parentId,
             isExpanded: r.isExpanded,
@@ -197,22 +224,23 @@ export class ChatGrpcHandlers implements OnModuleInit {
           }),
         ),
       }),
-      deleteFolder: async (r) => ({
-        deletedChats: await folders.delete(r.userId, r.folderId, r.deleteContents),
+      // Deleting a folder deletes its chats by default, so it needs what deleting a chat needs.
+      deleteFolder: async (r, call) => ({
+        deletedChats: await folders.delete(as(call, 'chat.delete'), r.folderId, r.deleteContents),
       }),
 
-      shareChat: async (r) => ({ chat: toChat(await shares.share(r.userId, r.chatId)) }),
-      unshareChat: async (r) => ({ wasShared: await shares.unshare(r.userId, r.chatId) }),
-      getSharedChat: async (r) => ({ chat: toChat(await shares.getShared(r.userId, r.shareId)) }),
-      cloneChat: async (r) => ({ chat: toChat(await shares.clone(r.userId, r.chatId, r.title)) }),
-      cloneSharedChat: async (r) => ({ chat: toChat(await shares.cloneShared(r.userId, r.shareId)) }),
+      shareChat: async (r, call) => ({ chat: toChat(await shares.share(as(call, 'chat.share'), r.chatId)) }),
+      unshareChat: async (r, call) => ({ wasShared: await shares.unshare(as(call), r.chatId) }),
+      getSharedChat: async (r, call) => ({ chat: toChat(await shares.getShared(as(call), r.shareId)) }),
+      cloneChat: async (r, call) => ({ chat: toChat(await shares.clone(as(call), r.chatId, r.title)) }),
+      cloneSharedChat: async (r, call) => ({ chat: toChat(await shares.cloneShared(as(call), r.shareId)) }),
 
-      exportChats: async (r, stream, call) => {
-        for await (const chat of transfer.export(r.userId, call.signal))
+      exportChats: async (_r, stream, call) => {
+        for await (const chat of transfer.export(as(call, 'chat.export'), call.signal))
           await stream.write({ chat: toChat(chat) });
       },
-      importChats: async (r) => {
-        const { chats: imported, skipped } = await transfer.import(r.userId, r.itemsJson);
+      importChats: async (r, call) => {
+        const { chats: imported, skipped } = await transfer.import(as(call), r.itemsJson);
         return { chats: imported.map(toChat), skipped };
       },
     });

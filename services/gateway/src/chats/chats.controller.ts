@@ -16,7 +16,6 @@ import { AuthenticatedRequest } from '@parley/auth-guard';
 import { z } from '@parley/config';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { chatV1 } from '@parley/proto';
-import { RequirePermission } from '../authentication/permission.guard';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { parseBody } from '../validation/parse-body';
 
@@ -135,24 +134,24 @@ export class ChatsController {
   @HttpCode(200)
   async create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const { chat, folder_id } = parseBody(newChatBody, body);
-    const reply = await this.chat.createChat({
-      userId: req.user.id,
-      title: typeof chat.title === 'string' ? chat.title : '',
-      chatJson: JSON.stringify(chat),
-      folderId: folder_id ?? '',
-    });
+    const reply = await this.chat.createChat(
+      {
+        title: typeof chat.title === 'string' ? chat.title : '',
+        chatJson: JSON.stringify(chat),
+        folderId: folder_id ?? '',
+      },
+      { caller: req.caller },
+    );
     return chatJson(reply.chat);
   }
 
   @Get()
   async list(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
     const q = parseBody(listQuery, query);
-    const reply = await this.chat.listChats({
-      userId: req.user.id,
-      page: q.page,
-      includePinned: q.include_pinned ?? false,
-      includeFolders: q.include_folders ?? false,
-    });
+    const reply = await this.chat.listChats(
+      { page: q.page, includePinned: q.include_pinned ?? false, includeFolders: q.include_folders ?? false },
+      { caller: req.caller },
+    );
     return reply.chats.map(summaryJson);
   }
 
@@ -161,37 +160,34 @@ export class ChatsController {
     return this.list(query, req);
   }
 
-  @RequirePermission('chat.delete')
   @Delete()
   async deleteAll(@Req() req: AuthenticatedRequest) {
-    await this.chat.deleteAllChats({ userId: req.user.id });
+    await this.chat.deleteAllChats({}, { caller: req.caller });
     return true;
   }
 
   @Get('search')
   async search(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
     const q = parseBody(searchQuery, query);
-    const reply = await this.chat.searchChats({ userId: req.user.id, text: q.text, page: q.page });
+    const reply = await this.chat.searchChats({ text: q.text, page: q.page }, { caller: req.caller });
     return reply.chats.map(summaryJson);
   }
 
   @Get('pinned')
   async pinned(@Req() req: AuthenticatedRequest) {
-    const reply = await this.chat.listChats({
-      userId: req.user.id,
-      page: 0,
-      scope: chatV1.ChatListScope.PINNED,
-    });
+    const reply = await this.chat.listChats(
+      { page: 0, scope: chatV1.ChatListScope.PINNED },
+      { caller: req.caller },
+    );
     return reply.chats.map(summaryJson);
   }
 
   /** Every chat of mine as NDJSON (one ChatResponse a line), streamed from the chat service. */
-  @RequirePermission('chat.export')
   @Get('all')
   async exportAll(@Req() req: AuthenticatedRequest, @Res() res: Response) {
     const controller = new AbortController();
     res.on('close', () => controller.abort());
-    const stream = this.chat.exportChats({ userId: req.user.id }, { signal: controller.signal });
+    const stream = this.chat.exportChats({}, { caller: req.caller, signal: controller.signal });
     const iterator = stream[Symbol.asyncIterator]();
     // The first item (or error) decides the status, so a failure before any output is a clean 4xx/5xx.
     const first = await iterator.next();
@@ -208,37 +204,36 @@ export class ChatsController {
 
   @Get('all/tags')
   async allTags(@Req() req: AuthenticatedRequest) {
-    return (await this.chat.listTags({ userId: req.user.id })).tags.map(tagJson);
+    return (await this.chat.listTags({}, { caller: req.caller })).tags.map(tagJson);
   }
 
   @Get('archived')
   async archived(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
     const { page: p } = parseBody(pageQuery, query);
-    const reply = await this.chat.listChats({
-      userId: req.user.id,
-      page: p,
-      scope: chatV1.ChatListScope.ARCHIVED,
-    });
+    const reply = await this.chat.listChats(
+      { page: p, scope: chatV1.ChatListScope.ARCHIVED },
+      { caller: req.caller },
+    );
     return reply.chats.map(summaryJson);
   }
 
   @Post('archive/all')
   @HttpCode(200)
   async archiveAll(@Req() req: AuthenticatedRequest) {
-    await this.chat.archiveAllChats({ userId: req.user.id, archived: true });
+    await this.chat.archiveAllChats({ archived: true }, { caller: req.caller });
     return true;
   }
 
   @Post('unarchive/all')
   @HttpCode(200)
   async unarchiveAll(@Req() req: AuthenticatedRequest) {
-    await this.chat.archiveAllChats({ userId: req.user.id, archived: false });
+    await this.chat.archiveAllChats({ archived: false }, { caller: req.caller });
     return true;
   }
 
   @Get('share/:share_id')
   async shared(@Param('share_id') shareId: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.chat.getSharedChat({ userId: req.user.id, shareId });
+    const reply = await this.chat.getSharedChat({ shareId }, { caller: req.caller });
     return chatJson(reply.chat);
   }
 
@@ -249,12 +244,10 @@ export class ChatsController {
     // The service pages by its fixed size; Open WebUI's skip/limit are applied over those pages.
     const found: chatV1.ChatSummary[] = [];
     for (let p = 1; found.length < skip + limit; p++) {
-      const reply = await this.chat.listChats({
-        userId: req.user.id,
-        page: p,
-        scope: chatV1.ChatListScope.TAG,
-        tag: name,
-      });
+      const reply = await this.chat.listChats(
+        { page: p, scope: chatV1.ChatListScope.TAG, tag: name },
+        { caller: req.caller },
+      );
       found.push(...reply.chats);
       if (!reply.chats.length) break;
     }
@@ -268,12 +261,10 @@ export class ChatsController {
     @Req() req: AuthenticatedRequest,
   ) {
     const { page: p } = parseBody(pageQuery, query);
-    const reply = await this.chat.listChats({
-      userId: req.user.id,
-      page: p,
-      scope: chatV1.ChatListScope.FOLDER,
-      folderId,
-    });
+    const reply = await this.chat.listChats(
+      { page: p, scope: chatV1.ChatListScope.FOLDER, folderId },
+      { caller: req.caller },
+    );
     return reply.chats.map(summaryJson);
   }
 
@@ -286,56 +277,53 @@ export class ChatsController {
       : 'chats' in parsed && Array.isArray(parsed.chats)
         ? (parsed.chats as Array<Record<string, unknown>>)
         : [parsed];
-    const reply = await this.chat.importChats({
-      userId: req.user.id,
-      itemsJson: items.map((item) => JSON.stringify(item)),
-    });
+    const reply = await this.chat.importChats(
+      { itemsJson: items.map((item) => JSON.stringify(item)) },
+      { caller: req.caller },
+    );
     return reply.chats.map(chatJson);
   }
 
   @Get(':id')
   async get(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.chat.getChat({ userId: req.user.id, chatId: id, userRole: req.user.role });
+    const reply = await this.chat.getChat({ chatId: id }, { caller: req.caller });
     return chatJson(reply.chat);
   }
 
   @Post(':id')
-  @RequirePermission('chat.edit')
   @HttpCode(200)
   async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const { chat } = parseBody(updateChatBody, body);
-    const reply = await this.chat.updateChat({
-      userId: req.user.id,
-      chatId: id,
-      chatJson: JSON.stringify(chat),
-    });
+    const reply = await this.chat.updateChat(
+      { chatId: id, chatJson: JSON.stringify(chat) },
+      { caller: req.caller },
+    );
     return chatJson(reply.chat);
   }
 
-  @RequirePermission('chat.delete')
   @Delete(':id')
   async delete(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    await this.chat.deleteChat({ userId: req.user.id, chatId: id });
+    await this.chat.deleteChat({ chatId: id }, { caller: req.caller });
     return true;
   }
 
   @Get(':id/pinned')
   async isPinned(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.chat.getChat({ userId: req.user.id, chatId: id });
+    const reply = await this.chat.getChat({ chatId: id }, { caller: req.caller });
     return reply.chat?.pinned ?? false;
   }
 
   @Post(':id/pin')
   @HttpCode(200)
   async pin(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    await this.chat.setChatPinned({ userId: req.user.id, chatId: id });
+    await this.chat.setChatPinned({ chatId: id }, { caller: req.caller });
     return this.get(id, req);
   }
 
   @Post(':id/archive')
   @HttpCode(200)
   async archive(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    await this.chat.setChatArchived({ userId: req.user.id, chatId: id });
+    await this.chat.setChatArchived({ chatId: id }, { caller: req.caller });
     return this.get(id, req);
   }
 
@@ -343,54 +331,53 @@ export class ChatsController {
   @HttpCode(200)
   async clone(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const { title } = parseBody(cloneBody, body);
-    const reply = await this.chat.cloneChat({ userId: req.user.id, chatId: id, title: title ?? '' });
+    const reply = await this.chat.cloneChat({ chatId: id, title: title ?? '' }, { caller: req.caller });
     return chatJson(reply.chat);
   }
 
   @Post(':id/clone/shared')
   @HttpCode(200)
   async cloneShared(@Param('id') shareId: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.chat.cloneSharedChat({ userId: req.user.id, shareId });
+    const reply = await this.chat.cloneSharedChat({ shareId }, { caller: req.caller });
     return chatJson(reply.chat);
   }
 
   @Post(':id/share')
-  @RequirePermission('chat.share')
   @HttpCode(200)
   async share(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.chat.shareChat({ userId: req.user.id, chatId: id });
+    const reply = await this.chat.shareChat({ chatId: id }, { caller: req.caller });
     return chatJson(reply.chat);
   }
 
   @Delete(':id/share')
   async unshare(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    return (await this.chat.unshareChat({ userId: req.user.id, chatId: id })).wasShared;
+    return (await this.chat.unshareChat({ chatId: id }, { caller: req.caller })).wasShared;
   }
 
   @Post(':id/folder')
   @HttpCode(200)
   async moveToFolder(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const { folder_id } = parseBody(folderBody, body);
-    await this.chat.moveChatToFolder({ userId: req.user.id, chatId: id, folderId: folder_id ?? '' });
+    await this.chat.moveChatToFolder({ chatId: id, folderId: folder_id ?? '' }, { caller: req.caller });
     return this.get(id, req);
   }
 
   @Get(':id/tags')
   async tags(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    return (await this.chat.getChatTags({ userId: req.user.id, chatId: id })).tags.map(tagJson);
+    return (await this.chat.getChatTags({ chatId: id }, { caller: req.caller })).tags.map(tagJson);
   }
 
   @Post(':id/tags')
   @HttpCode(200)
   async addTag(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const { name } = parseBody(tagBody, body);
-    return (await this.chat.addChatTag({ userId: req.user.id, chatId: id, name })).tags.map(tagJson);
+    return (await this.chat.addChatTag({ chatId: id, name }, { caller: req.caller })).tags.map(tagJson);
   }
 
   @Delete(':id/tags')
   async removeTag(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const { name } = parseBody(tagBody, body);
-    return (await this.chat.removeChatTag({ userId: req.user.id, chatId: id, name })).tags.map(tagJson);
+    return (await this.chat.removeChatTag({ chatId: id, name }, { caller: req.caller })).tags.map(tagJson);
   }
 
   // --- the message tree (Parley; Open WebUI's UI rewrites the whole chat instead) ---
@@ -399,18 +386,15 @@ export class ChatsController {
   @HttpCode(200)
   async addMessage(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const { parent_id, message } = parseBody(messageBody, body);
-    const reply = await this.chat.addMessage({
-      userId: req.user.id,
-      chatId: id,
-      parentId: parent_id ?? '',
-      messageJson: JSON.stringify(message),
-    });
+    const reply = await this.chat.addMessage(
+      { chatId: id, parentId: parent_id ?? '', messageJson: JSON.stringify(message) },
+      { caller: req.caller },
+    );
     return messageResultJson(id, reply.result);
   }
 
   /** Open WebUI's route: replaces a message's content and answers the whole chat. */
   @Post(':id/messages/:message_id')
-  @RequirePermission('chat.edit')
   @HttpCode(200)
   async setMessageContent(
     @Param('id') id: string,
@@ -419,18 +403,14 @@ export class ChatsController {
     @Req() req: AuthenticatedRequest,
   ) {
     const { content } = parseBody(contentBody, body);
-    await this.chat.updateMessageContent({
-      userId: req.user.id,
-      chatId: id,
-      messageId,
-      content,
-      partial: false,
-    });
+    await this.chat.updateMessageContent(
+      { chatId: id, messageId, content, partial: false },
+      { caller: req.caller },
+    );
     return this.get(id, req);
   }
 
   @Post(':id/messages/:message_id/edit')
-  @RequirePermission('chat.edit')
   @HttpCode(200)
   async editMessage(
     @Param('id') id: string,
@@ -439,13 +419,10 @@ export class ChatsController {
     @Req() req: AuthenticatedRequest,
   ) {
     const { content, id: newId } = parseBody(editBody, body);
-    const reply = await this.chat.editMessage({
-      userId: req.user.id,
-      chatId: id,
-      messageId,
-      content,
-      newMessageId: newId ?? '',
-    });
+    const reply = await this.chat.editMessage(
+      { chatId: id, messageId, content, newMessageId: newId ?? '' },
+      { caller: req.caller },
+    );
     return messageResultJson(id, reply.result);
   }
 
@@ -458,13 +435,10 @@ export class ChatsController {
     @Req() req: AuthenticatedRequest,
   ) {
     const { model, id: newId } = parseBody(regenerateBody, body);
-    const reply = await this.chat.regenerateMessage({
-      userId: req.user.id,
-      chatId: id,
-      messageId,
-      model: model ?? '',
-      newMessageId: newId ?? '',
-    });
+    const reply = await this.chat.regenerateMessage(
+      { chatId: id, messageId, model: model ?? '', newMessageId: newId ?? '' },
+      { caller: req.caller },
+    );
     return messageResultJson(id, reply.result);
   }
 
@@ -477,7 +451,7 @@ export class ChatsController {
     @Req() req: AuthenticatedRequest,
   ) {
     parseBody(switchBody, body);
-    const reply = await this.chat.switchBranch({ userId: req.user.id, chatId: id, messageId });
+    const reply = await this.chat.switchBranch({ chatId: id, messageId }, { caller: req.caller });
     return { chat_id: id, current_id: nullIfEmpty(reply.currentId) };
   }
 
@@ -490,18 +464,13 @@ export class ChatsController {
     @Req() req: AuthenticatedRequest,
   ) {
     const { rating, comment, reason } = parseBody(rateBody, body);
-    const reply = await this.chat.rateMessage({
-      userId: req.user.id,
-      chatId: id,
-      messageId,
-      rating,
-      comment: comment ?? '',
-      reason: reason ?? '',
-    });
+    const reply = await this.chat.rateMessage(
+      { chatId: id, messageId, rating, comment: comment ?? '', reason: reason ?? '' },
+      { caller: req.caller },
+    );
     return messageResultJson(id, reply.result);
   }
 
-  @RequirePermission('chat.delete')
   @Delete(':id/messages/:message_id')
   async deleteMessage(
     @Param('id') id: string,
@@ -509,7 +478,7 @@ export class ChatsController {
     @Req() req: AuthenticatedRequest,
   ) {
     if (!messageId) throw new DomainError(ErrorKind.InvalidArgument, 'message_id is required');
-    const reply = await this.chat.deleteMessage({ userId: req.user.id, chatId: id, messageId });
+    const reply = await this.chat.deleteMessage({ chatId: id, messageId }, { caller: req.caller });
     return { chat_id: id, current_id: nullIfEmpty(reply.currentId), deleted: reply.deleted };
   }
 }

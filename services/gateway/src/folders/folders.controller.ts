@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Re
 import { AuthenticatedRequest } from '@parley/auth-guard';
 import { z } from '@parley/config';
 import { chatV1 } from '@parley/proto';
-import { RequirePermission } from '../authentication/permission.guard';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { parseBody } from '../validation/parse-body';
 
@@ -47,39 +46,45 @@ export class FoldersController {
 
   @Get()
   async list(@Req() req: AuthenticatedRequest) {
-    return (await this.downstream.chat.listFolders({ userId: req.user.id })).folders.map(folderJson);
+    return (await this.downstream.chat.listFolders({}, { caller: req.caller })).folders.map(folderJson);
   }
 
   @Post()
   @HttpCode(200)
   async create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const form = parseBody(folderForm, body);
-    const reply = await this.downstream.chat.createFolder({
-      userId: req.user.id,
-      name: form.name,
-      parentId: form.parent_id ?? '',
-      metaJson: form.meta ? JSON.stringify(form.meta) : '',
-      dataJson: form.data ? JSON.stringify(form.data) : '',
-    });
+    const reply = await this.downstream.chat.createFolder(
+      {
+        name: form.name,
+        parentId: form.parent_id ?? '',
+        metaJson: form.meta ? JSON.stringify(form.meta) : '',
+        dataJson: form.data ? JSON.stringify(form.data) : '',
+      },
+      { caller: req.caller },
+    );
     return folderJson(reply.folder);
   }
 
   @Get(':id')
   async get(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    return folderJson((await this.downstream.chat.getFolder({ userId: req.user.id, folderId: id })).folder);
+    return folderJson(
+      (await this.downstream.chat.getFolder({ folderId: id }, { caller: req.caller })).folder,
+    );
   }
 
   @Post(':id/update')
   @HttpCode(200)
   async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const form = parseBody(updateForm, body);
-    const reply = await this.downstream.chat.updateFolder({
-      userId: req.user.id,
-      folderId: id,
-      name: form.name,
-      ...(form.meta ? { metaJson: JSON.stringify(form.meta) } : {}),
-      ...(form.data ? { dataJson: JSON.stringify(form.data) } : {}),
-    });
+    const reply = await this.downstream.chat.updateFolder(
+      {
+        folderId: id,
+        name: form.name,
+        ...(form.meta ? { metaJson: JSON.stringify(form.meta) } : {}),
+        ...(form.data ? { dataJson: JSON.stringify(form.data) } : {}),
+      },
+      { caller: req.caller },
+    );
     return folderJson(reply.folder);
   }
 
@@ -87,11 +92,10 @@ export class FoldersController {
   @HttpCode(200)
   async move(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const { parent_id } = parseBody(parentForm, body);
-    const reply = await this.downstream.chat.updateFolder({
-      userId: req.user.id,
-      folderId: id,
-      parentId: parent_id ?? '',
-    });
+    const reply = await this.downstream.chat.updateFolder(
+      { folderId: id, parentId: parent_id ?? '' },
+      { caller: req.caller },
+    );
     return folderJson(reply.folder);
   }
 
@@ -99,24 +103,21 @@ export class FoldersController {
   @HttpCode(200)
   async expand(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
     const { is_expanded } = parseBody(expandedForm, body);
-    const reply = await this.downstream.chat.updateFolder({
-      userId: req.user.id,
-      folderId: id,
-      isExpanded: is_expanded,
-    });
+    const reply = await this.downstream.chat.updateFolder(
+      { folderId: id, isExpanded: is_expanded },
+      { caller: req.caller },
+    );
     return folderJson(reply.folder);
   }
 
-  // Deleting a folder deletes its chats (delete_contents defaults to true), so it needs what deleting a chat needs.
-  @RequirePermission('chat.delete')
+  // Deleting a folder deletes its chats (delete_contents defaults to true): the chat service asks for chat.delete.
   @Delete(':id')
   async delete(@Param('id') id: string, @Query() query: unknown, @Req() req: AuthenticatedRequest) {
     const { delete_contents } = parseBody(deleteQuery, query);
-    await this.downstream.chat.deleteFolder({
-      userId: req.user.id,
-      folderId: id,
-      deleteContents: delete_contents,
-    });
+    await this.downstream.chat.deleteFolder(
+      { folderId: id, deleteContents: delete_contents },
+      { caller: req.caller },
+    );
     return true;
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
-import { callerSigning, createGrpcClient, serviceCaller, ServiceClient } from '@parley/grpc';
+import type { AuthenticatedUser } from '@parley/auth-guard';
+import { callerSigning, createGrpcClient, ServiceClient, type UserCaller } from '@parley/grpc';
 import { chatV1 } from '@parley/proto';
 import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 
@@ -16,18 +17,32 @@ export class ChatAccessClient implements OnApplicationShutdown {
       deadlineMs: config.GRPC_DEADLINE_MS,
       peerName: 'chat',
       signing: callerSigning(config, 'realtime', 'chat'),
-      // TODO(verified callers, phase B): the socket's user caller; the default goes away.
-      defaultCaller: serviceCaller('realtime'),
     });
   }
 
-  /** True when the user may see the chat; false for NOT_FOUND; other failures are thrown. */
-  async maySee(userId: string, chatId: string): Promise<boolean> {
+  /**
+   * True when the socket's user owns the chat; false for NOT_FOUND (not theirs) and PERMISSION_DENIED
+   * (a pending user); other failures are thrown. The call is signed as that user, with the role from the
+   * verified token and no groups or permissions: ownership is all the check needs (less access, never
+   * more than the user has).
+   */
+  async maySee(user: Pick<AuthenticatedUser, 'id' | 'role'>, chatId: string): Promise<boolean> {
+    const caller: UserCaller = {
+      kind: 'user',
+      userId: user.id,
+      role: user.role,
+      groupIds: [],
+      permissions: new Set(),
+    };
     try {
-      const response = await this.chat.getChat({ userId, chatId });
-      return response.chat?.userId === userId;
+      const response = await this.chat.getChat({ chatId }, { caller });
+      return response.chat?.userId === user.id;
     } catch (error) {
-      if (error instanceof DomainError && error.kind === ErrorKind.NotFound) return false;
+      if (
+        error instanceof DomainError &&
+        (error.kind === ErrorKind.NotFound || error.kind === ErrorKind.PermissionDenied)
+      )
+        return false;
       throw error;
     }
   }

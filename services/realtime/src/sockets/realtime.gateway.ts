@@ -94,7 +94,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const request = chatRoomRequestSchema.safeParse(body);
     if (!request.success) return { ok: false, detail: 'Send { chat_id }.' };
     try {
-      if (!(await this.chats.maySee(userOf(socket).id, request.data.chat_id))) {
+      if (!(await this.chats.maySee(userOf(socket), request.data.chat_id))) {
         return { ok: false, detail: 'No such chat.' };
       }
     } catch (error) {
