@@ -15,7 +15,6 @@ import {
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
 import { AppConfigController } from './app-config/app-config.controller';
-import { PermissionGuard } from './authentication/permission.guard';
 import { AuditModule } from './audit/audit.module';
 import { AuthsController } from './auths/auths.controller';
 import { ChatsController } from './chats/chats.controller';
@@ -118,8 +117,6 @@ export class GatewayAppModule {
         },
         SignInRateLimit,
         { provide: APP_GUARD, useClass: AuthGuard },
-        // After the AuthGuard (guards run in the order they are provided).
-        { provide: APP_GUARD, useClass: PermissionGuard },
         ModelCatalogClients,
       ],
     };

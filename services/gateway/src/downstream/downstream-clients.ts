@@ -25,8 +25,6 @@ export class DownstreamClients implements OnApplicationShutdown {
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     const deadlineMs = config.GRPC_DEADLINE_MS;
-    // TODO(verified callers, phase B): calls pass the request's user caller; the default goes away.
-    const defaultCaller = serviceCaller('gateway');
     this.auth = createGrpcClient(authV1.AuthService, config.AUTH_GRPC_URL, {
       deadlineMs,
       peerName: 'auth',
@@ -36,7 +34,6 @@ export class DownstreamClients implements OnApplicationShutdown {
       deadlineMs,
       peerName: 'chat',
       signing: callerSigning(config, 'gateway', 'chat'),
-      defaultCaller,
     });
     const modelGateway = {
       deadlineMs,
