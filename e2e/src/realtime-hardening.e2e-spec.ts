@@ -108,7 +108,7 @@ describe('realtime socket edge hardening', () => {
       for (let i = 0; i < levels; i++) value = { chat_id: value };
       return value;
     };
-    const hostile: Array<[string, unknown, RegExp]> = [
+    const hostile: Array<[string, unknown, RegExp, string?]> = [
       ['a NUL', { chat_id: 'a\u0000b', message_id: 'm\u0000', after_seq: 0 }, /contains a NUL character/],
       [
         'a lone surrogate',
@@ -116,7 +116,12 @@ describe('realtime socket edge hardening', () => {
         /lone UTF-16 surrogate/,
       ],
       ['100 levels', deep(100), /nested deeper than the limit of 64 levels/],
-      ['100 KB', { chat_id: 'x'.repeat(100_000) }, /payload is \d+ bytes; the limit is 65536/],
+      [
+        '100 KB',
+        { chat_id: 'x'.repeat(100_000) },
+        /payload is \d+ bytes; the limit is 65536/,
+        'PAYLOAD_TOO_LARGE',
+      ],
     ];
     const events = ['chat:join', 'chat:leave', 'chat:completion:resume', 'usage:get', 'user-count:get'];
     let socket: Socket;
@@ -128,12 +133,12 @@ describe('realtime socket edge hardening', () => {
     afterAll(() => socket?.close());
 
     it.each(events)('answers %s with an error ack for each hostile payload', async (event) => {
-      for (const [, payload, detail] of hostile) {
+      for (const [, payload, detail, code = 'INVALID_INPUT'] of hostile) {
         const ack = (await socket.timeout(5_000).emitWithAck(event, payload)) as {
           ok: boolean;
           detail?: string;
         };
-        expect(ack).toEqual({ ok: false, detail: expect.stringMatching(detail) });
+        expect(ack).toEqual({ ok: false, detail: expect.stringMatching(detail), code });
       }
       expect(socket.connected).toBe(true);
     });

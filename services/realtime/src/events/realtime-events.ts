@@ -94,5 +94,13 @@ export const resumeRequestSchema = z.union([
 ]);
 export type ResumeRequest = z.infer<typeof resumeRequestSchema>;
 
-/** Every acknowledgement: `{ ok: true, ... }` or `{ ok: false, detail }`. */
-export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; detail: string };
+/**
+ * Every acknowledgement: `{ ok: true, ... }` or `{ ok: false, detail, code }`, with the same stable codes
+ * as REST errors (`INVALID_INPUT`, `CHAT_NOT_FOUND`, `PERMISSION_DENIED`, ...).
+ */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; detail: string; code: string };
+
+/** A refusal acknowledgement. */
+export function refusal(detail: string, code: string): { ok: false; detail: string; code: string } {
+  return { ok: false, detail, code };
+}

@@ -61,6 +61,7 @@ describe('PayloadGuardInterceptor', () => {
     expect(await firstValueFrom(sut.intercept(contextWith({}), throwing))).toEqual({
       ok: false,
       detail: 'The realtime service could not answer; try again shortly.',
+      code: 'INTERNAL',
     });
     const rejecting: CallHandler = {
       handle: () => throwError(() => new DomainError(ErrorKind.NotFound, 'No such chat.')),
@@ -68,6 +69,7 @@ describe('PayloadGuardInterceptor', () => {
     expect(await firstValueFrom(sut.intercept(contextWith({}), rejecting))).toEqual({
       ok: false,
       detail: 'No such chat.',
+      code: 'NOT_FOUND',
     });
     expect(logger.error).toHaveBeenCalledTimes(1);
   });
@@ -84,6 +86,9 @@ describe('PayloadGuardInterceptor', () => {
   });
 
   it('refuses a payload that cannot be written as JSON', () => {
-    expect(describeUnsafePayload({ n: BigInt(1) }, 1_024)).toBe('payload could not be read as JSON');
+    expect(describeUnsafePayload({ n: BigInt(1) }, 1_024)).toEqual({
+      problem: 'payload could not be read as JSON',
+      code: 'INVALID_INPUT',
+    });
   });
 });

@@ -2,24 +2,29 @@ import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } fr
 import { catchError, from, Observable, of } from 'rxjs';
 import { describeUnsafeInput, DomainError, toSafeErrorText } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
-import type { Ack } from '../events/realtime-events';
+import { refusal, type Ack } from '../events/realtime-events';
 import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 
 /** Deepest nesting an event payload may have. */
 export const MAX_PAYLOAD_DEPTH = 64;
 
 /** Why a payload is refused before any handler reads it, or undefined when it is fine. */
-export function describeUnsafePayload(payload: unknown, maxBytes: number): string | undefined {
+export function describeUnsafePayload(
+  payload: unknown,
+  maxBytes: number,
+): { problem: string; code: 'INVALID_INPUT' | 'PAYLOAD_TOO_LARGE' } | undefined {
   const unsafe = describeUnsafeInput(payload, { maxDepth: MAX_PAYLOAD_DEPTH, root: 'payload' });
-  if (unsafe) return unsafe;
+  if (unsafe) return { problem: unsafe, code: 'INVALID_INPUT' };
   if (payload === undefined) return undefined;
   let bytes: number;
   try {
     bytes = Buffer.byteLength(JSON.stringify(payload) ?? '');
   } catch {
-    return 'payload could not be read as JSON';
+    return { problem: 'payload could not be read as JSON', code: 'INVALID_INPUT' };
   }
-  return bytes > maxBytes ? `payload is ${bytes} bytes; the limit is ${maxBytes}` : undefined;
+  return bytes > maxBytes
+    ? { problem: `payload is ${bytes} bytes; the limit is ${maxBytes}`, code: 'PAYLOAD_TOO_LARGE' }
+    : undefined;
 }
 
 /**
@@ -37,11 +42,11 @@ export class PayloadGuardInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const event = context.getHandler().name;
-    const problem = describeUnsafePayload(
+    const unsafe = describeUnsafePayload(
       context.switchToWs().getData(),
       this.config.REALTIME_MAX_PAYLOAD_BYTES,
     );
-    if (problem) return of<Ack>({ ok: false, detail: `Refused: ${problem}.` });
+    if (unsafe) return of<Ack>(refusal(`Refused: ${unsafe.problem}.`, unsafe.code));
     let handled: Observable<unknown>;
     try {
       handled = next.handle();
@@ -52,8 +57,8 @@ export class PayloadGuardInterceptor implements NestInterceptor {
   }
 
   private failure(error: unknown, handler: string): Ack {
-    if (error instanceof DomainError) return { ok: false, detail: toSafeErrorText(error.message) };
+    if (error instanceof DomainError) return refusal(toSafeErrorText(error.message), error.code);
     this.logger.error({ err: error, handler }, 'socket event handler failed');
-    return { ok: false, detail: 'The realtime service could not answer; try again shortly.' };
+    return refusal('The realtime service could not answer; try again shortly.', 'INTERNAL');
   }
 }

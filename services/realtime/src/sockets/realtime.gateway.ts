@@ -27,6 +27,7 @@ import {
   chatRoomRequestSchema,
   resumeRequestSchema,
   toChatCompletionEvent,
+  refusal,
 } from '../events/realtime-events';
 import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 import { realtimeMetrics } from '../realtime.metrics';
@@ -92,13 +93,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('chat:join')
   async joinChat(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack> {
     const request = chatRoomRequestSchema.safeParse(body);
-    if (!request.success) return { ok: false, detail: 'Send { chat_id }.' };
+    if (!request.success) return refusal('Send { chat_id }.', 'INVALID_INPUT');
     try {
       if (!(await this.chats.maySee(userOf(socket), request.data.chat_id))) {
-        return { ok: false, detail: 'No such chat.' };
+        return refusal('No such chat.', 'CHAT_NOT_FOUND');
       }
     } catch (error) {
-      return { ok: false, detail: this.detail(error, 'chat:join') };
+      return this.failure(error, 'chat:join');
     }
     await socket.join(chatRoom(request.data.chat_id));
     return { ok: true };
@@ -107,7 +108,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('chat:leave')
   async leaveChat(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<Ack> {
     const request = chatRoomRequestSchema.safeParse(body);
-    if (!request.success) return { ok: false, detail: 'Send { chat_id }.' };
+    if (!request.success) return refusal('Send { chat_id }.', 'INVALID_INPUT');
     await socket.leave(chatRoom(request.data.chat_id));
     return { ok: true };
   }
@@ -124,10 +125,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ): Promise<Ack<{ completions: ChatCompletionEvent[] }>> {
     const request = resumeRequestSchema.safeParse(body);
     if (!request.success) {
-      return {
-        ok: false,
-        detail: 'Send { message_id, after_seq } or { streams: [{ message_id, after_seq }] }.',
-      };
+      return refusal(
+        'Send { message_id, after_seq } or { streams: [{ message_id, after_seq }] }.',
+        'INVALID_INPUT',
+      );
     }
     const userId = userOf(socket).id;
     try {
@@ -148,7 +149,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       }
       return { ok: true, completions };
     } catch (error) {
-      return { ok: false, detail: this.detail(error, 'chat:completion:resume') };
+      return this.failure(error, 'chat:completion:resume');
     }
   }
 
@@ -157,23 +158,24 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     try {
       return { ok: true, models: await this.usage.models() };
     } catch (error) {
-      return { ok: false, detail: this.detail(error, 'usage:get') };
+      return this.failure(error, 'usage:get');
     }
   }
 
   @SubscribeMessage('user-count:get')
   async userCountGet(@ConnectedSocket() socket: Socket): Promise<Ack<{ count: number }>> {
-    if (userOf(socket).role !== 'admin') return { ok: false, detail: 'Only admins see the user count.' };
+    if (userOf(socket).role !== 'admin')
+      return refusal('Only admins see the user count.', 'PERMISSION_DENIED');
     try {
       return { ok: true, count: await this.sessions.activeUserCount() };
     } catch (error) {
-      return { ok: false, detail: this.detail(error, 'user-count:get') };
+      return this.failure(error, 'user-count:get');
     }
   }
 
-  private detail(error: unknown, what: string): string {
-    if (error instanceof DomainError) return error.message;
+  private failure(error: unknown, what: string): { ok: false; detail: string; code: string } {
+    if (error instanceof DomainError) return refusal(error.message, error.code);
     this.logger.error({ err: error, what }, 'socket request failed');
-    return 'The realtime service could not answer; try again shortly.';
+    return refusal('The realtime service could not answer; try again shortly.', 'INTERNAL');
   }
 }
