@@ -173,12 +173,13 @@ describe('models and completions through two copies of gateway and model-gateway
     }
     expect(received).toBe(3);
     expect(openaiUpstream.stats.activeStreams).toBe(1);
-    const abortedAt = Date.now();
+    // Closed at once: a few more tokens (one every 20 ms) at most, not the 197 left of the answer.
+    const tokensAtAbort = openaiUpstream.stats.tokensWritten;
     await openaiUpstream.waitFor(
       (s) => s.activeStreams === 0 && s.abortedStreams === abortedBefore + 1,
-      2_000,
+      10_000,
     );
-    expect(Date.now() - abortedAt).toBeLessThan(500);
+    expect(openaiUpstream.stats.tokensWritten - tokensAtAbort).toBeLessThanOrEqual(10);
     expect(openaiUpstream.stats.completedStreams).toBe(completedBefore); // nobody read it to the end
   });
 
@@ -393,13 +394,13 @@ describe('models and completions through two copies of gateway and model-gateway
       });
       expect(update.status).toBe(200);
       ollamaA.set({ failure: undefined });
-      const started = Date.now();
+      // Answered (not the gateway's deadline error): the dead upstream was given up after its
+      // per-connection timeout while the live ones answered.
       const list = await request<{ data: Array<{ id: string }> }>(gatewayB, 'GET', '/api/models', {
         token: user.token,
       });
       expect(list.status).toBe(200);
       expect(list.body.data.map((m) => m.id)).toContain('llama-fake:latest');
-      expect(Date.now() - started).toBeLessThan(2_500); // the 1 s per-connection timeout, not forever
     } finally {
       blackHole.close();
     }

@@ -73,3 +73,20 @@ export async function apiKeyOf(gateway: string, who: SignedUp): Promise<string> 
   if (res.status !== 200) throw new Error(`API key not created: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.api_key;
 }
+
+/**
+ * Repeats a request until its status is `want` (or the time is up, then returns the last answer): for
+ * a change made through one copy that another copy learns of by an event, a moment later.
+ */
+export async function untilStatus<T = Record<string, unknown>>(
+  want: number,
+  send: () => Promise<JsonResponse<T>>,
+  timeoutMs = 10_000,
+): Promise<JsonResponse<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await send();
+    if (answer.status === want || Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -43,6 +43,8 @@ export interface FakeLlmStats {
   abortedStreams: number;
   /** Completion responses written to the end. */
   completedStreams: number;
+  /** Streamed tokens written, over every response: a clock in tokens, for "closed before N more tokens". */
+  tokensWritten: number;
   /** The last completion request: path, authorization header and JSON body. */
   lastRequest?: { path: string; authorization?: string; body: Record<string, unknown> };
   /** Every completion request's JSON body since the last reset, oldest first (at most 100). */
@@ -285,6 +287,7 @@ export async function startFakeLlm(
       await wait(i === 0 ? settings.firstTokenDelayMs : settings.tokenDelayMs);
       if (closed) return;
       if (call.breakAfter !== undefined && i >= call.breakAfter) return void req.socket.destroy();
+      stats.tokensWritten++;
       if (call.ollama) {
         res.write(
           `${JSON.stringify({ model: call.model, created_at: new Date().toISOString(), message: { role: 'assistant', content: tokens[i] }, done: false })}\n`,
@@ -369,6 +372,7 @@ function emptyStats(): FakeLlmStats {
     activeStreams: 0,
     abortedStreams: 0,
     completedStreams: 0,
+    tokensWritten: 0,
     requestBodies: [],
   };
 }

@@ -1,28 +1,8 @@
 import type Redis from 'ioredis';
 import { DomainError, ErrorKind } from '@parley/errors';
+import { takeWindowSlot, type WindowSlot } from '@parley/redis';
 
-/**
- * A sliding-window counter in Redis, shared by every gateway copy: a sorted set of attempt times per
- * key, trimmed to the window, counted and extended in one atomic script. Answers how long to wait
- * when the limit is reached.
- */
-const SCRIPT = `
-local key = KEYS[1]
-local now = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local limit = tonumber(ARGV[3])
-local member = ARGV[4]
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-local count = redis.call('ZCARD', key)
-if count >= limit then
-  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  return {0, tonumber(oldest[2]) + window - now}
-end
-redis.call('ZADD', key, now, member)
-redis.call('PEXPIRE', key, window)
-return {1, 0}
-`;
-
+/** Sign-in attempts per key in a sliding window shared by every gateway copy (libs/redis takeWindowSlot). */
 export class SlidingWindowLimiter {
   constructor(private readonly redis: Redis) {}
 
@@ -31,20 +11,23 @@ export class SlidingWindowLimiter {
     const now = Date.now();
     const member = `${now}-${Math.random().toString(36).slice(2)}`;
     for (const check of checks) {
-      let result: [number, number];
+      let slot: WindowSlot;
       try {
-        result = (await this.redis.eval(SCRIPT, 1, check.key, now, check.windowMs, check.limit, member)) as [
-          number,
-          number,
-        ];
+        slot = await takeWindowSlot(this.redis, {
+          key: check.key,
+          limit: check.limit,
+          windowMs: check.windowMs,
+          now,
+          member,
+        });
       } catch {
         throw new DomainError(
           ErrorKind.Unavailable,
           'Sign-in is unavailable right now (rate limiting cannot be checked); try again shortly.',
         );
       }
-      if (result[0] === 0) {
-        const retryAfterSeconds = Math.max(1, Math.ceil(result[1] / 1000));
+      if (!slot.allowed) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(slot.waitMs / 1000));
         throw new DomainError(
           ErrorKind.RateLimited,
           `Too many sign-in attempts ${check.what}; try again in ${retryAfterSeconds} seconds.`,

@@ -23,6 +23,18 @@ describe('ProxiedUsageMeter', () => {
     expect(meter.result()).toEqual({ promptTokens: 11, completionTokens: 2, estimated: false });
   });
 
+  it('reads SSE the way the standard says: CRLF endings, comments, multi-byte text split mid-character', () => {
+    const meter = new ProxiedUsageMeter(request('gpt-x'));
+    // 40 two-byte characters in 13 pieces: a decoder per chunk would count replacement characters.
+    feed(
+      meter,
+      'text/event-stream; charset=utf-8',
+      `: keep-alive\r\n\r\ndata: {"choices":[{"delta":{"content":"${'ü'.repeat(40)}"}}]}\r\n\r\ndata: [DONE]\r\n\r\n`,
+      13,
+    );
+    expect(meter.result()).toEqual({ promptTokens: 10, completionTokens: 10, estimated: true });
+  });
+
   it('estimates a stream without usage from its text', () => {
     const meter = new ProxiedUsageMeter(request('gpt-x'));
     feed(

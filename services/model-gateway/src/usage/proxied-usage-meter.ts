@@ -1,3 +1,5 @@
+import { StringDecoder } from 'node:string_decoder';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { estimateTokens, promptChars, StreamUsageMeter, TokenUsage, usageOf } from './token-usage';
 
 type Json = Record<string, unknown>;
@@ -20,8 +22,12 @@ export class ProxiedUsageMeter {
   private bodyBytes = 0;
   private ollama?: { prompt: number; completion: number };
   private ollamaChars = 0;
-  /** Only a one-piece JSON answer is kept whole (a stream is read line by line). */
+  /** Only a one-piece JSON answer is kept whole (a stream is read event by event or line by line). */
   private keepBody = false;
+  /** UTF-8 characters split across chunks are joined before any parsing. */
+  private readonly decoder = new StringDecoder('utf8');
+  /** Set for `text/event-stream` answers: SSE read with eventsource-parser, as for every other stream. */
+  private sse?: EventSourceParser;
 
   constructor(requestBody: Buffer) {
     let request: Json = {};
@@ -38,6 +44,12 @@ export class ProxiedUsageMeter {
   /** The response's content type, from its head. */
   head(contentType: string): void {
     this.keepBody = /application\/json/i.test(contentType);
+    if (/text\/event-stream/i.test(contentType))
+      this.sse = createParser({
+        onEvent: ({ data }) => {
+          if (data && data !== '[DONE]') this.stream.observe(data);
+        },
+      });
   }
 
   observe(chunk: Buffer): void {
@@ -45,7 +57,10 @@ export class ProxiedUsageMeter {
       this.body.push(chunk);
       this.bodyBytes += chunk.length;
     }
-    const text = this.pending + chunk.toString('utf8');
+    const decoded = this.decoder.write(chunk);
+    if (this.sse) return this.sse.feed(decoded);
+    // NDJSON (Ollama) or an answer of unknown type: line by line.
+    const text = this.pending + decoded;
     const lines = text.split('\n');
     this.pending = lines.pop() ?? '';
     for (const line of lines) this.line(line.trim());
@@ -78,7 +93,14 @@ export class ProxiedUsageMeter {
 
   /** The usage, once the response has ended. */
   result(): TokenUsage {
-    if (this.pending.trim()) this.line(this.pending.trim());
+    const rest = this.decoder.end();
+    if (this.sse) {
+      // Ends a last event the upstream left open.
+      this.sse.feed(`${rest}\n\n`);
+    } else {
+      this.pending += rest;
+      if (this.pending.trim()) this.line(this.pending.trim());
+    }
     this.pending = '';
     if (this.ollama)
       return { promptTokens: this.ollama.prompt, completionTokens: this.ollama.completion, estimated: false };
