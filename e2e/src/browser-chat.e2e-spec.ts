@@ -76,6 +76,8 @@ describe('the chat view in Chromium', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByRole('button', { name: 'New chat' }).click();
     await page.getByRole('heading', { level: 1, name: 'New Chat' }).waitFor();
+    // The chat is created on the server first, then selected: its id is in the URL only after that.
+    await page.waitForURL((url) => url.hash.startsWith('#/c/'));
     chatUrl = page.url();
 
     const picker = page.getByRole('combobox', { name: 'Model' });
@@ -259,8 +261,9 @@ describe('the chat view in Chromium', () => {
     await phone.getByLabel('Password').fill('correct horse battery');
     await phone.getByRole('button', { name: 'Sign in' }).click();
     // Navigating before the sign-in answer arrived would cancel it (the token is kept from its answer).
-    // The button's label changes while the request is in flight, so wait for the signed-in shell instead.
-    await phone.getByRole('button', { name: 'Show chats' }).waitFor();
+    // The button's label changes while the request is in flight, so wait for the signed-in shell instead
+    // (its chat-list toggle: "Hide chats" while no chat is open, as on a fresh sign-in).
+    await phone.getByRole('button', { name: /^(Show|Hide) chats$/ }).waitFor();
     await phone.goto(chatUrl);
     await composer(phone).waitFor();
     fake.set({ tokens: ANSWER, tokenDelayMs: 10 });

@@ -85,6 +85,9 @@ describe('docker/compose.yaml', () => {
       expect(s.networks.parley.aliases).toEqual([name]);
       expect(s.read_only).toBe(true);
       expect(s.depends_on.migrate.condition).toBe('service_completed_successfully');
+      // Every service refuses to start without the secret that signs internal callers.
+      expect(s.environment.CALLER_ASSERTION_SECRET).toEqual(expect.any(String));
+      expect(s.environment.CALLER_ASSERTION_SECRET.length).toBeGreaterThanOrEqual(32);
     }
   });
 

@@ -59,9 +59,12 @@ export class RealtimeAppModule {
           inject: [RealtimeRedis],
           useFactory: (redis: RealtimeRedis) => {
             // Its subscribe waits for Redis however long it takes (and resubscribes after a restart).
+            // (A subscriber keeps its offline queue: the command connection's fail-fast policy would drop
+            // the SUBSCRIBE sent before the connection is up, and revocations would never be heard.)
             const subscriber = redis.client.duplicate({
               connectionName: 'parley-realtime-revocations',
               maxRetriesPerRequest: null,
+              enableOfflineQueue: true,
             });
             subscriber.on('error', () => undefined);
             const list = new RevocationList(redis.client, subscriber);

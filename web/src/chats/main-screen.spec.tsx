@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { act, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { ChatListItem } from '../api';
 import { chatDocument, MODELS } from '../testing/fake-chat';
@@ -34,6 +34,21 @@ describe('MainScreen', () => {
     const toggle = await screen.findByRole('button', { name: 'Hide chats' });
     expect(toggle).toHaveAttribute('aria-expanded', 'true');
     await user.click(toggle);
+    expect(screen.getByRole('button', { name: 'Show chats' })).toHaveAttribute('aria-expanded', 'false');
+  });
+
+  it('closes the chat list when a chat is opened by its address while the app is open', async () => {
+    window.location.hash = '';
+    renderApp({ server: server({ body: [LISBON] }) });
+    expect(await screen.findByRole('button', { name: 'Hide chats' })).toHaveAttribute(
+      'aria-expanded',
+      'true',
+    );
+    act(() => {
+      window.location.hash = '#/c/c-1';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    expect(await screen.findByRole('heading', { level: 1, name: 'Trip to Lisbon' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Show chats' })).toHaveAttribute('aria-expanded', 'false');
   });
 

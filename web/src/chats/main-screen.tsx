@@ -19,6 +19,13 @@ function Layout() {
   useTitleUpdates();
   const [selectedChatId, select] = useSelectedChatId();
   const [sidebarOpen, setSidebarOpen] = useState(selectedChatId === null);
+  // A chat opened by its address (a link, back/forward) is shown, not left under the open chat list
+  // (on a phone the list covers the chat). React's pattern for state that follows a changing value.
+  const [shownChatId, setShownChatId] = useState(selectedChatId);
+  if (selectedChatId !== shownChatId) {
+    setShownChatId(selectedChatId);
+    if (selectedChatId !== null) setSidebarOpen(false);
+  }
   const sidebarId = useId();
   const mainId = useId();
 

@@ -1,29 +1,27 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { createRedis } from '@parley/redis';
+import { ServiceRedis } from '@parley/redis';
 import { HealthRegistry } from '@parley/lifecycle';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 
-/** This service's Redis connection (the model-list cache) and its readiness check. */
+/** This service's Redis connection (tasks, quotas, the model-list cache) and its readiness check. */
 @Injectable()
 export class ModelGatewayRedis implements OnApplicationShutdown {
+  private readonly redis: ServiceRedis;
   readonly client: Redis;
 
   constructor(
     @Inject(MODEL_GATEWAY_CONFIG) config: ModelGatewayConfig,
     @Inject(HealthRegistry) health: HealthRegistry,
   ) {
-    // Fail fast while Redis is down: the model list is then fetched from the upstreams directly.
-    this.client = createRedis(config, {
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      connectionName: 'parley-model-gateway',
+    this.redis = new ServiceRedis(config, {
+      name: 'parley-model-gateway',
+      registerHealth: (name, check) => health.register(name, check),
     });
-    this.client.on('error', () => undefined);
-    health.register('redis', async () => (await this.client.ping()) === 'PONG');
+    this.client = this.redis.client;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+  onApplicationShutdown(): Promise<void> {
+    return this.redis.close();
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { createRedis } from '@parley/redis';
+import { ServiceRedis } from '@parley/redis';
 import { HealthRegistry } from '@parley/lifecycle';
 import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 
@@ -11,6 +11,7 @@ import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
  */
 @Injectable()
 export class RealtimeRedis implements OnApplicationShutdown {
+  private readonly redis: ServiceRedis;
   readonly client: Redis;
   readonly subscriber: Redis;
   /** Prefix of every key this service writes; copies with the same REALTIME_CLUSTER share them. */
@@ -21,19 +22,18 @@ export class RealtimeRedis implements OnApplicationShutdown {
     @Inject(HealthRegistry) health: HealthRegistry,
   ) {
     this.prefix = `parley:rt:${config.REALTIME_CLUSTER}:`;
-    this.client = createRedis(config, {
-      connectionName: 'parley-realtime',
-      // Fail a command fast while Redis is away instead of queueing it for ever; callers retry or nak.
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+    // Commands fail fast while Redis is away (callers retry or nak); the adapter's subscriber waits.
+    this.redis = new ServiceRedis(config, {
+      name: 'parley-realtime',
+      subscriber: true,
+      registerHealth: (name, check) => health.register(name, check),
     });
-    this.subscriber = this.client.duplicate({ connectionName: 'parley-realtime-sub' });
-    for (const client of [this.client, this.subscriber]) client.on('error', () => undefined);
-    health.register('redis', () => this.isReady());
+    this.client = this.redis.client;
+    this.subscriber = this.redis.subscriber!;
   }
 
   isReady(): boolean {
-    return this.client.status === 'ready' && this.subscriber.status === 'ready';
+    return this.redis.isReady();
   }
 
   key(...parts: string[]): string {
@@ -48,10 +48,7 @@ export class RealtimeRedis implements OnApplicationShutdown {
   subscriberClosedByAdapter = false;
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([
-      this.client.quit().catch(() => undefined),
-      this.subscriberClosedByAdapter ? undefined : this.closeSubscriber(),
-    ]);
+    await this.redis.close({ subscriber: !this.subscriberClosedByAdapter });
   }
 
   async closeSubscriber(): Promise<void> {
