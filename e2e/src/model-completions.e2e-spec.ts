@@ -200,6 +200,19 @@ describe('models and completions through two copies of gateway and model-gateway
       status: 400,
       message: expect.stringContaining('context length exceeded'),
     });
+    // Raw, the same refusal carries the stable code next to OpenAI's error object.
+    openaiUpstream.set({
+      failure: { mode: 'status', status: 400, message: 'context length exceeded', times: 1 },
+    });
+    const rejected = await request<{ detail: string; code: string; error: { message: string } }>(
+      gatewayA,
+      'POST',
+      '/api/chat/completions',
+      { token: user.token, body: { model: 'gpt-fake', messages: [{ role: 'user', content: 'x' }] } },
+    );
+    expect(rejected.status).toBe(400);
+    expect(rejected.body.code).toBe('UPSTREAM_REJECTED');
+    expect(rejected.body.error.message).toContain('context length exceeded');
 
     openaiUpstream.set({ failure: { mode: 'status', status: 500, message: 'overloaded', times: 1 } });
     await expect(ask('gpt-fake', true)).rejects.toMatchObject({
@@ -225,7 +238,7 @@ describe('models and completions through two copies of gateway and model-gateway
       body: { model: 'no-such-model', messages: [{ role: 'user', content: 'x' }], stream: true },
     });
     expect(raw.status).toBe(404);
-    expect(raw.body).toMatchObject({ detail: 'Model not found: no-such-model' });
+    expect(raw.body).toMatchObject({ detail: 'Model not found: no-such-model', code: 'MODEL_NOT_FOUND' });
     const notJson = await request(gatewayA, 'POST', '/api/chat/completions', {
       token: user.token,
       rawBody: '{"model":',

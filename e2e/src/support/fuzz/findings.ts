@@ -45,3 +45,24 @@ export async function everyCopyReady(
     }),
   );
 }
+
+/**
+ * The end of every fuzz suite: its findings saved for reading, every copy still alive and ready, and
+ * nothing found (the first 30 findings shown when there are some).
+ */
+export async function expectCleanRun(
+  suite: string,
+  seed: number,
+  findings: Finding[],
+  stack: Stack,
+): Promise<void> {
+  const file = saveFindings(suite, seed, findings);
+  const states = await everyCopyReady(stack);
+  expect(states).toEqual(states.map((s) => ({ name: s.name, alive: true, ready: 200 })));
+  expect({ seed, file, findings: findings.slice(0, 30), count: findings.length }).toEqual({
+    seed,
+    file,
+    findings: [],
+    count: 0,
+  });
+}

@@ -27,17 +27,28 @@ const completionBody = z
 
 type CompletionBody = z.infer<typeof completionBody>;
 
-/**
- * An upstream failure answered to an OpenAI-style client: Open WebUI's `detail` for its clients, and
- * OpenAI's `error` object, which the OpenAI SDKs read for the message they throw.
- */
-export function sendCompletionError(res: Response, status: number, message: string): void {
-  res.status(status).json({ detail: message, error: { message, type: 'upstream_error', code: status } });
+/** The stable code of an upstream failure, from the status it is answered with. */
+export function upstreamErrorCode(status: number): string {
+  if (status === 504) return 'UPSTREAM_TIMEOUT';
+  if (status >= 400 && status < 500) return 'UPSTREAM_REJECTED';
+  return 'UPSTREAM_FAILED';
 }
 
-/** An SSE error event in the shape OpenAI's clients read (they throw on `data: {"error": ...}`). */
-export function sseError(status: number, message: string): string {
-  return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', code: status } })}\n\n`;
+/**
+ * An upstream failure answered to an OpenAI-style client: Open WebUI's `detail` and our stable `code`
+ * for its clients, and OpenAI's `error` object, which the OpenAI SDKs read for the message they throw.
+ */
+export function sendCompletionError(res: Response, status: number, message: string): void {
+  res.status(status).json({
+    detail: message,
+    code: upstreamErrorCode(status),
+    error: { message, type: 'upstream_error', code: status },
+  });
+}
+
+/** An SSE error event in the shape OpenAI's clients read (they throw on `data: {"error": ...}`), with our code. */
+export function sseError(status: number, message: string, code = upstreamErrorCode(status)): string {
+  return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', code: status }, code })}\n\n`;
 }
 
 /**
@@ -156,7 +167,7 @@ export class CompletionsController {
       if (res.destroyed) return;
       const message = error instanceof DomainError ? error.message : 'The completion stream failed.';
       this.logger.warn({ err: error }, 'completion stream ended with an error');
-      res.write(sseError(502, message));
+      res.write(sseError(502, message, error instanceof DomainError ? error.code : 'UPSTREAM_FAILED'));
     }
     if (!res.destroyed) res.end('data: [DONE]\n\n');
   }

@@ -1,0 +1,91 @@
+import type { AuthenticatedRequest } from '@parley/auth-guard';
+import type { Caller, UserCaller } from '@parley/grpc';
+import { authV1 } from '@parley/proto';
+import type { DownstreamClients } from '../downstream/downstream-clients';
+import { GroupsController } from '../groups/groups.controller';
+import { UsersController } from './users.controller';
+
+/**
+ * The account controllers with a fake auth client that records every call: each one names the
+ * request's verified caller, and no request body carries who is asking (auth decides from the caller).
+ */
+function fakeDownstream() {
+  const calls: Array<{ method: string; request: Record<string, unknown>; caller?: Caller }> = [];
+  const user = { id: 'u-2', email: 'b@example.com', name: 'B', role: authV1.Role.USER };
+  const replies: Record<string, unknown> = {
+    listUsers: { users: [user], total: 1 },
+    getUser: { user },
+    updateUser: { user },
+    deleteUser: {},
+    getPermissions: { permissions: { 'chat.delete': true } },
+    getUserSettings: { settingsJson: '{"ui":{}}' },
+    updateUserSettings: { settingsJson: '{"ui":{"a":1}}' },
+    listGroups: { groups: [{ id: 'g-1', name: 'Readers', userIds: ['u-2'], permissions: {} }] },
+    createGroup: { group: { id: 'g-2', name: 'New', userIds: [], permissions: {} } },
+    updateGroup: { group: { id: 'g-1', name: 'Renamed', userIds: [], permissions: {} } },
+    deleteGroup: {},
+  };
+  const auth = new Proxy(
+    {},
+    {
+      get:
+        (_target, method: string) =>
+        async (request: Record<string, unknown>, options?: { caller?: Caller }) => {
+          calls.push({ method, request, caller: options?.caller });
+          if (!(method in replies)) throw new Error(`unexpected call ${method}`);
+          return replies[method];
+        },
+    },
+  );
+  return { downstream: { auth } as unknown as DownstreamClients, calls };
+}
+
+const admin: UserCaller = {
+  kind: 'user',
+  userId: 'u-1',
+  role: 'admin',
+  groupIds: [],
+  permissions: new Set(),
+};
+const req = { user: { id: 'u-1', role: 'admin' }, caller: admin } as unknown as AuthenticatedRequest;
+
+describe('account controllers', () => {
+  it('call auth as the request’s caller, with no user id of the caller in any body', async () => {
+    const { downstream, calls } = fakeDownstream();
+    const users = new UsersController(downstream);
+    const groups = new GroupsController(downstream);
+
+    expect(await users.list({ query: 'b' }, req)).toMatchObject({ total: 1, users: [{ id: 'u-2' }] });
+    expect(await users.permissionsOfCaller(req)).toEqual({ 'chat.delete': true });
+    expect(await users.settingsOfCaller(req)).toEqual({ ui: {} });
+    expect(await users.updateSettingsOfCaller({ ui: { a: 1 } }, req)).toEqual({ ui: { a: 1 } });
+    expect(await users.get('u-2', req)).toMatchObject({ id: 'u-2', role: 'user' });
+    expect(await users.update('u-2', { name: 'Bea' }, req)).toMatchObject({ id: 'u-2' });
+    expect(await users.delete('u-2', req)).toBe(true);
+    expect(await groups.list(req)).toMatchObject([{ id: 'g-1', user_ids: ['u-2'] }]);
+    expect(await groups.create({ name: 'New' }, req)).toMatchObject({ id: 'g-2' });
+    expect(await groups.get('g-1', req)).toMatchObject({ id: 'g-1' });
+    expect(await groups.update('g-1', { name: 'Renamed' }, req)).toMatchObject({ name: 'Renamed' });
+    expect(await groups.delete('g-1', req)).toBe(true);
+
+    expect(calls.length).toBe(12);
+    for (const call of calls) {
+      expect({ method: call.method, caller: call.caller }).toEqual({ method: call.method, caller: admin });
+      // The target of an admin action may be named (id); the actor never is.
+      expect(Object.keys(call.request).filter((key) => /actor|caller|userId$/i.test(key))).toEqual([]);
+    }
+  });
+
+  it('refuses bad input with a clear 4xx before calling auth', async () => {
+    const { downstream, calls } = fakeDownstream();
+    const users = new UsersController(downstream);
+    await expect(users.list({ page: 'zero' }, req)).rejects.toMatchObject({ kind: 'INVALID_ARGUMENT' });
+    await expect(users.updateSettingsOfCaller([1, 2], req)).rejects.toMatchObject({
+      kind: 'INVALID_ARGUMENT',
+    });
+    await expect(users.update('u-2', { role: 'owner' }, req)).rejects.toMatchObject({
+      kind: 'INVALID_ARGUMENT',
+    });
+    expect(calls).toEqual([]);
+  });
+});
