@@ -182,9 +182,18 @@ describe('realtime fan-out across two copies', () => {
     expect(await join(bobSocket, { chat_id: chatOf.get(alice.id) })).toEqual({
       ok: false,
       detail: 'No such chat.',
+      code: 'CHAT_NOT_FOUND',
     });
-    expect(await join(bobSocket, { chat_id: randomUUID() })).toEqual({ ok: false, detail: 'No such chat.' });
-    expect(await join(bobSocket, { nope: 1 })).toEqual({ ok: false, detail: expect.any(String) });
+    expect(await join(bobSocket, { chat_id: randomUUID() })).toEqual({
+      ok: false,
+      detail: 'No such chat.',
+      code: 'CHAT_NOT_FOUND',
+    });
+    expect(await join(bobSocket, { nope: 1 })).toEqual({
+      ok: false,
+      detail: expect.any(String),
+      code: 'INVALID_INPUT',
+    });
 
     // Alice's socket is in her user room and the chat room: an event for both arrives once.
     const before = aliceSocket.events.length;
@@ -240,7 +249,11 @@ describe('realtime fan-out across two copies', () => {
         detail?: string;
       };
     expect(await count(admin)).toEqual({ ok: true, count: USERS });
-    expect(await count(member)).toEqual({ ok: false, detail: 'Only admins see the user count.' });
+    expect(await count(member)).toEqual({
+      ok: false,
+      detail: 'Only admins see the user count.',
+      code: 'PERMISSION_DENIED',
+    });
 
     const leaving = new Set(users.slice(40).map((u) => u.id));
     const seenBefore = admin.events.length;

@@ -38,17 +38,21 @@ export function upstreamErrorCode(status: number): string {
  * An upstream failure answered to an OpenAI-style client: Open WebUI's `detail` and our stable `code`
  * for its clients, and OpenAI's `error` object, which the OpenAI SDKs read for the message they throw.
  */
-export function sendCompletionError(res: Response, status: number, message: string): void {
+export function sendCompletionError(res: Response, status: number, message: string, code?: string): void {
   res.status(status).json({
     detail: message,
-    code: upstreamErrorCode(status),
+    code: code || upstreamErrorCode(status),
     error: { message, type: 'upstream_error', code: status },
   });
 }
 
 /** An SSE error event in the shape OpenAI's clients read (they throw on `data: {"error": ...}`), with our code. */
-export function sseError(status: number, message: string, code = upstreamErrorCode(status)): string {
-  return `data: ${JSON.stringify({ error: { message, type: 'upstream_error', code: status }, code })}\n\n`;
+export function sseError(status: number, message: string, code?: string): string {
+  const body = {
+    error: { message, type: 'upstream_error', code: status },
+    code: code || upstreamErrorCode(status),
+  };
+  return `data: ${JSON.stringify(body)}\n\n`;
 }
 
 /**
@@ -130,7 +134,12 @@ export class CompletionsController {
     if (request.stream !== true) {
       const reply = await this.downstream.modelGateway.createChatCompletion(call, options);
       if (reply.result.case === 'error') {
-        sendCompletionError(res, reply.result.value.httpStatus, reply.result.value.message);
+        sendCompletionError(
+          res,
+          reply.result.value.httpStatus,
+          reply.result.value.message,
+          reply.result.value.code,
+        );
         return;
       }
       res
@@ -143,7 +152,12 @@ export class CompletionsController {
     const events = this.downstream.modelGateway.streamChatCompletion(call, options)[Symbol.asyncIterator]();
     const first = await events.next(); // a gRPC failure here leaves as a normal error answer
     if (!first.done && first.value.event.case === 'error') {
-      sendCompletionError(res, first.value.event.value.httpStatus, first.value.event.value.message);
+      sendCompletionError(
+        res,
+        first.value.event.value.httpStatus,
+        first.value.event.value.message,
+        first.value.event.value.code,
+      );
       return;
     }
     res.socket?.setNoDelay(true);
@@ -160,7 +174,8 @@ export class CompletionsController {
         if (event.case === 'chunkJson') await write(`data: ${event.value}\n\n`);
         else if (event.case === 'batch')
           await write(event.value.chunksJson.map((c) => `data: ${c}\n\n`).join(''));
-        else if (event.case === 'error') await write(sseError(event.value.httpStatus, event.value.message));
+        else if (event.case === 'error')
+          await write(sseError(event.value.httpStatus, event.value.message, event.value.code));
         next = await events.next();
       }
     } catch (error) {

@@ -5,6 +5,7 @@ import { z } from '@parley/config';
 import { modelGatewayV1 } from '@parley/proto';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { parseBody } from '../validation/parse-body';
+import { upstreamErrorCode } from '../completions/completions.controller';
 
 const { ConnectionKind } = modelGatewayV1;
 
@@ -181,7 +182,10 @@ export class ConnectionsConfigController {
       { caller: req.caller },
     );
     if (reply.result.case === 'error') {
-      res.status(reply.result.value.httpStatus).json({ detail: reply.result.value.message });
+      res.status(reply.result.value.httpStatus).json({
+        detail: reply.result.value.message,
+        code: reply.result.value.code || upstreamErrorCode(reply.result.value.httpStatus),
+      });
       return;
     }
     res

@@ -61,7 +61,10 @@ export class UpstreamProxyController {
     const queryAt = rest.indexOf('?');
     const checked = checkUpstreamPath(prefix, queryAt < 0 ? rest : rest.slice(0, queryAt));
     if (!checked.ok) {
-      res.status(checked.status).json({ detail: checked.detail });
+      res.status(checked.status).json({
+        detail: checked.detail,
+        code: checked.status === 404 ? 'NOT_AN_UPSTREAM_PATH' : 'INVALID_UPSTREAM_PATH',
+      });
       return;
     }
     const path = queryAt < 0 ? checked.path : checked.path + rest.slice(queryAt);
@@ -84,7 +87,7 @@ export class UpstreamProxyController {
     if (first.done) throw new DomainError(ErrorKind.Unavailable, 'The model gateway sent no answer.');
     const part = first.value.part;
     if (part.case === 'error') {
-      sendCompletionError(res, part.value.httpStatus, part.value.message);
+      sendCompletionError(res, part.value.httpStatus, part.value.message, part.value.code);
       return;
     }
     if (part.case !== 'head')

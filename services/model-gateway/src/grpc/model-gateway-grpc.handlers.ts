@@ -86,9 +86,10 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
    * status of a server stream that the host destroys with an error (the caller would wait forever),
    * and the gateway needs the HTTP status anyway.
    */
-  private failureOf(error: unknown): { httpStatus: number; message: string } {
+  private failureOf(error: unknown): { httpStatus: number; message: string; code?: string } {
     if (error instanceof UpstreamFailure) return upstreamError(error);
-    if (error instanceof DomainError) return { httpStatus: httpStatusOf(error.kind), message: error.message };
+    if (error instanceof DomainError)
+      return { httpStatus: httpStatusOf(error.kind), message: error.message, code: error.code };
     this.logger.error({ err: error }, 'a model-gateway stream failed');
     return { httpStatus: 500, message: 'The model gateway failed; its log has the details.' };
   }
