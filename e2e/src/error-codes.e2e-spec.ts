@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
+import { FakeLlm, Stack } from '@parley/testing';
+import { startStackWithUpstream } from './support/stacks';
 import { request, signUpsFrom, SignedUp } from './support/http';
 
 /**
@@ -14,16 +15,7 @@ describe('error codes in REST answers', () => {
   const signUp = signUpsFrom('2001:db8:12:6::');
 
   beforeAll(async () => {
-    upstream = await startFakeLlm({ models: ['gpt-fake'] });
-    stack = await startStack({
-      copies: { auth: 1, chat: 1, 'model-gateway': 1, gateway: 1 },
-      env: {
-        DEFAULT_USER_ROLE: 'user',
-        OPENAI_API_BASE_URLS: upstream.openaiBaseUrl,
-        OPENAI_API_KEYS: 'sk-fake',
-        OLLAMA_BASE_URLS: upstream.url,
-      },
-    });
+    ({ stack, upstream } = await startStackWithUpstream());
     gateway = stack.gatewayUrls[0]!;
     await signUp(gateway, 'Admin');
     user = await signUp(gateway, 'Bob');

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
+import { FakeLlm, Stack } from '@parley/testing';
+import { startStackWithUpstream } from './support/stacks';
 import { request, signUpsFrom, SignedUp } from './support/http';
 import { clip, expectCleanRun, Finding, fuzzSeed } from './support/fuzz/findings';
 import {
@@ -35,16 +36,7 @@ describe('HTTP fuzz: every gateway route, hostile input', () => {
   const statuses: Record<string, number> = {};
 
   beforeAll(async () => {
-    upstream = await startFakeLlm({ models: ['gpt-fake'] });
-    stack = await startStack({
-      copies: { auth: 1, chat: 1, 'model-gateway': 1, gateway: 2 },
-      env: {
-        DEFAULT_USER_ROLE: 'user',
-        OPENAI_API_BASE_URLS: upstream.openaiBaseUrl,
-        OPENAI_API_KEYS: 'sk-fake',
-        OLLAMA_BASE_URLS: upstream.url,
-      },
-    });
+    ({ stack, upstream } = await startStackWithUpstream({ gateways: 2 }));
     const gateway = stack.gatewayUrls[0]!;
     const admin: SignedUp = await signUp(gateway, 'Admin');
     const user: SignedUp = await signUp(gateway, 'Bob');

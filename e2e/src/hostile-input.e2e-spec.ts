@@ -2,7 +2,8 @@ import { request as httpRequest } from 'node:http';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { createGrpcClient } from '@parley/grpc';
 import { modelGatewayV1 } from '@parley/proto';
-import { FakeLlm, Stack, startFakeLlm, startStack, testCallerSigning, userCaller } from '@parley/testing';
+import { FakeLlm, Stack, testCallerSigning, userCaller } from '@parley/testing';
+import { startStackWithUpstream } from './support/stacks';
 import { request, signUpsFrom, SignedUp } from './support/http';
 
 /**
@@ -19,17 +20,7 @@ describe('hostile input: a clear 4xx, and every service still up', () => {
   const signUp = signUpsFrom('2001:db8:11:1::');
 
   beforeAll(async () => {
-    upstream = await startFakeLlm({ models: ['gpt-fake'] });
-    stack = await startStack({
-      copies: { auth: 1, chat: 1, 'model-gateway': 1, gateway: 1 },
-      env: {
-        DEFAULT_USER_ROLE: 'user',
-        OPENAI_API_BASE_URLS: upstream.openaiBaseUrl,
-        OPENAI_API_KEYS: 'sk-fake',
-        OLLAMA_BASE_URLS: upstream.url,
-        CHAT_IMPORT_MAX_CHATS: '10',
-      },
-    });
+    ({ stack, upstream } = await startStackWithUpstream({ env: { CHAT_IMPORT_MAX_CHATS: '10' } }));
     gateway = stack.gatewayUrls[0]!;
     await signUp(gateway, 'Admin');
     user = await signUp(gateway, 'Bob');

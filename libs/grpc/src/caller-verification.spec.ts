@@ -1,6 +1,5 @@
-import { create } from '@bufbuild/protobuf';
 import { Client, credentials, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { DomainError, ErrorKind } from '@parley/errors';
+import { ErrorKind } from '@parley/errors';
 import { createLogger } from '@parley/logging';
 import { authV1 } from '@parley/proto';
 import {
@@ -13,7 +12,7 @@ import {
 import { createGrpcClient, type ServiceClient } from './grpc-client';
 import { checkGrpcHealth } from './grpc-health-probe';
 import { GrpcServerHost, type CallContext } from './grpc-server-host';
-import { toGrpcServiceDefinition } from './service-definition';
+import { failureOf, rawGetUser } from './spec-support';
 
 type Methods = typeof authV1.AuthService extends { method: infer M } ? M : never;
 
@@ -67,29 +66,10 @@ describe('GrpcServerHost verifies the caller of every call', () => {
   }
 
   /** GetUser with exactly this metadata, bypassing the client's signing; resolves to the status code. */
-  function rawGetUser(metadata: Metadata): Promise<number> {
+  function rawGetUserWith(metadata: Metadata): Promise<number> {
     const raw = new Client(target, credentials.createInsecure());
     clients.push(raw);
-    const definition = toGrpcServiceDefinition(authV1.AuthService as never).getUser!;
-    return new Promise<number>((resolve) =>
-      raw.makeUnaryRequest(
-        definition.path,
-        definition.requestSerialize,
-        definition.responseDeserialize,
-        create(authV1.GetUserRequestSchema, { id: 'u1' }),
-        metadata,
-        (error) => resolve(error?.code ?? GrpcStatus.OK),
-      ),
-    );
-  }
-
-  async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as DomainError;
-    }
-    throw new Error('the call succeeded');
+    return rawGetUser(raw, metadata);
   }
 
   it('gives the handler the verified caller', async () => {
@@ -102,7 +82,7 @@ describe('GrpcServerHost verifies the caller of every call', () => {
 
   it('refuses a call without an assertion as UNAUTHENTICATED, before any handler', async () => {
     seen = undefined;
-    expect(await rawGetUser(new Metadata())).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(await rawGetUserWith(new Metadata())).toBe(GrpcStatus.UNAUTHENTICATED);
     expect(seen).toBeUndefined();
   });
 
@@ -127,7 +107,7 @@ describe('GrpcServerHost verifies the caller of every call', () => {
 
     const metadata = new Metadata();
     metadata.set(CALLER_METADATA_KEY, 'not.a.jwt');
-    expect(await rawGetUser(metadata)).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(await rawGetUserWith(metadata)).toBe(GrpcStatus.UNAUTHENTICATED);
   });
 
   it('accepts an assertion signed with the previous secret while a rotation rolls out', async () => {

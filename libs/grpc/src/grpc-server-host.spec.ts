@@ -1,10 +1,10 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { createLogger } from '@parley/logging';
+import type { ServiceClient } from './grpc-client';
+import type { ServiceHandlers } from './grpc-server-host';
+import { failureOf, loopbackModelGateway } from './spec-support';
 import { modelGatewayV1 } from '@parley/proto';
-import { createGrpcClient, type ServiceClient } from './grpc-client';
-import { GrpcServerHost, type ServiceHandlers } from './grpc-server-host';
-import { CallerSigner, CallerVerifier, serviceCaller } from './caller-assertion';
 
 const SECRET = 'a test secret of enough length, 32+';
 
@@ -13,8 +13,8 @@ type Handlers = ServiceHandlers<Methods & Record<string, never>>;
 
 /** A real grpc-js server on a loopback port, with the handlers each test sets. */
 describe('GrpcServerHost with hostile input and failing handlers', () => {
-  let host: GrpcServerHost;
   let client: ServiceClient<Methods>;
+  let close: () => Promise<void>;
   const handlers: Record<string, (...args: never[]) => Promise<unknown>> = {};
   const logged: string[] = [];
 
@@ -23,9 +23,6 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
       service: 'grpc-spec',
       level: 'info',
       destination: { write: (line: string) => logged.push(line) } as never,
-    });
-    host = new GrpcServerHost(logger, {
-      callers: new CallerVerifier({ secrets: [SECRET], audience: 'model-gateway' }),
     });
     const dispatch = new Proxy(
       {},
@@ -36,30 +33,10 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
             handlers[name] ? handlers[name](...args) : Promise.reject(new Error(`no handler ${name}`)),
       },
     ) as Handlers;
-    host.addService(modelGatewayV1.ModelGatewayService, dispatch as never);
-    const port = await host.listen(0, '127.0.0.1');
-    host.setServing(true);
-    client = createGrpcClient(modelGatewayV1.ModelGatewayService, `127.0.0.1:${port}`, {
-      deadlineMs: 5_000,
-      peerName: 'model gateway',
-      signing: { signer: new CallerSigner({ secrets: [SECRET], issuer: 'spec' }), audience: 'model-gateway' },
-      defaultCaller: serviceCaller('spec'),
-    });
+    ({ client, close } = await loopbackModelGateway(dispatch, { secret: SECRET, logger }));
   });
 
-  afterAll(async () => {
-    client.close();
-    await host.drain(1_000);
-  });
-
-  async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as DomainError;
-    }
-    throw new Error('the call succeeded');
-  }
+  afterAll(() => close());
 
   it('answers a handler error whose message holds a lone surrogate with a clean status', async () => {
     handlers.createChatCompletion = async () => {

@@ -1,9 +1,8 @@
 import { DomainError, ErrorKind } from '@parley/errors';
-import { createLogger } from '@parley/logging';
-import { modelGatewayV1 } from '@parley/proto';
-import { CallerSigner, CallerVerifier, serviceCaller } from './caller-assertion';
-import { createGrpcClient, type ServiceClient } from './grpc-client';
-import { GrpcServerHost, type CallContext, type ServerStream } from './grpc-server-host';
+import type { modelGatewayV1 } from '@parley/proto';
+import type { ServiceClient } from './grpc-client';
+import type { CallContext, ServerStream } from './grpc-server-host';
+import { loopbackModelGateway } from './spec-support';
 
 type Methods = typeof modelGatewayV1.ModelGatewayService extends { method: infer M } ? M : never;
 type Stream = ServerStream<
@@ -26,16 +25,12 @@ function handlerProbe() {
 
 /** Streams over a real loopback server: cancellation, back-pressure and deadlines settle both ends. */
 describe('GrpcServerHost server streams', () => {
-  let host: GrpcServerHost;
+  let close: () => Promise<void>;
   let client: ServiceClient<Methods>;
   let handler: (stream: Stream, call: CallContext) => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
-    host = new GrpcServerHost(createLogger({ service: 'spec', level: 'silent' }), {
-      callers: new CallerVerifier({ secrets: [SECRET], audience: 'model-gateway' }),
-    });
-    host.addService(
-      modelGatewayV1.ModelGatewayService,
+    ({ client, close } = await loopbackModelGateway(
       new Proxy(
         {},
         {
@@ -44,22 +39,12 @@ describe('GrpcServerHost server streams', () => {
               ? (_request: unknown, stream: Stream, call: CallContext) => handler(stream, call)
               : async () => ({}),
         },
-      ) as never,
-    );
-    const port = await host.listen(0, '127.0.0.1');
-    host.setServing(true);
-    client = createGrpcClient(modelGatewayV1.ModelGatewayService, `127.0.0.1:${port}`, {
-      deadlineMs: 5_000,
-      peerName: 'model gateway',
-      signing: { signer: new CallerSigner({ secrets: [SECRET], issuer: 'spec' }), audience: 'model-gateway' },
-      defaultCaller: serviceCaller('spec'),
-    });
+      ),
+      { secret: SECRET },
+    ));
   });
 
-  afterAll(async () => {
-    client.close();
-    await host.drain(1_000);
-  });
+  afterAll(() => close());
 
   it('aborts the handler and settles both ends when the caller cancels mid-stream', async () => {
     const probe = handlerProbe();

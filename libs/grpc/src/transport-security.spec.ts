@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { create } from '@bufbuild/protobuf';
 import { Client, credentials, Metadata, status as GrpcStatus, type ChannelCredentials } from '@grpc/grpc-js';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { createLogger } from '@parley/logging';
@@ -13,7 +12,7 @@ import { CALLER_METADATA_KEY, CallerSigner, CallerVerifier, serviceCaller } from
 import { createGrpcClient } from './grpc-client';
 import { checkGrpcHealth } from './grpc-health-probe';
 import { GrpcServerHost, type CallContext } from './grpc-server-host';
-import { toGrpcServiceDefinition } from './service-definition';
+import { failureOf, rawGetUser } from './spec-support';
 import {
   TransportSecurity,
   TransportSecurityConfigError,
@@ -144,32 +143,12 @@ describe('gRPC with mutual TLS (useTransportSecurity)', () => {
   }
 
   /** GetUser over exactly these channel credentials; resolves to the status code. */
-  async function rawGetUser(creds: ChannelCredentials): Promise<number> {
+  async function rawGetUserOver(creds: ChannelCredentials): Promise<number> {
     const raw = new Client(target, creds);
     closers.push(raw);
     const metadata = new Metadata();
     metadata.set(CALLER_METADATA_KEY, await signer.sign(serviceCaller('gateway'), 'auth'));
-    const definition = toGrpcServiceDefinition(authV1.AuthService as never).getUser!;
-    return new Promise<number>((resolve) =>
-      raw.makeUnaryRequest(
-        definition.path,
-        definition.requestSerialize,
-        definition.responseDeserialize,
-        create(authV1.GetUserRequestSchema, { id: 'u1' }),
-        metadata,
-        { deadline: Date.now() + 5_000 },
-        (error) => resolve(error?.code ?? GrpcStatus.OK),
-      ),
-    );
-  }
-
-  async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as DomainError;
-    }
-    throw new Error('the call succeeded');
+    return rawGetUser(raw, metadata);
   }
 
   const read = (file: string) => fs.readFileSync(file);
@@ -180,7 +159,7 @@ describe('gRPC with mutual TLS (useTransportSecurity)', () => {
     expect(seen).toEqual({ kind: 'service', service: 'gateway' });
     // The same, with plain grpc-js credentials built from the files.
     expect(
-      await rawGetUser(
+      await rawGetUserOver(
         credentials.createSsl(read(ca.caFile), read(clientFiles.keyFile), read(clientFiles.certFile)),
       ),
     ).toBe(GrpcStatus.OK);
@@ -188,7 +167,7 @@ describe('gRPC with mutual TLS (useTransportSecurity)', () => {
 
   it('refuses a client without a certificate, before any handler runs', async () => {
     seen = undefined;
-    expect(await rawGetUser(credentials.createSsl(read(ca.caFile)))).toBe(GrpcStatus.UNAVAILABLE);
+    expect(await rawGetUserOver(credentials.createSsl(read(ca.caFile)))).toBe(GrpcStatus.UNAVAILABLE);
     expect(seen).toBeUndefined();
   });
 
@@ -196,14 +175,16 @@ describe('gRPC with mutual TLS (useTransportSecurity)', () => {
     seen = undefined;
     const foreign = otherCa.issue('foreign-client');
     expect(
-      await rawGetUser(credentials.createSsl(read(ca.caFile), read(foreign.keyFile), read(foreign.certFile))),
+      await rawGetUserOver(
+        credentials.createSsl(read(ca.caFile), read(foreign.keyFile), read(foreign.certFile)),
+      ),
     ).toBe(GrpcStatus.UNAVAILABLE);
     expect(seen).toBeUndefined();
   });
 
   it('refuses a plaintext client', async () => {
     seen = undefined;
-    expect(await rawGetUser(credentials.createInsecure())).toBe(GrpcStatus.UNAVAILABLE);
+    expect(await rawGetUserOver(credentials.createInsecure())).toBe(GrpcStatus.UNAVAILABLE);
     const error = await failureOf(serviceClient(undefined).getUser({ id: 'u1' }));
     expect(error.kind).toBe(ErrorKind.Unavailable);
     expect(seen).toBeUndefined();

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { DescService } from '@bufbuild/protobuf';
-import { parseConfig } from '@parley/config';
 import { DomainError, ErrorKind } from '@parley/errors';
 import {
   CallerSigner,
@@ -19,17 +18,14 @@ import {
   InProcessService,
   serviceCaller,
   startFakeLlm,
-  startInProcess,
   TestDatabase,
   testCallerSigning,
   testCallerVerifier,
-  testInfrastructure,
   TEST_CALLER_SECRET,
   userCaller,
 } from '@parley/testing';
-import { ModelGatewayAppModule } from '../src/app.module';
 import { TaskRegistryRepository } from '../src/chat-tasks/task-registry.repository';
-import { modelGatewayConfigSchema } from '../src/model-gateway.config';
+import { startModelGatewayCopy } from './model-gateway-harness';
 
 type ChatMethods = typeof chatV1.ChatService extends { method: infer M } ? M : never;
 
@@ -398,23 +394,11 @@ describe('model gateway authorization (every method, every caller)', () => {
     const chatPort = await chat.listen(0, '127.0.0.1');
     chat.setServing(true);
 
-    const infra = await testInfrastructure();
-    const config = parseConfig(modelGatewayConfigSchema, {
-      CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
-      DATABASE_URL: db.url,
-      REDIS_URL: infra.redisUrl,
-      NATS_URL: infra.natsUrl,
-      WEBUI_SECRET_KEY: 'integration-test-secret-key-0123456789',
-      OPENAI_API_BASE_URLS: upstream.openaiBaseUrl,
-      ENABLE_OLLAMA_API: 'false',
-      MODELS_CACHE_TTL: '1',
+    copy = await startModelGatewayCopy(db, upstream, {
       CHAT_GRPC_URL: `127.0.0.1:${chatPort}`,
       CHAT_TASK_MAX_PER_USER: '100',
       MODEL_GATEWAY_CLUSTER: `authz-${randomUUID().slice(0, 8)}`,
     });
-    copy = await startInProcess('model-gateway', ({ logger: log, grpcHost }) =>
-      ModelGatewayAppModule.register(config, log, grpcHost),
-    );
     clients = clientsFor(copy.grpcTarget);
     await presets().createPreset!({ preset: presetInput(presetId) }, { caller: owner });
   });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { parseConfig } from '@parley/config';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { createGrpcClient, type Caller } from '@parley/grpc';
 import { modelGatewayV1, presetsV1, usageV1 } from '@parley/proto';
@@ -8,15 +7,11 @@ import {
   FakeLlm,
   InProcessService,
   startFakeLlm,
-  startInProcess,
   TestDatabase,
-  testInfrastructure,
   testCallerSigning,
   userCaller,
-  TEST_CALLER_SECRET,
 } from '@parley/testing';
-import { ModelGatewayAppModule } from '../src/app.module';
-import { modelGatewayConfigSchema } from '../src/model-gateway.config';
+import { startModelGatewayCopy } from './model-gateway-harness';
 
 /**
  * Presets, usage and quotas over real gRPC: two in-process copies of the model gateway on one database
@@ -50,21 +45,7 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
   }
 
   async function startCopy(env: Record<string, string> = {}) {
-    const infra = await testInfrastructure();
-    const config = parseConfig(modelGatewayConfigSchema, {
-      CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
-      DATABASE_URL: db.url,
-      REDIS_URL: infra.redisUrl,
-      NATS_URL: infra.natsUrl,
-      WEBUI_SECRET_KEY: 'integration-test-secret-key-0123456789',
-      OPENAI_API_BASE_URLS: upstream.openaiBaseUrl,
-      ENABLE_OLLAMA_API: 'false',
-      MODELS_CACHE_TTL: '1',
-      ...env,
-    });
-    const copy = await startInProcess('model-gateway', ({ logger, grpcHost }) =>
-      ModelGatewayAppModule.register(config, logger, grpcHost),
-    );
+    const copy = await startModelGatewayCopy(db, upstream, env);
     copies.push(copy);
     const c = clientsFor(copy.grpcTarget);
     clients.push(c);
