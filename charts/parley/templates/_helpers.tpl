@@ -75,11 +75,11 @@ Who calls whom over gRPC: the NetworkPolicies admit exactly these callers, and e
 gets the matching *_GRPC_URL. gateway and realtime take traffic from outside instead.
 */}}
 {{- define "parley.callers" -}}
-auth: [gateway, chat, realtime, model-gateway]
+auth: [gateway, realtime]
 chat: [gateway, model-gateway, realtime]
 model-gateway: [gateway]
-retrieval: [gateway, model-gateway]
-files: [gateway, retrieval]
+retrieval: []
+files: []
 realtime: [gateway]
 {{- end -}}
 
@@ -238,11 +238,13 @@ Only what each service reads: see README.md for the table.
 {{- if has $component (list "gateway" "auth" "realtime" "model-gateway") }}
 {{ include "parley.redisEnv" $root }}
 {{- end }}
+{{- if ne $component "gateway" }}
 {{- if $root.Values.nats.existingSecret }}
 {{ include "parley.connectionEnv" (dict "root" $root "envName" "NATS_URL" "cfg" $root.Values.nats) }}
 {{- else }}
 - name: NATS_URL
   value: {{ $root.Values.nats.url | quote }}
+{{- end }}
 {{- end }}
 - name: CALLER_ASSERTION_SECRET
   valueFrom:
@@ -292,10 +294,10 @@ Only what each service reads: see README.md for the table.
 {{- end }}
 {{- if eq $component "files" }}
 {{- $storage := $svc.storage }}
-- name: FILES_STORAGE_PROVIDER
+- name: STORAGE_PROVIDER
   value: {{ $storage.provider | quote }}
 {{- if eq $storage.provider "local" }}
-- name: FILES_LOCAL_DIR
+- name: UPLOAD_DIR
   value: {{ $storage.local.dir | quote }}
 {{- else }}
 - name: S3_ENDPOINT_URL

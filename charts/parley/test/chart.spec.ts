@@ -1,15 +1,23 @@
 // Renders the parley chart with a real helm (see helm-binary.ts) and checks the manifests
 // against what the services really serve: ports, health endpoints, drain time, callers.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
 import { CHART_DIR, runHelm } from './helm-binary';
-
-type Obj = Record<string, any>;
-
-const RELEASE = 'parley';
-const NAMESPACE = 'parley';
+import {
+  NAMESPACE,
+  RELEASE,
+  SCENARIOS,
+  componentOf,
+  container,
+  envOf,
+  envValue,
+  named,
+  ofKind,
+  readYaml,
+  template,
+  templateFails,
+  writeValues,
+  type Obj,
+} from './rendered-chart';
 
 // The services' facts (docs: ARCHITECTURE.md and the services' config), written down here on
 // purpose rather than read from values.yaml, so a wrong default in the chart fails the test.
@@ -24,97 +32,14 @@ const SERVICES: Record<string, { key: string; http: number; grpc?: number }> = {
 };
 const COMPONENTS = Object.keys(SERVICES);
 const CALLERS: Record<string, string[]> = {
-  auth: ['gateway', 'chat', 'realtime', 'model-gateway'],
+  auth: ['gateway', 'realtime'],
   chat: ['gateway', 'model-gateway', 'realtime'],
   'model-gateway': ['gateway'],
-  retrieval: ['gateway', 'model-gateway'],
-  files: ['gateway', 'retrieval'],
+  retrieval: [],
+  files: [],
 };
 const PUBLIC = ['gateway', 'realtime'];
 const STICKY_ANNOTATION = 'nginx.ingress.kubernetes.io/affinity';
-
-interface Scenario {
-  name: string;
-  files: string[];
-  /** Values as helm merges them: values.yaml, then each file. */
-  values: Obj;
-  polling: boolean;
-}
-
-function deepMerge(base: Obj, over: Obj): Obj {
-  const out: Obj = { ...base };
-  for (const [k, v] of Object.entries(over ?? {})) {
-    const b = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
-        ? deepMerge(b, v)
-        : v;
-  }
-  return out;
-}
-
-function readYaml(file: string): Obj {
-  return parse(fs.readFileSync(file, 'utf8')) ?? {};
-}
-
-function scenario(name: string, example?: string): Scenario {
-  const files = example ? [path.join(CHART_DIR, 'examples', example)] : [];
-  const values = files.reduce(
-    (acc, f) => deepMerge(acc, readYaml(f)),
-    readYaml(path.join(CHART_DIR, 'values.yaml')),
-  );
-  return { name, files, values, polling: values.realtime.allowPolling === true };
-}
-
-const SCENARIOS: Scenario[] = [
-  scenario('default'),
-  scenario('minimal', 'values-minimal.yaml'),
-  scenario('ha', 'values-ha.yaml'),
-  scenario('multi-region', 'values-multi-region.yaml'),
-];
-
-function template(files: string[], extra: string[] = []): Obj[] {
-  const args = [
-    'template',
-    RELEASE,
-    CHART_DIR,
-    '--namespace',
-    NAMESPACE,
-    ...files.flatMap((f) => ['-f', f]),
-    ...extra,
-  ];
-  const result = runHelm(args);
-  if (result.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${result.stderr}`);
-  return parseAllDocuments(result.stdout)
-    .map((doc) => {
-      if (doc.errors.length) throw doc.errors[0];
-      return doc.toJS() as Obj | null;
-    })
-    .filter((o): o is Obj => !!o && typeof o === 'object');
-}
-
-function templateFails(files: string[], extra: string[] = []): string {
-  const result = runHelm(['template', RELEASE, CHART_DIR, ...files.flatMap((f) => ['-f', f]), ...extra]);
-  if (result.status === 0)
-    throw new Error(`helm template unexpectedly succeeded with ${[...files, ...extra].join(' ')}`);
-  return result.stderr;
-}
-
-function writeValues(content: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-chart-'));
-  const file = path.join(dir, 'values.yaml');
-  fs.writeFileSync(file, content);
-  return file;
-}
-
-const ofKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
-const named = (objs: Obj[], kind: string, name: string) =>
-  objs.find((o) => o.kind === kind && o.metadata.name === name);
-const componentOf = (o: Obj) => o.metadata.labels?.['app.kubernetes.io/component'];
-const container = (d: Obj) => d.spec.template.spec.containers[0];
-const envOf = (d: Obj): Record<string, Obj> =>
-  Object.fromEntries((container(d).env as Obj[]).map((e) => [e.name, e]));
-const envValue = (d: Obj, name: string): string | undefined => envOf(d)[name]?.value;
 
 /** The number a probe's named or numbered port resolves to in the container. */
 function probePort(d: Obj, probe: Obj): number {
@@ -265,8 +190,8 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
         checked++;
       }
     }
-    // gateway 5 + chat 1 + realtime 2 + model-gateway 3 + retrieval 1
-    expect(checked).toBe(12);
+    // gateway 3 (auth, chat, model-gateway) + realtime 2 (auth, chat) + model-gateway 1 (chat)
+    expect(checked).toBe(6);
     const gateway = named(objs, 'Deployment', `${RELEASE}-gateway`)!;
     expect(envValue(gateway, 'REALTIME_URL')).toBe(`http://${RELEASE}-realtime:8086`);
     expect(envValue(gateway, 'AUTH_HTTP_URL')).toBe(`http://${RELEASE}-auth:8081`);
@@ -357,7 +282,9 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
     // No rule may open the service to everyone.
     for (const r of rules) expect(r.from?.length).toBeGreaterThan(0);
     const grpcRules = rules.filter((r) => r.ports.some((p: Obj) => p.port === 'grpc'));
-    expect(grpcRules).toHaveLength(1);
+    // A service nobody calls yet has no gRPC rule (an empty `from` would admit everyone).
+    expect(grpcRules).toHaveLength(CALLERS[c].length ? 1 : 0);
+    if (!CALLERS[c].length) return;
     const admitted = (grpcRules[0].from as Obj[]).map((f) => {
       expect(f.namespaceSelector).toBeUndefined();
       return f.podSelector.matchLabels['app.kubernetes.io/component'];
@@ -427,7 +354,10 @@ describe('chart options', () => {
     for (const d of deployments) {
       expect(d.spec.template.metadata.labels['parley.io/region']).toBe('eu-west-1');
       expect(envValue(d, 'PARLEY_REGION')).toBe('eu-west-1');
-      expect(envValue(d, 'NATS_URL')).toBe('nats://nats.nats-eu-west-1.svc.cluster.local:4222');
+      // The gateway speaks no NATS; everything else uses the region's own.
+      expect(envValue(d, 'NATS_URL')).toBe(
+        componentOf(d) === 'gateway' ? undefined : 'nats://nats.nats-eu-west-1.svc.cluster.local:4222',
+      );
       expect(envValue(d, 'OTEL_RESOURCE_ATTRIBUTES')).toContain('cloud.region=eu-west-1');
     }
     // Shared, read-only secrets: the chart reads them and creates none of its own.
@@ -516,9 +446,9 @@ describe('chart options', () => {
 
   it('mounts the files volume only for the local storage provider', () => {
     const local = named(template([minimal]), 'Deployment', `${RELEASE}-files`)!;
-    expect(envValue(local, 'FILES_STORAGE_PROVIDER')).toBe('local');
+    expect(envValue(local, 'STORAGE_PROVIDER')).toBe('local');
     const mount = (container(local).volumeMounts as Obj[]).find(
-      (m) => m.mountPath === envValue(local, 'FILES_LOCAL_DIR'),
+      (m) => m.mountPath === envValue(local, 'UPLOAD_DIR'),
     );
     expect(mount).toBeDefined();
     const volume = (local.spec.template.spec.volumes as Obj[]).find((v) => v.name === mount!.name)!;
@@ -529,7 +459,7 @@ describe('chart options', () => {
       'Deployment',
       `${RELEASE}-files`,
     )!;
-    expect(envValue(s3, 'FILES_STORAGE_PROVIDER')).toBe('s3');
+    expect(envValue(s3, 'STORAGE_PROVIDER')).toBe('s3');
     expect(envValue(s3, 'S3_BUCKET_NAME')).toBe('parley-files');
     expect(envOf(s3).S3_SECRET_ACCESS_KEY.valueFrom.secretKeyRef.name).toBe('parley-s3');
     expect((container(s3).volumeMounts as Obj[]).map((m) => m.mountPath)).toEqual(['/tmp']);

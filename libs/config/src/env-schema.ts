@@ -52,18 +52,29 @@ export const env = {
       .default(fallback ? 'true' : 'false'),
 
   url: (protocols: string[], fallback?: string) => {
-    const schema = z.string().refine(
-      (value) => {
-        try {
-          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
-        } catch {
-          return false;
-        }
-      },
-      { message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}` },
-    );
+    const schema = z.string().refine((value) => isUrlOf(value, protocols), {
+      message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
     return fallback === undefined ? schema : schema.default(fallback);
   },
+
+  /**
+   * One URL or several, comma-separated (a NATS cluster's seed servers: nats://nats-0:4222,nats://nats-1:4222).
+   * The value stays the string as given; the client splits it.
+   */
+  urlList: (protocols: string[], fallback: string) =>
+    z
+      .string()
+      .refine(
+        (value) => {
+          const parts = value.split(',').map((part) => part.trim());
+          return parts.length > 0 && parts.every((part) => isUrlOf(part, protocols));
+        },
+        {
+          message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}, or several separated by commas`,
+        },
+      )
+      .default(fallback),
 
   /** host:port, the form gRPC targets take. */
   hostPort: (fallback: string) =>
@@ -80,12 +91,27 @@ export const env = {
       .default(fallback),
 };
 
+function isUrlOf(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+  } catch {
+    return false;
+  }
+}
+
 /** Variables every service reads, spread into each service's schema. */
 export function commonServiceEnv() {
   return {
     LOG_LEVEL: env.logLevel(),
     /** Traces are exported over OTLP/HTTP when this is set (e.g. http://otel-collector:4318). */
     OTEL_EXPORTER_OTLP_ENDPOINT: env.url(['http', 'https']).optional(),
+    /** The service.name of spans; the service's own name when unset (the chart sets parley-<service>). */
+    OTEL_SERVICE_NAME: z.string().max(128).optional(),
+    /** More resource attributes for spans, OpenTelemetry's form: key=value,key2=value2. */
+    OTEL_RESOURCE_ATTRIBUTES: z
+      .string()
+      .regex(/^([^=,\s]+=[^,]*)(,[^=,\s]+=[^,]*)*$/, 'must be key=value pairs separated by commas')
+      .optional(),
     /** How long in-flight requests and streams may take to finish after SIGTERM. */
     SHUTDOWN_GRACE_MS: env.int(10_000, { min: 0, max: 600_000 }),
     /** A label for logs and traces in multi-region installs. */

@@ -1,3 +1,9 @@
 export { env, sensitive, isSensitive, commonServiceEnv } from './env-schema';
-export { parseConfig, loadConfigOrExit, redactConfig, ConfigValidationError } from './load-config';
+export {
+  parseConfig,
+  loadConfigOrExit,
+  checkConfigAndExit,
+  redactConfig,
+  ConfigValidationError,
+} from './load-config';
 export { z } from 'zod';

@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { ConfigValidationError, loadConfigOrExit, redactConfig, z } from '@parley/config';
+import { checkConfigAndExit, ConfigValidationError, loadConfigOrExit, redactConfig, z } from '@parley/config';
 import { toSafeText } from '@parley/errors';
 import {
   CallerVerifier,
@@ -16,6 +16,8 @@ import { runService, RunServiceOptions, RunningService } from './run-service';
 interface CommonConfig {
   LOG_LEVEL: string;
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_SERVICE_NAME?: string;
+  OTEL_RESOURCE_ATTRIBUTES?: string;
   SHUTDOWN_GRACE_MS: number;
   PARLEY_REGION?: string;
   CALLER_ASSERTION_SECRET: string;
@@ -46,13 +48,15 @@ export interface BootstrapOptions<S extends z.ZodRawShape> {
 export async function bootstrapService<S extends z.ZodRawShape>(
   options: BootstrapOptions<S>,
 ): Promise<RunningService> {
+  if (process.argv.includes('--check-config')) checkConfigAndExit(options.name, options.configSchema);
   const config = loadConfigOrExit(options.name, options.configSchema);
   const common = config as unknown as CommonConfig;
   // Before any gRPC server or client exists: every one of this process uses it (docs/internal-tls.md).
   const tls = startTransportSecurityOrExit(options.name, common);
   initTelemetry({
-    serviceName: options.name,
+    serviceName: common.OTEL_SERVICE_NAME ?? options.name,
     otlpEndpoint: common.OTEL_EXPORTER_OTLP_ENDPOINT,
+    resourceAttributes: common.OTEL_RESOURCE_ATTRIBUTES,
     region: common.PARLEY_REGION,
   });
   const logger = createLogger({ service: options.name, level: common.LOG_LEVEL });

@@ -58,7 +58,8 @@ export class NatsClient {
 
   private async open(): Promise<NatsConnection> {
     const connection = await connect({
-      servers: this.options.url,
+      // NATS_URL may list a cluster's seed servers, comma-separated.
+      servers: this.options.url.split(',').map((server) => server.trim()),
       name: this.options.name,
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,

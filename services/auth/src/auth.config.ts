@@ -6,7 +6,7 @@ export const authConfigSchema = z.object({
   HTTP_PORT: env.port(8081),
   GRPC_PORT: env.port(50051),
   DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/parley')),
-  NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   /** Token revocation lives here, shared with the gateway and realtime copies. */
   ...redisEnv(),
   /** Encrypts the private signing keys at rest. Required: without it nothing can be signed safely. */

@@ -5,9 +5,17 @@ export const filesConfigSchema = z.object({
   HTTP_PORT: env.port(8085),
   GRPC_PORT: env.port(50055),
   DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/parley')),
-  NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
-  FILES_STORAGE_PROVIDER: env.oneOf(['local', 's3'], 'local'),
-  FILES_LOCAL_DIR: z.string().default('./.data/files'),
+  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  /** Where the bytes live, Open WebUI's variables (docs/files.md). */
+  STORAGE_PROVIDER: env.oneOf(['local', 's3'], 'local'),
+  UPLOAD_DIR: z.string().default('./.data/files'),
+  S3_BUCKET_NAME: z.string().optional(),
+  S3_ENDPOINT_URL: env.url(['http', 'https']).optional(),
+  S3_REGION_NAME: z.string().optional(),
+  S3_ACCESS_KEY_ID: sensitive(z.string().optional()),
+  S3_SECRET_ACCESS_KEY: sensitive(z.string().optional()),
+  S3_KEY_PREFIX: z.string().default(''),
+  S3_ADDRESSING_STYLE: env.oneOf(['auto', 'path', 'virtual'], 'auto'),
   ...commonServiceEnv(),
 });
 

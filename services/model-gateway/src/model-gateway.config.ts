@@ -6,7 +6,7 @@ export const modelGatewayConfigSchema = z.object({
   HTTP_PORT: env.port(8083),
   GRPC_PORT: env.port(50053),
   DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/parley')),
-  NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   WEBUI_SECRET_KEY: sensitive(
     z
       .string({ required_error: 'is required (a long random string)' })

@@ -5,7 +5,7 @@ export const retrievalConfigSchema = z.object({
   HTTP_PORT: env.port(8084),
   GRPC_PORT: env.port(50054),
   DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/parley')),
-  NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   ...commonServiceEnv(),
 });
 
