@@ -107,7 +107,8 @@ realtime: [gateway]
 {{- $root := .root -}}
 {{- $key := .key -}}
 {{- $svc := index $root.Values $key -}}
-{{- printf "%s-%s:%v" (include "parley.fullname" $root) .component $svc.grpcPort -}}
+{{- /* The headless Service: DNS answers every ready pod, the client balances calls over them. */ -}}
+{{- printf "dns:///%s-%s-grpc:%v" (include "parley.fullname" $root) .component $svc.grpcPort -}}
 {{- end -}}
 
 {{/* Secret names. */}}
@@ -157,8 +158,11 @@ plus grpcTls.extraDnsNames. One certificate serves every component, as server an
 {{- $root := . -}}
 {{- $names := list -}}
 {{- range $key, $component := include "parley.components" $root | fromYaml -}}
-{{- $svc := printf "%s-%s" (include "parley.fullname" $root) $component -}}
+{{- $grpc := include "parley.grpcComponents" $root | fromYaml -}}
+{{- $base := printf "%s-%s" (include "parley.fullname" $root) $component -}}
+{{- range $svc := ternary (list $base (printf "%s-grpc" $base)) (list $base) (hasKey $grpc $key) -}}
 {{- $names = concat $names (list $svc (printf "%s.%s" $svc $root.Release.Namespace) (printf "%s.%s.svc" $svc $root.Release.Namespace) (printf "%s.%s.svc.%s" $svc $root.Release.Namespace $root.Values.grpcTls.clusterDomain)) -}}
+{{- end -}}
 {{- end -}}
 {{- $names = concat $names $root.Values.grpcTls.extraDnsNames -}}
 {{- toYaml (uniq $names) -}}

@@ -71,7 +71,14 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
 
   it('renders one Deployment and one Service per service', () => {
     expect(deployments.map(componentOf).sort()).toEqual([...COMPONENTS].sort());
-    expect(ofKind(objs, 'Service').map(componentOf).sort()).toEqual([...COMPONENTS].sort());
+    const services = ofKind(objs, 'Service');
+    const routed = services.filter((svc) => svc.spec.clusterIP !== 'None');
+    expect(routed.map(componentOf).sort()).toEqual([...COMPONENTS].sort());
+    // Plus one headless Service per gRPC server, for client-side balancing.
+    const headless = services.filter((svc) => svc.spec.clusterIP === 'None');
+    expect(headless.map(componentOf).sort()).toEqual(
+      COMPONENTS.filter((c) => SERVICES[c].grpc).sort(),
+    );
     for (const c of COMPONENTS) expect(named(objs, 'Deployment', `${RELEASE}-${c}`)).toBeDefined();
   });
 
@@ -182,9 +189,14 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
     for (const d of deployments) {
       for (const [name, e] of Object.entries(envOf(d))) {
         if (!name.endsWith('_GRPC_URL')) continue;
-        const [host, port] = String(e.value).split(':');
+        // dns:/// with a headless Service: the client resolves every ready pod and balances over them.
+        const match = /^dns:\/\/\/([^:]+):(\d+)$/.exec(String(e.value));
+        expect(match).not.toBeNull();
+        const [, host, port] = match!;
         const svc = named(objs, 'Service', host);
         expect(svc).toBeDefined();
+        expect(svc!.spec.clusterIP).toBe('None');
+        expect(svc!.spec.selector).toEqual(named(objs, 'Service', host.replace(/-grpc$/, ''))!.spec.selector);
         expect((svc!.spec.ports as Obj[]).find((p) => p.name === 'grpc')?.port).toBe(Number(port));
         expect(SERVICES[componentOf(svc!)].grpc).toBe(Number(port));
         checked++;
@@ -558,7 +570,7 @@ describe('internal gRPC TLS (grpcTls)', () => {
     const targets = ofKind(objs, 'Deployment').flatMap((d) =>
       (container(d).env as Obj[])
         .filter((e) => e.name.endsWith('_GRPC_URL'))
-        .map((e) => String(e.value).split(':')[0]!),
+        .map((e) => String(e.value).replace(/^dns:\/\/\//, '').split(':')[0]!),
     );
     expect(targets.length).toBeGreaterThan(5);
     for (const host of targets) expect(dnsNames).toContain(host);

@@ -76,11 +76,17 @@ export const env = {
       )
       .default(fallback),
 
-  /** host:port, the form gRPC targets take. */
+  /**
+   * A gRPC target: host:port, or dns:///host:port (every address DNS gives, e.g. a headless Service's pods;
+   * the client balances calls over them).
+   */
   hostPort: (fallback: string) =>
     z
       .string()
-      .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'must be host:port, for example 127.0.0.1:50051')
+      .regex(
+        /^(dns:\/\/\/)?[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/,
+        'must be host:port or dns:///host:port, for example 127.0.0.1:50051',
+      )
       .default(fallback),
 
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -45,6 +45,8 @@ export interface GrpcClientOptions {
   defaultCaller?: Caller;
 }
 
+const ROUND_ROBIN = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
+
 /**
  * A typed client for a generated service. Every call carries a deadline, the request id and the trace
  * context; gRPC failures come back as DomainErrors whose message a user can read.
@@ -66,6 +68,9 @@ export function createGrpcClient<S extends GenServiceMethods>(
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    // Calls spread over every address the target resolves to (a headless Service: every ready pod), not
+    // all to the first one; the servers' max connection age makes clients re-resolve and find new pods.
+    'grpc.service_config': ROUND_ROBIN,
     // Reconnect quickly after a peer restarts instead of waiting out the default backoff.
     'grpc.initial_reconnect_backoff_ms': 200,
     'grpc.max_reconnect_backoff_ms': 2_000,

@@ -59,7 +59,13 @@ export type ServiceHandlers<S extends GenServiceMethods> = {
  * request context and span per call, the error mapping, and the drain on shutdown.
  */
 export class GrpcServerHost {
-  readonly server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  readonly server = new Server({
+    'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    // Connections end after a few minutes (GOAWAY; grpc-js adds jitter), so callers re-resolve and spread
+    // over pods added since. Calls in flight then, long streams included, get half an hour to finish.
+    'grpc.max_connection_age_ms': 5 * 60_000,
+    'grpc.max_connection_age_grace_ms': 30 * 60_000,
+  });
   private readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
   private readonly serviceNames: string[] = [];
   private boundPort?: number;
