@@ -76,9 +76,7 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
     expect(routed.map(componentOf).sort()).toEqual([...COMPONENTS].sort());
     // Plus one headless Service per gRPC server, for client-side balancing.
     const headless = services.filter((svc) => svc.spec.clusterIP === 'None');
-    expect(headless.map(componentOf).sort()).toEqual(
-      COMPONENTS.filter((c) => SERVICES[c].grpc).sort(),
-    );
+    expect(headless.map(componentOf).sort()).toEqual(COMPONENTS.filter((c) => SERVICES[c].grpc).sort());
     for (const c of COMPONENTS) expect(named(objs, 'Deployment', `${RELEASE}-${c}`)).toBeDefined();
   });
 
@@ -570,7 +568,12 @@ describe('internal gRPC TLS (grpcTls)', () => {
     const targets = ofKind(objs, 'Deployment').flatMap((d) =>
       (container(d).env as Obj[])
         .filter((e) => e.name.endsWith('_GRPC_URL'))
-        .map((e) => String(e.value).replace(/^dns:\/\/\//, '').split(':')[0]!),
+        .map(
+          (e) =>
+            String(e.value)
+              .replace(/^dns:\/\/\//, '')
+              .split(':')[0]!,
+        ),
     );
     expect(targets.length).toBeGreaterThan(5);
     for (const host of targets) expect(dnsNames).toContain(host);
@@ -602,6 +605,45 @@ describe('internal gRPC TLS (grpcTls)', () => {
   it('rejects an issuer kind cert-manager does not have, naming the field', () => {
     const stderr = templateFails([], [...withIssuer, '--set', 'grpcTls.certManager.issuerRef.kind=Vault']);
     expect(stderr).toMatch(/grpcTls.*issuerRef.*kind|kind.*ClusterIssuer/);
+  });
+});
+
+describe('generated secrets on an upgrade helm cannot look them up for', () => {
+  it('fails with a message naming the Secret and both ways out, instead of making a new key', () => {
+    const stderr = templateFails([], ['--is-upgrade']);
+    expect(stderr).toContain('the Secret parley-secret-key holding WEBUI_SECRET_KEY was not found');
+    expect(stderr).toContain('secrets.webuiSecretKey.existingSecret');
+    expect(stderr).toContain('secrets.webuiSecretKey.generateOnUpgrade=true');
+  });
+
+  it('guards the caller assertion secret the same way', () => {
+    const stderr = templateFails([], ['--is-upgrade', '--set', 'secrets.webuiSecretKey.existingSecret=keys']);
+    expect(stderr).toContain('CALLER_ASSERTION_SECRET was not found');
+  });
+
+  it('makes new ones on an upgrade only when asked, and never touches existing Secrets', () => {
+    const asked = template(
+      [],
+      [
+        '--is-upgrade',
+        '--set',
+        'secrets.webuiSecretKey.generateOnUpgrade=true',
+        '--set',
+        'secrets.callerAssertion.generateOnUpgrade=true',
+      ],
+    );
+    expect(named(asked, 'Secret', `${RELEASE}-secret-key`)?.data.WEBUI_SECRET_KEY).toBeDefined();
+    const managed = template(
+      [],
+      [
+        '--is-upgrade',
+        '--set',
+        'secrets.webuiSecretKey.existingSecret=keys',
+        '--set',
+        'secrets.callerAssertion.existingSecret=assertion',
+      ],
+    );
+    expect(ofKind(managed, 'Secret').map((o) => o.metadata.name)).not.toContain(`${RELEASE}-secret-key`);
   });
 });
 
