@@ -83,6 +83,24 @@ files: []
 realtime: [gateway]
 {{- end -}}
 
+{{/* A component's shutdown budget: its own <service>.shutdown values over the global shutdown. */}}
+{{- define "parley.shutdownOf" -}}
+{{- $own := (index .root.Values .key).shutdown | default dict -}}
+{{- toYaml (merge (deepCopy $own) .root.Values.shutdown) -}}
+{{- end -}}
+
+{{/* The ServiceAccount a component runs as: its own (create or name), else the shared one. */}}
+{{- define "parley.componentServiceAccountName" -}}
+{{- $sa := (index .root.Values .key).serviceAccount | default dict -}}
+{{- if $sa.create -}}
+{{- printf "%s-%s" (include "parley.fullname" .root) .component -}}
+{{- else if $sa.name -}}
+{{- $sa.name -}}
+{{- else -}}
+{{- include "parley.serviceAccountName" .root -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "parley.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "parley.fullname" .) .Values.serviceAccount.name -}}
@@ -325,7 +343,7 @@ Only what each service reads: see README.md for the table.
 - name: LOG_LEVEL
   value: {{ $root.Values.logLevel | quote }}
 - name: SHUTDOWN_GRACE_MS
-  value: {{ $root.Values.shutdown.graceMs | quote }}
+  value: {{ (include "parley.shutdownOf" (dict "root" $root "key" $key) | fromYaml).graceMs | quote }}
 - name: OTEL_SERVICE_NAME
   value: {{ printf "parley-%s" $component | quote }}
 {{- with $root.Values.otel.endpoint }}
@@ -350,9 +368,13 @@ Only what each service reads: see README.md for the table.
 
 {{/* Checks that no schema can express. */}}
 {{- define "parley.validate" -}}
-{{- $s := .Values.shutdown -}}
-{{- if le (mul (int $s.terminationGracePeriodSeconds) 1000) (add (int $s.graceMs) (mul (int $s.preStopSleepSeconds) 1000)) -}}
-{{- fail (printf "shutdown.terminationGracePeriodSeconds (%v s) must be longer than shutdown.preStopSleepSeconds (%v s) plus shutdown.graceMs (%v ms), or Kubernetes kills pods mid-drain" $s.terminationGracePeriodSeconds $s.preStopSleepSeconds $s.graceMs) -}}
+{{- /* Each pod's grace must hold the preStop sleep, the drain and 5 s to close clients and flush spans. */ -}}
+{{- range $key, $component := include "parley.components" . | fromYaml -}}
+{{- $s := include "parley.shutdownOf" (dict "root" $ "key" $key) | fromYaml -}}
+{{- $where := ternary (printf "%s.shutdown" $key) "shutdown" (hasKey (index $.Values $key) "shutdown") -}}
+{{- if lt (mul (int $s.terminationGracePeriodSeconds) 1000) (add (int $s.graceMs) (mul (int $s.preStopSleepSeconds) 1000) 5000) -}}
+{{- fail (printf "%s.terminationGracePeriodSeconds (%v s) must be at least preStopSleepSeconds (%v s) plus graceMs (%v ms) plus 5 s for %s, or Kubernetes kills its pods mid-drain" $where $s.terminationGracePeriodSeconds $s.preStopSleepSeconds $s.graceMs $component) -}}
+{{- end -}}
 {{- end -}}
 {{- if and (not .Values.postgresql.existingSecret) (not .Values.postgresql.url) -}}
 {{- fail "postgresql.url or postgresql.existingSecret is required (DATABASE_URL)" -}}

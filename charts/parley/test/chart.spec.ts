@@ -608,6 +608,82 @@ describe('internal gRPC TLS (grpcTls)', () => {
   });
 });
 
+describe('per-service shutdown budgets', () => {
+  const objs = template([]);
+  const budget = (c: string) => {
+    const d = named(objs, 'Deployment', `${RELEASE}-${c}`)!;
+    return {
+      graceMs: Number(envValue(d, 'SHUTDOWN_GRACE_MS')),
+      preStop: Number(container(d).lifecycle.preStop.exec.command[1]),
+      termination: d.spec.template.spec.terminationGracePeriodSeconds as number,
+    };
+  };
+
+  it.each(['gateway', 'auth', 'chat', 'model-gateway', 'retrieval', 'files', 'realtime'])(
+    '%s: the pod’s grace holds the preStop sleep, the drain and a margin',
+    (c) => {
+      const b = budget(c);
+      expect(b.termination * 1000).toBeGreaterThanOrEqual(b.preStop * 1000 + b.graceMs + 5000);
+    },
+  );
+
+  it('gives streamed answers a minute on the gateway and model-gateway, and 10 s elsewhere', () => {
+    expect(budget('gateway').graceMs).toBe(60_000);
+    expect(budget('model-gateway').graceMs).toBe(60_000);
+    expect(budget('chat').graceMs).toBe(10_000);
+  });
+});
+
+describe('extension points', () => {
+  const values = writeValues(`
+files:
+  extraVolumes: [{ name: ca, configMap: { name: corp-ca } }]
+  extraVolumeMounts: [{ name: ca, mountPath: /etc/corp-ca, readOnly: true }]
+  initContainers: [{ name: wait, image: 'busybox:1.36', command: ['true'] }]
+  sidecars: [{ name: proxy, image: 'envoy:{{ .Release.Name }}' }]
+  priorityClassName: parley-high
+  updateStrategy: { type: Recreate }
+  serviceAccount: { create: true, annotations: { eks.amazonaws.com/role-arn: 'arn:aws:iam::1:role/files' } }
+extraObjects:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: { name: '{{ .Release.Name }}-extra' }
+    data: { a: b }
+`);
+  const objs = template([values]);
+  const files = named(objs, 'Deployment', `${RELEASE}-files`)!;
+  const pod = files.spec.template.spec;
+
+  it('mounts extra volumes, runs init containers and sidecars (through tpl), and sets priority and strategy', () => {
+    expect(pod.volumes.map((v: Obj) => v.name)).toContain('ca');
+    expect(container(files).volumeMounts).toContainEqual({
+      name: 'ca',
+      mountPath: '/etc/corp-ca',
+      readOnly: true,
+    });
+    expect(pod.initContainers.map((c: Obj) => c.name)).toEqual(['wait']);
+    expect(pod.containers.map((c: Obj) => [c.name, c.image])).toContainEqual(['proxy', `envoy:${RELEASE}`]);
+    expect(pod.priorityClassName).toBe('parley-high');
+    expect(files.spec.strategy).toEqual({ type: 'Recreate' });
+    // Others keep the defaults.
+    const chat = named(objs, 'Deployment', `${RELEASE}-chat`)!;
+    expect(chat.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
+    expect(chat.spec.template.spec.priorityClassName).toBeUndefined();
+  });
+
+  it('gives a service its own ServiceAccount when asked, the shared one otherwise', () => {
+    expect(pod.serviceAccountName).toBe(`${RELEASE}-files`);
+    const sa = named(objs, 'ServiceAccount', `${RELEASE}-files`)!;
+    expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe('arn:aws:iam::1:role/files');
+    expect(sa.automountServiceAccountToken).toBe(false);
+    expect(named(objs, 'Deployment', `${RELEASE}-chat`)!.spec.template.spec.serviceAccountName).toBe(RELEASE);
+  });
+
+  it('installs extra objects rendered through tpl', () => {
+    expect(named(objs, 'ConfigMap', `${RELEASE}-extra`)?.data).toEqual({ a: 'b' });
+  });
+});
+
 describe('generated secrets on an upgrade helm cannot look them up for', () => {
   it('fails with a message naming the Secret and both ways out, instead of making a new key', () => {
     const stderr = templateFails([], ['--is-upgrade']);
@@ -677,7 +753,13 @@ describe('values validation', () => {
 
   it('rejects a termination grace period shorter than the drain time', () => {
     const stderr = templateFails([], ['--set', 'shutdown.terminationGracePeriodSeconds=12']);
-    expect(stderr).toContain('shutdown.terminationGracePeriodSeconds');
+    expect(stderr).toContain('shutdown.terminationGracePeriodSeconds (12 s)');
+  });
+
+  it('checks each service’s own shutdown budget, naming it', () => {
+    const stderr = templateFails([], ['--set', 'modelGateway.shutdown.graceMs=90000']);
+    expect(stderr).toContain('modelGateway.shutdown.terminationGracePeriodSeconds (75 s)');
+    expect(stderr).toContain('model-gateway');
   });
 
   it('rejects autoscaling bounds that cross', () => {
