@@ -8,6 +8,7 @@ const STAND_INS: Record<string, string> = {
   DATABASE_URL: 'postgresql://parley:stand-in@postgresql:5432/parley',
   REDIS_URL: 'redis://:stand-in@redis:6379/0',
   NATS_URL: 'nats://nats:4222',
+  MIGRATION_DATABASE_URL: 'postgresql://parley_ddl:stand-in@postgresql:5432/parley',
 };
 const GENERIC_SECRET = 'stand-in-secret-'.padEnd(64, 'x');
 
@@ -36,9 +37,9 @@ function allKeys(objs: Obj[], kind: 'Secret' | 'ConfigMap', name: string): Recor
   return Object.fromEntries(keys.map((key) => [key, decoded(obj, key)!]));
 }
 
-/** The env of the Deployment's first container, as the process would receive it. */
-export function renderedEnv(objs: Obj[], deployment: Obj): Record<string, string> {
-  const container = deployment.spec.template.spec.containers[0];
+/** The env of a workload's (Deployment, Job) first container, as the process would receive it. */
+export function renderedEnv(objs: Obj[], workload: Obj): Record<string, string> {
+  const container = workload.spec.template.spec.containers[0];
   const env: Record<string, string> = {};
   for (const source of (container.envFrom ?? []) as Obj[]) {
     const prefix = source.prefix ?? '';

@@ -31,15 +31,19 @@ interface CheckReport {
 }
 
 function entryPoint(component: string): string {
-  const file = path.join(REPO_ROOT, 'dist', 'services', component, 'src', 'main.js');
+  const file =
+    component === 'migrate'
+      ? path.join(REPO_ROOT, 'dist', 'libs', 'database', 'src', 'migrate.cli.js')
+      : path.join(REPO_ROOT, 'dist', 'services', component, 'src', 'main.js');
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: build the services first (npm run build)`);
   return file;
 }
 
-/** What the service's own config check says of the env the chart gives it. */
-function check(objs: Obj[], deployment: Obj): { problems: string[]; unread: string[] } {
-  const env = renderedEnv(objs, deployment);
-  const result = spawnSync(process.execPath, [entryPoint(componentOf(deployment)), '--check-config'], {
+/** What the service's own config check says of the env the chart gives it (a Deployment or the Job). */
+function check(objs: Obj[], workload: Obj): { problems: string[]; unread: string[] } {
+  const env = renderedEnv(objs, workload);
+  const component = workload.kind === 'Job' ? 'migrate' : componentOf(workload);
+  const result = spawnSync(process.execPath, [entryPoint(component), '--check-config'], {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
     timeout: 30_000,
@@ -66,15 +70,19 @@ describe.each(SCENARIOS)('the services accept the chart’s $name values', (sc) 
   beforeAll(() => {
     const objs = template(sc.files);
     for (const c of COMPONENTS) results.set(c, check(objs, named(objs, 'Deployment', `${RELEASE}-${c}`)!));
+    results.set('migrate', check(objs, named(objs, 'Job', `${RELEASE}-migrate`)!));
   });
 
-  it.each(COMPONENTS)('%s: its own config check accepts the rendered env', (component) => {
+  it.each([...COMPONENTS, 'migrate'])('%s: its own config check accepts the rendered env', (component) => {
     expect(results.get(component)!.problems).toEqual([]);
   });
 
-  it.each(COMPONENTS)('%s: the chart sets no variable the service does not read', (component) => {
-    expect(results.get(component)!.unread).toEqual([]);
-  });
+  it.each([...COMPONENTS, 'migrate'])(
+    '%s: the chart sets no variable the service does not read',
+    (component) => {
+      expect(results.get(component)!.unread).toEqual([]);
+    },
+  );
 });
 
 describe('the contract check itself', () => {
@@ -90,6 +98,15 @@ describe('the contract check itself', () => {
       writeValues('chat:\n  extraEnv:\n    - name: NOBODY_READS_THIS\n      value: "1"\n'),
     ]);
     expect(check(objs, named(objs, 'Deployment', `${RELEASE}-chat`)!).unread).toEqual(['NOBODY_READS_THIS']);
+  });
+
+  it('checks the DDL connection the migration Job may get', () => {
+    const objs = template([
+      writeValues('migrations:\n  existingSecret: ddl\n  lockTimeout: "5s"\n  lockWaitSeconds: 60\n'),
+    ]);
+    const job = named(objs, 'Job', `${RELEASE}-migrate`)!;
+    expect(renderedEnv(objs, job).MIGRATION_DATABASE_URL).toMatch(/^postgresql:\/\//);
+    expect(check(objs, job)).toEqual({ problems: [], unread: [] });
   });
 
   it('checks every Deployment the chart renders', () => {
