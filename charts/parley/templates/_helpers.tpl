@@ -401,6 +401,9 @@ Only what each service reads: see README.md for the table.
 {{- if and $tls.enabled $tls.existingSecret $tls.certManager.issuerRef.name -}}
 {{- fail "grpcTls: set either grpcTls.existingSecret or grpcTls.certManager.issuerRef.name, not both" -}}
 {{- end -}}
+{{- if and .Values.gatewayApi.enabled (not .Values.gatewayApi.parentRefs) -}}
+{{- fail "gatewayApi.enabled needs gatewayApi.parentRefs: the Gateway(s) the HTTPRoute attaches to" -}}
+{{- end -}}
 {{- if and (eq .Values.files.storage.provider "s3") (not .Values.files.storage.s3.bucket) -}}
 {{- fail "files.storage.s3.bucket is required when files.storage.provider is s3" -}}
 {{- end -}}

@@ -634,6 +634,74 @@ describe('per-service shutdown budgets', () => {
   });
 });
 
+describe('edge: ingress modes and Gateway API', () => {
+  it('single mode: one Ingress, everything to the gateway (which proxies /ws/), long enough for sockets', () => {
+    const objs = template([], ['--set', 'ingress.mode=single']);
+    const ingresses = ofKind(objs, 'Ingress');
+    expect(ingresses.map((i) => i.metadata.name)).toEqual([RELEASE]);
+    const paths = ingresses[0]!.spec.rules[0].http.paths as Obj[];
+    expect(paths.map((p) => [p.path, p.backend.service.name])).toEqual([['/', `${RELEASE}-gateway`]]);
+    expect(Number(ingresses[0]!.metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBe(
+      3600,
+    );
+  });
+
+  it('refuses single mode with long-polling, which needs affinity to one realtime copy', () => {
+    const stderr = templateFails([], ['--set', 'ingress.mode=single', '--set', 'realtime.allowPolling=true']);
+    expect(stderr).toContain('ingress.mode single');
+    expect(stderr).toContain('realtime.allowPolling');
+  });
+
+  it('leaves out the ingress-nginx annotations for other controllers, keeping the operator’s', () => {
+    const objs = template(
+      [],
+      [
+        '--set',
+        'ingress.nginxAnnotations=false',
+        '--set-string',
+        'ingress.annotations.traefik\\.ingress\\.kubernetes\\.io/router\\.tls=true',
+      ],
+    );
+    for (const ing of ofKind(objs, 'Ingress')) {
+      const keys = Object.keys(ing.metadata.annotations ?? {});
+      expect(keys.filter((k) => k.startsWith('nginx.'))).toEqual([]);
+      expect(keys).toContain('traefik.ingress.kubernetes.io/router.tls');
+    }
+  });
+
+  it('renders an HTTPRoute for Gateway API: /ws/ to realtime, the rest to the gateway', () => {
+    const objs = template(
+      [],
+      [
+        '--set',
+        'gatewayApi.enabled=true',
+        '--set',
+        'gatewayApi.parentRefs[0].name=public',
+        '--set',
+        'gatewayApi.parentRefs[0].namespace=gateway-system',
+        '--set',
+        'gatewayApi.hostnames[0]=chat.example.com',
+        '--set',
+        'ingress.enabled=false',
+      ],
+    );
+    expect(ofKind(objs, 'Ingress')).toEqual([]);
+    const route = named(objs, 'HTTPRoute', RELEASE)!;
+    expect(route.spec.parentRefs).toEqual([{ name: 'public', namespace: 'gateway-system' }]);
+    expect(route.spec.hostnames).toEqual(['chat.example.com']);
+    const rules = (route.spec.rules as Obj[]).map((r) => [
+      r.matches[0].path.value,
+      r.backendRefs[0].name,
+      r.backendRefs[0].port,
+    ]);
+    expect(rules).toEqual([
+      ['/ws/', `${RELEASE}-realtime`, 8086],
+      ['/', `${RELEASE}-gateway`, 8080],
+    ]);
+    expect(templateFails([], ['--set', 'gatewayApi.enabled=true'])).toContain('gatewayApi.parentRefs');
+  });
+});
+
 describe('extension points', () => {
   const values = writeValues(`
 files:
