@@ -256,6 +256,17 @@ Only what each service reads: see README.md for the table.
 {{- end }}
 {{- if has $component (list "auth" "chat" "model-gateway" "retrieval" "files") }}
 {{ include "parley.connectionEnv" (dict "root" $root "envName" "DATABASE_URL" "cfg" $root.Values.postgresql) }}
+- name: DATABASE_POOL_SIZE
+  value: {{ $root.Values.postgresql.poolSize | quote }}
+{{- end }}
+{{- /* Per region its own queue groups, JetStream consumers and Redis keys (docs/multi-region.md). */}}
+{{- if and $root.Values.region (eq $component "realtime") }}
+- name: REALTIME_CLUSTER
+  value: {{ printf "%s-%s" (include "parley.fullname" $root) $root.Values.region | quote }}
+{{- end }}
+{{- if and $root.Values.region (eq $component "model-gateway") }}
+- name: MODEL_GATEWAY_CLUSTER
+  value: {{ printf "%s-%s" (include "parley.fullname" $root) $root.Values.region | quote }}
 {{- end }}
 {{- if has $component (list "gateway" "auth" "realtime" "model-gateway") }}
 {{ include "parley.redisEnv" $root }}
@@ -407,4 +418,17 @@ Only what each service reads: see README.md for the table.
 {{- if and (eq .Values.files.storage.provider "s3") (not .Values.files.storage.s3.bucket) -}}
 {{- fail "files.storage.s3.bucket is required when files.storage.provider is s3" -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The most PostgreSQL connections the install opens: every data-owning service at its maximum copies. */}}
+{{- define "parley.connectionBudget" -}}
+{{- $total := 1 -}}
+{{- range $key, $component := include "parley.components" . | fromYaml -}}
+{{- if has $component (list "auth" "chat" "model-gateway" "retrieval" "files") -}}
+{{- $svc := index $.Values $key -}}
+{{- $copies := ternary $svc.autoscaling.maxReplicas $svc.replicaCount $svc.autoscaling.enabled -}}
+{{- $total = add $total (mul (int $copies) (int $.Values.postgresql.poolSize)) -}}
+{{- end -}}
+{{- end -}}
+{{- $total -}}
 {{- end -}}

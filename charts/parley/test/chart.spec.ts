@@ -370,6 +370,13 @@ describe('chart options', () => {
       );
       expect(envValue(d, 'OTEL_RESOURCE_ATTRIBUTES')).toContain('cloud.region=eu-west-1');
     }
+    // Regions sharing a JetStream domain must not share durable consumers or queue groups.
+    expect(envValue(named(objs, 'Deployment', `${RELEASE}-realtime`)!, 'REALTIME_CLUSTER')).toBe(
+      `${RELEASE}-eu-west-1`,
+    );
+    expect(envValue(named(objs, 'Deployment', `${RELEASE}-model-gateway`)!, 'MODEL_GATEWAY_CLUSTER')).toBe(
+      `${RELEASE}-eu-west-1`,
+    );
     // Shared, read-only secrets: the chart reads them and creates none of its own.
     expect(ofKind(objs, 'Secret')).toEqual([]);
     const auth = named(objs, 'Deployment', `${RELEASE}-auth`)!;
@@ -699,6 +706,40 @@ describe('edge: ingress modes and Gateway API', () => {
       ['/', `${RELEASE}-gateway`, 8080],
     ]);
     expect(templateFails([], ['--set', 'gatewayApi.enabled=true'])).toContain('gatewayApi.parentRefs');
+  });
+});
+
+describe('NOTES', () => {
+  const notes = (extra: string[] = []) => {
+    const result = runHelm(['install', RELEASE, CHART_DIR, '--dry-run=client', ...extra]);
+    if (result.status !== 0) throw new Error(result.stderr);
+    return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+  };
+
+  it('prints the PostgreSQL connection budget at the autoscalers’ maximum', () => {
+    const values = SCENARIOS[0]!.values;
+    const dataOwners = ['auth', 'chat', 'modelGateway', 'retrieval', 'files'];
+    const copies = dataOwners.map((k) =>
+      values[k].autoscaling.enabled ? values[k].autoscaling.maxReplicas : values[k].replicaCount,
+    );
+    const budget = 1 + copies.reduce((a: number, b: number) => a + b, 0) * values.postgresql.poolSize;
+    expect(notes()).toContain(`PostgreSQL connections: at most ${budget} from this release`);
+    expect(notes(['--set', 'postgresql.poolSize=2'])).toContain(
+      `at most ${1 + copies.reduce((a: number, b: number) => a + b, 0) * 2} from`,
+    );
+  });
+
+  it('warns about the placeholder database URL and open policies, and not once they are set', () => {
+    expect(notes()).toContain('postgresql.url is the chart’s placeholder'.replace('’', "'"));
+    expect(notes()).toContain('networkPolicy.publicFrom is empty');
+    const set = notes([
+      '--set',
+      'postgresql.url=postgresql://parley@pg.internal:5432/parley',
+      '--set',
+      'networkPolicy.publicFrom[0].namespaceSelector.matchLabels.name=ingress',
+    ]);
+    expect(set).not.toContain('placeholder');
+    expect(set).not.toContain('publicFrom is empty');
   });
 });
 

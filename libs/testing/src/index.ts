@@ -16,8 +16,8 @@ export { startLdapServer, ensureSlapdInstalled } from './ldap-server';
 export type { LdapServer, LdapDirectoryUser } from './ldap-server';
 export { startOidcProvider } from './oidc-provider';
 export type { OidcTestProvider } from './oidc-provider';
-export { startRedisWithSentinel } from './redis-sentinel';
-export type { RedisWithSentinel } from './redis-sentinel';
+export { startPrivateRedis, startRedisWithSentinel } from './redis-sentinel';
+export type { PrivateRedis, RedisWithSentinel } from './redis-sentinel';
 export { ensureChromiumInstalled, launchBrowser, screenshotPath } from './browser';
 export {
   TEST_CALLER_SECRET,

@@ -17,6 +17,11 @@ export interface StackOptions {
    * for the services (localhost, 127.0.0.1) and one for the test process (Stack.tls.client).
    */
   tls?: boolean;
+  /**
+   * A database to share instead of a fresh one (two regions of one installation); the stack does not
+   * drop it on stop.
+   */
+  database?: TestDatabase;
 }
 
 export interface Stack {
@@ -59,7 +64,7 @@ const START_ORDER: ServiceName[] = [
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const infra = await testInfrastructure();
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const secret = randomBytes(24).toString('hex');
   const callerSecret = randomBytes(24).toString('hex');
   // Suites share the machine's Redis and NATS: each stack's copies get their own names there.
@@ -93,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     async stop() {
       const all = Object.values(services).flat() as ServiceProcess[];
       await Promise.all(all.map((proc) => proc.stop('SIGTERM')));
-      await database.drop();
+      if (!options.database) await database.drop();
       ca?.remove();
     },
   };

@@ -1,10 +1,11 @@
+import { databaseEnv } from '@parley/database';
 import { commonServiceEnv, env, sensitive, z } from '@parley/config';
 
 /** Every variable the files service reads. */
 export const filesConfigSchema = z.object({
   HTTP_PORT: env.port(8085),
   GRPC_PORT: env.port(50055),
-  DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/parley')),
+  ...databaseEnv(),
   NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   /** Where the bytes live, Open WebUI's variables (docs/files.md). */
   STORAGE_PROVIDER: env.oneOf(['local', 's3'], 'local'),

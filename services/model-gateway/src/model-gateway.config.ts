@@ -1,3 +1,4 @@
+import { databaseEnv } from '@parley/database';
 import { redisEnv } from '@parley/redis';
 import { commonServiceEnv, env, sensitive, z } from '@parley/config';
 
@@ -5,7 +6,7 @@ import { commonServiceEnv, env, sensitive, z } from '@parley/config';
 export const modelGatewayConfigSchema = z.object({
   HTTP_PORT: env.port(8083),
   GRPC_PORT: env.port(50053),
-  DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/parley')),
+  ...databaseEnv(),
   NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   WEBUI_SECRET_KEY: sensitive(
     z
