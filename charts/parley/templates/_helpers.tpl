@@ -432,3 +432,16 @@ Only what each service reads: see README.md for the table.
 {{- end -}}
 {{- $total -}}
 {{- end -}}
+
+{{/* One egress rule to a dependency outside the chart; peers are required when egress policies are on. */}}
+{{- define "parley.egressRule" -}}
+{{- if not .peers -}}
+{{- fail (printf "networkPolicy.egress.%s must list where %s is (NetworkPolicy peers: ipBlock, namespaceSelector, podSelector) when networkPolicy.egress.enabled is true" .name .name) -}}
+{{- end -}}
+- to:
+    {{- toYaml .peers | nindent 4 }}
+  ports:
+    {{- range .ports }}
+    - { port: {{ . }}, protocol: TCP }
+    {{- end }}
+{{- end -}}

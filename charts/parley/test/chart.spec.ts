@@ -709,6 +709,76 @@ describe('edge: ingress modes and Gateway API', () => {
   });
 });
 
+describe('egress NetworkPolicies (networkPolicy.egress)', () => {
+  const stores = writeValues(`
+networkPolicy:
+  egress:
+    enabled: true
+    postgresql: [{ ipBlock: { cidr: 10.10.0.0/24 } }]
+    redis: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: redis } } }]
+    nats: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: nats } } }]
+    s3: [{ ipBlock: { cidr: 52.0.0.0/8 } }]
+files:
+  storage: { provider: s3, s3: { bucket: parley-files, region: eu-west-1 } }
+`);
+  const objs = template([stores]);
+  /** What a component may reach: [target, port] pairs, with 'dns', 'pg', ... for the stores. */
+  const reach = (c: string) => {
+    const np = named(objs, 'NetworkPolicy', `${RELEASE}-${c}-egress`)!;
+    expect(np.spec.policyTypes).toEqual(['Egress']);
+    return (np.spec.egress as Obj[]).flatMap((rule) =>
+      (rule.to as Obj[]).flatMap((peer) =>
+        (rule.ports as Obj[]).map((p) => {
+          const target =
+            peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] ??
+            peer.podSelector?.matchLabels?.['k8s-app'] ??
+            peer.ipBlock?.cidr ??
+            peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+          return `${target}:${p.port}`;
+        }),
+      ),
+    );
+  };
+
+  it('lets each service reach exactly DNS, the services it calls and the stores it uses', () => {
+    expect(reach('gateway').sort()).toEqual(
+      [
+        'kube-dns:53',
+        'kube-dns:53',
+        'auth:50051',
+        'chat:50052',
+        'model-gateway:50053',
+        'realtime:8086',
+        'auth:8081',
+        'redis:6379',
+        'redis:26379',
+      ].sort(),
+    );
+    expect(reach('chat').sort()).toEqual(
+      ['kube-dns:53', 'kube-dns:53', '10.10.0.0/24:5432', 'nats:4222'].sort(),
+    );
+    expect(reach('files')).toContain('52.0.0.0/8:443');
+    expect(reach('model-gateway')).toEqual(
+      expect.arrayContaining(['chat:50052', '0.0.0.0/0:443', '0.0.0.0/0:11434']),
+    );
+    // Only model-gateway reaches the internet.
+    for (const c of ['gateway', 'auth', 'chat', 'retrieval', 'files', 'realtime'])
+      expect(reach(c).some((r) => r.startsWith('0.0.0.0/0'))).toBe(false);
+    expect(reach('migrate').sort()).toEqual(['kube-dns:53', 'kube-dns:53', '10.10.0.0/24:5432'].sort());
+  });
+
+  it('refuses to turn egress on without saying where a store is', () => {
+    const stderr = templateFails([], ['--set', 'networkPolicy.egress.enabled=true']);
+    expect(stderr).toMatch(/networkPolicy.egress.(postgresql|redis|nats) must list where/);
+  });
+
+  it('renders no egress policy unless asked', () => {
+    expect(
+      ofKind(template([]), 'NetworkPolicy').filter((np) => np.metadata.name.endsWith('-egress')),
+    ).toEqual([]);
+  });
+});
+
 describe('NOTES', () => {
   const notes = (extra: string[] = []) => {
     const result = runHelm(['install', RELEASE, CHART_DIR, '--dry-run=client', ...extra]);
