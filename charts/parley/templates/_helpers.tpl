@@ -412,6 +412,10 @@ Only what each service reads: see README.md for the table.
 {{- if and $tls.enabled $tls.existingSecret $tls.certManager.issuerRef.name -}}
 {{- fail "grpcTls: set either grpcTls.existingSecret or grpcTls.certManager.issuerRef.name, not both" -}}
 {{- end -}}
+{{- $files := .Values.files -}}
+{{- if and (eq $files.storage.provider "local") (or $files.autoscaling.enabled (gt (int $files.replicaCount) 1)) (not (and $files.storage.local.persistence.enabled (has "ReadWriteMany" $files.storage.local.persistence.accessModes))) -}}
+{{- fail "files: more than one copy (files.replicaCount > 1 or files.autoscaling.enabled) with files.storage.provider local needs a shared volume: files.storage.local.persistence.enabled with accessModes [ReadWriteMany]. Otherwise each copy would see only its own files: use files.storage.provider s3, or keep one copy." -}}
+{{- end -}}
 {{- if and .Values.gatewayApi.enabled (not .Values.gatewayApi.parentRefs) -}}
 {{- fail "gatewayApi.enabled needs gatewayApi.parentRefs: the Gateway(s) the HTTPRoute attaches to" -}}
 {{- end -}}

@@ -779,6 +779,40 @@ files:
   });
 });
 
+describe('files on local storage', () => {
+  it('defaults to one copy on a ReadWriteOnce volume, replaced with Recreate', () => {
+    const objs = template([]);
+    const files = named(objs, 'Deployment', `${RELEASE}-files`)!;
+    expect(files.spec.replicas).toBe(1);
+    expect(files.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(named(objs, 'PersistentVolumeClaim', `${RELEASE}-files`)!.spec.accessModes).toEqual([
+      'ReadWriteOnce',
+    ]);
+    expect(ofKind(objs, 'HorizontalPodAutoscaler').map(componentOf)).not.toContain('files');
+  });
+
+  it('refuses several copies unless the volume is ReadWriteMany', () => {
+    for (const extra of [
+      ['--set', 'files.replicaCount=2'],
+      ['--set', 'files.autoscaling.enabled=true'],
+    ]) {
+      expect(templateFails([], extra)).toContain('needs a shared volume');
+    }
+    const shared = template(
+      [],
+      [
+        '--set',
+        'files.replicaCount=3',
+        '--set',
+        'files.storage.local.persistence.accessModes[0]=ReadWriteMany',
+      ],
+    );
+    const files = named(shared, 'Deployment', `${RELEASE}-files`)!;
+    expect(files.spec.replicas).toBe(3);
+    expect(files.spec.strategy.type).toBe('RollingUpdate');
+  });
+});
+
 describe('NOTES', () => {
   const notes = (extra: string[] = []) => {
     const result = runHelm(['install', RELEASE, CHART_DIR, '--dry-run=client', ...extra]);
