@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   createTestDatabase,
   freePort,
+  SERVICE_START_ORDER,
   startServiceProcess,
   testInfrastructure,
   type ServiceName,

@@ -6,7 +6,7 @@ export type { TestDatabase } from './test-database';
 export { freePort } from './free-port';
 export { startServiceProcess } from './service-process';
 export type { ServiceProcess, ServiceName } from './service-process';
-export { startStack } from './local-stack';
+export { SERVICE_START_ORDER, startStack } from './local-stack';
 export { startInProcess } from './in-process-service';
 export type { InProcessService } from './in-process-service';
 export type { Stack, StackOptions } from './local-stack';

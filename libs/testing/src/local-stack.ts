@@ -46,7 +46,8 @@ export interface Stack {
 }
 
 const GRPC_SERVICES: ServiceName[] = ['auth', 'chat', 'model-gateway', 'retrieval', 'files'];
-const START_ORDER: ServiceName[] = [
+/** Callees before callers: the order every service starts in. */
+export const SERVICE_START_ORDER: ServiceName[] = [
   'auth',
   'chat',
   'model-gateway',
@@ -103,7 +104,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
   };
   try {
-    for (const name of START_ORDER) {
+    for (const name of SERVICE_START_ORDER) {
       const count = options.copies[name] ?? 0;
       for (let i = 0; i < count; i++) {
         const httpPort = await freePort();
