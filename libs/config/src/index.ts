@@ -7,3 +7,9 @@ export {
   ConfigValidationError,
 } from './load-config';
 export { z } from 'zod';
+export {
+  openWebUiEnvironment,
+  composedDatabaseUrl,
+  unsupportedOpenWebUiVariables,
+  UNSUPPORTED_OPEN_WEBUI_VARIABLES,
+} from './open-webui-env';

@@ -1,4 +1,11 @@
-import { checkConfigAndExit, env, loadConfigOrExit, sensitive, z } from '@parley/config';
+import {
+  checkConfigAndExit,
+  env,
+  loadConfigOrExit,
+  openWebUiEnvironment,
+  sensitive,
+  z,
+} from '@parley/config';
 import { createLogger } from '@parley/logging';
 import { applyMigrations, discoverMigrations } from './migration-runner';
 
@@ -23,8 +30,15 @@ const configSchema = z.object({
 });
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--check-config')) checkConfigAndExit('migrate', configSchema);
-  const config = loadConfigOrExit('migrate', configSchema);
+  let source: Record<string, string | undefined>;
+  try {
+    source = openWebUiEnvironment();
+  } catch (error) {
+    process.stderr.write(`migrate: cannot start. ${(error as Error).message}\n`);
+    process.exit(78);
+  }
+  if (process.argv.includes('--check-config')) checkConfigAndExit('migrate', configSchema, source);
+  const config = loadConfigOrExit('migrate', configSchema, source);
   const logger = createLogger({ service: 'migrate', level: config.LOG_LEVEL });
   try {
     const services = discoverMigrations(config.MIGRATIONS_ROOT);

@@ -12,6 +12,8 @@ export function databaseEnv() {
       env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/parley'),
     ),
     DATABASE_POOL_SIZE: env.int(10, { min: 1, max: 500 }),
+    /** Open WebUI's extra connections beyond the pool under load; here simply added to the pool's maximum. */
+    DATABASE_POOL_MAX_OVERFLOW: env.int(0, { min: 0, max: 500 }),
     /** Seconds a query waits for a free connection (Open WebUI: DATABASE_POOL_TIMEOUT). */
     DATABASE_POOL_TIMEOUT: env.int(30, { min: 1, max: 600 }),
     /** Seconds after which a connection is replaced (Open WebUI: DATABASE_POOL_RECYCLE; 0 keeps them). */
@@ -22,6 +24,7 @@ export function databaseEnv() {
 export interface DatabaseConfig {
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
+  DATABASE_POOL_MAX_OVERFLOW: number;
   DATABASE_POOL_TIMEOUT: number;
   DATABASE_POOL_RECYCLE: number;
 }
@@ -33,7 +36,7 @@ export interface DatabaseConfig {
 export function createPgAdapter(config: DatabaseConfig): PrismaPg {
   return new PrismaPg({
     connectionString: config.DATABASE_URL,
-    max: config.DATABASE_POOL_SIZE,
+    max: config.DATABASE_POOL_SIZE + config.DATABASE_POOL_MAX_OVERFLOW,
     connectionTimeoutMillis: config.DATABASE_POOL_TIMEOUT * 1000,
     idleTimeoutMillis: 30_000,
     maxLifetimeSeconds: config.DATABASE_POOL_RECYCLE,

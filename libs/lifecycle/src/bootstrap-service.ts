@@ -1,5 +1,13 @@
 import type { DynamicModule } from '@nestjs/common';
-import { checkConfigAndExit, ConfigValidationError, loadConfigOrExit, redactConfig, z } from '@parley/config';
+import {
+  checkConfigAndExit,
+  ConfigValidationError,
+  loadConfigOrExit,
+  openWebUiEnvironment,
+  redactConfig,
+  unsupportedOpenWebUiVariables,
+  z,
+} from '@parley/config';
 import { toSafeText } from '@parley/errors';
 import {
   CallerVerifier,
@@ -48,8 +56,9 @@ export interface BootstrapOptions<S extends z.ZodRawShape> {
 export async function bootstrapService<S extends z.ZodRawShape>(
   options: BootstrapOptions<S>,
 ): Promise<RunningService> {
-  if (process.argv.includes('--check-config')) checkConfigAndExit(options.name, options.configSchema);
-  const config = loadConfigOrExit(options.name, options.configSchema);
+  const source = openWebUiEnvironmentOrExit(options.name);
+  if (process.argv.includes('--check-config')) checkConfigAndExit(options.name, options.configSchema, source);
+  const config = loadConfigOrExit(options.name, options.configSchema, source);
   const common = config as unknown as CommonConfig;
   // Before any gRPC server or client exists: every one of this process uses it (docs/internal-tls.md).
   const tls = startTransportSecurityOrExit(options.name, common);
@@ -61,6 +70,8 @@ export async function bootstrapService<S extends z.ZodRawShape>(
   });
   const logger = createLogger({ service: options.name, level: common.LOG_LEVEL });
   logger.info({ config: redactConfig(options.configSchema, config) }, 'configuration loaded');
+  // Nothing an Open WebUI operator sets is silently ignored (docs/from-open-webui.md).
+  for (const warning of unsupportedOpenWebUiVariables(source)) logger.warn(warning);
   logger.info(
     tls ? { grpcTls: 'mutual', ...tls.files } : { grpcTls: 'off' },
     tls ? 'internal gRPC uses mutual TLS' : 'internal gRPC is plaintext (GRPC_TLS_* not set)',
@@ -103,6 +114,19 @@ export async function bootstrapService<S extends z.ZodRawShape>(
   } catch (error) {
     logger.fatal({ err: error }, `${options.name} failed to start: ${(error as Error).message}`);
     process.exit(1);
+  }
+}
+
+/** The environment with the working directory's .env and Open WebUI's database parts (exit 78 on a bad one). */
+function openWebUiEnvironmentOrExit(serviceName: string): Record<string, string | undefined> {
+  try {
+    return openWebUiEnvironment();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${serviceName}: cannot start. ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
   }
 }
 

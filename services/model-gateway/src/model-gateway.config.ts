@@ -22,6 +22,8 @@ export const modelGatewayConfigSchema = z.object({
   OPENAI_API_KEYS: sensitive(z.string().default('')),
   ENABLE_OLLAMA_API: env.bool(true),
   OLLAMA_BASE_URLS: z.string().default(''),
+  /** The singular form most Open WebUI installs use; taken when OLLAMA_BASE_URLS is empty. */
+  OLLAMA_BASE_URL: z.string().default(''),
   /** Seconds a connection's model list stays cached in Redis (Open WebUI's name). */
   MODELS_CACHE_TTL: env.int(1, { min: 0, max: 86_400 }),
   /** Seconds one connection may take to list its models before the list is served without it. */
