@@ -372,6 +372,10 @@ Only what each service reads: see README.md for the table.
 - name: PARLEY_REGION
   value: {{ . | quote }}
 {{- end }}
+{{- if or $root.Values.caBundle.configMapName $root.Values.caBundle.secretName }}
+- name: NODE_EXTRA_CA_CERTS
+  value: /etc/parley/ca-bundle/ca.crt
+{{- end }}
 {{- with $svc.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -415,6 +419,9 @@ Only what each service reads: see README.md for the table.
 {{- $files := .Values.files -}}
 {{- if and (eq $files.storage.provider "local") (or $files.autoscaling.enabled (gt (int $files.replicaCount) 1)) (not (and $files.storage.local.persistence.enabled (has "ReadWriteMany" $files.storage.local.persistence.accessModes))) -}}
 {{- fail "files: more than one copy (files.replicaCount > 1 or files.autoscaling.enabled) with files.storage.provider local needs a shared volume: files.storage.local.persistence.enabled with accessModes [ReadWriteMany]. Otherwise each copy would see only its own files: use files.storage.provider s3, or keep one copy." -}}
+{{- end -}}
+{{- if and .Values.caBundle.configMapName .Values.caBundle.secretName -}}
+{{- fail "caBundle: set configMapName or secretName, not both" -}}
 {{- end -}}
 {{- if and .Values.gatewayApi.enabled (not .Values.gatewayApi.parentRefs) -}}
 {{- fail "gatewayApi.enabled needs gatewayApi.parentRefs: the Gateway(s) the HTTPRoute attaches to" -}}

@@ -892,6 +892,26 @@ extraObjects:
     expect(named(objs, 'Deployment', `${RELEASE}-chat`)!.spec.template.spec.serviceAccountName).toBe(RELEASE);
   });
 
+  it('mounts a private CA bundle in every service and points NODE_EXTRA_CA_CERTS at it', () => {
+    const withCa = template(
+      [],
+      ['--set', 'caBundle.configMapName=corp-ca', '--set', 'caBundle.key=bundle.pem'],
+    );
+    const deployments = ofKind(withCa, 'Deployment');
+    expect(deployments).toHaveLength(7);
+    for (const d of deployments) {
+      expect(envValue(d, 'NODE_EXTRA_CA_CERTS')).toBe('/etc/parley/ca-bundle/ca.crt');
+      const volume = (d.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'ca-bundle')!;
+      expect(volume.configMap).toEqual({ name: 'corp-ca', items: [{ key: 'bundle.pem', path: 'ca.crt' }] });
+      expect(container(d).volumeMounts).toContainEqual({
+        name: 'ca-bundle',
+        mountPath: '/etc/parley/ca-bundle',
+        readOnly: true,
+      });
+    }
+    expect(envValue(named(objs, 'Deployment', `${RELEASE}-chat`)!, 'NODE_EXTRA_CA_CERTS')).toBeUndefined();
+  });
+
   it('installs extra objects rendered through tpl', () => {
     expect(named(objs, 'ConfigMap', `${RELEASE}-extra`)?.data).toEqual({ a: 'b' });
   });
