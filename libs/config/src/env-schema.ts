@@ -43,13 +43,10 @@ export const env = {
       .max(max, `must be at most ${max}`)
       .default(fallback),
 
-  bool: (fallback: boolean) =>
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no', 'True', 'False', 'TRUE', 'FALSE'], {
-        errorMap: () => ({ message: 'must be true or false' }),
-      })
-      .transform((v) => ['true', '1', 'yes'].includes(v.toLowerCase()))
-      .default(fallback ? 'true' : 'false'),
+  bool: (fallback: boolean) => booleanText().default(fallback ? 'true' : 'false'),
+
+  /** true, false, or unset (undefined): for a switch whose absence means "decide from other settings". */
+  optionalBool: () => booleanText().optional(),
 
   url: (protocols: string[], fallback?: string) => {
     const schema = z.string().refine((value) => isUrlOf(value, protocols), {
@@ -97,6 +94,14 @@ export const env = {
       .default(fallback),
 };
 
+function booleanText() {
+  return z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'True', 'False', 'TRUE', 'FALSE'], {
+      errorMap: () => ({ message: 'must be true or false' }),
+    })
+    .transform((v) => ['true', '1', 'yes'].includes(v.toLowerCase()));
+}
+
 function isUrlOf(value: string, protocols: string[]): boolean {
   try {
     return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
@@ -111,6 +116,15 @@ export function commonServiceEnv() {
     LOG_LEVEL: env.logLevel(),
     /** Traces are exported over OTLP/HTTP when this is set (e.g. http://otel-collector:4318). */
     OTEL_EXPORTER_OTLP_ENDPOINT: env.url(['http', 'https']).optional(),
+    /**
+     * Open WebUI's switches: ENABLE_OTEL=false turns export off even with an endpoint; true without one
+     * exports to http://localhost:4318. ENABLE_OTEL_TRACES=false keeps traces local. Unset: export when
+     * OTEL_EXPORTER_OTLP_ENDPOINT is set.
+     */
+    ENABLE_OTEL: env.optionalBool(),
+    ENABLE_OTEL_TRACES: env.bool(true),
+    /** Metrics are scraped from /metrics (Prometheus); OTLP metrics export is not built yet (a warning says so). */
+    ENABLE_OTEL_METRICS: env.bool(false),
     /** The service.name of spans; the service's own name when unset (the chart sets parley-<service>). */
     OTEL_SERVICE_NAME: z.string().max(128).optional(),
     /** More resource attributes for spans, OpenTelemetry's form: key=value,key2=value2. */

@@ -25,6 +25,9 @@ interface CommonConfig {
   LOG_LEVEL: string;
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   OTEL_SERVICE_NAME?: string;
+  ENABLE_OTEL?: boolean;
+  ENABLE_OTEL_TRACES: boolean;
+  ENABLE_OTEL_METRICS: boolean;
   OTEL_RESOURCE_ATTRIBUTES?: string;
   SHUTDOWN_GRACE_MS: number;
   PARLEY_REGION?: string;
@@ -64,7 +67,7 @@ export async function bootstrapService<S extends z.ZodRawShape>(
   const tls = startTransportSecurityOrExit(options.name, common);
   initTelemetry({
     serviceName: common.OTEL_SERVICE_NAME ?? options.name,
-    otlpEndpoint: common.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otlpEndpoint: otlpTraceEndpoint(common),
     resourceAttributes: common.OTEL_RESOURCE_ATTRIBUTES,
     region: common.PARLEY_REGION,
   });
@@ -72,6 +75,10 @@ export async function bootstrapService<S extends z.ZodRawShape>(
   logger.info({ config: redactConfig(options.configSchema, config) }, 'configuration loaded');
   // Nothing an Open WebUI operator sets is silently ignored (docs/from-open-webui.md).
   for (const warning of unsupportedOpenWebUiVariables(source)) logger.warn(warning);
+  if (common.ENABLE_OTEL_METRICS)
+    logger.warn(
+      'ENABLE_OTEL_METRICS: metrics are not exported over OTLP yet; scrape /metrics (Prometheus) instead',
+    );
   logger.info(
     tls ? { grpcTls: 'mutual', ...tls.files } : { grpcTls: 'off' },
     tls ? 'internal gRPC uses mutual TLS' : 'internal gRPC is plaintext (GRPC_TLS_* not set)',
@@ -115,6 +122,19 @@ export async function bootstrapService<S extends z.ZodRawShape>(
     logger.fatal({ err: error }, `${options.name} failed to start: ${(error as Error).message}`);
     process.exit(1);
   }
+}
+
+/**
+ * Where spans go: Open WebUI's ENABLE_OTEL=false or ENABLE_OTEL_TRACES=false keep them local;
+ * ENABLE_OTEL=true without an endpoint means a collector on this host; otherwise the endpoint decides.
+ */
+export function otlpTraceEndpoint(common: {
+  ENABLE_OTEL?: boolean;
+  ENABLE_OTEL_TRACES: boolean;
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+}): string | undefined {
+  if (common.ENABLE_OTEL === false || !common.ENABLE_OTEL_TRACES) return undefined;
+  return common.OTEL_EXPORTER_OTLP_ENDPOINT ?? (common.ENABLE_OTEL ? 'http://localhost:4318' : undefined);
 }
 
 /** The environment with the working directory's .env and Open WebUI's database parts (exit 78 on a bad one). */
