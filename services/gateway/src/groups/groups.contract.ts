@@ -60,7 +60,7 @@ export const groupsContract = defineRoutes({
     tags,
     auth: 'admin',
     params: groupId,
-    body: groupForm.partial(),
+    body: groupForm.partial().openapi('GroupForm'),
     responses: oneGroup,
   }),
   delete: defineRoute({

@@ -19,8 +19,17 @@ export const preset = z
     user_id: z.string(),
     base_model_id: z.string(),
     name: z.string(),
-    params: z.record(z.unknown()),
-    meta: z.record(z.unknown()),
+    params: z
+      .object({
+        system: z.string(),
+        temperature: z.number(),
+        top_p: z.number(),
+        max_tokens: z.number().int(),
+        seed: z.number().int(),
+        stop: z.array(z.string()),
+      })
+      .partial(),
+    meta: z.object({ description: z.string().nullable() }).passthrough(),
     knowledge_ids: z.array(z.string()),
     access_control: z.object({ read: accessRule, write: accessRule }).nullable(),
     is_active: z.boolean(),

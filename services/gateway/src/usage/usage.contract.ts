@@ -33,7 +33,7 @@ const limit = z
 export const usageContract = defineRoutes({
   list: defineRoute({
     method: 'get',
-    path: '/api/v1/usage',
+    path: '/api/v1/usage/',
     summary: 'Token usage per user, model and day, a page at a time (admin)',
     tags,
     auth: 'admin',
@@ -43,21 +43,25 @@ export const usageContract = defineRoutes({
     responses: {
       200: {
         description: 'A page of usage rows and the totals over every match',
-        schema: z.object({
-          items: z.array(
-            tokens.extend({
-              user_id: z.string(),
-              model: z.string(),
-              date: z.string(),
-              requests: z.number().int(),
-              estimated_requests: z.number().int(),
-            }),
-          ),
-          total: z.number().int(),
-          page: z.number().int(),
-          limit: z.number().int().openapi({ description: 'The page size' }),
-          totals: tokens.extend({ requests: z.number().int() }),
-        }),
+        schema: z
+          .object({
+            items: z.array(
+              tokens
+                .extend({
+                  user_id: z.string(),
+                  model: z.string(),
+                  date: z.string(),
+                  requests: z.number().int(),
+                  estimated_requests: z.number().int(),
+                })
+                .openapi('UsageRow'),
+            ),
+            total: z.number().int(),
+            page: z.number().int(),
+            limit: z.number().int().openapi({ description: 'The page size' }),
+            totals: tokens.extend({ requests: z.number().int() }),
+          })
+          .openapi('UsagePage'),
       },
     },
   }),
@@ -70,14 +74,16 @@ export const usageContract = defineRoutes({
     responses: {
       200: {
         description: 'The quotas',
-        schema: z.object({
-          defaults: z.object({
-            requests_per_minute: z.number().int().nullable(),
-            tokens_per_day: z.number().int().nullable(),
-          }),
-          users: z.array(limit),
-          groups: z.array(limit),
-        }),
+        schema: z
+          .object({
+            defaults: z.object({
+              requests_per_minute: z.number().int().nullable(),
+              tokens_per_day: z.number().int().nullable(),
+            }),
+            users: z.array(limit),
+            groups: z.array(limit),
+          })
+          .openapi('UsageLimits'),
       },
     },
   }),

@@ -5,9 +5,17 @@ import { z } from '../contract/zod-openapi';
 
 const tags = ['users'] as const;
 const userId = z.object({ id: z.string() });
-const settings = z.record(z.unknown()).openapi('UserSettings', {
-  description: 'Open WebUI\'s shape: `{ "ui": { ... } }`; `{}` until saved.',
-});
+const settings = z
+  .object({
+    ui: z
+      .object({ models: z.array(z.string()).optional() })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough()
+  .openapi('UserSettings', {
+    description: 'Open WebUI\'s shape: `{ "ui": { ... } }`; `{}` until saved.',
+  });
 
 export const usersContract = defineRoutes({
   list: defineRoute({
@@ -23,7 +31,7 @@ export const usersContract = defineRoutes({
     responses: {
       200: {
         description: 'A page of users and how many match in all',
-        schema: z.object({ users: z.array(sessionUser), total: z.number().int() }),
+        schema: z.object({ users: z.array(sessionUser), total: z.number().int() }).openapi('UserPage'),
       },
     },
   }),
