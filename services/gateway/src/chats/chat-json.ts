@@ -1,12 +1,12 @@
 import { chatV1 } from '@parley/proto';
 import type { z } from '../contract/zod-openapi';
-import type { chatListItem, chatResponse, tag } from './chats.contract';
+import type { chatDocument, chatListItem, chatMessage, chatResponse, tag } from './chats.contract';
 
 const nullIfEmpty = (value: string | undefined) => value || null;
 
 /** Open WebUI's ChatResponse. */
 export function chatJson(chat: chatV1.Chat | undefined): z.input<typeof chatResponse> {
-  const document = chat?.chatJson ? (JSON.parse(chat.chatJson) as Record<string, unknown>) : {};
+  const document = chat?.chatJson ? (JSON.parse(chat.chatJson) as z.input<typeof chatDocument>) : {};
   return {
     id: chat?.id ?? '',
     user_id: chat?.userId ?? '',
@@ -44,7 +44,7 @@ export function tagJson(t: chatV1.Tag): z.input<typeof tag> {
 export function messageResultJson(chatId: string, result: chatV1.MessageResult | undefined) {
   return {
     chat_id: chatId,
-    message: result?.messageJson ? (JSON.parse(result.messageJson) as unknown) : null,
+    message: result?.messageJson ? (JSON.parse(result.messageJson) as z.input<typeof chatMessage>) : null,
     current_id: nullIfEmpty(result?.currentId),
   };
 }

@@ -26,13 +26,40 @@ export const chatListItem = z
   })
   .openapi('ChatListItem');
 
+/** A message of Open WebUI's `chat.history` tree, as the chat service keeps it. */
+export const chatMessage = z
+  .object({
+    id: z.string(),
+    parentId: z.string().nullable(),
+    childrenIds: z.array(z.string()),
+    role: z.string().openapi({ description: 'user, assistant or system' }),
+    content: z.string(),
+    model: z.string().optional(),
+    done: z.boolean().optional(),
+    error: z.object({ content: z.string().optional() }).passthrough().nullable().optional(),
+    timestamp: z.number().optional(),
+    annotation: z.object({ rating: z.number().optional() }).passthrough().nullable().optional(),
+  })
+  .passthrough()
+  .openapi('ChatMessage');
+
+/** Open WebUI's chat document; fields beyond these are kept as the client sent them. */
+export const chatDocument = z
+  .object({
+    title: z.string().optional(),
+    history: z.object({ messages: z.record(chatMessage), currentId: z.string().nullable() }).optional(),
+    models: z.array(z.string()).optional(),
+  })
+  .passthrough()
+  .openapi('ChatDocument');
+
 /** Open WebUI's ChatResponse; `chat` is the chat document (title, messages, history, ...). */
 export const chatResponse = z
   .object({
     id: z.string(),
     user_id: z.string(),
     title: z.string(),
-    chat: z.record(z.unknown()),
+    chat: chatDocument,
     updated_at: timestamp,
     created_at: timestamp,
     share_id: z.string().nullable(),
@@ -48,7 +75,7 @@ export const tag = z
   .openapi('Tag');
 
 const messageResult = z
-  .object({ chat_id: z.string(), message: z.unknown(), current_id: z.string().nullable() })
+  .object({ chat_id: z.string(), message: chatMessage.nullable(), current_id: z.string().nullable() })
   .openapi('MessageResult');
 
 const chatList = (description: string) => ({

@@ -27,7 +27,7 @@ const responses = {
       "OpenAI's chat completion JSON; with stream: true, SSE `data:` chunks ending in `data: [DONE]`; " +
       'with chat_id, `{status: true, task_id}` at once (the answer goes to the chat)',
     schema: z.union([
-      z.object({ status: z.literal(true), task_id: z.string() }),
+      z.object({ status: z.literal(true), task_id: z.string() }).openapi('CompletionStarted'),
       z.record(z.unknown()).openapi({ description: "OpenAI's chat.completion object" }),
     ]),
   },
