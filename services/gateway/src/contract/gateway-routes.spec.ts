@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gatewayNestRoutes } from '../testing/nest-routes';
+import { CUSTOM_ROUTE_ARGS_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { gatewayControllers, gatewayNestRoutes } from '../testing/nest-routes';
 import { GATEWAY_ROUTES } from './gateway-routes';
 import { buildOpenApiDocument } from './openapi-document';
-import { nestPath } from './route.decorator';
+import type { RouteContract } from './route-contract';
+import { nestPath, ROUTE_CONTRACTS } from './route.decorator';
 
 function nestRoutes() {
   return [...new Set(gatewayNestRoutes().map((r) => `${r.route} ${r.auth}`))].sort();
@@ -20,6 +22,28 @@ function documentedRoutes() {
 describe('the REST contract', () => {
   it('documents exactly the routes Nest serves, each with the role its guard checks', () => {
     expect(documentedRoutes()).toEqual(nestRoutes());
+  });
+
+  it('validates the declared input of every handler through @RouteInput()', () => {
+    // Sign-in reads its body only without a trusted sign-in proxy, and validates it itself then.
+    const validatesItself = ['/api/v1/auths/signin'];
+    const unchecked: string[] = [];
+    for (const controller of gatewayControllers()) {
+      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+        const handler = Object.getOwnPropertyDescriptor(controller.prototype, name)?.value as object;
+        const routes = (typeof handler === 'function' && Reflect.getMetadata(ROUTE_CONTRACTS, handler)) as
+          RouteContract[] | false | undefined;
+        if (!routes) continue;
+        const route = routes[0]!;
+        const passThrough = route.body?._def.typeName === 'ZodUnknown' && !route.query;
+        if (!(route.params || route.query || route.body) || passThrough) continue;
+        const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {};
+        const hasInput = Object.keys(args).some((key) => key.includes(CUSTOM_ROUTE_ARGS_METADATA));
+        if (!hasInput && !validatesItself.includes(route.path))
+          unchecked.push(`${route.method} ${route.path}`);
+      }
+    }
+    expect(unchecked).toEqual([]);
   });
 
   it('declares each method and path once', () => {

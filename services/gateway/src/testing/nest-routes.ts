@@ -18,16 +18,19 @@ export interface NestRoute {
  * Every route the gateway's Nest module serves (plus the lifecycle's health routes), read from the
  * module's own controllers, so a new controller is covered without touching the tests that use this.
  */
-export function gatewayNestRoutes(): NestRoute[] {
-  const controllers = [
+export function gatewayControllers(): Type[] {
+  return [
     ...((GatewayAppModule.register(
       parseConfig(gatewayConfigSchema, { CALLER_ASSERTION_SECRET: 'a unit test caller assertion secret' }),
       createLogger({ service: 'test', level: 'silent' }),
     ).controllers ?? []) as Type[]),
     HealthController,
   ];
+}
+
+export function gatewayNestRoutes(): NestRoute[] {
   const all: NestRoute[] = [];
-  for (const controller of controllers) {
+  for (const controller of gatewayControllers()) {
     const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
     for (const name of Object.getOwnPropertyNames(controller.prototype)) {
       const descriptor = Object.getOwnPropertyDescriptor(controller.prototype, name);

@@ -15,6 +15,8 @@ const whole = (what: string, max: number) =>
     .max(max, `must be at most ${what}`)
     .nullable()
     .default(null);
+const once = (description: string) =>
+  z.string({ invalid_type_error: 'must be given once.' }).optional().openapi({ description });
 const tokens = z.object({
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
@@ -37,9 +39,16 @@ export const usageContract = defineRoutes({
     summary: 'Token usage per user, model and day, a page at a time (admin)',
     tags,
     auth: 'admin',
-    description:
-      'Query: user_id, model, from, to (YYYY-MM-DD), page (from 1), limit (page size). The answer ' +
-      'carries the page and page size it used.',
+    description: 'The answer carries the page and page size it used.',
+    // page and limit stay text here: the usage service words the limits of a page (1..500).
+    query: z.object({
+      user_id: once('Only this user'),
+      model: once('Only this model'),
+      from: once('From this day (YYYY-MM-DD)'),
+      to: once('To this day (YYYY-MM-DD)'),
+      page: once('Page number, from 1'),
+      limit: once('Page size'),
+    }),
     responses: {
       200: {
         description: 'A page of usage rows and the totals over every match',

@@ -1,4 +1,4 @@
-import { Controller, Inject, Query, Req } from '@nestjs/common';
+import { Controller, Inject, Req } from '@nestjs/common';
 import { AuthenticatedRequest } from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { usageV1 } from '@parley/proto';
@@ -49,23 +49,17 @@ export class UsageController {
 
   @Route(c.list)
   async list(
-    @Query() query: Record<string, unknown>,
+    @RouteInput() { query }: Input<typeof c.list>,
     @Req() req: AuthenticatedRequest,
   ): Promise<Result<typeof c.list>> {
-    const text = (name: string) => {
-      const value = query[name];
-      if (value !== undefined && typeof value !== 'string')
-        throw new DomainError(ErrorKind.InvalidArgument, `${name} must be given once.`);
-      return value ?? '';
-    };
     const page = wholeNumber('page', query.page);
     const limit = wholeNumber('limit', query.limit);
     const reply = await this.clients.usage.listUsage(
       {
-        userId: text('user_id'),
-        modelId: text('model'),
-        fromDay: text('from'),
-        toDay: text('to'),
+        userId: query.user_id ?? '',
+        modelId: query.model ?? '',
+        fromDay: query.from ?? '',
+        toDay: query.to ?? '',
         page,
         pageSize: limit,
       },
