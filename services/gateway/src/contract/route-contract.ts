@@ -39,6 +39,8 @@ export interface RouteSpec {
   body?: ZodTypeAny;
   /** The success status (200 unless given) must be one of these. */
   responses: Readonly<Record<number, RouteResponse>>;
+  /** The code of a 400 for bad params/query/body: INVALID_INPUT unless the route answered another before. */
+  invalidInputCode?: Partial<Record<'params' | 'query' | 'body', string>>;
   /** Defaults to 200 (Nest would answer POST with 201; Open WebUI answers 200). */
   status?: number;
 }

@@ -9,9 +9,10 @@ export function parseRouteInput<T extends RouteSpec>(
   route: T,
   request: { params?: unknown; query?: unknown; body?: unknown },
 ): RouteInput<T> {
+  const code = route.invalidInputCode ?? {};
   return {
-    params: route.params ? parseBody(route.params, request.params) : (request.params ?? {}),
-    query: route.query ? parseBody(route.query, request.query) : (request.query ?? {}),
-    body: route.body ? parseBody(route.body, request.body) : undefined,
+    params: route.params ? parseBody(route.params, request.params, code.params) : (request.params ?? {}),
+    query: route.query ? parseBody(route.query, request.query, code.query) : (request.query ?? {}),
+    body: route.body ? parseBody(route.body, request.body, code.body) : undefined,
   } as RouteInput<T>;
 }

@@ -67,6 +67,8 @@ export const presetsContract = defineRoutes({
     tags,
     auth: 'user',
     query: idQuery,
+    // The id check has answered INVALID_ARGUMENT since before the contracts; clients branch on codes.
+    invalidInputCode: { query: 'INVALID_ARGUMENT' },
     responses: onePreset,
   }),
   update: defineRoute({
@@ -76,6 +78,8 @@ export const presetsContract = defineRoutes({
     tags,
     auth: 'user',
     query: idQuery,
+    // The id check has answered INVALID_ARGUMENT since before the contracts; clients branch on codes.
+    invalidInputCode: { query: 'INVALID_ARGUMENT' },
     body: form,
     responses: onePreset,
   }),
@@ -86,6 +90,8 @@ export const presetsContract = defineRoutes({
     tags,
     auth: 'user',
     query: idQuery,
+    // The id check has answered INVALID_ARGUMENT since before the contracts; clients branch on codes.
+    invalidInputCode: { query: 'INVALID_ARGUMENT' },
     responses: { 200: { description: 'Deleted', schema: ok } },
   }),
 });

@@ -40,7 +40,9 @@ export const usageContract = defineRoutes({
     tags,
     auth: 'admin',
     description: 'The answer carries the page and page size it used.',
-    // page and limit stay text here: the usage service words the limits of a page (1..500).
+    // page and limit stay text here: the usage service words the limits of a page (1..500). The
+    // query's errors have answered INVALID_ARGUMENT since before the contracts.
+    invalidInputCode: { query: 'INVALID_ARGUMENT' },
     query: z.object({
       user_id: once('Only this user'),
       model: once('Only this model'),

@@ -4,6 +4,7 @@ import { authV1 } from '@parley/proto';
 import { parseRouteInput as input } from '../contract/route-input';
 import type { DownstreamClients } from '../downstream/downstream-clients';
 import { groupsContract as g } from '../groups/groups.contract';
+import { presetsContract as p } from '../presets/presets.contract';
 import { GroupsController } from '../groups/groups.controller';
 import { UsersController } from './users.controller';
 import { usersContract as u } from './users.contract';
@@ -64,9 +65,7 @@ describe('account controllers', () => {
     });
     expect(await users.permissionsOfCaller(req)).toEqual({ 'chat.delete': true });
     expect(await users.settingsOfCaller(req)).toEqual({ ui: {} });
-    expect(
-      await users.updateSettingsOfCaller(input(u.updateSettings, { body: { ui: { a: 1 } } }), req),
-    ).toEqual({ ui: { a: 1 } });
+    expect(await users.updateSettingsOfCaller({ ui: { a: 1 } }, req)).toEqual({ ui: { a: 1 } });
     expect(await users.get(input(u.get, { params: { id: 'u-2' } }), req)).toMatchObject({
       id: 'u-2',
       role: 'user',
@@ -91,12 +90,34 @@ describe('account controllers', () => {
     }
   });
 
+  it('refuses settings that are not a JSON object with its code of old, before calling auth', async () => {
+    const { downstream, calls } = fakeDownstream();
+    await expect(new UsersController(downstream).updateSettingsOfCaller([1, 2], req)).rejects.toMatchObject({
+      kind: 'INVALID_ARGUMENT',
+      message: 'The settings must be a JSON object.',
+    });
+    expect(calls).toEqual([]);
+  });
+
   it('refuses bad input with a clear 4xx before any handler runs', () => {
     const invalid = { kind: 'INVALID_ARGUMENT', code: 'INVALID_INPUT' };
     expect(() => input(u.list, { query: { page: 'zero' } })).toThrow(expect.objectContaining(invalid));
-    expect(() => input(u.updateSettings, { body: [1, 2] })).toThrow(expect.objectContaining(invalid));
     expect(() => input(u.update, { params: { id: 'u-2' }, body: { role: 'owner' } })).toThrow(
       expect.objectContaining(invalid),
+    );
+  });
+});
+
+describe('route input codes', () => {
+  it('keeps a route’s error code of old where its contract says so (the preset id)', () => {
+    expect(() => input(p.get, { query: {} })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: 'id is required: the preset id, as ?id=...',
+      }),
+    );
+    expect(() => input(p.update, { query: { id: 'p' }, body: { name: 'x' } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
     );
   });
 });

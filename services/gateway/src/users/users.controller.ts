@@ -1,5 +1,6 @@
-import { Controller, Inject, Req } from '@nestjs/common';
+import { Body, Controller, Inject, Req } from '@nestjs/common';
 import { AuthenticatedRequest } from '@parley/auth-guard';
+import { DomainError, ErrorKind } from '@parley/errors';
 import { authV1 } from '@parley/proto';
 import { roleValue, userJson } from '../auths/user-json';
 import { DownstreamClients } from '../downstream/downstream-clients';
@@ -34,12 +35,18 @@ export class UsersController {
     return JSON.parse(settingsJson) as Result<typeof c.settings>;
   }
 
-  /** Replaces the caller's settings with the body (a JSON object; the auth service limits its size). */
+  /**
+   * Replaces the caller's settings with the body (a JSON object; the auth service limits its size). It
+   * checks the body itself: this route has answered INVALID_ARGUMENT for a non-object since before the
+   * contracts, and clients branch on the code.
+   */
   @Route(c.updateSettings)
   async updateSettingsOfCaller(
-    @RouteInput() { body }: Input<typeof c.updateSettings>,
+    @Body() body: unknown,
     @Req() req: AuthenticatedRequest,
   ): Promise<Result<typeof c.updateSettings>> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new DomainError(ErrorKind.InvalidArgument, 'The settings must be a JSON object.');
     const { settingsJson } = await this.downstream.auth.updateUserSettings(
       { settingsJson: JSON.stringify(body) },
       { caller: req.caller },
