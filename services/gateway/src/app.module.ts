@@ -14,6 +14,7 @@ import {
 } from '@parley/auth-guard';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
+import { ApiDocsController } from './api-docs/api-docs.controller';
 import { AppConfigController } from './app-config/app-config.controller';
 import { AuditModule } from './audit/audit.module';
 import { AuthsController } from './auths/auths.controller';
@@ -56,6 +57,7 @@ export class GatewayAppModule {
         // Before the pass-through, whose /openai/* and /ollama/* would otherwise take the config routes.
         ConnectionsConfigController,
         UpstreamProxyController,
+        ApiDocsController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
