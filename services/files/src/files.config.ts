@@ -48,6 +48,11 @@ export const filesConfigSchema = z.object({
   /** First retry delay; doubled per attempt. */
   FILES_EXTRACTION_RETRY_MS: env.int(1_000, { min: 10 }),
   /** Page size of ListFiles when the caller names none. */
+  /** The JetStream stream of extraction jobs; installations (or tests) sharing one NATS use their own. */
+  FILES_WORK_QUEUE: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{2,63}$/, 'must be an upper-case stream name, e.g. PARLEY_FILE_EXTRACTION')
+    .default('PARLEY_FILE_EXTRACTION'),
   FILES_PAGE_SIZE: env.int(50, { min: 1, max: 100 }),
   /** How often one copy looks for stored objects whose row is gone; 0: never. */
   FILES_SWEEP_INTERVAL_MS: env.int(600_000, { min: 0 }),

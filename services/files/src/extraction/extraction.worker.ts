@@ -3,7 +3,7 @@ import { DomainError } from '@parley/errors';
 import { LOGGER, type Logger } from '@parley/logging';
 import { NatsClient, type DeliveryOutcome, type DurableConsumer, type DurableMessage } from '@parley/nats';
 import { extractionBackoffMs, FILES_CONFIG, FilesConfig } from '../files.config';
-import { EXTRACTION_STREAM, FileEvents } from '../files/file-events';
+import { extractionQueue, FileEvents } from '../files/file-events';
 import { FilesRepository, type FileRow } from '../files/files.repository';
 import { contentHash } from '../files/files.service';
 import { STORAGE_PROVIDER, type StorageProvider } from '../storage/storage-provider';
@@ -31,7 +31,7 @@ export class ExtractionWorker implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.consumer = this.nats.consumeDurable(
       {
-        stream: EXTRACTION_STREAM,
+        stream: extractionQueue(this.config.FILES_WORK_QUEUE).stream,
         consumer: {
           durable: 'files-extraction',
           // Longer than one attempt may take, so a live copy's job is never handed to another.

@@ -80,7 +80,7 @@ export async function extractText(
 
 async function pdfText(bytes: Uint8Array, maxChars: number): Promise<ExtractedText> {
   const { extractText: pdfPages, getDocumentProxy } = await import('unpdf');
-  const pdf = await getDocumentProxy(bytes);
+  const pdf = await getDocumentProxy(bytes, { verbosity: 0 });
   const { totalPages, text } = await pdfPages(pdf, { mergePages: false });
   const pages = text.map((page, i) => `--- page ${i + 1} ---\n${page.trim()}`);
   return { text: cap(pages.join('\n\n'), maxChars), pageCount: totalPages };

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '@parley/logging';
 import { NatsClient, type DurableStreamSpec } from '@parley/nats';
 import { fileEventsV1 } from '@parley/proto';
+import { FILES_CONFIG, FilesConfig } from '../files.config';
 import type { FileRow } from './files.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -17,16 +18,24 @@ export const FILE_EVENTS_STREAM: DurableStreamSpec = {
   maxBytes: 256 * 1024 * 1024,
 };
 
-/** The extraction work queue: one message per file to extract, removed once acknowledged. */
-export const EXTRACTION_STREAM: DurableStreamSpec = {
-  name: 'PARLEY_FILE_EXTRACTION',
-  subjects: ['files_work.extract'],
-  retention: 'workqueue',
-  storage: 'file',
-  maxAgeMs: 7 * DAY_MS,
-  maxBytes: 64 * 1024 * 1024,
-};
-export const EXTRACTION_SUBJECT = 'files_work.extract';
+/**
+ * The extraction work queue (FILES_WORK_QUEUE names it; one per installation sharing a NATS): one message
+ * per file to extract, removed once acknowledged.
+ */
+export function extractionQueue(name: string): { stream: DurableStreamSpec; subject: string } {
+  const subject = `files_work.${name.toLowerCase()}.extract`;
+  return {
+    subject,
+    stream: {
+      name,
+      subjects: [subject],
+      retention: 'workqueue',
+      storage: 'file',
+      maxAgeMs: 7 * DAY_MS,
+      maxBytes: 64 * 1024 * 1024,
+    },
+  };
+}
 
 const STATUS = {
   pending: fileEventsV1.FileProcessingStatus.PENDING,
@@ -41,14 +50,19 @@ export function processingStatusOf(status: string | null): fileEventsV1.FileProc
 /** Publishes the files service's events (proto/parley/events/v1/file_events.proto, in their JSON form). */
 @Injectable()
 export class FileEvents {
+  private readonly queue: ReturnType<typeof extractionQueue>;
+
   constructor(
+    @Inject(FILES_CONFIG) config: FilesConfig,
     @Inject(NatsClient) private readonly nats: NatsClient,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.queue = extractionQueue(config.FILES_WORK_QUEUE);
+  }
 
   /** The extraction job; throws Unavailable when JetStream does not take it. */
   requestExtraction(fileId: string): Promise<void> {
-    return this.nats.publishDurable(EXTRACTION_STREAM, EXTRACTION_SUBJECT, { v: 1, fileId });
+    return this.nats.publishDurable(this.queue.stream, this.queue.subject, { v: 1, fileId });
   }
 
   uploaded(row: FileRow): Promise<void> {

@@ -69,18 +69,23 @@ export class S3StorageProvider implements StorageProvider {
       leavePartsOnError: false,
     });
     const abort = () => void upload.abort().catch(() => undefined);
+    let bodyError: unknown;
+    const bodyFailed = (error: unknown) => {
+      bodyError = error;
+      abort();
+    };
     signal.addEventListener('abort', abort, { once: true });
-    // The source failing (a broken upload) must end the SDK's read, or it would wait for more bytes.
-    body.once('error', abort);
+    // The source failing (a broken upload, a limit) must end the SDK's read, and is the reason to report.
+    body.once('error', bodyFailed);
     try {
       await upload.done();
     } catch (error) {
       // A small body goes as one PutObject, which an abort cannot undo once it landed.
       await this.delete(key).catch(() => undefined);
-      throw signal.aborted ? signal.reason : error;
+      throw bodyError ?? (signal.aborted ? signal.reason : error);
     } finally {
       signal.removeEventListener('abort', abort);
-      body.off('error', abort);
+      body.off('error', bodyFailed);
     }
     if (signal.aborted) {
       await this.delete(key).catch(() => undefined);
