@@ -27,11 +27,13 @@ export const as = (userId: string, role: UserCaller['role'] = 'user'): { caller:
 
 export interface FilesHarness {
   files: FilesClient;
+  /** Signs its assertions for the chat service: every call must be refused (no valid assertion). */
+  wrongAudience: FilesClient;
   db: TestDatabase;
   s3?: S3TestServer;
   uploadDir: string;
   /** Another copy of the service on the same database, storage and work queue. */
-  startCopy(): Promise<{ files: FilesClient; stop(): Promise<void> }>;
+  startCopy(): Promise<{ files: FilesClient; wrongAudience: FilesClient; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -68,9 +70,16 @@ export async function startFilesService({
       peerName: 'files',
       signing: testCallerSigning('files'),
     });
+    const wrongAudience = createGrpcClient(filesV1.FilesService, service.grpcTarget, {
+      deadlineMs: 20_000,
+      peerName: 'files',
+      signing: testCallerSigning('chat'),
+    });
     return {
       files,
+      wrongAudience,
       async stop() {
+        wrongAudience.close();
         files.close();
         await service.stop();
       },
@@ -79,6 +88,7 @@ export async function startFilesService({
   const first = await start();
   return {
     files: first.files,
+    wrongAudience: first.wrongAudience,
     db,
     s3,
     uploadDir,

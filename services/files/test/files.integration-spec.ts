@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DomainError } from '@parley/errors';
@@ -60,7 +60,7 @@ describe.each(['local', 's3'] as const)('files on %s storage', (provider) => {
       size: BigInt(bytes.length),
       contentType: 'text/plain',
     });
-    expect(file!.hash).toBe(require('node:crypto').createHash('sha256').update(bytes).digest('hex'));
+    expect(file!.hash).toBe(createHash('sha256').update(bytes).digest('hex'));
     const back = await download(harness.files, file!.id, as(alice));
     expect(back.bytes.equals(bytes)).toBe(true);
     expect(await storedObjects(harness)).toContain(`${alice}/${file!.id}`);
