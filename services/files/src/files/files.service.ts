@@ -57,17 +57,20 @@ export class FilesService {
       });
     const metadata = first.value.part.value;
     const filename = sanitizeFilename(metadata.filename);
-    const meta = parseMetadata(metadata.metadataJson);
+    let meta = parseMetadata(metadata.metadataJson);
     this.checkExtension(filename, metadata.process);
     if (this.quotaBytes !== undefined && (await this.files.usageOf(user.userId)) >= this.quotaBytes)
       throw quotaExceeded(this.quotaBytes);
 
     const id = randomUUID();
     const storageKey = this.storage.keyOf(user.userId, id);
-    const { body, measure } = measuredUpload(chunksOf(iterator), {
-      maxBytes: this.maxBytes,
-      tooLarge: () => this.tooLarge(),
-    });
+    const { body, measure } = measuredUpload(
+      chunksOf(iterator, (json) => (meta = parseMetadata(json))),
+      {
+        maxBytes: this.maxBytes,
+        tooLarge: () => this.tooLarge(),
+      },
+    );
     try {
       await this.storage.put(storageKey, body, signal);
     } catch (error) {
@@ -200,13 +203,26 @@ export class FilesService {
   }
 }
 
-async function* chunksOf(iterator: AsyncIterator<filesV1.UploadFileRequest>): AsyncGenerator<Uint8Array> {
+/** The chunks of an upload; a trailer ends them (nothing may follow it). */
+async function* chunksOf(
+  iterator: AsyncIterator<filesV1.UploadFileRequest>,
+  onTrailer: (metadataJson: string) => void,
+): AsyncGenerator<Uint8Array> {
+  let trailed = false;
   for (;;) {
     const next = await iterator.next();
     if (next.done) return;
-    if (next.value.part.case !== 'chunk')
-      throw new DomainError(ErrorKind.InvalidArgument, 'Only the first upload message carries metadata.');
-    yield next.value.part.value;
+    const { part } = next.value;
+    if (part.case === 'chunk' && !trailed) yield part.value;
+    else if (part.case === 'trailer' && !trailed) {
+      onTrailer(part.value.metadataJson);
+      trailed = true;
+    } else
+      throw new DomainError(
+        ErrorKind.InvalidArgument,
+        'An upload is one metadata message, chunks, and at most one trailer at the end.',
+        { code: 'UPLOAD_OUT_OF_ORDER' },
+      );
   }
 }
 
