@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DomainError } from '@parley/errors';
 import { filesV1 } from '@parley/proto';
-import { docxWithParagraphs, pdfWithPages } from '../src/extraction/document-fixtures';
+import { docxWithParagraphs, pdfWithPages } from '@parley/testing';
 import {
   as,
   download,

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { docxWithParagraphs, pdfWithPages, pptxWithSlides, xlsxWithRows } from './document-fixtures';
+import { docxWithParagraphs, pdfWithPages, pptxWithSlides, xlsxWithRows } from '@parley/testing';
 import { sniffContentType } from '../files/content-type';
 import { extractorKindOf, extractText } from './text-extractors';
 

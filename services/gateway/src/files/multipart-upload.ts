@@ -46,10 +46,13 @@ export async function* multipartUpload(req: Request, process: boolean): AsyncGen
   });
   parser.on('file', (name, stream, info) => {
     if (name !== 'file' || file) return void stream.resume();
+    // The reader below sees a failure through its iterator; this keeps an early one from being unhandled.
+    stream.on('error', () => undefined);
     file = { stream, filename: info.filename ?? '', mimeType: info.mimeType };
     wake();
   });
   const fail = () => {
+    if (failure || closed) return;
     failure = invalid('The upload ended before the form was complete.', 'UPLOAD_TRUNCATED');
     file?.stream.destroy(failure);
     wake();
@@ -60,9 +63,8 @@ export async function* multipartUpload(req: Request, process: boolean): AsyncGen
     wake();
   });
   // A client that goes away mid-body: busboy alone would wait for the rest for ever.
-  req.on('aborted', fail);
   req.on('close', () => {
-    if (!closed) fail();
+    if (!req.complete) fail();
   });
   req.pipe(parser);
 

@@ -1,4 +1,4 @@
-// Tiny real documents, written by libraries in the test (unit specs here, integration specs in test/).
+// Tiny real documents (PDF, DOCX, PPTX, XLSX) written by libraries, for extractor and upload tests.
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
