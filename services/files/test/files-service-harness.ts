@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
 import { parseConfig } from '@parley/config';
 import { createGrpcClient, type Caller, type UserCaller } from '@parley/grpc';
 import { filesV1 } from '@parley/proto';
@@ -32,6 +33,8 @@ export interface FilesHarness {
   db: TestDatabase;
   s3?: S3TestServer;
   uploadDir: string;
+  /** The Nest application of the first copy, to reach its providers (the sweeper). */
+  app: INestApplication;
   /** Another copy of the service on the same database, storage and work queue. */
   startCopy(): Promise<{ files: FilesClient; wrongAudience: FilesClient; stop(): Promise<void> }>;
   stop(): Promise<void>;
@@ -78,6 +81,7 @@ export async function startFilesService({
     return {
       files,
       wrongAudience,
+      app: service.running.app,
       async stop() {
         wrongAudience.close();
         files.close();
@@ -89,6 +93,7 @@ export async function startFilesService({
   return {
     files: first.files,
     wrongAudience: first.wrongAudience,
+    app: first.app,
     db,
     s3,
     uploadDir,
