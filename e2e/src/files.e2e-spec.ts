@@ -1,7 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { docxWithParagraphs, pdfWithPages, startStack, type Stack } from '@parley/testing';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { createGrpcClient } from '@parley/grpc';
+import { filesV1 } from '@parley/proto';
+import {
+  docxWithParagraphs,
+  freePort,
+  pdfWithPages,
+  startServiceProcess,
+  startStack,
+  testCallerSigning,
+  testInfrastructure,
+  userCaller,
+  type ServiceProcess,
+  type Stack,
+} from '@parley/testing';
 import { request, signUpsFrom, type SignedUp } from './support/http';
 
 interface FileBody {
@@ -236,5 +250,113 @@ describe('files across two copies on S3', () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
     const text = await upload(b, user, await pdfWithPages(['Across copies']), 'x.pdf');
     expect(await settled(a, user, text.body.id)).toBe('completed');
+  });
+});
+
+/**
+ * Between a files copy and S3: passes everything, except that it holds the first object GET (the start
+ * of an extraction) unanswered, so the copy is provably mid-extraction when the test kills it.
+ */
+async function stallingS3Proxy(target: URL) {
+  let stalled!: () => void;
+  const stalledGet = new Promise<void>((resolve) => (stalled = resolve));
+  let holding = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.add(upstream);
+    client.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('latin1');
+      if (!holding && /^GET \/[^?\s]+\/[0-9a-f-]{36}\/[0-9a-f-]{36}[?\s]/.test(text)) {
+        holding = true;
+        stalled();
+        return; // never forwarded: the copy waits for an answer that does not come
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    for (const socket of [client, upstream]) socket.on('error', () => undefined);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stalledGet,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('extraction survives a SIGKILL of the copy doing it', () => {
+  let stack: Stack;
+  let proxy: Awaited<ReturnType<typeof stallingS3Proxy>>;
+  let copyB: ServiceProcess | undefined;
+  const queue = `FILES_FAILOVER_${randomBytes(4).toString('hex').toUpperCase()}`;
+
+  beforeAll(async () => {
+    // Copy A stores through the proxy; the stack's S3 server is started first so the proxy can point at it.
+    stack = await startStack({ copies: {}, s3: true });
+    proxy = await stallingS3Proxy(new URL(stack.s3!.endpoint));
+  });
+  afterAll(async () => {
+    await copyB?.stop();
+    await proxy?.close();
+    await stack?.stop();
+  });
+
+  it('hands the job to another copy after the ack wait, which completes it', async () => {
+    const infra = await testInfrastructure();
+    const baseEnv = {
+      ...stack.s3!.env,
+      DATABASE_URL: stack.database.url,
+      NATS_URL: infra.natsUrl,
+      CALLER_ASSERTION_SECRET: stack.callerSecret,
+      FILES_WORK_QUEUE: queue,
+      FILES_EXTRACTION_TIMEOUT_MS: '3000',
+    };
+    const startCopy = async (label: string, env: Record<string, string>) => {
+      const [httpPort, grpcPort] = [await freePort(), await freePort()];
+      const proc = await startServiceProcess('files', {
+        env: { ...baseEnv, ...env, HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort) },
+        httpPort,
+        label,
+      });
+      const client = createGrpcClient(filesV1.FilesService, `127.0.0.1:${grpcPort}`, {
+        deadlineMs: 20_000,
+        peerName: 'files',
+        signing: testCallerSigning('files', stack.callerSecret),
+      });
+      return { proc, client };
+    };
+    const a = await startCopy('files-a', { S3_ENDPOINT_URL: proxy.url });
+    const owner = userCaller(randomUUID());
+    const pdf = await pdfWithPages(['Survived']);
+    async function* messages() {
+      yield { part: { case: 'metadata' as const, value: { filename: 'k.pdf', process: true } } };
+      yield { part: { case: 'chunk' as const, value: pdf } };
+    }
+    const { file } = await a.client.uploadFile(messages(), { caller: owner });
+    await proxy.stalledGet;
+    a.client.close();
+    expect(await a.proc.stop('SIGKILL')).toBe('SIGKILL');
+
+    const b = await startCopy('files-b', {});
+    copyB = b.proc;
+    let status = filesV1.FileStatus.PENDING;
+    // Bounded by the ack wait (5 s) plus start-up; each look is a real call, not a fixed sleep.
+    for (let i = 0; i < 400 && status === filesV1.FileStatus.PENDING; i++) {
+      status = (await b.client.getProcessStatus({ fileId: file!.id }, { caller: owner })).status;
+      if (status === filesV1.FileStatus.PENDING) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(filesV1.FileStatus.COMPLETED);
+    expect((await b.client.getFileContent({ fileId: file!.id }, { caller: owner })).content).toBe(
+      '--- page 1 ---\nSurvived',
+    );
+    b.client.close();
   });
 });
