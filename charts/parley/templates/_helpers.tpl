@@ -292,10 +292,10 @@ Only what each service reads: see README.md for the table.
 {{- end }}
 {{- if eq $component "files" }}
 {{- $storage := $svc.storage }}
-- name: FILES_STORAGE_PROVIDER
+- name: STORAGE_PROVIDER
   value: {{ $storage.provider | quote }}
 {{- if eq $storage.provider "local" }}
-- name: FILES_LOCAL_DIR
+- name: UPLOAD_DIR
   value: {{ $storage.local.dir | quote }}
 {{- else }}
 - name: S3_ENDPOINT_URL

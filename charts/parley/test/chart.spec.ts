@@ -516,9 +516,9 @@ describe('chart options', () => {
 
   it('mounts the files volume only for the local storage provider', () => {
     const local = named(template([minimal]), 'Deployment', `${RELEASE}-files`)!;
-    expect(envValue(local, 'FILES_STORAGE_PROVIDER')).toBe('local');
+    expect(envValue(local, 'STORAGE_PROVIDER')).toBe('local');
     const mount = (container(local).volumeMounts as Obj[]).find(
-      (m) => m.mountPath === envValue(local, 'FILES_LOCAL_DIR'),
+      (m) => m.mountPath === envValue(local, 'UPLOAD_DIR'),
     );
     expect(mount).toBeDefined();
     const volume = (local.spec.template.spec.volumes as Obj[]).find((v) => v.name === mount!.name)!;
@@ -529,7 +529,7 @@ describe('chart options', () => {
       'Deployment',
       `${RELEASE}-files`,
     )!;
-    expect(envValue(s3, 'FILES_STORAGE_PROVIDER')).toBe('s3');
+    expect(envValue(s3, 'STORAGE_PROVIDER')).toBe('s3');
     expect(envValue(s3, 'S3_BUCKET_NAME')).toBe('parley-files');
     expect(envOf(s3).S3_SECRET_ACCESS_KEY.valueFrom.secretKeyRef.name).toBe('parley-s3');
     expect((container(s3).volumeMounts as Obj[]).map((m) => m.mountPath)).toEqual(['/tmp']);
