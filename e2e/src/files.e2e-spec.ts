@@ -172,7 +172,14 @@ describe('files through the gateway (local storage)', () => {
     const truncated = await truncatedUpload(gateway, alice);
     expect(truncated.status).toBe(400);
     expect(JSON.parse(truncated.body)).toMatchObject({ code: 'UPLOAD_TRUNCATED' });
-    expect(await storedCount(stack)).toBe(before);
+    // The gateway answers the truncated form at once; the files service removes its partial object as it
+    // learns of the cancel: wait for that (bounded).
+    let count = await storedCount(stack);
+    for (let i = 0; i < 200 && count !== before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      count = await storedCount(stack);
+    }
+    expect(count).toBe(before);
   });
 
   it('answers another user’s file id with 404 on every route', async () => {
@@ -339,6 +346,7 @@ describe('extraction survives a SIGKILL of the copy doing it', () => {
     async function* messages() {
       yield { part: { case: 'metadata' as const, value: { filename: 'k.pdf', process: true } } };
       yield { part: { case: 'chunk' as const, value: pdf } };
+      yield { part: { case: 'trailer' as const, value: { metadataJson: '' } } };
     }
     const { file } = await a.client.uploadFile(messages(), { caller: owner });
     await proxy.stalledGet;

@@ -143,8 +143,9 @@ export class GrpcServerHost {
           call: ServerReadableStream<unknown, unknown>,
           callback: sendUnaryData<unknown>,
         ) => {
-          // A caller that cancels mid-stream ends the iteration with an error, so the handler unwinds (and
-          // cleans up what it wrote) instead of waiting for messages that never come.
+          // A caller that cancels mid-stream ends the iteration (with an error, or normally when grpc-js saw
+          // the reset as a half-close first) and aborts call.signal; a handler that must not act on partial
+          // input needs an explicit last message in its protocol (FilesService's upload trailer).
           call.on('cancelled', () =>
             call.destroy(new DomainError(ErrorKind.Unavailable, 'the caller cancelled')),
           );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { as, startFilesService, uploadOf, type FilesHarness } from './files-service-harness';
+import { as, chunksOf, startFilesService, uploadOf, type FilesHarness } from './files-service-harness';
 
 describe('files quota, metadata and paging', () => {
   let harness: FilesHarness;
@@ -28,13 +28,17 @@ describe('files quota, metadata and paging', () => {
   it('takes the metadata from a trailer when the form sent it after the file', async () => {
     const user = randomUUID();
     async function* messages() {
-      yield* uploadOf(Buffer.from('x'));
+      yield {
+        part: { case: 'metadata' as const, value: { filename: 'm.txt', metadataJson: '{"early":1}' } },
+      };
+      yield* chunksOf(Buffer.from('x'));
       yield { part: { case: 'trailer' as const, value: { metadataJson: '{"chat_id":"c9"}' } } };
     }
     const { file } = await harness.files.uploadFile(messages(), as(user));
     expect(JSON.parse(file!.metadataJson)).toEqual({ chat_id: 'c9' });
     async function* notAnObject() {
-      yield* uploadOf(Buffer.from('x'));
+      yield { part: { case: 'metadata' as const, value: { filename: 'm.txt' } } };
+      yield* chunksOf(Buffer.from('x'));
       yield { part: { case: 'trailer' as const, value: { metadataJson: '[1]' } } };
     }
     await expect(harness.files.uploadFile(notAnObject(), as(user))).rejects.toMatchObject({

@@ -111,12 +111,23 @@ export async function startFilesService({
 export async function* uploadOf(
   bytes: Buffer,
   { filename = 'notes.txt', process = false, metadataJson = '', chunk = 64 * 1024 } = {},
-): AsyncGenerator<{ part: { case: 'metadata'; value: object } | { case: 'chunk'; value: Uint8Array } }> {
+): AsyncGenerator<{
+  part:
+    | { case: 'metadata'; value: object }
+    | { case: 'chunk'; value: Uint8Array }
+    | { case: 'trailer'; value: object };
+}> {
   yield {
     part: { case: 'metadata', value: { filename, declaredContentType: 'text/plain', metadataJson, process } },
   };
+  yield* chunksOf(bytes, chunk);
+  yield { part: { case: 'trailer', value: {} } };
+}
+
+/** The chunk messages alone (no metadata, no trailer), for tests that build broken uploads. */
+export function* chunksOf(bytes: Buffer, chunk = 64 * 1024) {
   for (let at = 0; at < bytes.length; at += chunk)
-    yield { part: { case: 'chunk', value: bytes.subarray(at, at + chunk) } };
+    yield { part: { case: 'chunk' as const, value: bytes.subarray(at, at + chunk) } };
 }
 
 export async function download(files: FilesClient, fileId: string, caller: { caller: Caller }) {

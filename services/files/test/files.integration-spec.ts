@@ -6,6 +6,7 @@ import { filesV1 } from '@parley/proto';
 import { docxWithParagraphs, pdfWithPages } from '@parley/testing';
 import {
   as,
+  chunksOf,
   download,
   settledStatus,
   startFilesService,
@@ -87,7 +88,8 @@ describe.each(['local', 's3'] as const)('files on %s storage', (provider) => {
     const before = await storedObjects(harness);
     const listed = (await harness.files.listFiles({}, as(alice))).files.length;
     async function* broken() {
-      yield* uploadOf(Buffer.alloc(200 * 1024, 'y'));
+      yield { part: { case: 'metadata' as const, value: { filename: 'cut.txt' } } };
+      yield* chunksOf(Buffer.alloc(200 * 1024, 'y'));
       throw new Error('the browser went away');
     }
     await expect(harness.files.uploadFile(broken(), as(alice))).rejects.toThrow('the browser went away');
@@ -96,6 +98,18 @@ describe.each(['local', 's3'] as const)('files on %s storage', (provider) => {
       await new Promise((resolve) => setTimeout(resolve, 25));
     expect(await storedObjects(harness)).toEqual(before);
     expect((await harness.files.listFiles({}, as(alice))).files).toHaveLength(listed);
+  });
+
+  it('keeps nothing of an upload that ends without its trailer', async () => {
+    const before = await storedObjects(harness);
+    async function* unfinished() {
+      yield { part: { case: 'metadata' as const, value: { filename: 'half.txt' } } };
+      yield* chunksOf(Buffer.alloc(100 * 1024, 'h'));
+    }
+    expect(await failureOf(harness.files.uploadFile(unfinished(), as(alice)))).toMatchObject({
+      code: 'UPLOAD_INCOMPLETE',
+    });
+    expect(await storedObjects(harness)).toEqual(before);
   });
 
   it('extracts PDF text per page and DOCX text, durably', async () => {

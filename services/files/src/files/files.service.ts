@@ -203,26 +203,41 @@ export class FilesService {
   }
 }
 
-/** The chunks of an upload; a trailer ends them (nothing may follow it). */
+/**
+ * The chunks of an upload, up to its trailer. A stream that ends without one was cut off (on the server a
+ * cancelled call can end like a complete one), so it fails and the upload is discarded.
+ */
 async function* chunksOf(
   iterator: AsyncIterator<filesV1.UploadFileRequest>,
   onTrailer: (metadataJson: string) => void,
 ): AsyncGenerator<Uint8Array> {
-  let trailed = false;
   for (;;) {
     const next = await iterator.next();
-    if (next.done) return;
-    const { part } = next.value;
-    if (part.case === 'chunk' && !trailed) yield part.value;
-    else if (part.case === 'trailer' && !trailed) {
-      onTrailer(part.value.metadataJson);
-      trailed = true;
-    } else
+    if (next.done)
       throw new DomainError(
         ErrorKind.InvalidArgument,
-        'An upload is one metadata message, chunks, and at most one trailer at the end.',
+        'The upload ended before its last message; nothing was kept.',
+        {
+          code: 'UPLOAD_INCOMPLETE',
+        },
+      );
+    const { part } = next.value;
+    if (part.case === 'chunk') {
+      yield part.value;
+      continue;
+    }
+    if (part.case !== 'trailer')
+      throw new DomainError(
+        ErrorKind.InvalidArgument,
+        'An upload is one metadata message, chunks, and a trailer at the end.',
         { code: 'UPLOAD_OUT_OF_ORDER' },
       );
+    if (part.value.metadataJson) onTrailer(part.value.metadataJson);
+    if (!(await iterator.next()).done)
+      throw new DomainError(ErrorKind.InvalidArgument, 'Nothing may follow the upload trailer.', {
+        code: 'UPLOAD_OUT_OF_ORDER',
+      });
+    return;
   }
 }
 

@@ -17,7 +17,7 @@ const invalid = (detail: string, code: string) =>
 /**
  * Open WebUI's multipart upload (field `file`, optional `metadata`) as the files service's upload
  * messages, streamed: busboy reads the request only as fast as the gRPC stream takes the chunks, so the
- * gateway never holds the file. A `metadata` field after the file travels as the trailer. A form that
+ * gateway never holds the file. The trailer ends it (with a `metadata` field that came after the file). A form that
  * ends early (a truncated body, a client that left) throws UPLOAD_TRUNCATED, which cancels the call, so
  * the files service keeps nothing.
  */
@@ -91,8 +91,9 @@ export async function* multipartUpload(req: Request, process: boolean): AsyncGen
     // The file ended; the form may still carry fields (Open WebUI puts `metadata` after `file`).
     while (!closed && !failure) await changed();
     if (failure) throw failure;
-    if (metadata !== undefined && early === undefined)
-      yield { part: { case: 'trailer', value: { metadataJson: metadataOf(metadata) } } };
+    // The trailer commits the upload; a late `metadata` field travels in it.
+    const late = metadata !== undefined && early === undefined ? metadataOf(metadata) : '';
+    yield { part: { case: 'trailer', value: { metadataJson: late } } };
   } catch (error) {
     if (error instanceof DomainError) throw error;
     throw failure ?? invalid('The upload ended before the form was complete.', 'UPLOAD_TRUNCATED');
