@@ -1,3 +1,4 @@
+import { DomainError, ErrorKind } from '@parley/errors';
 import { createLogger } from '@parley/logging';
 import { filesV1 } from '@parley/proto';
 import { CallerSigner, CallerVerifier, serviceCaller } from './caller-assertion';
@@ -83,7 +84,6 @@ describe('GrpcServerHost client streams', () => {
 
   it('passes a handler refusal back as the error, with its code', async () => {
     handler = async () => {
-      const { DomainError, ErrorKind } = await import('@parley/errors');
       throw new DomainError(ErrorKind.PayloadTooLarge, 'too big', { code: 'FILE_TOO_LARGE' });
     };
     await expect(client.uploadFile(chunks(3))).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
