@@ -79,7 +79,7 @@ auth: [gateway, realtime]
 chat: [gateway, model-gateway, realtime]
 model-gateway: [gateway]
 retrieval: []
-files: []
+files: [gateway]
 realtime: [gateway]
 {{- end -}}
 

@@ -28,3 +28,6 @@ export {
 } from './test-callers';
 export { createTestCa } from './test-certificates';
 export type { TestCa, TestCertificateFiles } from './test-certificates';
+export { startS3Server } from './s3-server';
+export type { S3TestServer } from './s3-server';
+export { docxWithParagraphs, pdfWithPages, pptxWithSlides, xlsxWithRows } from './document-fixtures';

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './free-port';
+import { startS3Server, type S3TestServer } from './s3-server';
 import { ServiceName, ServiceProcess, startServiceProcess } from './service-process';
 import { createTestCa, type TestCa, type TestCertificateFiles } from './test-certificates';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -22,6 +26,8 @@ export interface StackOptions {
    * drop it on stop.
    */
   database?: TestDatabase;
+  /** Files in a real S3-protocol server (s3rver) shared by every files copy; default: a temp UPLOAD_DIR. */
+  s3?: boolean;
 }
 
 export interface Stack {
@@ -42,6 +48,10 @@ export interface Stack {
    * clients (pass it to useTransportSecurity before calling a service directly).
    */
   tls?: { ca: TestCa; services: TestCertificateFiles; client: TestCertificateFiles };
+  /** With `s3: true`: the S3 server the files service stores in. */
+  s3?: S3TestServer;
+  /** Where the files service stores with the local provider. */
+  uploadDir: string;
   stop(): Promise<void>;
 }
 
@@ -86,8 +96,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         GRPC_TLS_CA_FILE: tls.services.caFile,
       }
     : {};
+  const uploadDir = mkdtempSync(join(tmpdir(), 'parley-stack-files-'));
+  const s3 = options.s3 ? await startS3Server() : undefined;
+  const filesEnv: Record<string, string> = {
+    UPLOAD_DIR: uploadDir,
+    FILES_WORK_QUEUE: `FILES_${instance.toUpperCase()}`,
+    ...(s3?.env ?? {}),
+  };
   const stack: Stack = {
     database,
+    uploadDir,
+    ...(s3 ? { s3 } : {}),
     secret,
     callerSecret,
     services,
@@ -100,6 +119,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const all = Object.values(services).flat() as ServiceProcess[];
       await Promise.all(all.map((proc) => proc.stop('SIGTERM')));
       if (!options.database) await database.drop();
+      await s3?.stop();
+      rmSync(uploadDir, { recursive: true, force: true });
       ca?.remove();
     },
   };
@@ -123,6 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             ? httpUrls.auth[i % httpUrls.auth.length]!
             : 'http://127.0.0.1:1',
           MODEL_GATEWAY_GRPC_URL: pick('model-gateway', i, 1),
+          FILES_GRPC_URL: pick('files', i, 1),
           REALTIME_URL: realtimeList.length ? realtimeList[i % realtimeList.length]! : 'http://127.0.0.1:1',
           SHUTDOWN_GRACE_MS: '10000',
           // Every test signs in from 127.0.0.1; suites that test the per-IP limit set their own.
@@ -133,6 +155,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...(grpcPort ? { GRPC_PORT: String(grpcPort) } : {}),
           ...(metricsPort ? { METRICS_PORT: String(metricsPort) } : {}),
           ...tlsEnv,
+          ...(name === 'files' ? filesEnv : {}),
           ...options.env,
         };
         const proc = await startServiceProcess(name, {

@@ -20,6 +20,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthsController } from './auths/auths.controller';
 import { ChatsController } from './chats/chats.controller';
 import { DownstreamClients, GATEWAY } from './downstream/downstream-clients';
+import { FilesController } from './files/files.controller';
 import { FoldersController } from './folders/folders.controller';
 import { GatewayRedis } from './downstream/redis.provider';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
@@ -49,6 +50,7 @@ export class GatewayAppModule {
         GroupsController,
         ChatsController,
         FoldersController,
+        FilesController,
         ModelsController,
         PresetsController,
         UsageController,

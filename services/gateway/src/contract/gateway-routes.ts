@@ -3,6 +3,7 @@ import { appConfigContract } from '../app-config/app-config.contract';
 import { authsContract } from '../auths/auths.contract';
 import { chatsContract } from '../chats/chats.contract';
 import { completionsContract } from '../completions/completions.contract';
+import { filesContract } from '../files/files.contract';
 import { foldersContract } from '../folders/folders.contract';
 import { groupsContract } from '../groups/groups.contract';
 import { modelsContract } from '../models/models.contract';
@@ -26,6 +27,7 @@ export const GATEWAY_ROUTES: readonly RouteContract[] = [
   groupsContract,
   chatsContract,
   foldersContract,
+  filesContract,
   modelsContract,
   presetsContract,
   usageContract,
