@@ -80,6 +80,7 @@ describe('files through the gateway (local storage)', () => {
       env: {
         DEFAULT_USER_ROLE: 'user',
         RAG_FILE_MAX_SIZE: '1',
+        RAG_FILE_MAX_COUNT: '5',
         RAG_ALLOWED_FILE_EXTENSIONS: 'txt,pdf,docx,html',
       },
     });
@@ -90,6 +91,11 @@ describe('files through the gateway (local storage)', () => {
     bob = await signUp(gateway, 'Bob');
   });
   afterAll(() => stack?.stop());
+
+  it('tells clients the upload limits in /api/config, as Open WebUI does', async () => {
+    const config = await request<{ file: unknown }>(gateway, 'GET', '/api/config');
+    expect(config.body.file).toEqual({ max_size: 1, max_count: 5 });
+  });
 
   it('runs Open WebUI’s upload flow: multipart, then poll; the shapes match', async () => {
     const bytes = Buffer.from('hello from a text file');

@@ -325,7 +325,24 @@ Only what each service reads: see README.md for the table.
 - name: WEBSOCKET_ALLOW_POLLING
   value: {{ $svc.allowPolling | quote }}
 {{- end }}
+{{- $limits := $root.Values.files.limits }}
+{{- if and (has $component (list "files" "gateway")) $limits.maxFileSizeMb }}
+- name: RAG_FILE_MAX_SIZE
+  value: {{ $limits.maxFileSizeMb | quote }}
+{{- end }}
+{{- if and (eq $component "gateway") $limits.maxFileCount }}
+- name: RAG_FILE_MAX_COUNT
+  value: {{ $limits.maxFileCount | quote }}
+{{- end }}
 {{- if eq $component "files" }}
+{{- with $limits.allowedExtensions }}
+- name: RAG_ALLOWED_FILE_EXTENSIONS
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- if $limits.userQuotaMb }}
+- name: FILES_USER_QUOTA_MB
+  value: {{ $limits.userQuotaMb | quote }}
+{{- end }}
 {{- $storage := $svc.storage }}
 - name: STORAGE_PROVIDER
   value: {{ $storage.provider | quote }}

@@ -18,6 +18,17 @@ export const gatewayConfigSchema = z.object({
   FILES_GRPC_URL: env.hostPort('127.0.0.1:50055'),
   /** Deadline of one upload or download through the files service (large files take a while). */
   FILES_TRANSFER_DEADLINE_MS: env.int(3_600_000, { min: 1_000, max: 86_400_000 }),
+  /**
+   * Shown to clients in /api/config `file` (Open WebUI's names): the largest upload in MB (the files service
+   * enforces its own RAG_FILE_MAX_SIZE; give both the same value, the chart does) and how many files one
+   * message may attach (the web app enforces it, as Open WebUI's does).
+   */
+  RAG_FILE_MAX_SIZE: z.coerce.number().positive('must be a positive number of MB').optional(),
+  RAG_FILE_MAX_COUNT: z.coerce
+    .number()
+    .int('must be a whole number')
+    .positive('must be 1 or more')
+    .optional(),
   /** Deadline of one completion or pass-through stream through the model gateway (streams run long). */
   COMPLETION_DEADLINE_MS: env.int(600_000, { min: 1_000, max: 86_400_000 }),
   /** Where the Socket.IO upgrade at /ws/ is proxied to. */

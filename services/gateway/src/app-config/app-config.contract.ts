@@ -16,6 +16,8 @@ export const appConfig = z
       enable_api_key: z.boolean(),
       enable_websocket: z.boolean(),
     }),
+    /** Upload limits (null: none): the largest file in MB and the most files per message. */
+    file: z.object({ max_size: z.number().nullable(), max_count: z.number().int().nullable() }),
   })
   .openapi('AppConfig');
 

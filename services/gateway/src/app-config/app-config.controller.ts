@@ -3,6 +3,7 @@ import { authV1 } from '@parley/proto';
 import type { RouteResult as Result } from '../contract/route-contract';
 import { Route } from '../contract/route.decorator';
 import { DownstreamClients, GATEWAY } from '../downstream/downstream-clients';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { appConfigContract as c } from './app-config.contract';
 
 const CACHE_MS = 5_000;
@@ -16,7 +17,10 @@ const CACHE_MS = 5_000;
 export class AppConfigController {
   private cached?: { at: number; options: authV1.GetSignInOptionsResponse };
 
-  constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
+  constructor(
+    @Inject(DownstreamClients) private readonly downstream: DownstreamClients,
+    @Inject(GATEWAY_CONFIG) private readonly settings: GatewayConfig,
+  ) {}
 
   @Route(c.config)
   async config(): Promise<Result<typeof c.config>> {
@@ -40,6 +44,10 @@ export class AppConfigController {
         enable_ldap: options.enableLdap,
         enable_api_key: options.enableApiKey,
         enable_websocket: true,
+      },
+      file: {
+        max_size: this.settings.RAG_FILE_MAX_SIZE ?? null,
+        max_count: this.settings.RAG_FILE_MAX_COUNT ?? null,
       },
     };
   }
