@@ -12,7 +12,6 @@ import {
   Metadata,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { toJson } from '@bufbuild/protobuf';
 import { DomainError, ErrorKind, describeUnsafeInput, grpcStatusOf, toSafeErrorText } from '@parley/errors';
 import { runWithRequestContext, sanitizeRequestId, type Logger } from '@parley/logging';
 import { grpcServerDuration, inSpan, SpanKind } from '@parley/telemetry';
@@ -102,7 +101,7 @@ export class GrpcServerHost {
           callback: sendUnaryData<unknown>,
         ) => {
           void this.runCall(fullName, call.metadata, call, async (ctx) => {
-            this.checkRequest(method.input, call.request);
+            this.checkRequest(call.request);
             const result = await handler(call.request, ctx);
             return create(method.output, result as MessageInitShape<DescMessage>);
           })
@@ -135,7 +134,7 @@ export class GrpcServerHost {
               }),
           };
           void this.runCall(fullName, call.metadata, call, (ctx) => {
-            this.checkRequest(method.input, call.request);
+            this.checkRequest(call.request);
             return handler(call.request, stream, ctx);
           })
             .then(
@@ -158,7 +157,7 @@ export class GrpcServerHost {
           const checked = async function* (this: GrpcServerHost) {
             // Pulled one at a time: grpc-js stops reading from the socket while the handler is busy.
             for await (const request of call) {
-              this.checkRequest(method.input, request);
+              this.checkRequest(request);
               yield request;
             }
           }.call(this);
@@ -229,19 +228,15 @@ export class GrpcServerHost {
    * in JSON columns and status messages, nesting that overflows recursive code) before any handler sees it.
    * protobuf decoding turns invalid UTF-8 into U+FFFD, but a NUL is valid UTF-8 and arrives as is.
    */
-  private checkRequest(schema: DescMessage, request: unknown): void {
+  private checkRequest(request: unknown): void {
     if (request instanceof UndecodableRequest)
       throw new DomainError(
         ErrorKind.InvalidArgument,
         `Invalid request: not a valid ${request.typeName} message.`,
       );
-    let json: unknown;
-    try {
-      json = toJson(schema, request as never);
-    } catch {
-      json = request;
-    }
-    const problem = describeUnsafeInput(json, { root: 'request' }) ?? describeEmbeddedJson(json);
+    // The decoded message itself, not its JSON form: toJson would base64-encode every bytes field (a
+    // 64 KiB upload chunk) only for the check to scan the result; bytes carry no text and are skipped.
+    const problem = describeUnsafeInput(request, { root: 'request' }) ?? describeEmbeddedJson(request);
     if (problem) throw new DomainError(ErrorKind.InvalidArgument, `Invalid request: ${problem}.`);
   }
 
@@ -321,7 +316,8 @@ function describeEmbeddedJson(value: unknown): string | undefined {
   const stack: Array<{ value: unknown; path: string }> = [{ value, path: 'request' }];
   while (stack.length) {
     const { value: current, path } = stack.pop()!;
-    if (current === null || typeof current !== 'object') continue;
+    // bytes fields (an upload chunk) hold no text: never walk their elements.
+    if (current === null || typeof current !== 'object' || ArrayBuffer.isView(current)) continue;
     for (const [key, child] of Object.entries(current as Record<string, unknown>)) {
       const childPath = `${path}.${key}`;
       const texts = key.endsWith('Json')

@@ -5,6 +5,9 @@ import type { FileRow } from './files.repository';
 export const fileNotFound = () =>
   new DomainError(ErrorKind.NotFound, 'File not found.', { code: 'FILE_NOT_FOUND' });
 
+/** User ids are UUIDs (auth makes them); any other id names nobody and owns nothing. */
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A signed-in, admitted user; service callers and pending users are refused. */
 export function actingUser(call: CallContext): UserCaller {
   const { caller } = call;
@@ -13,6 +16,8 @@ export function actingUser(call: CallContext): UserCaller {
       ErrorKind.PermissionDenied,
       `This files method acts only for a signed-in user; the service "${caller.service}" may not call it.`,
     );
+  if (!USER_ID.test(caller.userId))
+    throw new DomainError(ErrorKind.PermissionDenied, 'The caller is not a user of this installation.');
   if (caller.role === 'pending')
     throw new DomainError(
       ErrorKind.PermissionDenied,
