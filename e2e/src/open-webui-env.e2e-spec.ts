@@ -94,15 +94,35 @@ describe('an Open WebUI env file', () => {
     expect(result.stderr).toMatch(/DATABASE_TYPE "sqlite" is not supported: Parley runs on PostgreSQL only/);
   });
 
-  it('takes the model list from the singular OLLAMA_BASE_URL most installs set', async () => {
+  it('takes the models from the singular OLLAMA_BASE_URL and the cookie flags from WEBUI_SESSION_COOKIE_*', async () => {
     const ollama = await startFakeLlm({ models: ['llama-singular:latest'] });
     const stack = await startStack({
       copies: { auth: 1, 'model-gateway': 1, gateway: 1 },
-      env: { OLLAMA_BASE_URL: ollama.url, ENABLE_OPENAI_API: 'false' },
+      env: {
+        OLLAMA_BASE_URL: ollama.url,
+        ENABLE_OPENAI_API: 'false',
+        WEBUI_SESSION_COOKIE_SAME_SITE: 'strict',
+        WEBUI_SESSION_COOKIE_SECURE: 'true',
+      },
     });
     try {
       const gateway = stack.gatewayUrls[0]!;
       const admin = await signUp(gateway, 'Ada', `ada-${randomUUID()}@example.com`);
+      const signUpAnswer = await fetch(`${gateway}/api/v1/auths/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '2001:db8:0e1::1' },
+        body: JSON.stringify({
+          name: 'Cookie',
+          email: `cookie-${randomUUID()}@example.com`,
+          password: 'correct horse battery',
+        }),
+      });
+      expect(signUpAnswer.status).toBe(200);
+      const cookie = signUpAnswer.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(/^token=/);
+      expect(cookie).toMatch(/SameSite=Strict/);
+      expect(cookie).toMatch(/; Secure/); // over plain HTTP too: the operator asked for it
+      expect(cookie).toMatch(/HttpOnly/);
       const models = await request<{ data: Array<{ id: string }> }>(gateway, 'GET', '/api/models', {
         token: admin.token,
       });

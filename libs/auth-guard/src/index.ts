@@ -19,3 +19,5 @@ export { CallerProfiles, CALLER_PROFILES } from './caller-profiles';
 export type { CallerProfile, CallerProfilesOptions } from './caller-profiles';
 export { normalizeOrigin, parseOriginPolicy, policyAllows } from './origin-policy';
 export type { OriginPolicy } from './origin-policy';
+export { sessionCookieEnv, sessionCookieOptions } from './session-cookie';
+export type { SessionCookieConfig } from './session-cookie';

@@ -88,7 +88,7 @@ export const env = {
 
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  oneOf: <T extends [string, ...string[]]>(values: T, fallback: T[number]) =>
+  oneOf: <const T extends [string, ...string[]]>(values: T, fallback: T[number]) =>
     z
       .enum(values, { errorMap: () => ({ message: `must be one of: ${values.join(', ')}` }) })
       .default(fallback),

@@ -1,3 +1,4 @@
+import { sessionCookieEnv } from '@parley/auth-guard';
 import { databaseEnv } from '@parley/database';
 import { redisEnv } from '@parley/redis';
 import { commonServiceEnv, env, sensitive, z } from '@parley/config';
@@ -84,6 +85,7 @@ export const authConfigSchema = z.object({
   USER_PERMISSIONS_CHAT_EXPORT: env.bool(true),
   USER_PERMISSIONS_CHAT_FILE_UPLOAD: env.bool(true),
   USER_PERMISSIONS_CHAT_TEMPORARY: env.bool(true),
+  ...sessionCookieEnv(),
   ...commonServiceEnv(),
 });
 

@@ -1,3 +1,4 @@
+import { sessionCookieEnv } from '@parley/auth-guard';
 import { redisEnv } from '@parley/redis';
 import { resolve } from 'node:path';
 import { commonServiceEnv, env, z } from '@parley/config';
@@ -72,6 +73,7 @@ export const gatewayConfigSchema = z.object({
     .string()
     .regex(/^\s*\d+\s*[KMG]?B?\s*$/i, 'must be a size like 10MB or 500KB')
     .default('10MB'),
+  ...sessionCookieEnv(),
   ...commonServiceEnv(),
 });
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import OpenIDConnectStrategy from 'passport-openidconnect';
+import { sessionCookieOptions } from '@parley/auth-guard';
 import { DomainError } from '@parley/errors';
 import { Public } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
@@ -86,13 +87,14 @@ export class OidcController {
       attempt.success = (identity) => {
         this.accounts.signIn(identity).then(
           ({ accessToken }) => {
-            res.cookie('token', accessToken.token, {
-              httpOnly: true,
-              sameSite: 'lax',
-              secure: req.headers['x-forwarded-proto'] === 'https',
-              path: '/',
-              expires: new Date(accessToken.expiresAt * 1000),
-            });
+            res.cookie(
+              'token',
+              accessToken.token,
+              sessionCookieOptions(this.config, {
+                overHttps: req.headers['x-forwarded-proto'] === 'https',
+                expiresAtSeconds: accessToken.expiresAt,
+              }),
+            );
             res.redirect(302, `/auth#token=${accessToken.token}`);
             resolve();
           },

@@ -1,6 +1,12 @@
 import { Controller, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AUTHENTICATOR, AuthenticatedRequest, Authenticator, tokenFromHeaders } from '@parley/auth-guard';
+import {
+  AUTHENTICATOR,
+  AuthenticatedRequest,
+  Authenticator,
+  sessionCookieOptions,
+  tokenFromHeaders,
+} from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { authV1 } from '@parley/proto';
 import { DownstreamClients, GATEWAY } from '../downstream/downstream-clients';
@@ -187,13 +193,14 @@ export class AuthsController {
   }
 
   private setCookie(accessToken: authV1.AccessToken, req: Request, res: Response): void {
-    res.cookie('token', accessToken.token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: req.secure,
-      path: '/',
-      expires: new Date(Number(accessToken.expiresAt) * 1000),
-    });
+    res.cookie(
+      'token',
+      accessToken.token,
+      sessionCookieOptions(this.config, {
+        overHttps: req.secure,
+        expiresAtSeconds: Number(accessToken.expiresAt),
+      }),
+    );
   }
 }
 
