@@ -50,14 +50,3 @@ export interface CompletionStarted {
   status: boolean;
   task_id: string;
 }
-
-/** `chat:completion`, version 1. */
-export interface CompletionEvent {
-  v: 1;
-  chat_id: string;
-  message_id: string;
-  seq: number;
-  content: string;
-  done: boolean;
-  error?: string;
-}
