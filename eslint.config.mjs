@@ -15,6 +15,7 @@ export default tseslint.config(
       'e2e/output/**',
       'libs/proto/src/gen/**',
       'services/*/src/generated/**',
+      'web/src/api/generated/**',
       'web/dist/**',
       'web/src/gen/**',
       'charts/**/templates/**',

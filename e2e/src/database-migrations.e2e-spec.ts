@@ -116,6 +116,64 @@ describe('database migrations', () => {
     );
   });
 
+  it('waits a bounded time for a lock another run holds, names the holder, and then gives up', async () => {
+    const db = await fresh();
+    const holder = new Client({ connectionString: db.url, application_name: 'stuck-migration-run' });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [0x7061726c]);
+      const logged: string[] = [];
+      const run = applyMigrations(db.url, discoverMigrations(root), (line) => logged.push(line), {
+        lockWaitMs: 1_000,
+        pollMs: 50,
+      });
+      await expect(run).rejects.toThrow(/holds the lock: pid \d+ \(stuck-migration-run/);
+      await expect(run).rejects.toThrow(/pg_terminate_backend/);
+      expect(
+        logged.some((line) =>
+          /waiting for the migration lock, held by pid \d+ \(stuck-migration-run/.test(line),
+        ),
+      ).toBe(true);
+      // Once the holder lets go, a run goes through.
+      await holder.query('SELECT pg_advisory_unlock($1)', [0x7061726c]);
+      expect(
+        (await applyMigrations(db.url, discoverMigrations(root), undefined, { lockWaitMs: 1_000 })).length,
+      ).toBeGreaterThan(0);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('fails a migration that waits on the running app’s locks after lock_timeout, leaving nothing half-done', async () => {
+    const db = await fresh();
+    const copy = mkdtempSync(join(tmpdir(), 'parley-migrations-'));
+    cpSync(join(root, 'services/chat/prisma'), join(copy, 'services/chat/prisma'), { recursive: true });
+    await applyMigrations(db.url, discoverMigrations(copy));
+    const next = join(copy, 'services/chat/prisma/migrations/20990101000000_add_column');
+    mkdirSync(next);
+    writeFileSync(join(next, 'migration.sql'), 'ALTER TABLE chat.chats ADD COLUMN spec_extra int;');
+    // The app in the middle of a transaction that read the table: ALTER TABLE must wait for it.
+    const app = new Client({ connectionString: db.url });
+    await app.connect();
+    try {
+      await app.query('BEGIN');
+      await app.query('SELECT count(*) FROM chat.chats');
+      await expect(
+        applyMigrations(db.url, discoverMigrations(copy), undefined, { lockTimeout: '200ms' }),
+      ).rejects.toThrow(
+        /chat migration 20990101000000_add_column failed: canceling statement due to lock timeout/,
+      );
+      await app.query('ROLLBACK');
+      const columns = await query(
+        db.url,
+        `SELECT 1 FROM information_schema.columns WHERE table_schema = 'chat' AND column_name = 'spec_extra'`,
+      );
+      expect(columns).toEqual([]);
+    } finally {
+      await app.end();
+    }
+  });
+
   it('rolls back a failing migration completely and says which one failed', async () => {
     const db = await fresh();
     const copy = mkdtempSync(join(tmpdir(), 'parley-migrations-'));

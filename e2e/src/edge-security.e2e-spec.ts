@@ -134,6 +134,46 @@ describe('the gateway public edge', () => {
     expect(bearer.status).toBe(200);
   });
 
+  it('serves /openapi.json to anyone, cached, listing the REST routes, and sends the page size of a list', async () => {
+    const res = await rawGet(gateway, '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
+    const document = JSON.parse(res.body.toString()) as { openapi: string; paths: Record<string, object> };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/chats/', '/api/chat/completions', '/openai/{path}', '/docs']),
+    );
+    const list = await rawGet(gateway, '/api/v1/chats/?page=1', { authorization: `Bearer ${user.token}` });
+    expect(list.headers['x-page-size']).toMatch(/^[1-9]\d*$/);
+  });
+
+  it('shows the API reference at /docs under the CSP with no violation, offline', async () => {
+    const page = await rawGet(gateway, '/docs');
+    expect(page.status).toBe(200);
+    expect(page.body.length).toBeLessThan(2_000); // the viewer's bundle loads only when the page opens
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
+    const browser = await launchBrowser();
+    try {
+      const tab = await browser.newPage();
+      const violations: string[] = [];
+      const foreign: string[] = [];
+      tab.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      tab.on('request', (r) => {
+        if (!r.url().startsWith(gateway) && !r.url().startsWith('data:')) foreign.push(r.url());
+      });
+      await tab.goto(`${gateway}/docs`);
+      await tab.getByText('Parley REST API').first().waitFor();
+      await tab.getByText('/api/v1/chats/new').first().waitFor();
+      await tab.screenshot({ path: screenshotPath('edge-api-reference') });
+      expect(violations).toEqual([]);
+      expect(foreign).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('runs the SPA under the CSP with no violation, the saved theme applied before the app', async () => {
     const browser = await launchBrowser();
     try {

@@ -111,7 +111,7 @@ describe('production bundles (as the images assemble them)', () => {
           NATS_URL: infra.natsUrl,
           WEBUI_SECRET_KEY: 'a-long-enough-secret-for-the-bundle-test',
           CALLER_ASSERTION_SECRET: 'a-long-enough-caller-assertion-secret-for-the-bundle-test',
-          FILES_LOCAL_DIR: join(app, 'data'),
+          UPLOAD_DIR: join(app, 'data'),
           LOG_LEVEL: 'warn',
           ...(service === 'gateway'
             ? { PORT: String(httpPort) }

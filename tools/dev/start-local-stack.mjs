@@ -79,12 +79,15 @@ const env = {
   REDIS_URL: process.env.REDIS_URL ?? DEFAULT_URLS.REDIS_URL,
   NATS_URL: process.env.NATS_URL ?? DEFAULT_URLS.NATS_URL,
   WEBUI_SECRET_KEY: process.env.WEBUI_SECRET_KEY ?? localSecret('local-webui-secret-key'),
-  CALLER_ASSERTION_SECRET: process.env.CALLER_ASSERTION_SECRET ?? localSecret('local-caller-assertion-secret'),
+  CALLER_ASSERTION_SECRET:
+    process.env.CALLER_ASSERTION_SECRET ?? localSecret('local-caller-assertion-secret'),
   AUTH_GRPC_URL: `127.0.0.1:${GRPC_BASE}`,
   CHAT_GRPC_URL: `127.0.0.1:${GRPC_BASE + 1}`,
   MODEL_GATEWAY_GRPC_URL: `127.0.0.1:${GRPC_BASE + 2}`,
   RETRIEVAL_GRPC_URL: `127.0.0.1:${GRPC_BASE + 3}`,
   FILES_GRPC_URL: `127.0.0.1:${GRPC_BASE + 4}`,
+  // The files service's bytes (STORAGE_PROVIDER=local); set STORAGE_PROVIDER=s3 and S3_* to use S3 instead.
+  UPLOAD_DIR: process.env.UPLOAD_DIR ?? '.cache/uploads',
   AUTH_HTTP_URL: `http://127.0.0.1:${HTTP_BASE + 1}`,
   REALTIME_URL: `http://127.0.0.1:${HTTP_BASE + 6}`,
 };

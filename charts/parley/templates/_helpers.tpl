@@ -75,12 +75,30 @@ Who calls whom over gRPC: the NetworkPolicies admit exactly these callers, and e
 gets the matching *_GRPC_URL. gateway and realtime take traffic from outside instead.
 */}}
 {{- define "parley.callers" -}}
-auth: [gateway, chat, realtime, model-gateway]
+auth: [gateway, realtime]
 chat: [gateway, model-gateway, realtime]
 model-gateway: [gateway]
-retrieval: [gateway, model-gateway]
-files: [gateway, retrieval]
+retrieval: []
+files: [gateway]
 realtime: [gateway]
+{{- end -}}
+
+{{/* A component's shutdown budget: its own <service>.shutdown values over the global shutdown. */}}
+{{- define "parley.shutdownOf" -}}
+{{- $own := (index .root.Values .key).shutdown | default dict -}}
+{{- toYaml (merge (deepCopy $own) .root.Values.shutdown) -}}
+{{- end -}}
+
+{{/* The ServiceAccount a component runs as: its own (create or name), else the shared one. */}}
+{{- define "parley.componentServiceAccountName" -}}
+{{- $sa := (index .root.Values .key).serviceAccount | default dict -}}
+{{- if $sa.create -}}
+{{- printf "%s-%s" (include "parley.fullname" .root) .component -}}
+{{- else if $sa.name -}}
+{{- $sa.name -}}
+{{- else -}}
+{{- include "parley.serviceAccountName" .root -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "parley.serviceAccountName" -}}
@@ -107,7 +125,8 @@ realtime: [gateway]
 {{- $root := .root -}}
 {{- $key := .key -}}
 {{- $svc := index $root.Values $key -}}
-{{- printf "%s-%s:%v" (include "parley.fullname" $root) .component $svc.grpcPort -}}
+{{- /* The headless Service: DNS answers every ready pod, the client balances calls over them. */ -}}
+{{- printf "dns:///%s-%s-grpc:%v" (include "parley.fullname" $root) .component $svc.grpcPort -}}
 {{- end -}}
 
 {{/* Secret names. */}}
@@ -157,8 +176,11 @@ plus grpcTls.extraDnsNames. One certificate serves every component, as server an
 {{- $root := . -}}
 {{- $names := list -}}
 {{- range $key, $component := include "parley.components" $root | fromYaml -}}
-{{- $svc := printf "%s-%s" (include "parley.fullname" $root) $component -}}
+{{- $grpc := include "parley.grpcComponents" $root | fromYaml -}}
+{{- $base := printf "%s-%s" (include "parley.fullname" $root) $component -}}
+{{- range $svc := ternary (list $base (printf "%s-grpc" $base)) (list $base) (hasKey $grpc $key) -}}
 {{- $names = concat $names (list $svc (printf "%s.%s" $svc $root.Release.Namespace) (printf "%s.%s.svc" $svc $root.Release.Namespace) (printf "%s.%s.svc.%s" $svc $root.Release.Namespace $root.Values.grpcTls.clusterDomain)) -}}
+{{- end -}}
 {{- end -}}
 {{- $names = concat $names $root.Values.grpcTls.extraDnsNames -}}
 {{- toYaml (uniq $names) -}}
@@ -234,15 +256,28 @@ Only what each service reads: see README.md for the table.
 {{- end }}
 {{- if has $component (list "auth" "chat" "model-gateway" "retrieval" "files") }}
 {{ include "parley.connectionEnv" (dict "root" $root "envName" "DATABASE_URL" "cfg" $root.Values.postgresql) }}
+- name: DATABASE_POOL_SIZE
+  value: {{ $root.Values.postgresql.poolSize | quote }}
+{{- end }}
+{{- /* Per region its own queue groups, JetStream consumers and Redis keys (docs/multi-region.md). */}}
+{{- if and $root.Values.region (eq $component "realtime") }}
+- name: REALTIME_CLUSTER
+  value: {{ printf "%s-%s" (include "parley.fullname" $root) $root.Values.region | quote }}
+{{- end }}
+{{- if and $root.Values.region (eq $component "model-gateway") }}
+- name: MODEL_GATEWAY_CLUSTER
+  value: {{ printf "%s-%s" (include "parley.fullname" $root) $root.Values.region | quote }}
 {{- end }}
 {{- if has $component (list "gateway" "auth" "realtime" "model-gateway") }}
 {{ include "parley.redisEnv" $root }}
 {{- end }}
+{{- if ne $component "gateway" }}
 {{- if $root.Values.nats.existingSecret }}
 {{ include "parley.connectionEnv" (dict "root" $root "envName" "NATS_URL" "cfg" $root.Values.nats) }}
 {{- else }}
 - name: NATS_URL
   value: {{ $root.Values.nats.url | quote }}
+{{- end }}
 {{- end }}
 - name: CALLER_ASSERTION_SECRET
   valueFrom:
@@ -292,10 +327,10 @@ Only what each service reads: see README.md for the table.
 {{- end }}
 {{- if eq $component "files" }}
 {{- $storage := $svc.storage }}
-- name: FILES_STORAGE_PROVIDER
+- name: STORAGE_PROVIDER
   value: {{ $storage.provider | quote }}
 {{- if eq $storage.provider "local" }}
-- name: FILES_LOCAL_DIR
+- name: UPLOAD_DIR
   value: {{ $storage.local.dir | quote }}
 {{- else }}
 - name: S3_ENDPOINT_URL
@@ -319,7 +354,7 @@ Only what each service reads: see README.md for the table.
 - name: LOG_LEVEL
   value: {{ $root.Values.logLevel | quote }}
 - name: SHUTDOWN_GRACE_MS
-  value: {{ $root.Values.shutdown.graceMs | quote }}
+  value: {{ (include "parley.shutdownOf" (dict "root" $root "key" $key) | fromYaml).graceMs | quote }}
 - name: OTEL_SERVICE_NAME
   value: {{ printf "parley-%s" $component | quote }}
 {{- with $root.Values.otel.endpoint }}
@@ -337,6 +372,10 @@ Only what each service reads: see README.md for the table.
 - name: PARLEY_REGION
   value: {{ . | quote }}
 {{- end }}
+{{- if or $root.Values.caBundle.configMapName $root.Values.caBundle.secretName }}
+- name: NODE_EXTRA_CA_CERTS
+  value: /etc/parley/ca-bundle/ca.crt
+{{- end }}
 {{- with $svc.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -344,9 +383,13 @@ Only what each service reads: see README.md for the table.
 
 {{/* Checks that no schema can express. */}}
 {{- define "parley.validate" -}}
-{{- $s := .Values.shutdown -}}
-{{- if le (mul (int $s.terminationGracePeriodSeconds) 1000) (add (int $s.graceMs) (mul (int $s.preStopSleepSeconds) 1000)) -}}
-{{- fail (printf "shutdown.terminationGracePeriodSeconds (%v s) must be longer than shutdown.preStopSleepSeconds (%v s) plus shutdown.graceMs (%v ms), or Kubernetes kills pods mid-drain" $s.terminationGracePeriodSeconds $s.preStopSleepSeconds $s.graceMs) -}}
+{{- /* Each pod's grace must hold the preStop sleep, the drain and 5 s to close clients and flush spans. */ -}}
+{{- range $key, $component := include "parley.components" . | fromYaml -}}
+{{- $s := include "parley.shutdownOf" (dict "root" $ "key" $key) | fromYaml -}}
+{{- $where := ternary (printf "%s.shutdown" $key) "shutdown" (hasKey (index $.Values $key) "shutdown") -}}
+{{- if lt (mul (int $s.terminationGracePeriodSeconds) 1000) (add (int $s.graceMs) (mul (int $s.preStopSleepSeconds) 1000) 5000) -}}
+{{- fail (printf "%s.terminationGracePeriodSeconds (%v s) must be at least preStopSleepSeconds (%v s) plus graceMs (%v ms) plus 5 s for %s, or Kubernetes kills its pods mid-drain" $where $s.terminationGracePeriodSeconds $s.preStopSleepSeconds $s.graceMs $component) -}}
+{{- end -}}
 {{- end -}}
 {{- if and (not .Values.postgresql.existingSecret) (not .Values.postgresql.url) -}}
 {{- fail "postgresql.url or postgresql.existingSecret is required (DATABASE_URL)" -}}
@@ -373,7 +416,43 @@ Only what each service reads: see README.md for the table.
 {{- if and $tls.enabled $tls.existingSecret $tls.certManager.issuerRef.name -}}
 {{- fail "grpcTls: set either grpcTls.existingSecret or grpcTls.certManager.issuerRef.name, not both" -}}
 {{- end -}}
+{{- $files := .Values.files -}}
+{{- if and (eq $files.storage.provider "local") (or $files.autoscaling.enabled (gt (int $files.replicaCount) 1)) (not (and $files.storage.local.persistence.enabled (has "ReadWriteMany" $files.storage.local.persistence.accessModes))) -}}
+{{- fail "files: more than one copy (files.replicaCount > 1 or files.autoscaling.enabled) with files.storage.provider local needs a shared volume: files.storage.local.persistence.enabled with accessModes [ReadWriteMany]. Otherwise each copy would see only its own files: use files.storage.provider s3, or keep one copy." -}}
+{{- end -}}
+{{- if and .Values.caBundle.configMapName .Values.caBundle.secretName -}}
+{{- fail "caBundle: set configMapName or secretName, not both" -}}
+{{- end -}}
+{{- if and .Values.gatewayApi.enabled (not .Values.gatewayApi.parentRefs) -}}
+{{- fail "gatewayApi.enabled needs gatewayApi.parentRefs: the Gateway(s) the HTTPRoute attaches to" -}}
+{{- end -}}
 {{- if and (eq .Values.files.storage.provider "s3") (not .Values.files.storage.s3.bucket) -}}
 {{- fail "files.storage.s3.bucket is required when files.storage.provider is s3" -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The most PostgreSQL connections the install opens: every data-owning service at its maximum copies. */}}
+{{- define "parley.connectionBudget" -}}
+{{- $total := 1 -}}
+{{- range $key, $component := include "parley.components" . | fromYaml -}}
+{{- if has $component (list "auth" "chat" "model-gateway" "retrieval" "files") -}}
+{{- $svc := index $.Values $key -}}
+{{- $copies := ternary $svc.autoscaling.maxReplicas $svc.replicaCount $svc.autoscaling.enabled -}}
+{{- $total = add $total (mul (int $copies) (int $.Values.postgresql.poolSize)) -}}
+{{- end -}}
+{{- end -}}
+{{- $total -}}
+{{- end -}}
+
+{{/* One egress rule to a dependency outside the chart; peers are required when egress policies are on. */}}
+{{- define "parley.egressRule" -}}
+{{- if not .peers -}}
+{{- fail (printf "networkPolicy.egress.%s must list where %s is (NetworkPolicy peers: ipBlock, namespaceSelector, podSelector) when networkPolicy.egress.enabled is true" .name .name) -}}
+{{- end -}}
+- to:
+    {{- toYaml .peers | nindent 4 }}
+  ports:
+    {{- range .ports }}
+    - { port: {{ . }}, protocol: TCP }
+    {{- end }}
 {{- end -}}

@@ -1,15 +1,23 @@
 // Renders the parley chart with a real helm (see helm-binary.ts) and checks the manifests
 // against what the services really serve: ports, health endpoints, drain time, callers.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
 import { CHART_DIR, runHelm } from './helm-binary';
-
-type Obj = Record<string, any>;
-
-const RELEASE = 'parley';
-const NAMESPACE = 'parley';
+import {
+  NAMESPACE,
+  RELEASE,
+  SCENARIOS,
+  componentOf,
+  container,
+  envOf,
+  envValue,
+  named,
+  ofKind,
+  readYaml,
+  template,
+  templateFails,
+  writeValues,
+  type Obj,
+} from './rendered-chart';
 
 // The services' facts (docs: ARCHITECTURE.md and the services' config), written down here on
 // purpose rather than read from values.yaml, so a wrong default in the chart fails the test.
@@ -24,97 +32,14 @@ const SERVICES: Record<string, { key: string; http: number; grpc?: number }> = {
 };
 const COMPONENTS = Object.keys(SERVICES);
 const CALLERS: Record<string, string[]> = {
-  auth: ['gateway', 'chat', 'realtime', 'model-gateway'],
+  auth: ['gateway', 'realtime'],
   chat: ['gateway', 'model-gateway', 'realtime'],
   'model-gateway': ['gateway'],
-  retrieval: ['gateway', 'model-gateway'],
-  files: ['gateway', 'retrieval'],
+  retrieval: [],
+  files: ['gateway'],
 };
 const PUBLIC = ['gateway', 'realtime'];
 const STICKY_ANNOTATION = 'nginx.ingress.kubernetes.io/affinity';
-
-interface Scenario {
-  name: string;
-  files: string[];
-  /** Values as helm merges them: values.yaml, then each file. */
-  values: Obj;
-  polling: boolean;
-}
-
-function deepMerge(base: Obj, over: Obj): Obj {
-  const out: Obj = { ...base };
-  for (const [k, v] of Object.entries(over ?? {})) {
-    const b = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
-        ? deepMerge(b, v)
-        : v;
-  }
-  return out;
-}
-
-function readYaml(file: string): Obj {
-  return parse(fs.readFileSync(file, 'utf8')) ?? {};
-}
-
-function scenario(name: string, example?: string): Scenario {
-  const files = example ? [path.join(CHART_DIR, 'examples', example)] : [];
-  const values = files.reduce(
-    (acc, f) => deepMerge(acc, readYaml(f)),
-    readYaml(path.join(CHART_DIR, 'values.yaml')),
-  );
-  return { name, files, values, polling: values.realtime.allowPolling === true };
-}
-
-const SCENARIOS: Scenario[] = [
-  scenario('default'),
-  scenario('minimal', 'values-minimal.yaml'),
-  scenario('ha', 'values-ha.yaml'),
-  scenario('multi-region', 'values-multi-region.yaml'),
-];
-
-function template(files: string[], extra: string[] = []): Obj[] {
-  const args = [
-    'template',
-    RELEASE,
-    CHART_DIR,
-    '--namespace',
-    NAMESPACE,
-    ...files.flatMap((f) => ['-f', f]),
-    ...extra,
-  ];
-  const result = runHelm(args);
-  if (result.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${result.stderr}`);
-  return parseAllDocuments(result.stdout)
-    .map((doc) => {
-      if (doc.errors.length) throw doc.errors[0];
-      return doc.toJS() as Obj | null;
-    })
-    .filter((o): o is Obj => !!o && typeof o === 'object');
-}
-
-function templateFails(files: string[], extra: string[] = []): string {
-  const result = runHelm(['template', RELEASE, CHART_DIR, ...files.flatMap((f) => ['-f', f]), ...extra]);
-  if (result.status === 0)
-    throw new Error(`helm template unexpectedly succeeded with ${[...files, ...extra].join(' ')}`);
-  return result.stderr;
-}
-
-function writeValues(content: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-chart-'));
-  const file = path.join(dir, 'values.yaml');
-  fs.writeFileSync(file, content);
-  return file;
-}
-
-const ofKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
-const named = (objs: Obj[], kind: string, name: string) =>
-  objs.find((o) => o.kind === kind && o.metadata.name === name);
-const componentOf = (o: Obj) => o.metadata.labels?.['app.kubernetes.io/component'];
-const container = (d: Obj) => d.spec.template.spec.containers[0];
-const envOf = (d: Obj): Record<string, Obj> =>
-  Object.fromEntries((container(d).env as Obj[]).map((e) => [e.name, e]));
-const envValue = (d: Obj, name: string): string | undefined => envOf(d)[name]?.value;
 
 /** The number a probe's named or numbered port resolves to in the container. */
 function probePort(d: Obj, probe: Obj): number {
@@ -146,7 +71,12 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
 
   it('renders one Deployment and one Service per service', () => {
     expect(deployments.map(componentOf).sort()).toEqual([...COMPONENTS].sort());
-    expect(ofKind(objs, 'Service').map(componentOf).sort()).toEqual([...COMPONENTS].sort());
+    const services = ofKind(objs, 'Service');
+    const routed = services.filter((svc) => svc.spec.clusterIP !== 'None');
+    expect(routed.map(componentOf).sort()).toEqual([...COMPONENTS].sort());
+    // Plus one headless Service per gRPC server, for client-side balancing.
+    const headless = services.filter((svc) => svc.spec.clusterIP === 'None');
+    expect(headless.map(componentOf).sort()).toEqual(COMPONENTS.filter((c) => SERVICES[c].grpc).sort());
     for (const c of COMPONENTS) expect(named(objs, 'Deployment', `${RELEASE}-${c}`)).toBeDefined();
   });
 
@@ -257,16 +187,21 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
     for (const d of deployments) {
       for (const [name, e] of Object.entries(envOf(d))) {
         if (!name.endsWith('_GRPC_URL')) continue;
-        const [host, port] = String(e.value).split(':');
+        // dns:/// with a headless Service: the client resolves every ready pod and balances over them.
+        const match = /^dns:\/\/\/([^:]+):(\d+)$/.exec(String(e.value));
+        expect(match).not.toBeNull();
+        const [, host, port] = match!;
         const svc = named(objs, 'Service', host);
         expect(svc).toBeDefined();
+        expect(svc!.spec.clusterIP).toBe('None');
+        expect(svc!.spec.selector).toEqual(named(objs, 'Service', host.replace(/-grpc$/, ''))!.spec.selector);
         expect((svc!.spec.ports as Obj[]).find((p) => p.name === 'grpc')?.port).toBe(Number(port));
         expect(SERVICES[componentOf(svc!)].grpc).toBe(Number(port));
         checked++;
       }
     }
-    // gateway 5 + chat 1 + realtime 2 + model-gateway 3 + retrieval 1
-    expect(checked).toBe(12);
+    // gateway 4 (auth, chat, model-gateway, files) + realtime 2 (auth, chat) + model-gateway 1 (chat)
+    expect(checked).toBe(7);
     const gateway = named(objs, 'Deployment', `${RELEASE}-gateway`)!;
     expect(envValue(gateway, 'REALTIME_URL')).toBe(`http://${RELEASE}-realtime:8086`);
     expect(envValue(gateway, 'AUTH_HTTP_URL')).toBe(`http://${RELEASE}-auth:8081`);
@@ -357,7 +292,9 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
     // No rule may open the service to everyone.
     for (const r of rules) expect(r.from?.length).toBeGreaterThan(0);
     const grpcRules = rules.filter((r) => r.ports.some((p: Obj) => p.port === 'grpc'));
-    expect(grpcRules).toHaveLength(1);
+    // A service nobody calls yet has no gRPC rule (an empty `from` would admit everyone).
+    expect(grpcRules).toHaveLength(CALLERS[c].length ? 1 : 0);
+    if (!CALLERS[c].length) return;
     const admitted = (grpcRules[0].from as Obj[]).map((f) => {
       expect(f.namespaceSelector).toBeUndefined();
       return f.podSelector.matchLabels['app.kubernetes.io/component'];
@@ -427,9 +364,19 @@ describe('chart options', () => {
     for (const d of deployments) {
       expect(d.spec.template.metadata.labels['parley.io/region']).toBe('eu-west-1');
       expect(envValue(d, 'PARLEY_REGION')).toBe('eu-west-1');
-      expect(envValue(d, 'NATS_URL')).toBe('nats://nats.nats-eu-west-1.svc.cluster.local:4222');
+      // The gateway speaks no NATS; everything else uses the region's own.
+      expect(envValue(d, 'NATS_URL')).toBe(
+        componentOf(d) === 'gateway' ? undefined : 'nats://nats.nats-eu-west-1.svc.cluster.local:4222',
+      );
       expect(envValue(d, 'OTEL_RESOURCE_ATTRIBUTES')).toContain('cloud.region=eu-west-1');
     }
+    // Regions sharing a JetStream domain must not share durable consumers or queue groups.
+    expect(envValue(named(objs, 'Deployment', `${RELEASE}-realtime`)!, 'REALTIME_CLUSTER')).toBe(
+      `${RELEASE}-eu-west-1`,
+    );
+    expect(envValue(named(objs, 'Deployment', `${RELEASE}-model-gateway`)!, 'MODEL_GATEWAY_CLUSTER')).toBe(
+      `${RELEASE}-eu-west-1`,
+    );
     // Shared, read-only secrets: the chart reads them and creates none of its own.
     expect(ofKind(objs, 'Secret')).toEqual([]);
     const auth = named(objs, 'Deployment', `${RELEASE}-auth`)!;
@@ -516,9 +463,9 @@ describe('chart options', () => {
 
   it('mounts the files volume only for the local storage provider', () => {
     const local = named(template([minimal]), 'Deployment', `${RELEASE}-files`)!;
-    expect(envValue(local, 'FILES_STORAGE_PROVIDER')).toBe('local');
+    expect(envValue(local, 'STORAGE_PROVIDER')).toBe('local');
     const mount = (container(local).volumeMounts as Obj[]).find(
-      (m) => m.mountPath === envValue(local, 'FILES_LOCAL_DIR'),
+      (m) => m.mountPath === envValue(local, 'UPLOAD_DIR'),
     );
     expect(mount).toBeDefined();
     const volume = (local.spec.template.spec.volumes as Obj[]).find((v) => v.name === mount!.name)!;
@@ -529,7 +476,7 @@ describe('chart options', () => {
       'Deployment',
       `${RELEASE}-files`,
     )!;
-    expect(envValue(s3, 'FILES_STORAGE_PROVIDER')).toBe('s3');
+    expect(envValue(s3, 'STORAGE_PROVIDER')).toBe('s3');
     expect(envValue(s3, 'S3_BUCKET_NAME')).toBe('parley-files');
     expect(envOf(s3).S3_SECRET_ACCESS_KEY.valueFrom.secretKeyRef.name).toBe('parley-s3');
     expect((container(s3).volumeMounts as Obj[]).map((m) => m.mountPath)).toEqual(['/tmp']);
@@ -628,7 +575,12 @@ describe('internal gRPC TLS (grpcTls)', () => {
     const targets = ofKind(objs, 'Deployment').flatMap((d) =>
       (container(d).env as Obj[])
         .filter((e) => e.name.endsWith('_GRPC_URL'))
-        .map((e) => String(e.value).split(':')[0]!),
+        .map(
+          (e) =>
+            String(e.value)
+              .replace(/^dns:\/\/\//, '')
+              .split(':')[0]!,
+        ),
     );
     expect(targets.length).toBeGreaterThan(5);
     for (const host of targets) expect(dnsNames).toContain(host);
@@ -663,6 +615,348 @@ describe('internal gRPC TLS (grpcTls)', () => {
   });
 });
 
+describe('per-service shutdown budgets', () => {
+  const objs = template([]);
+  const budget = (c: string) => {
+    const d = named(objs, 'Deployment', `${RELEASE}-${c}`)!;
+    return {
+      graceMs: Number(envValue(d, 'SHUTDOWN_GRACE_MS')),
+      preStop: Number(container(d).lifecycle.preStop.exec.command[1]),
+      termination: d.spec.template.spec.terminationGracePeriodSeconds as number,
+    };
+  };
+
+  it.each(['gateway', 'auth', 'chat', 'model-gateway', 'retrieval', 'files', 'realtime'])(
+    '%s: the pod’s grace holds the preStop sleep, the drain and a margin',
+    (c) => {
+      const b = budget(c);
+      expect(b.termination * 1000).toBeGreaterThanOrEqual(b.preStop * 1000 + b.graceMs + 5000);
+    },
+  );
+
+  it('gives streamed answers a minute on the gateway and model-gateway, and 10 s elsewhere', () => {
+    expect(budget('gateway').graceMs).toBe(60_000);
+    expect(budget('model-gateway').graceMs).toBe(60_000);
+    expect(budget('chat').graceMs).toBe(10_000);
+  });
+});
+
+describe('edge: ingress modes and Gateway API', () => {
+  it('single mode: one Ingress, everything to the gateway (which proxies /ws/), long enough for sockets', () => {
+    const objs = template([], ['--set', 'ingress.mode=single']);
+    const ingresses = ofKind(objs, 'Ingress');
+    expect(ingresses.map((i) => i.metadata.name)).toEqual([RELEASE]);
+    const paths = ingresses[0]!.spec.rules[0].http.paths as Obj[];
+    expect(paths.map((p) => [p.path, p.backend.service.name])).toEqual([['/', `${RELEASE}-gateway`]]);
+    expect(Number(ingresses[0]!.metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBe(
+      3600,
+    );
+  });
+
+  it('refuses single mode with long-polling, which needs affinity to one realtime copy', () => {
+    const stderr = templateFails([], ['--set', 'ingress.mode=single', '--set', 'realtime.allowPolling=true']);
+    expect(stderr).toContain('ingress.mode single');
+    expect(stderr).toContain('realtime.allowPolling');
+  });
+
+  it('leaves out the ingress-nginx annotations for other controllers, keeping the operator’s', () => {
+    const objs = template(
+      [],
+      [
+        '--set',
+        'ingress.nginxAnnotations=false',
+        '--set-string',
+        'ingress.annotations.traefik\\.ingress\\.kubernetes\\.io/router\\.tls=true',
+      ],
+    );
+    for (const ing of ofKind(objs, 'Ingress')) {
+      const keys = Object.keys(ing.metadata.annotations ?? {});
+      expect(keys.filter((k) => k.startsWith('nginx.'))).toEqual([]);
+      expect(keys).toContain('traefik.ingress.kubernetes.io/router.tls');
+    }
+  });
+
+  it('renders an HTTPRoute for Gateway API: /ws/ to realtime, the rest to the gateway', () => {
+    const objs = template(
+      [],
+      [
+        '--set',
+        'gatewayApi.enabled=true',
+        '--set',
+        'gatewayApi.parentRefs[0].name=public',
+        '--set',
+        'gatewayApi.parentRefs[0].namespace=gateway-system',
+        '--set',
+        'gatewayApi.hostnames[0]=chat.example.com',
+        '--set',
+        'ingress.enabled=false',
+      ],
+    );
+    expect(ofKind(objs, 'Ingress')).toEqual([]);
+    const route = named(objs, 'HTTPRoute', RELEASE)!;
+    expect(route.spec.parentRefs).toEqual([{ name: 'public', namespace: 'gateway-system' }]);
+    expect(route.spec.hostnames).toEqual(['chat.example.com']);
+    const rules = (route.spec.rules as Obj[]).map((r) => [
+      r.matches[0].path.value,
+      r.backendRefs[0].name,
+      r.backendRefs[0].port,
+    ]);
+    expect(rules).toEqual([
+      ['/ws/', `${RELEASE}-realtime`, 8086],
+      ['/', `${RELEASE}-gateway`, 8080],
+    ]);
+    expect(templateFails([], ['--set', 'gatewayApi.enabled=true'])).toContain('gatewayApi.parentRefs');
+  });
+});
+
+describe('egress NetworkPolicies (networkPolicy.egress)', () => {
+  const stores = writeValues(`
+networkPolicy:
+  egress:
+    enabled: true
+    postgresql: [{ ipBlock: { cidr: 10.10.0.0/24 } }]
+    redis: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: redis } } }]
+    nats: [{ namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: nats } } }]
+    s3: [{ ipBlock: { cidr: 52.0.0.0/8 } }]
+files:
+  storage: { provider: s3, s3: { bucket: parley-files, region: eu-west-1 } }
+`);
+  const objs = template([stores]);
+  /** What a component may reach: [target, port] pairs, with 'dns', 'pg', ... for the stores. */
+  const reach = (c: string) => {
+    const np = named(objs, 'NetworkPolicy', `${RELEASE}-${c}-egress`)!;
+    expect(np.spec.policyTypes).toEqual(['Egress']);
+    return (np.spec.egress as Obj[]).flatMap((rule) =>
+      (rule.to as Obj[]).flatMap((peer) =>
+        (rule.ports as Obj[]).map((p) => {
+          const target =
+            peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] ??
+            peer.podSelector?.matchLabels?.['k8s-app'] ??
+            peer.ipBlock?.cidr ??
+            peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+          return `${target}:${p.port}`;
+        }),
+      ),
+    );
+  };
+
+  it('lets each service reach exactly DNS, the services it calls and the stores it uses', () => {
+    expect(reach('gateway').sort()).toEqual(
+      [
+        'kube-dns:53',
+        'kube-dns:53',
+        'auth:50051',
+        'chat:50052',
+        'model-gateway:50053',
+        'files:50055',
+        'realtime:8086',
+        'auth:8081',
+        'redis:6379',
+        'redis:26379',
+      ].sort(),
+    );
+    expect(reach('chat').sort()).toEqual(
+      ['kube-dns:53', 'kube-dns:53', '10.10.0.0/24:5432', 'nats:4222'].sort(),
+    );
+    expect(reach('files')).toContain('52.0.0.0/8:443');
+    expect(reach('model-gateway')).toEqual(
+      expect.arrayContaining(['chat:50052', '0.0.0.0/0:443', '0.0.0.0/0:11434']),
+    );
+    // Only model-gateway reaches the internet.
+    for (const c of ['gateway', 'auth', 'chat', 'retrieval', 'files', 'realtime'])
+      expect(reach(c).some((r) => r.startsWith('0.0.0.0/0'))).toBe(false);
+    expect(reach('migrate').sort()).toEqual(['kube-dns:53', 'kube-dns:53', '10.10.0.0/24:5432'].sort());
+  });
+
+  it('refuses to turn egress on without saying where a store is', () => {
+    const stderr = templateFails([], ['--set', 'networkPolicy.egress.enabled=true']);
+    expect(stderr).toMatch(/networkPolicy.egress.(postgresql|redis|nats) must list where/);
+  });
+
+  it('renders no egress policy unless asked', () => {
+    expect(
+      ofKind(template([]), 'NetworkPolicy').filter((np) => np.metadata.name.endsWith('-egress')),
+    ).toEqual([]);
+  });
+});
+
+describe('files on local storage', () => {
+  it('defaults to one copy on a ReadWriteOnce volume, replaced with Recreate', () => {
+    const objs = template([]);
+    const files = named(objs, 'Deployment', `${RELEASE}-files`)!;
+    expect(files.spec.replicas).toBe(1);
+    expect(files.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(named(objs, 'PersistentVolumeClaim', `${RELEASE}-files`)!.spec.accessModes).toEqual([
+      'ReadWriteOnce',
+    ]);
+    expect(ofKind(objs, 'HorizontalPodAutoscaler').map(componentOf)).not.toContain('files');
+  });
+
+  it('refuses several copies unless the volume is ReadWriteMany', () => {
+    for (const extra of [
+      ['--set', 'files.replicaCount=2'],
+      ['--set', 'files.autoscaling.enabled=true'],
+    ]) {
+      expect(templateFails([], extra)).toContain('needs a shared volume');
+    }
+    const shared = template(
+      [],
+      [
+        '--set',
+        'files.replicaCount=3',
+        '--set',
+        'files.storage.local.persistence.accessModes[0]=ReadWriteMany',
+      ],
+    );
+    const files = named(shared, 'Deployment', `${RELEASE}-files`)!;
+    expect(files.spec.replicas).toBe(3);
+    expect(files.spec.strategy.type).toBe('RollingUpdate');
+  });
+});
+
+describe('NOTES', () => {
+  const notes = (extra: string[] = []) => {
+    const result = runHelm(['install', RELEASE, CHART_DIR, '--dry-run=client', ...extra]);
+    if (result.status !== 0) throw new Error(result.stderr);
+    return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+  };
+
+  it('prints the PostgreSQL connection budget at the autoscalers’ maximum', () => {
+    const values = SCENARIOS[0]!.values;
+    const dataOwners = ['auth', 'chat', 'modelGateway', 'retrieval', 'files'];
+    const copies = dataOwners.map((k) =>
+      values[k].autoscaling.enabled ? values[k].autoscaling.maxReplicas : values[k].replicaCount,
+    );
+    const budget = 1 + copies.reduce((a: number, b: number) => a + b, 0) * values.postgresql.poolSize;
+    expect(notes()).toContain(`PostgreSQL connections: at most ${budget} from this release`);
+    expect(notes(['--set', 'postgresql.poolSize=2'])).toContain(
+      `at most ${1 + copies.reduce((a: number, b: number) => a + b, 0) * 2} from`,
+    );
+  });
+
+  it('warns about the placeholder database URL and open policies, and not once they are set', () => {
+    expect(notes()).toContain('postgresql.url is the chart’s placeholder'.replace('’', "'"));
+    expect(notes()).toContain('networkPolicy.publicFrom is empty');
+    const set = notes([
+      '--set',
+      'postgresql.url=postgresql://parley@pg.internal:5432/parley',
+      '--set',
+      'networkPolicy.publicFrom[0].namespaceSelector.matchLabels.name=ingress',
+    ]);
+    expect(set).not.toContain('placeholder');
+    expect(set).not.toContain('publicFrom is empty');
+  });
+});
+
+describe('extension points', () => {
+  const values = writeValues(`
+files:
+  extraVolumes: [{ name: ca, configMap: { name: corp-ca } }]
+  extraVolumeMounts: [{ name: ca, mountPath: /etc/corp-ca, readOnly: true }]
+  initContainers: [{ name: wait, image: 'busybox:1.36', command: ['true'] }]
+  sidecars: [{ name: proxy, image: 'envoy:{{ .Release.Name }}' }]
+  priorityClassName: parley-high
+  updateStrategy: { type: Recreate }
+  serviceAccount: { create: true, annotations: { eks.amazonaws.com/role-arn: 'arn:aws:iam::1:role/files' } }
+extraObjects:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: { name: '{{ .Release.Name }}-extra' }
+    data: { a: b }
+`);
+  const objs = template([values]);
+  const files = named(objs, 'Deployment', `${RELEASE}-files`)!;
+  const pod = files.spec.template.spec;
+
+  it('mounts extra volumes, runs init containers and sidecars (through tpl), and sets priority and strategy', () => {
+    expect(pod.volumes.map((v: Obj) => v.name)).toContain('ca');
+    expect(container(files).volumeMounts).toContainEqual({
+      name: 'ca',
+      mountPath: '/etc/corp-ca',
+      readOnly: true,
+    });
+    expect(pod.initContainers.map((c: Obj) => c.name)).toEqual(['wait']);
+    expect(pod.containers.map((c: Obj) => [c.name, c.image])).toContainEqual(['proxy', `envoy:${RELEASE}`]);
+    expect(pod.priorityClassName).toBe('parley-high');
+    expect(files.spec.strategy).toEqual({ type: 'Recreate' });
+    // Others keep the defaults.
+    const chat = named(objs, 'Deployment', `${RELEASE}-chat`)!;
+    expect(chat.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
+    expect(chat.spec.template.spec.priorityClassName).toBeUndefined();
+  });
+
+  it('gives a service its own ServiceAccount when asked, the shared one otherwise', () => {
+    expect(pod.serviceAccountName).toBe(`${RELEASE}-files`);
+    const sa = named(objs, 'ServiceAccount', `${RELEASE}-files`)!;
+    expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe('arn:aws:iam::1:role/files');
+    expect(sa.automountServiceAccountToken).toBe(false);
+    expect(named(objs, 'Deployment', `${RELEASE}-chat`)!.spec.template.spec.serviceAccountName).toBe(RELEASE);
+  });
+
+  it('mounts a private CA bundle in every service and points NODE_EXTRA_CA_CERTS at it', () => {
+    const withCa = template(
+      [],
+      ['--set', 'caBundle.configMapName=corp-ca', '--set', 'caBundle.key=bundle.pem'],
+    );
+    const deployments = ofKind(withCa, 'Deployment');
+    expect(deployments).toHaveLength(7);
+    for (const d of deployments) {
+      expect(envValue(d, 'NODE_EXTRA_CA_CERTS')).toBe('/etc/parley/ca-bundle/ca.crt');
+      const volume = (d.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'ca-bundle')!;
+      expect(volume.configMap).toEqual({ name: 'corp-ca', items: [{ key: 'bundle.pem', path: 'ca.crt' }] });
+      expect(container(d).volumeMounts).toContainEqual({
+        name: 'ca-bundle',
+        mountPath: '/etc/parley/ca-bundle',
+        readOnly: true,
+      });
+    }
+    expect(envValue(named(objs, 'Deployment', `${RELEASE}-chat`)!, 'NODE_EXTRA_CA_CERTS')).toBeUndefined();
+  });
+
+  it('installs extra objects rendered through tpl', () => {
+    expect(named(objs, 'ConfigMap', `${RELEASE}-extra`)?.data).toEqual({ a: 'b' });
+  });
+});
+
+describe('generated secrets on an upgrade helm cannot look them up for', () => {
+  it('fails with a message naming the Secret and both ways out, instead of making a new key', () => {
+    const stderr = templateFails([], ['--is-upgrade']);
+    expect(stderr).toContain('the Secret parley-secret-key holding WEBUI_SECRET_KEY was not found');
+    expect(stderr).toContain('secrets.webuiSecretKey.existingSecret');
+    expect(stderr).toContain('secrets.webuiSecretKey.generateOnUpgrade=true');
+  });
+
+  it('guards the caller assertion secret the same way', () => {
+    const stderr = templateFails([], ['--is-upgrade', '--set', 'secrets.webuiSecretKey.existingSecret=keys']);
+    expect(stderr).toContain('CALLER_ASSERTION_SECRET was not found');
+  });
+
+  it('makes new ones on an upgrade only when asked, and never touches existing Secrets', () => {
+    const asked = template(
+      [],
+      [
+        '--is-upgrade',
+        '--set',
+        'secrets.webuiSecretKey.generateOnUpgrade=true',
+        '--set',
+        'secrets.callerAssertion.generateOnUpgrade=true',
+      ],
+    );
+    expect(named(asked, 'Secret', `${RELEASE}-secret-key`)?.data.WEBUI_SECRET_KEY).toBeDefined();
+    const managed = template(
+      [],
+      [
+        '--is-upgrade',
+        '--set',
+        'secrets.webuiSecretKey.existingSecret=keys',
+        '--set',
+        'secrets.callerAssertion.existingSecret=assertion',
+      ],
+    );
+    expect(ofKind(managed, 'Secret').map((o) => o.metadata.name)).not.toContain(`${RELEASE}-secret-key`);
+  });
+});
+
 describe('values validation', () => {
   it('accepts the shipped values (control for the rejections below)', () => {
     expect(template([], ['--set', 'gateway.replicaCount=2'])).not.toHaveLength(0);
@@ -693,7 +987,13 @@ describe('values validation', () => {
 
   it('rejects a termination grace period shorter than the drain time', () => {
     const stderr = templateFails([], ['--set', 'shutdown.terminationGracePeriodSeconds=12']);
-    expect(stderr).toContain('shutdown.terminationGracePeriodSeconds');
+    expect(stderr).toContain('shutdown.terminationGracePeriodSeconds (12 s)');
+  });
+
+  it('checks each service’s own shutdown budget, naming it', () => {
+    const stderr = templateFails([], ['--set', 'modelGateway.shutdown.graceMs=90000']);
+    expect(stderr).toContain('modelGateway.shutdown.terminationGracePeriodSeconds (75 s)');
+    expect(stderr).toContain('model-gateway');
   });
 
   it('rejects autoscaling bounds that cross', () => {

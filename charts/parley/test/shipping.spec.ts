@@ -51,6 +51,19 @@ describe('docker/Dockerfile', () => {
     },
   );
 
+  it('builds on a supported Node LTS line, labels the images and leaves npm out of the runtime', () => {
+    const base = /^ARG NODE_IMAGE=node:(\d+)-/m.exec(dockerfile);
+    expect(base).not.toBeNull();
+    // Even-numbered majors are the LTS lines; 20 left support in April 2026.
+    expect(Number(base![1]) % 2).toBe(0);
+    expect(Number(base![1])).toBeGreaterThanOrEqual(22);
+    const runtime = stage('runtime');
+    for (const label of ['title', 'version', 'revision', 'licenses'])
+      expect(runtime).toContain(`org.opencontainers.image.${label}=`);
+    expect(runtime).toMatch(/rm -rf [^\n]*\/usr\/local\/lib\/node_modules\/npm/);
+    expect(runtime).toMatch(/\/usr\/local\/bin\/npx/);
+  });
+
   it('puts the web app only into the gateway image', () => {
     const withWeb = Object.keys(SERVICES).filter((name) => stage(name).includes('/app/dist/web'));
     expect(withWeb).toEqual(['gateway']);

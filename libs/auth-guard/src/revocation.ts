@@ -23,39 +23,85 @@ export interface RevocationMessage {
   user_id?: string;
   token_id?: string;
   revoked_before_ms?: number;
+  /** For `token`: when the token expires (seconds), which bounds how long the revocation is kept. */
+  token_expires_at?: number;
 }
+
+/**
+ * Keeps `revoked-before` monotonic: a revocation relayed late from another region never moves it back
+ * behind a newer local one.
+ */
+const SET_IF_LATER = `local current = redis.call('GET', KEYS[1])
+if (not current) or tonumber(current) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+return 1`;
 
 /** Written by the auth service. */
 export class RevocationPublisher {
+  private sink?: (message: RevocationMessage) => Promise<void>;
+
   constructor(
     private readonly redis: Redis,
     private readonly maxTokenLifetimeMs: number,
   ) {}
 
+  /**
+   * Also hands every revocation made here to `sink` (the auth service's global channel to other
+   * regions, docs/multi-region.md); revocations relayed from elsewhere go through `apply` and not to it.
+   */
+  forwardTo(sink: (message: RevocationMessage) => Promise<void>): void {
+    this.sink = sink;
+  }
+
   /** Every token the user holds now stops working (new ones issued afterwards are fine). */
   async revokeUserTokens(userId: string): Promise<number> {
     const before = Date.now();
-    await this.redis.set(revokedBeforeKey(userId), String(before), 'PX', this.maxTokenLifetimeMs + 60_000);
-    await this.publish({ v: 1, kind: 'tokens', user_id: userId, revoked_before_ms: before });
+    await this.originate({ v: 1, kind: 'tokens', user_id: userId, revoked_before_ms: before });
     return before;
   }
 
   async revokeToken(tokenId: string, expiresAtSeconds: number): Promise<void> {
-    const ttlMs = Math.max(1_000, expiresAtSeconds * 1000 - Date.now() + 60_000);
-    await this.redis.set(revokedTokenKey(tokenId), '1', 'PX', ttlMs);
-    await this.publish({ v: 1, kind: 'token', token_id: tokenId });
+    await this.originate({ v: 1, kind: 'token', token_id: tokenId, token_expires_at: expiresAtSeconds });
   }
 
   async permissionsChanged(userId?: string): Promise<void> {
-    await this.publish({ v: 1, kind: 'permissions', ...(userId ? { user_id: userId } : {}) });
+    await this.originate({ v: 1, kind: 'permissions', ...(userId ? { user_id: userId } : {}) });
   }
 
   async apiKeyChanged(userId: string): Promise<void> {
-    await this.publish({ v: 1, kind: 'api_key', user_id: userId });
+    await this.originate({ v: 1, kind: 'api_key', user_id: userId });
   }
 
-  private async publish(message: RevocationMessage): Promise<void> {
+  /** Makes a revocation take effect in this Redis and tells this region's caches; idempotent. */
+  async apply(message: RevocationMessage): Promise<void> {
+    if (message.kind === 'tokens' && message.user_id && message.revoked_before_ms !== undefined) {
+      await this.redis.eval(
+        SET_IF_LATER,
+        1,
+        revokedBeforeKey(message.user_id),
+        String(message.revoked_before_ms),
+        String(this.maxTokenLifetimeMs + 60_000),
+      );
+    }
+    if (message.kind === 'token' && message.token_id) {
+      const expiresAtMs =
+        (message.token_expires_at ?? Date.now() / 1000 + this.maxTokenLifetimeMs / 1000) * 1000;
+      const ttlMs = Math.max(1_000, Math.round(expiresAtMs - Date.now() + 60_000));
+      await this.redis.set(revokedTokenKey(message.token_id), '1', 'PX', ttlMs);
+    }
     await this.redis.publish(REVOCATION_CHANNEL, JSON.stringify(message));
+  }
+
+  /** How long a revocation matters: after this, every token it could affect has expired anyway. */
+  keepUntilMs(message: RevocationMessage): number {
+    if (message.kind === 'token' && message.token_expires_at) return message.token_expires_at * 1000 + 60_000;
+    return Date.now() + this.maxTokenLifetimeMs + 60_000;
+  }
+
+  private async originate(message: RevocationMessage): Promise<void> {
+    await this.apply(message);
+    await this.sink?.(message);
   }
 }
 

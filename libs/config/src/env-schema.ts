@@ -43,33 +43,47 @@ export const env = {
       .max(max, `must be at most ${max}`)
       .default(fallback),
 
-  bool: (fallback: boolean) =>
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no', 'True', 'False', 'TRUE', 'FALSE'], {
-        errorMap: () => ({ message: 'must be true or false' }),
-      })
-      .transform((v) => ['true', '1', 'yes'].includes(v.toLowerCase()))
-      .default(fallback ? 'true' : 'false'),
+  bool: (fallback: boolean) => booleanText().default(fallback ? 'true' : 'false'),
+
+  /** true, false, or unset (undefined): for a switch whose absence means "decide from other settings". */
+  optionalBool: () => booleanText().optional(),
 
   url: (protocols: string[], fallback?: string) => {
-    const schema = z.string().refine(
-      (value) => {
-        try {
-          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
-        } catch {
-          return false;
-        }
-      },
-      { message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}` },
-    );
+    const schema = z.string().refine((value) => isUrlOf(value, protocols), {
+      message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
     return fallback === undefined ? schema : schema.default(fallback);
   },
 
-  /** host:port, the form gRPC targets take. */
+  /**
+   * One URL or several, comma-separated (a NATS cluster's seed servers: nats://nats-0:4222,nats://nats-1:4222).
+   * The value stays the string as given; the client splits it.
+   */
+  urlList: (protocols: string[], fallback: string) =>
+    z
+      .string()
+      .refine(
+        (value) => {
+          const parts = value.split(',').map((part) => part.trim());
+          return parts.length > 0 && parts.every((part) => isUrlOf(part, protocols));
+        },
+        {
+          message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}, or several separated by commas`,
+        },
+      )
+      .default(fallback),
+
+  /**
+   * A gRPC target: host:port, or dns:///host:port (every address DNS gives, e.g. a headless Service's pods;
+   * the client balances calls over them).
+   */
   hostPort: (fallback: string) =>
     z
       .string()
-      .regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'must be host:port, for example 127.0.0.1:50051')
+      .regex(
+        /^(dns:\/\/\/)?[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/,
+        'must be host:port or dns:///host:port, for example 127.0.0.1:50051',
+      )
       .default(fallback),
 
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -80,12 +94,44 @@ export const env = {
       .default(fallback),
 };
 
+function booleanText() {
+  return z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'True', 'False', 'TRUE', 'FALSE'], {
+      errorMap: () => ({ message: 'must be true or false' }),
+    })
+    .transform((v) => ['true', '1', 'yes'].includes(v.toLowerCase()));
+}
+
+function isUrlOf(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+  } catch {
+    return false;
+  }
+}
+
 /** Variables every service reads, spread into each service's schema. */
 export function commonServiceEnv() {
   return {
     LOG_LEVEL: env.logLevel(),
     /** Traces are exported over OTLP/HTTP when this is set (e.g. http://otel-collector:4318). */
     OTEL_EXPORTER_OTLP_ENDPOINT: env.url(['http', 'https']).optional(),
+    /**
+     * Open WebUI's switches: ENABLE_OTEL=false turns export off even with an endpoint; true without one
+     * exports to http://localhost:4318. ENABLE_OTEL_TRACES=false keeps traces local. Unset: export when
+     * OTEL_EXPORTER_OTLP_ENDPOINT is set.
+     */
+    ENABLE_OTEL: env.optionalBool(),
+    ENABLE_OTEL_TRACES: env.bool(true),
+    /** Metrics are scraped from /metrics (Prometheus); OTLP metrics export is not built yet (a warning says so). */
+    ENABLE_OTEL_METRICS: env.bool(false),
+    /** The service.name of spans; the service's own name when unset (the chart sets parley-<service>). */
+    OTEL_SERVICE_NAME: z.string().max(128).optional(),
+    /** More resource attributes for spans, OpenTelemetry's form: key=value,key2=value2. */
+    OTEL_RESOURCE_ATTRIBUTES: z
+      .string()
+      .regex(/^([^=,\s]+=[^,]*)(,[^=,\s]+=[^,]*)*$/, 'must be key=value pairs separated by commas')
+      .optional(),
     /** How long in-flight requests and streams may take to finish after SIGTERM. */
     SHUTDOWN_GRACE_MS: env.int(10_000, { min: 0, max: 600_000 }),
     /** A label for logs and traces in multi-region installs. */

@@ -1,3 +1,15 @@
 export { env, sensitive, isSensitive, commonServiceEnv } from './env-schema';
-export { parseConfig, loadConfigOrExit, redactConfig, ConfigValidationError } from './load-config';
+export {
+  parseConfig,
+  loadConfigOrExit,
+  checkConfigAndExit,
+  redactConfig,
+  ConfigValidationError,
+} from './load-config';
 export { z } from 'zod';
+export {
+  openWebUiEnvironment,
+  composedDatabaseUrl,
+  unsupportedOpenWebUiVariables,
+  UNSUPPORTED_OPEN_WEBUI_VARIABLES,
+} from './open-webui-env';

@@ -52,3 +52,20 @@ describe('parseConfig', () => {
     });
   });
 });
+
+describe('env.urlList', () => {
+  const nats = z.object({ NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222') });
+
+  it('takes one URL, several separated by commas, or the default', () => {
+    expect(parseConfig(nats, {}).NATS_URL).toBe('nats://127.0.0.1:4222');
+    const cluster = 'nats://nats-0.nats:4222, nats://nats-1.nats:4222,tls://nats-2.nats:4222';
+    expect(parseConfig(nats, { NATS_URL: cluster }).NATS_URL).toBe(cluster);
+  });
+
+  it('refuses a list with one bad entry and says what it expects', () => {
+    expect(() => parseConfig(nats, { NATS_URL: 'nats://a:4222,,nats://b:4222' })).toThrow(
+      /NATS_URL must be a URL starting with nats:\/\/ or tls:\/\/, or several separated by commas/,
+    );
+    expect(() => parseConfig(nats, { NATS_URL: 'nats://a:4222,http://b' })).toThrow(ConfigValidationError);
+  });
+});

@@ -53,6 +53,34 @@ export function loadConfigOrExit<S extends Shape>(
   }
 }
 
+/**
+ * `node main.js --check-config`: validates the environment as the start would, prints one JSON line
+ * ({service, ok, problems, reads}: `reads` lists every variable the service reads) and exits 0, or 78 on a
+ * bad value, without connecting to anything. Deployment tooling (the chart's tests, an operator before a
+ * rollout) uses it to check an env against the service's own schema.
+ */
+export function checkConfigAndExit<S extends Shape>(
+  serviceName: string,
+  schema: z.ZodObject<S>,
+  source: Record<string, string | undefined> = process.env,
+): never {
+  let problems: string[] = [];
+  try {
+    parseConfig(schema, source);
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    problems = error.problems;
+  }
+  const report = {
+    service: serviceName,
+    ok: problems.length === 0,
+    problems,
+    reads: Object.keys(schema.shape),
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  process.exit(problems.length ? 78 : 0);
+}
+
 /** A copy of the config safe to log: sensitive values replaced. */
 export function redactConfig<S extends Shape>(
   schema: z.ZodObject<S>,

@@ -6,4 +6,5 @@ export {
   MigrationError,
 } from './migration-runner';
 export type { AppliedMigration, ServiceMigrations } from './migration-runner';
-export { createPgAdapter, registerPostgresReadiness } from './prisma-adapter';
+export { createPgAdapter, databaseEnv, registerPostgresReadiness } from './prisma-adapter';
+export type { DatabaseConfig } from './prisma-adapter';

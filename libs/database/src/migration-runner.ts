@@ -62,16 +62,82 @@ export function checksumOf(sql: string): string {
   return createHash('sha256').update(sql).digest('hex');
 }
 
+export interface MigrationOptions {
+  /** How long to wait for another runner's lock before giving up, naming who holds it (default 5 min). */
+  lockWaitMs?: number;
+  /** PostgreSQL lock_timeout for each statement: DDL that waits on the app's locks fails instead of queueing every query behind it. */
+  lockTimeout?: string;
+  /** PostgreSQL statement_timeout for each statement. */
+  statementTimeout?: string;
+  /** How often to try for the lock (tests shorten it). */
+  pollMs?: number;
+}
+
+/** Who holds the migration lock now, as a sentence for the log (pid, application, address, since when). */
+async function lockHolder(client: Client): Promise<string> {
+  const { rows } = await client.query<{
+    pid: number;
+    application_name: string;
+    client_addr: string | null;
+    backend_start: Date;
+  }>(
+    `SELECT a.pid, a.application_name, a.client_addr::text AS client_addr, a.backend_start
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND a.pid <> pg_backend_pid()`,
+    [MIGRATION_LOCK_KEY],
+  );
+  if (!rows.length) return 'an unknown session';
+  const r = rows[0]!;
+  return `pid ${r.pid} (${r.application_name || 'no application name'}${r.client_addr ? ` from ${r.client_addr}` : ''}, connected since ${new Date(r.backend_start).toISOString()})`;
+}
+
+/**
+ * Takes the migration lock, waiting at most lockWaitMs and saying who holds it meanwhile. A session-level
+ * advisory lock needs a session of its own: behind PgBouncer in transaction mode it is not held, so
+ * point MIGRATION_DATABASE_URL at PostgreSQL directly (docs/database-migrations.md).
+ */
+async function takeMigrationLock(client: Client, options: MigrationOptions, log: (message: string) => void) {
+  const waitMs = options.lockWaitMs ?? 5 * 60_000;
+  const pollMs = options.pollMs ?? 1_000;
+  const started = Date.now();
+  let lastReport = 0;
+  for (;;) {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+      MIGRATION_LOCK_KEY,
+    ]);
+    if (rows[0]?.locked) return;
+    const waited = Date.now() - started;
+    if (waited >= waitMs) {
+      throw new MigrationError(
+        `Another migration run holds the lock: ${await lockHolder(client)}; gave up after ${Math.round(waited / 1000)} s. ` +
+          'If that session is stuck, end it (SELECT pg_terminate_backend(<pid>)) and run again.',
+      );
+    }
+    if (lastReport === 0 || Date.now() - lastReport >= 10_000) {
+      lastReport = Date.now();
+      log(`waiting for the migration lock, held by ${await lockHolder(client)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
 export async function applyMigrations(
   databaseUrl: string,
   services: ServiceMigrations[],
   log: (message: string) => void = () => undefined,
+  options: MigrationOptions = {},
 ): Promise<AppliedMigration[]> {
   const client = new Client({ connectionString: databaseUrl, application_name: 'parley-migrate' });
   await client.connect();
   const applied: AppliedMigration[] = [];
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await takeMigrationLock(client, options, log);
+    if (options.lockTimeout)
+      await client.query(`SELECT set_config('lock_timeout', $1, false)`, [options.lockTimeout]);
+    if (options.statementTimeout)
+      await client.query(`SELECT set_config('statement_timeout', $1, false)`, [options.statementTimeout]);
     for (const entry of services) {
       const table = `"${entry.schema}"."_prisma_migrations"`;
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${entry.schema}"`);

@@ -28,7 +28,12 @@ export type ServiceClient<S extends GenServiceMethods> = {
           request: MessageInitShape<InputSchemaOf<S[K]>>,
           options?: CallOptions,
         ) => AsyncIterable<OutputOf<S[K]>>
-      : never;
+      : S[K]['methodKind'] extends 'client_streaming'
+        ? (
+            requests: AsyncIterable<MessageInitShape<InputSchemaOf<S[K]>>>,
+            options?: CallOptions,
+          ) => Promise<OutputOf<S[K]>>
+        : never;
 } & { close(): void };
 
 export interface GrpcClientOptions {
@@ -44,6 +49,8 @@ export interface GrpcClientOptions {
    */
   defaultCaller?: Caller;
 }
+
+const ROUND_ROBIN = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
 
 /**
  * A typed client for a generated service. Every call carries a deadline, the request id and the trace
@@ -66,6 +73,9 @@ export function createGrpcClient<S extends GenServiceMethods>(
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    // Calls spread over every address the target resolves to (a headless Service: every ready pod), not
+    // all to the first one; the servers' max connection age makes clients re-resolve and find new pods.
+    'grpc.service_config': ROUND_ROBIN,
     // Reconnect quickly after a peer restarts instead of waiting out the default backoff.
     'grpc.initial_reconnect_backoff_ms': 200,
     'grpc.max_reconnect_backoff_ms': 2_000,
@@ -113,6 +123,54 @@ export function createGrpcClient<S extends GenServiceMethods>(
           }
         },
       });
+    } else if (method.methodKind === 'client_streaming') {
+      api[method.localName] = (
+        requests: AsyncIterable<MessageInitShape<DescMessage>>,
+        options: CallOptions = {},
+      ) =>
+        inSpan(spanName, { kind: SpanKind.CLIENT }, async () => {
+          const metadata = await metadataFor(options);
+          let answered = false;
+          let sourceFailure: unknown;
+          const settle = {} as { resolve: (value: unknown) => void; reject: (error: unknown) => void };
+          const result = new Promise((resolve, reject) => Object.assign(settle, { resolve, reject }));
+          const call = client.makeClientStreamRequest(
+            def.path,
+            def.requestSerialize,
+            def.responseDeserialize,
+            metadata,
+            options.deadlineMs === undefined ? {} : { deadline: Date.now() + options.deadlineMs },
+            (error, response) => {
+              answered = true;
+              if (sourceFailure !== undefined) settle.reject(sourceFailure);
+              else if (error) settle.reject(toDomainError(error, peerName));
+              else settle.resolve(response);
+            },
+          );
+          options.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+          try {
+            for await (const request of requests) {
+              if (answered) break;
+              // Wait for drain when the send buffer is full: the source is read no faster than the peer takes it.
+              if (!call.write(create(method.input, request)))
+                await new Promise<void>((resolve) => {
+                  const done = () => {
+                    call.off('drain', done);
+                    call.off('status', done);
+                    resolve();
+                  };
+                  call.once('drain', done);
+                  call.once('status', done);
+                });
+            }
+            call.end();
+          } catch (error) {
+            // The source broke (a truncated upload): cancel, so the server discards what it received.
+            sourceFailure = error;
+            call.cancel();
+          }
+          return result;
+        });
     }
   }
   return api as ServiceClient<S>;

@@ -2,6 +2,7 @@ import { create, DescMessage, DescService, MessageInitShape, MessageShape } from
 import type { GenMessage, GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import {
   Server,
+  ServerReadableStream,
   ServerUnaryCall,
   ServerWritableStream,
   ServiceError,
@@ -51,7 +52,12 @@ export type ServiceHandlers<S extends GenServiceMethods> = {
           stream: ServerStream<OutputSchemaOf<S[K]>>,
           call: CallContext,
         ) => Promise<void>
-      : never;
+      : S[K]['methodKind'] extends 'client_streaming'
+        ? (
+            requests: AsyncIterable<InputOf<S[K]>>,
+            call: CallContext,
+          ) => Promise<MessageInitShape<OutputSchemaOf<S[K]>>>
+        : never;
 };
 
 /**
@@ -59,7 +65,13 @@ export type ServiceHandlers<S extends GenServiceMethods> = {
  * request context and span per call, the error mapping, and the drain on shutdown.
  */
 export class GrpcServerHost {
-  readonly server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  readonly server = new Server({
+    'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    // Connections end after a few minutes (GOAWAY; grpc-js adds jitter), so callers re-resolve and spread
+    // over pods added since. Calls in flight then, long streams included, get half an hour to finish.
+    'grpc.max_connection_age_ms': 5 * 60_000,
+    'grpc.max_connection_age_grace_ms': 30 * 60_000,
+  });
   private readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
   private readonly serviceNames: string[] = [];
   private boundPort?: number;
@@ -132,8 +144,36 @@ export class GrpcServerHost {
             )
             .catch((error: unknown) => this.answerFailed(fullName, error, (e) => call.emit('error', e)));
         };
+      } else if (method.methodKind === 'client_streaming') {
+        implementation[method.localName] = (
+          call: ServerReadableStream<unknown, unknown>,
+          callback: sendUnaryData<unknown>,
+        ) => {
+          // A caller that cancels mid-stream ends the iteration (with an error, or normally when grpc-js saw
+          // the reset as a half-close first) and aborts call.signal; a handler that must not act on partial
+          // input needs an explicit last message in its protocol (FilesService's upload trailer).
+          call.on('cancelled', () =>
+            call.destroy(new DomainError(ErrorKind.Unavailable, 'the caller cancelled')),
+          );
+          const checked = async function* (this: GrpcServerHost) {
+            // Pulled one at a time: grpc-js stops reading from the socket while the handler is busy.
+            for await (const request of call) {
+              this.checkRequest(method.input, request);
+              yield request;
+            }
+          }.call(this);
+          void this.runCall(fullName, call.metadata, call, async (ctx) => {
+            const result = await handler(checked, ctx);
+            return create(method.output, result as MessageInitShape<DescMessage>);
+          })
+            .then(
+              (response) => callback(null, response),
+              (error: ServiceError) => callback(error),
+            )
+            .catch((error: unknown) => this.answerFailed(fullName, error, (e) => callback(e)));
+        };
       } else {
-        throw new Error(`${fullName}: only unary and server-streaming methods are supported`);
+        throw new Error(`${fullName}: bidirectional streaming methods are not supported`);
       }
     }
     this.server.addService(toGrpcServiceDefinition(desc), implementation);

@@ -47,7 +47,12 @@ export async function loopbackModelGateway(
     secret,
     logger = createLogger({ service: 'spec', level: 'silent' }),
   }: { secret: string; logger?: Logger },
-): Promise<{ host: GrpcServerHost; client: ServiceClient<ModelGatewayMethods>; close(): Promise<void> }> {
+): Promise<{
+  host: GrpcServerHost;
+  port: number;
+  client: ServiceClient<ModelGatewayMethods>;
+  close(): Promise<void>;
+}> {
   const host = new GrpcServerHost(logger, {
     callers: new CallerVerifier({ secrets: [secret], audience: 'model-gateway' }),
   });
@@ -62,6 +67,7 @@ export async function loopbackModelGateway(
   });
   return {
     host,
+    port,
     client,
     close: async () => {
       client.close();

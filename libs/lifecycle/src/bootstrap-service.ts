@@ -1,5 +1,13 @@
 import type { DynamicModule } from '@nestjs/common';
-import { ConfigValidationError, loadConfigOrExit, redactConfig, z } from '@parley/config';
+import {
+  checkConfigAndExit,
+  ConfigValidationError,
+  loadConfigOrExit,
+  openWebUiEnvironment,
+  redactConfig,
+  unsupportedOpenWebUiVariables,
+  z,
+} from '@parley/config';
 import { toSafeText } from '@parley/errors';
 import {
   CallerVerifier,
@@ -16,6 +24,11 @@ import { runService, RunServiceOptions, RunningService } from './run-service';
 interface CommonConfig {
   LOG_LEVEL: string;
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_SERVICE_NAME?: string;
+  ENABLE_OTEL?: boolean;
+  ENABLE_OTEL_TRACES: boolean;
+  ENABLE_OTEL_METRICS: boolean;
+  OTEL_RESOURCE_ATTRIBUTES?: string;
   SHUTDOWN_GRACE_MS: number;
   PARLEY_REGION?: string;
   CALLER_ASSERTION_SECRET: string;
@@ -46,17 +59,26 @@ export interface BootstrapOptions<S extends z.ZodRawShape> {
 export async function bootstrapService<S extends z.ZodRawShape>(
   options: BootstrapOptions<S>,
 ): Promise<RunningService> {
-  const config = loadConfigOrExit(options.name, options.configSchema);
+  const source = openWebUiEnvironmentOrExit(options.name);
+  if (process.argv.includes('--check-config')) checkConfigAndExit(options.name, options.configSchema, source);
+  const config = loadConfigOrExit(options.name, options.configSchema, source);
   const common = config as unknown as CommonConfig;
   // Before any gRPC server or client exists: every one of this process uses it (docs/internal-tls.md).
   const tls = startTransportSecurityOrExit(options.name, common);
   initTelemetry({
-    serviceName: options.name,
-    otlpEndpoint: common.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: common.OTEL_SERVICE_NAME ?? options.name,
+    otlpEndpoint: otlpTraceEndpoint(common),
+    resourceAttributes: common.OTEL_RESOURCE_ATTRIBUTES,
     region: common.PARLEY_REGION,
   });
   const logger = createLogger({ service: options.name, level: common.LOG_LEVEL });
   logger.info({ config: redactConfig(options.configSchema, config) }, 'configuration loaded');
+  // Nothing an Open WebUI operator sets is silently ignored (docs/from-open-webui.md).
+  for (const warning of unsupportedOpenWebUiVariables(source)) logger.warn(warning);
+  if (common.ENABLE_OTEL_METRICS)
+    logger.warn(
+      'ENABLE_OTEL_METRICS: metrics are not exported over OTLP yet; scrape /metrics (Prometheus) instead',
+    );
   logger.info(
     tls ? { grpcTls: 'mutual', ...tls.files } : { grpcTls: 'off' },
     tls ? 'internal gRPC uses mutual TLS' : 'internal gRPC is plaintext (GRPC_TLS_* not set)',
@@ -99,6 +121,32 @@ export async function bootstrapService<S extends z.ZodRawShape>(
   } catch (error) {
     logger.fatal({ err: error }, `${options.name} failed to start: ${(error as Error).message}`);
     process.exit(1);
+  }
+}
+
+/**
+ * Where spans go: Open WebUI's ENABLE_OTEL=false or ENABLE_OTEL_TRACES=false keep them local;
+ * ENABLE_OTEL=true without an endpoint means a collector on this host; otherwise the endpoint decides.
+ */
+export function otlpTraceEndpoint(common: {
+  ENABLE_OTEL?: boolean;
+  ENABLE_OTEL_TRACES: boolean;
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+}): string | undefined {
+  if (common.ENABLE_OTEL === false || !common.ENABLE_OTEL_TRACES) return undefined;
+  return common.OTEL_EXPORTER_OTLP_ENDPOINT ?? (common.ENABLE_OTEL ? 'http://localhost:4318' : undefined);
+}
+
+/** The environment with the working directory's .env and Open WebUI's database parts (exit 78 on a bad one). */
+function openWebUiEnvironmentOrExit(serviceName: string): Record<string, string | undefined> {
+  try {
+    return openWebUiEnvironment();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${serviceName}: cannot start. ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
   }
 }
 

@@ -26,7 +26,8 @@ export interface RunServiceOptions {
   /** Called after the app is created and before it listens (extra middleware, adapters). */
   configure?: (app: INestApplication) => void | Promise<void>;
   /** Called first when draining starts (e.g. tell socket clients to reconnect elsewhere). */
-  beforeDrain?: (app: INestApplication) => void | Promise<void>;
+  /** Runs first on SIGTERM with the whole drain budget; the servers get what it leaves. */
+  beforeDrain?: (app: INestApplication, budgetMs: number) => void | Promise<void>;
   /** Drain and exit on SIGTERM/SIGINT (default). Tests that run services in-process turn it off. */
   handleSignals?: boolean;
 }
@@ -79,10 +80,14 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
     draining ??= (async () => {
       logger.info({ reason, graceMs: options.shutdownGraceMs }, 'draining');
       health.startDraining();
-      await options.beforeDrain?.(app);
+      // One budget for the whole drain: what beforeDrain uses, the servers do not get again, so the
+      // process is done within SHUTDOWN_GRACE_MS (plus closing its clients) and the pod's grace holds.
+      const deadline = Date.now() + options.shutdownGraceMs;
+      await options.beforeDrain?.(app, options.shutdownGraceMs);
+      const remainingMs = Math.max(1_000, deadline - Date.now());
       const results = await Promise.all([
-        closeHttpServer(server, options.shutdownGraceMs),
-        options.grpc ? options.grpc.host.drain(options.shutdownGraceMs) : Promise.resolve('drained' as const),
+        closeHttpServer(server, remainingMs),
+        options.grpc ? options.grpc.host.drain(remainingMs) : Promise.resolve('drained' as const),
       ]);
       if (results.includes('forced')) logger.warn('grace period ended; remaining connections were cut');
       await app.close().catch((error) => logger.error({ err: error }, 'error while closing resources'));

@@ -40,6 +40,8 @@ export interface DurableMessage {
   subject: string;
   data: Uint8Array;
   redelivered: boolean;
+  /** 1 on the first delivery; counts redeliveries after a retry or an ack wait that passed. */
+  deliveryCount: number;
 }
 
 /** `ack` once handled for good, `retry` to have it delivered again shortly, `drop` to give it up. */
@@ -50,6 +52,34 @@ export interface DurableConsumer {
   isConsuming(): boolean;
   /** Stops pulling; unacknowledged messages go to another copy after ackWait. */
   stop(): Promise<void>;
+}
+
+export interface DurableConsumption {
+  stream: DurableStreamSpec;
+  consumer: DurableConsumerSpec;
+  /** Wait before consuming again after the consumer failed (1 s by default). */
+  retryDelayMs?: number;
+  /** How long a `retry` waits before the redelivery, by delivery count (250 ms by default). */
+  retryBackoffMs?: (deliveryCount: number) => number;
+}
+
+/** Creates the stream if missing and keeps its editable settings up to date. */
+export async function ensureStream(nc: NatsConnection, spec: DurableStreamSpec): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  const stream = {
+    name: spec.name,
+    subjects: spec.subjects,
+    retention: RETENTION[spec.retention],
+    storage: spec.storage === 'memory' ? StorageType.Memory : StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(spec.maxAgeMs),
+    max_bytes: spec.maxBytes,
+    num_replicas: spec.replicas ?? 1,
+  };
+  await jsm.streams.add(stream).catch(async (error: Error) => {
+    if (!/already in use/i.test(error.message)) throw error;
+    await jsm.streams.update(spec.name, stream);
+  });
 }
 
 const RETENTION = {
@@ -67,7 +97,7 @@ const RETENTION = {
 export function startDurableConsumer(
   connection: Promise<NatsConnection>,
   logger: Logger,
-  spec: { stream: DurableStreamSpec; consumer: DurableConsumerSpec; retryDelayMs?: number },
+  spec: DurableConsumption,
   handle: (message: DurableMessage) => Promise<DeliveryOutcome>,
 ): DurableConsumer {
   let messages: ConsumerMessages | undefined;
@@ -79,20 +109,7 @@ export function startDurableConsumer(
 
   const ensure = async (nc: NatsConnection) => {
     const jsm = await nc.jetstreamManager();
-    const stream = {
-      name: spec.stream.name,
-      subjects: spec.stream.subjects,
-      retention: RETENTION[spec.stream.retention],
-      storage: spec.stream.storage === 'memory' ? StorageType.Memory : StorageType.File,
-      discard: DiscardPolicy.Old,
-      max_age: nanos(spec.stream.maxAgeMs),
-      max_bytes: spec.stream.maxBytes,
-      num_replicas: spec.stream.replicas ?? 1,
-    };
-    await jsm.streams.add(stream).catch(async (error: Error) => {
-      if (!/already in use/i.test(error.message)) throw error;
-      await jsm.streams.update(spec.stream.name, stream);
-    });
+    await ensureStream(nc, spec.stream);
     const editable = {
       ack_wait: nanos(spec.consumer.ackWaitMs),
       max_ack_pending: spec.consumer.maxAckPending,
@@ -122,14 +139,19 @@ export function startDurableConsumer(
     try {
       outcome = await runWithRequestContext({ requestId }, () =>
         inSpan(`NATS ${message.subject}`, { kind: SpanKind.CONSUMER, parent }, () =>
-          handle({ subject: message.subject, data: message.data, redelivered: message.redelivered }),
+          handle({
+            subject: message.subject,
+            data: message.data,
+            redelivered: message.redelivered,
+            deliveryCount: message.info.deliveryCount,
+          }),
         ),
       );
     } catch (error) {
       logger.warn({ err: error, subject: message.subject, ...log }, 'durable message failed; will retry');
       outcome = 'retry';
     }
-    if (outcome === 'retry') message.nak(250);
+    if (outcome === 'retry') message.nak(spec.retryBackoffMs?.(message.info.deliveryCount) ?? 250);
     else if (outcome === 'drop') message.term();
     else message.ack();
   };

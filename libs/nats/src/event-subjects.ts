@@ -8,7 +8,7 @@ import {
   type MessageInitShape,
   type MessageShape,
 } from '@bufbuild/protobuf';
-import { eventsV1 } from '@parley/proto';
+import { eventsV1, fileEventsV1 } from '@parley/proto';
 
 /**
  * Which subject carries which message: the one table of NATS events (payloads are the protobuf messages
@@ -81,6 +81,9 @@ export const EVENTS = {
   usageLimitsChanged: event('model_gateway.usage_limits_changed', eventsV1.TableChangedSchema),
   /** `model_gateway.<MODEL_GATEWAY_CLUSTER>.task.stop`, to every copy of one cluster. */
   taskStop: eventFamily('model_gateway.', '.task.stop', eventsV1.TaskStopRequestedSchema),
+
+  /** `file.status` (core NATS); file.uploaded/processed/deleted go through JetStream (docs/files.md). */
+  fileStatus: event('file.status', fileEventsV1.FileStatusChangedSchema),
 } as const;
 
 /** A payload that is not the subject's message (wrong types, not JSON, an unsupported `v`). */

@@ -5,6 +5,7 @@ export type {
   DeliveryOutcome,
   DurableConsumer,
   DurableConsumerSpec,
+  DurableConsumption,
   DurableMessage,
   DurableStreamSpec,
 } from './durable-consumer';

@@ -16,10 +16,11 @@ import {
   SpanKind,
 } from '@parley/telemetry';
 import {
+  ensureStream,
   startDurableConsumer,
   type DeliveryOutcome,
   type DurableConsumer,
-  type DurableConsumerSpec,
+  type DurableConsumption,
   type DurableMessage,
   type DurableStreamSpec,
 } from './durable-consumer';
@@ -50,6 +51,7 @@ export class NatsClient {
   private closing = false;
   private readonly subscriptions: Subscription[] = [];
   private readonly durables: DurableConsumer[] = [];
+  private readonly streamsEnsured = new Set<string>();
   private readonly ready: Promise<NatsConnection>;
 
   constructor(private readonly options: NatsClientOptions) {
@@ -60,7 +62,8 @@ export class NatsClient {
 
   private async open(): Promise<NatsConnection> {
     const connection = await connect({
-      servers: this.options.url,
+      // NATS_URL may list a cluster's seed servers, comma-separated.
+      servers: this.options.url.split(',').map((server) => server.trim()),
       name: this.options.name,
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,
@@ -155,12 +158,37 @@ export class NatsClient {
    * on this one connection. Stopped before the connection drains.
    */
   consumeDurable(
-    spec: { stream: DurableStreamSpec; consumer: DurableConsumerSpec; retryDelayMs?: number },
+    spec: DurableConsumption,
     handle: (message: DurableMessage) => Promise<DeliveryOutcome>,
   ): DurableConsumer {
     const consumer = startDurableConsumer(this.ready, this.options.logger, spec, handle);
     this.durables.push(consumer);
     return consumer;
+  }
+
+  /**
+   * Publishes to a JetStream stream (made if missing) and resolves once the server stored it: for work and
+   * events that must not be lost. Throws Unavailable when NATS or JetStream does not answer.
+   */
+  async publishDurable(stream: DurableStreamSpec, subject: string, payload: unknown): Promise<void> {
+    const connection = this.connection;
+    if (!connection || !this.connected) {
+      throw new DomainError(ErrorKind.Unavailable, 'The event bus (NATS) is unavailable; try again shortly.');
+    }
+    try {
+      if (!this.streamsEnsured.has(stream.name)) {
+        await ensureStream(connection, stream);
+        this.streamsEnsured.add(stream.name);
+      }
+      await connection
+        .jetstream()
+        .publish(subject, codec.encode(payload), { headers: this.outgoingHeaders() });
+    } catch (error) {
+      this.streamsEnsured.delete(stream.name);
+      this.options.logger.warn({ err: error, subject }, 'JetStream publish failed');
+      throw new DomainError(ErrorKind.Unavailable, 'The event bus (NATS) is unavailable; try again shortly.');
+    }
+    natsMessagesTotal.inc({ subject: subjectLabel(subject), direction: 'out' });
   }
 
   private outgoingHeaders(): MsgHdrs {

@@ -19,6 +19,23 @@ export interface TelemetryOptions {
   /** OTEL_EXPORTER_OTLP_ENDPOINT; traces are exported only when it is set. */
   otlpEndpoint?: string;
   region?: string;
+  /** OTEL_RESOURCE_ATTRIBUTES: key=value pairs separated by commas, values percent-encoded. */
+  resourceAttributes?: string;
+}
+
+/** OpenTelemetry's OTEL_RESOURCE_ATTRIBUTES form; a pair that does not parse is left out. */
+export function parseResourceAttributes(text: string | undefined): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    try {
+      attributes[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      // a malformed percent-escape: skip the pair rather than fail the start
+    }
+  }
+  return attributes;
 }
 
 let provider: NodeTracerProvider | undefined;
@@ -28,7 +45,12 @@ let initialised = false;
  * Sets up trace context propagation always (so a trace passing through a service that does not export
  * still stays one trace) and span export over OTLP/HTTP when an endpoint is configured.
  */
-export function initTelemetry({ serviceName, otlpEndpoint, region }: TelemetryOptions): void {
+export function initTelemetry({
+  serviceName,
+  otlpEndpoint,
+  region,
+  resourceAttributes,
+}: TelemetryOptions): void {
   if (initialised) return;
   initialised = true;
   const contextManager = new AsyncLocalStorageContextManager().enable();
@@ -38,6 +60,7 @@ export function initTelemetry({ serviceName, otlpEndpoint, region }: TelemetryOp
   const exporter = new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` });
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
+      ...parseResourceAttributes(resourceAttributes),
       'service.name': serviceName,
       'service.instance.id': `${process.pid}`,
       ...(region ? { 'cloud.region': region } : {}),

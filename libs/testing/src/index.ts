@@ -6,7 +6,7 @@ export type { TestDatabase } from './test-database';
 export { freePort } from './free-port';
 export { startServiceProcess } from './service-process';
 export type { ServiceProcess, ServiceName } from './service-process';
-export { startStack } from './local-stack';
+export { SERVICE_START_ORDER, startStack } from './local-stack';
 export { startInProcess } from './in-process-service';
 export type { InProcessService } from './in-process-service';
 export type { Stack, StackOptions } from './local-stack';
@@ -16,8 +16,8 @@ export { startLdapServer, ensureSlapdInstalled } from './ldap-server';
 export type { LdapServer, LdapDirectoryUser } from './ldap-server';
 export { startOidcProvider } from './oidc-provider';
 export type { OidcTestProvider } from './oidc-provider';
-export { startRedisWithSentinel } from './redis-sentinel';
-export type { RedisWithSentinel } from './redis-sentinel';
+export { startPrivateRedis, startRedisWithSentinel } from './redis-sentinel';
+export type { PrivateRedis, RedisWithSentinel } from './redis-sentinel';
 export { ensureChromiumInstalled, launchBrowser, screenshotPath } from './browser';
 export {
   TEST_CALLER_SECRET,
@@ -28,3 +28,6 @@ export {
 } from './test-callers';
 export { createTestCa } from './test-certificates';
 export type { TestCa, TestCertificateFiles } from './test-certificates';
+export { startS3Server } from './s3-server';
+export type { S3TestServer } from './s3-server';
+export { docxWithParagraphs, pdfWithPages, pptxWithSlides, xlsxWithRows } from './document-fixtures';

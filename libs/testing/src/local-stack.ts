@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './free-port';
+import { startS3Server, type S3TestServer } from './s3-server';
 import { ServiceName, ServiceProcess, startServiceProcess } from './service-process';
 import { createTestCa, type TestCa, type TestCertificateFiles } from './test-certificates';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -17,6 +21,13 @@ export interface StackOptions {
    * for the services (localhost, 127.0.0.1) and one for the test process (Stack.tls.client).
    */
   tls?: boolean;
+  /**
+   * A database to share instead of a fresh one (two regions of one installation); the stack does not
+   * drop it on stop.
+   */
+  database?: TestDatabase;
+  /** Files in a real S3-protocol server (s3rver) shared by every files copy; default: a temp UPLOAD_DIR. */
+  s3?: boolean;
 }
 
 export interface Stack {
@@ -37,11 +48,16 @@ export interface Stack {
    * clients (pass it to useTransportSecurity before calling a service directly).
    */
   tls?: { ca: TestCa; services: TestCertificateFiles; client: TestCertificateFiles };
+  /** With `s3: true`: the S3 server the files service stores in. */
+  s3?: S3TestServer;
+  /** Where the files service stores with the local provider. */
+  uploadDir: string;
   stop(): Promise<void>;
 }
 
 const GRPC_SERVICES: ServiceName[] = ['auth', 'chat', 'model-gateway', 'retrieval', 'files'];
-const START_ORDER: ServiceName[] = [
+/** Callees before callers: the order every service starts in. */
+export const SERVICE_START_ORDER: ServiceName[] = [
   'auth',
   'chat',
   'model-gateway',
@@ -59,7 +75,7 @@ const START_ORDER: ServiceName[] = [
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const infra = await testInfrastructure();
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const secret = randomBytes(24).toString('hex');
   const callerSecret = randomBytes(24).toString('hex');
   // Suites share the machine's Redis and NATS: each stack's copies get their own names there.
@@ -80,8 +96,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         GRPC_TLS_CA_FILE: tls.services.caFile,
       }
     : {};
+  const uploadDir = mkdtempSync(join(tmpdir(), 'parley-stack-files-'));
+  const s3 = options.s3 ? await startS3Server() : undefined;
+  const filesEnv: Record<string, string> = {
+    UPLOAD_DIR: uploadDir,
+    FILES_WORK_QUEUE: `FILES_${instance.toUpperCase()}`,
+    ...(s3?.env ?? {}),
+  };
   const stack: Stack = {
     database,
+    uploadDir,
+    ...(s3 ? { s3 } : {}),
     secret,
     callerSecret,
     services,
@@ -93,12 +118,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     async stop() {
       const all = Object.values(services).flat() as ServiceProcess[];
       await Promise.all(all.map((proc) => proc.stop('SIGTERM')));
-      await database.drop();
+      if (!options.database) await database.drop();
+      await s3?.stop();
+      rmSync(uploadDir, { recursive: true, force: true });
       ca?.remove();
     },
   };
   try {
-    for (const name of START_ORDER) {
+    for (const name of SERVICE_START_ORDER) {
       const count = options.copies[name] ?? 0;
       for (let i = 0; i < count; i++) {
         const httpPort = await freePort();
@@ -117,6 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             ? httpUrls.auth[i % httpUrls.auth.length]!
             : 'http://127.0.0.1:1',
           MODEL_GATEWAY_GRPC_URL: pick('model-gateway', i, 1),
+          FILES_GRPC_URL: pick('files', i, 1),
           REALTIME_URL: realtimeList.length ? realtimeList[i % realtimeList.length]! : 'http://127.0.0.1:1',
           SHUTDOWN_GRACE_MS: '10000',
           // Every test signs in from 127.0.0.1; suites that test the per-IP limit set their own.
@@ -127,6 +155,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...(grpcPort ? { GRPC_PORT: String(grpcPort) } : {}),
           ...(metricsPort ? { METRICS_PORT: String(metricsPort) } : {}),
           ...tlsEnv,
+          ...(name === 'files' ? filesEnv : {}),
           ...options.env,
         };
         const proc = await startServiceProcess(name, {

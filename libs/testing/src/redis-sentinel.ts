@@ -12,6 +12,44 @@ export interface RedisWithSentinel {
   stop(): Promise<void>;
 }
 
+export interface PrivateRedis {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+function stopChildren(children: ChildProcess[]): Promise<unknown> {
+  for (const child of children) child.kill('SIGTERM');
+  return Promise.all(
+    children.map(
+      (c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve))),
+    ),
+  );
+}
+
+async function untilListening(port: number): Promise<void> {
+  for (let i = 0; i < 100 && !(await tcpAnswers('127.0.0.1', port)); i++)
+    await new Promise((r) => setTimeout(r, 50));
+}
+
+function spawnRedis(port: number): ChildProcess {
+  return spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+}
+
+/** A Redis of its own on a free 127.0.0.1 port (another region's, in multi-region tests). */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const child = spawnRedis(port);
+  await untilListening(port);
+  return { port, url: `redis://127.0.0.1:${port}`, stop: () => stopChildren([child]).then(() => undefined) };
+}
+
 /**
  * A private Redis and a Sentinel watching it (redis-server in sentinel mode), on free 127.0.0.1
  * ports: the machine's shared Redis is never touched.
@@ -21,11 +59,7 @@ export async function startRedisWithSentinel(): Promise<RedisWithSentinel> {
   const masterPort = await freePort();
   const sentinelPort = await freePort();
   const masterName = 'parleymaster';
-  const master = spawn(
-    'redis-server',
-    ['--port', String(masterPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
+  const master = spawnRedis(masterPort);
   const conf = join(dir, 'sentinel.conf');
   writeFileSync(
     conf,
@@ -38,21 +72,13 @@ export async function startRedisWithSentinel(): Promise<RedisWithSentinel> {
   );
   const sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
   const children: ChildProcess[] = [master, sentinel];
-  for (const port of [masterPort, sentinelPort]) {
-    for (let i = 0; i < 100 && !(await tcpAnswers('127.0.0.1', port)); i++)
-      await new Promise((r) => setTimeout(r, 50));
-  }
+  for (const port of [masterPort, sentinelPort]) await untilListening(port);
   return {
     masterPort,
     sentinelPort,
     masterName,
     async stop() {
-      for (const child of children) child.kill('SIGTERM');
-      await Promise.all(
-        children.map(
-          (c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : c.once('exit', resolve))),
-        ),
-      );
+      await stopChildren(children);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -32,6 +32,8 @@ export async function startServiceProcess(
     waitFor?: 'ready' | 'live';
     /** Extra arguments for node itself, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/profiles']. */
     nodeArgs?: string[];
+    /** Working directory (default: the repository root); a service reads `.env` from it. */
+    cwd?: string;
   },
 ): Promise<ServiceProcess> {
   const root = repoRoot();
@@ -43,7 +45,7 @@ export async function startServiceProcess(
   const logFile = join(logDir, `${label}-${process.pid}-${++counter}.log`);
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
-    cwd: root,
+    cwd: options.cwd ?? root,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

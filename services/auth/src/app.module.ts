@@ -12,6 +12,7 @@ import { LdapDirectory } from './ldap/ldap-directory';
 import { OidcAccountsService } from './oidc/oidc-accounts.service';
 import { OidcController } from './oidc/oidc.controller';
 import { AuthRedis } from './redis/auth-redis';
+import { GlobalRevocations } from './revocations/global-revocations';
 import { SigningKeysRepository } from './signing-keys/signing-keys.repository';
 import { SigningKeysService } from './signing-keys/signing-keys.service';
 import { TokenIssuer } from './tokens/token-issuer';
@@ -35,6 +36,7 @@ export class AuthAppModule {
         { provide: GrpcServerHost, useValue: grpcHost },
         PrismaService,
         AuthRedis,
+        GlobalRevocations,
         ApiKeysService,
         GroupsService,
         LdapDirectory,

@@ -1,3 +1,4 @@
+import { databaseEnv } from '@parley/database';
 import { redisEnv } from '@parley/redis';
 import { commonServiceEnv, env, sensitive, z } from '@parley/config';
 
@@ -5,8 +6,8 @@ import { commonServiceEnv, env, sensitive, z } from '@parley/config';
 export const authConfigSchema = z.object({
   HTTP_PORT: env.port(8081),
   GRPC_PORT: env.port(50051),
-  DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/parley')),
-  NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  ...databaseEnv(),
+  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   /** Token revocation lives here, shared with the gateway and realtime copies. */
   ...redisEnv(),
   /** Encrypts the private signing keys at rest. Required: without it nothing can be signed safely. */
@@ -31,6 +32,11 @@ export const authConfigSchema = z.object({
   /** Users may create API keys (Open WebUI's switch). */
   ENABLE_API_KEY: env.bool(true),
   USERS_PAGE_SIZE: env.int(30, { min: 1, max: 500 }),
+  /**
+   * Multi-region (PARLEY_REGION set): how often each auth copy reads the revocations other regions wrote
+   * to the shared database and applies them to this region's Redis (docs/multi-region.md).
+   */
+  REVOCATION_RELAY_INTERVAL_MS: env.int(500, { min: 50, max: 60_000 }),
   /** LDAP sign-in, Open WebUI's variables. */
   ENABLE_LDAP: env.bool(false),
   LDAP_SERVER_HOST: z.string().default('localhost'),

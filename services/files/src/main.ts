@@ -6,6 +6,6 @@ import { filesConfigSchema } from './files.config';
 void bootstrapService({
   name: 'files',
   configSchema: filesConfigSchema,
-  module: (config, { logger }) => FilesAppModule.register(config, logger),
+  module: (config, { logger, grpcHost }) => FilesAppModule.register(config, logger, grpcHost),
   ports: (config) => ({ http: config.HTTP_PORT, grpc: config.GRPC_PORT }),
 });

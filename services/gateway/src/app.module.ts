@@ -14,11 +14,13 @@ import {
 } from '@parley/auth-guard';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
+import { ApiDocsController } from './api-docs/api-docs.controller';
 import { AppConfigController } from './app-config/app-config.controller';
 import { AuditModule } from './audit/audit.module';
 import { AuthsController } from './auths/auths.controller';
 import { ChatsController } from './chats/chats.controller';
 import { DownstreamClients, GATEWAY } from './downstream/downstream-clients';
+import { FilesController } from './files/files.controller';
 import { FoldersController } from './folders/folders.controller';
 import { GatewayRedis } from './downstream/redis.provider';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
@@ -48,6 +50,7 @@ export class GatewayAppModule {
         GroupsController,
         ChatsController,
         FoldersController,
+        FilesController,
         ModelsController,
         PresetsController,
         UsageController,
@@ -56,6 +59,7 @@ export class GatewayAppModule {
         // Before the pass-through, whose /openai/* and /ollama/* would otherwise take the config routes.
         ConnectionsConfigController,
         UpstreamProxyController,
+        ApiDocsController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

@@ -15,6 +15,9 @@ export const gatewayConfigSchema = z.object({
   /** The auth service's HTTP address, for the single sign-on redirects under /oauth/. */
   AUTH_HTTP_URL: env.url(['http', 'https'], 'http://127.0.0.1:8081'),
   MODEL_GATEWAY_GRPC_URL: env.hostPort('127.0.0.1:50053'),
+  FILES_GRPC_URL: env.hostPort('127.0.0.1:50055'),
+  /** Deadline of one upload or download through the files service (large files take a while). */
+  FILES_TRANSFER_DEADLINE_MS: env.int(3_600_000, { min: 1_000, max: 86_400_000 }),
   /** Deadline of one completion or pass-through stream through the model gateway (streams run long). */
   COMPLETION_DEADLINE_MS: env.int(600_000, { min: 1_000, max: 86_400_000 }),
   /** Where the Socket.IO upgrade at /ws/ is proxied to. */

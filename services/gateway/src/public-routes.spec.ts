@@ -1,46 +1,11 @@
-import 'reflect-metadata';
-import { RequestMethod, Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { parseConfig } from '@parley/config';
-import { HealthController, IS_PUBLIC } from '@parley/lifecycle';
-import { createLogger } from '@parley/logging';
-import { GatewayAppModule } from './app.module';
-import { gatewayConfigSchema } from './gateway.config';
+import { gatewayNestRoutes } from './testing/nest-routes';
 
 /**
- * Every route needs a signed-in user (the global AuthGuard) unless it is marked @Public(). This test
- * lists the public ones, so making a route public is a visible, reviewed change. The controllers are
- * read from the gateway's module, so a new controller is covered without touching this file.
+ * Every route needs a signed-in user (the global AuthGuard) unless it is marked public. This test
+ * lists the public ones, so making a route public is a visible, reviewed change. The routes are read
+ * from the gateway's module, so a new controller is covered without touching this file.
  */
-const CONTROLLERS = [
-  ...((GatewayAppModule.register(
-    parseConfig(gatewayConfigSchema, { CALLER_ASSERTION_SECRET: 'a unit test caller assertion secret' }),
-    createLogger({ service: 'test', level: 'silent' }),
-  ).controllers ?? []) as Type[]),
-  HealthController,
-];
-
-function routes() {
-  const all: Array<{ route: string; isPublic: boolean }> = [];
-  for (const controller of CONTROLLERS) {
-    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-    const classPublic = Reflect.getMetadata(IS_PUBLIC, controller) === true;
-    for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-      const descriptor = Object.getOwnPropertyDescriptor(controller.prototype, name);
-      if (!descriptor || typeof descriptor.value !== 'function') continue; // getters are not routes
-      const handler = descriptor.value as object;
-      const path = Reflect.getMetadata(PATH_METADATA, handler);
-      if (name === 'constructor' || path === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
-      const full = `/${[base, String(path)].filter((p) => p && p !== '/').join('/')}`;
-      all.push({
-        route: `${method} ${full}`,
-        isPublic: classPublic || Reflect.getMetadata(IS_PUBLIC, handler) === true,
-      });
-    }
-  }
-  return all;
-}
+const routes = () => gatewayNestRoutes().map((r) => ({ route: r.route, isPublic: r.auth === 'public' }));
 
 describe('gateway route guards', () => {
   it('exposes exactly these routes without sign-in', () => {
@@ -52,10 +17,13 @@ describe('gateway route guards', () => {
     ).toEqual([
       'GET /api/config',
       'GET /api/v1/auths/signout',
+      'GET /docs',
+      'GET /docs/assets/:file',
       'GET /health',
       'GET /health/live',
       'GET /health/ready',
       'GET /metrics',
+      'GET /openapi.json',
       'POST /api/v1/auths/ldap',
       'POST /api/v1/auths/signin',
       'POST /api/v1/auths/signup',

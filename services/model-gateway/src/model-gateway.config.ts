@@ -1,3 +1,4 @@
+import { databaseEnv } from '@parley/database';
 import { redisEnv } from '@parley/redis';
 import { commonServiceEnv, env, sensitive, z } from '@parley/config';
 
@@ -5,8 +6,8 @@ import { commonServiceEnv, env, sensitive, z } from '@parley/config';
 export const modelGatewayConfigSchema = z.object({
   HTTP_PORT: env.port(8083),
   GRPC_PORT: env.port(50053),
-  DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'], 'postgresql://postgres@127.0.0.1:5432/parley')),
-  NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  ...databaseEnv(),
+  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   WEBUI_SECRET_KEY: sensitive(
     z
       .string({ required_error: 'is required (a long random string)' })
@@ -21,6 +22,8 @@ export const modelGatewayConfigSchema = z.object({
   OPENAI_API_KEYS: sensitive(z.string().default('')),
   ENABLE_OLLAMA_API: env.bool(true),
   OLLAMA_BASE_URLS: z.string().default(''),
+  /** The singular form most Open WebUI installs use; taken when OLLAMA_BASE_URLS is empty. */
+  OLLAMA_BASE_URL: z.string().default(''),
   /** Seconds a connection's model list stays cached in Redis (Open WebUI's name). */
   MODELS_CACHE_TTL: env.int(1, { min: 0, max: 86_400 }),
   /** Seconds one connection may take to list its models before the list is served without it. */

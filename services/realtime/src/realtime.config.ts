@@ -5,7 +5,7 @@ import { commonServiceEnv, env, z } from '@parley/config';
 export const realtimeConfigSchema = z.object({
   HTTP_PORT: env.port(8086),
   ...redisEnv(),
-  NATS_URL: env.url(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
   AUTH_GRPC_URL: env.hostPort('127.0.0.1:50051'),
   /** Asked whether a socket's user may join a chat's room (GetChat with the user id). */
   CHAT_GRPC_URL: env.hostPort('127.0.0.1:50052'),

@@ -1,37 +1,18 @@
-import type { ApiClient, UserRole } from '../api';
+import type {
+  ApiClient,
+  Group,
+  GroupInput,
+  OllamaConfig,
+  OpenAiConfig,
+  SessionUser,
+  UserPage,
+  UserRole,
+} from '../api';
 
 /** A row of `GET /api/v1/users/`; timestamps are epoch seconds. */
-export interface AdminUser {
-  id: string;
-  email: string;
-  name: string;
-  role: UserRole;
-  profile_image_url: string;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface UserPage {
-  users: AdminUser[];
-  total: number;
-}
-
-export interface Group {
-  id: string;
-  name: string;
-  description: string;
-  permissions: Record<string, boolean>;
-  user_ids: string[];
-  created_at: number;
-  updated_at: number;
-}
-
-export interface GroupInput {
-  name?: string;
-  description?: string;
-  permissions?: Record<string, boolean>;
-  user_ids?: string[];
-}
+export type AdminUser = SessionUser;
+export type { Group, GroupInput, UserPage };
+type ApiConfig = OpenAiConfig['OPENAI_API_CONFIGS'][string];
 
 export type ConnectionKind = 'openai' | 'ollama';
 
@@ -47,26 +28,6 @@ export interface Connection {
 export interface ConnectionsView {
   enabled: boolean;
   connections: Connection[];
-}
-
-interface ApiConfig {
-  enable?: boolean;
-  prefix_id?: string | null;
-  model_ids?: string[];
-  key?: string;
-}
-
-interface OpenAiConfig {
-  ENABLE_OPENAI_API: boolean;
-  OPENAI_API_BASE_URLS: string[];
-  OPENAI_API_KEYS: string[];
-  OPENAI_API_CONFIGS: Record<string, ApiConfig>;
-}
-
-interface OllamaConfig {
-  ENABLE_OLLAMA_API: boolean;
-  OLLAMA_BASE_URLS: string[];
-  OLLAMA_API_CONFIGS: Record<string, ApiConfig>;
 }
 
 const connection = (url: string, key: string, config: ApiConfig | undefined): Connection => ({

@@ -49,7 +49,21 @@ export class ApiClient {
     return () => this.unauthorizedListeners.delete(listener);
   }
 
+  /** A GET whose answer headers matter too (a list's X-Page-Size). */
+  async getWithHeaders<T>(path: string, options?: RequestOptions): Promise<{ body: T; headers: Headers }> {
+    const { body, headers } = await this.send('GET', path, options);
+    return { body: body as T, headers };
+  }
+
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    return (await this.send(method, path, options)).body as T;
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ body: unknown; headers: Headers }> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     const token = this.tokens.get();
     if (token) headers['Authorization'] = `Bearer ${token}`;
@@ -75,7 +89,7 @@ export class ApiClient {
       if (response.status === 401) this.unauthorizedListeners.forEach((listener) => listener(path));
       throw new ApiError(response.status, extractDetail(body), extractCode(body));
     }
-    return body as T;
+    return { body, headers: response.headers };
   }
 }
 

@@ -2,4 +2,4 @@ export { ApiClient, type ApiClientOptions, type RequestOptions } from './api-cli
 export { ApiError, extractCode, extractDetail } from './api-error';
 export { ApiProvider, useApi } from './api-context';
 export { TokenStore, TOKEN_STORAGE_KEY } from './token-store';
-export type * from './api-types';
+export type * from './rest-types';

@@ -1,21 +1,39 @@
-import type { ApiClient, ChatListItem, ChatResponse } from '../api';
+import type { ApiClient, ChatListItem, ChatResponse, Folder, Tag as ChatTag } from '../api';
 
-/** Server page size of `GET /api/v1/chats/`. */
-export const CHAT_PAGE_SIZE = 50;
+export type { Folder };
+/** A chat's tag as the app uses it (a tag added a moment ago has no more than this yet). */
+export type Tag = Pick<ChatTag, 'id' | 'name'>;
+/** `GET /api/v1/chats/share/{share_id}`: the chat document of someone's shared chat. */
+export type SharedChat = ChatResponse;
+
+/**
+ * The page size the server reports (X-Page-Size, the same for every chat list); unknown until a list
+ * answered, and then a page with anything in it may have a next one.
+ */
+let reportedPageSize: number | undefined;
+
+async function chatPage(api: ApiClient, path: string, signal?: AbortSignal): Promise<ChatListItem[]> {
+  const { body, headers } = await api.getWithHeaders<ChatListItem[]>(path, signal ? { signal } : {});
+  const size = Number(headers.get('X-Page-Size'));
+  if (Number.isInteger(size) && size > 0) reportedPageSize = size;
+  return body;
+}
+
+/** The page after `lastPageParam`, or undefined when `lastPage` was the last (shorter than a full page). */
+export function nextChatPage(lastPage: readonly unknown[], lastPageParam: number): number | undefined {
+  return lastPage.length < (reportedPageSize ?? 1) ? undefined : lastPageParam + 1;
+}
 
 /** Open WebUI's title for a chat nobody has named yet. */
 export const DEFAULT_CHAT_TITLE = 'New Chat';
 
 export const chatsApi = {
   list: (api: ApiClient, page: number, signal?: AbortSignal) =>
-    api.get<ChatListItem[]>(`/api/v1/chats/?page=${page}`, signal ? { signal } : {}),
+    chatPage(api, `/api/v1/chats/?page=${page}`, signal),
   create: (api: ApiClient, title: string) =>
     api.post<ChatResponse>('/api/v1/chats/new', { body: { chat: { title } } }),
   search: (api: ApiClient, text: string, page: number, signal?: AbortSignal) =>
-    api.get<ChatListItem[]>(
-      `/api/v1/chats/search?text=${encodeURIComponent(text)}&page=${page}`,
-      signal ? { signal } : {},
-    ),
+    chatPage(api, `/api/v1/chats/search?text=${encodeURIComponent(text)}&page=${page}`, signal),
   pinned: (api: ApiClient, signal?: AbortSignal) =>
     api.get<ChatListItem[]>('/api/v1/chats/pinned', signal ? { signal } : {}),
   togglePin: (api: ApiClient, id: string) => api.post<ChatResponse & { pinned: boolean }>(`${one(id)}/pin`),
@@ -40,7 +58,7 @@ export const chatsApi = {
     api.get<SharedChat>(`/api/v1/chats/share/${encodeURIComponent(shareId)}`, signal ? { signal } : {}),
   cloneShared: (api: ApiClient, shareId: string) => api.post<ChatResponse>(`${one(shareId)}/clone/shared`),
   archived: (api: ApiClient, page: number, signal?: AbortSignal) =>
-    api.get<ChatListItem[]>(`/api/v1/chats/archived?page=${page}`, signal ? { signal } : {}),
+    chatPage(api, `/api/v1/chats/archived?page=${page}`, signal),
   unarchiveAll: (api: ApiClient) => api.post<boolean>('/api/v1/chats/unarchive/all'),
   renameFolder: (api: ApiClient, id: string, name: string) =>
     api.post<Folder>(`${folder(id)}/update`, { body: { name } }),
@@ -58,27 +76,6 @@ export const chatsApi = {
       signal ? { signal } : {},
     ),
 };
-
-/** `GET /api/v1/folders/`. */
-export interface Folder {
-  id: string;
-  parent_id: string | null;
-  name: string;
-  is_expanded: boolean;
-  created_at: number;
-  updated_at: number;
-}
-
-/** `GET /api/v1/chats/{id}/tags`. */
-export interface Tag {
-  id: string;
-  name: string;
-}
-
-/** `GET /api/v1/chats/share/{share_id}`: the chat document of someone's shared chat. */
-export interface SharedChat extends ChatResponse {
-  share_id?: string | null;
-}
 
 function folder(id: string): string {
   return `/api/v1/folders/${encodeURIComponent(id)}`;

@@ -1,4 +1,4 @@
 export { ChatSidebar } from './chat-sidebar';
 export { MainScreen } from './main-screen';
 export { chatKeys, flattenChats, mergeChat } from './chat-cache';
-export { chatsApi, CHAT_PAGE_SIZE, DEFAULT_CHAT_TITLE } from './chats-api';
+export { chatsApi, DEFAULT_CHAT_TITLE } from './chats-api';

@@ -51,7 +51,8 @@ afterEach(() => {
 function setup(list: ChatListItem[], pinned: ChatListItem[] = []) {
   const server = createFakeServer({
     'GET /api/v1/auths/': { body: ADA },
-    'GET /api/v1/chats/?page=1': { body: list },
+    // The gateway's page size (the chat service's CHAT_PAGE_SIZE); the app assumes none of its own.
+    'GET /api/v1/chats/?page=1': { body: list, headers: { 'X-Page-Size': '60' } },
     'GET /api/v1/chats/pinned': { body: pinned },
     'GET /api/models': { body: { data: MODELS } },
   });
@@ -69,7 +70,7 @@ async function titles(name: string) {
 describe('ChatSidebar actions', () => {
   it('loads the next page when the end of the list scrolls into view', async () => {
     const { server } = setup(range(11, 70));
-    server.on('GET /api/v1/chats/?page=2', { body: range(1, 10) });
+    server.on('GET /api/v1/chats/?page=2', { body: range(1, 10), headers: { 'X-Page-Size': '60' } });
     expect(await titles('Your chats')).toHaveLength(60);
 
     act(() => scrollToEnd());

@@ -9,7 +9,7 @@ import { useCallback } from 'react';
 import { useApi, type ChatListItem } from '../api';
 import { useServerEvent, type ChatRefJson, type ServerEvent } from '../realtime';
 import { chatKeys, flattenChats, mergeChat, removeChat, upsertInList, type ChatPages } from './chat-cache';
-import { CHAT_PAGE_SIZE, chatsApi, toListItem, type Tag } from './chats-api';
+import { chatsApi, nextChatPage, toListItem, type Tag } from './chats-api';
 
 export interface ChatSummary extends ChatListItem {
   pinned: boolean;
@@ -116,8 +116,7 @@ export function useArchivedChats(enabled: boolean) {
     queryKey: chatKeys.archived(),
     queryFn: ({ pageParam, signal }) => chatsApi.archived(api, pageParam, signal),
     initialPageParam: 1,
-    getNextPageParam: (lastPage, _pages, lastPageParam) =>
-      lastPage.length < CHAT_PAGE_SIZE ? undefined : lastPageParam + 1,
+    getNextPageParam: (lastPage, _pages, lastPageParam) => nextChatPage(lastPage, lastPageParam),
     enabled,
   });
   return { ...query, chats: flattenChats(query.data) };
@@ -134,8 +133,7 @@ export function useChatSearch(text: string) {
     queryKey: chatKeys.search(text),
     queryFn: ({ pageParam, signal }) => chatsApi.search(api, text, pageParam, signal),
     initialPageParam: 1,
-    getNextPageParam: (lastPage, _pages, lastPageParam) =>
-      lastPage.length < CHAT_PAGE_SIZE ? undefined : lastPageParam + 1,
+    getNextPageParam: (lastPage, _pages, lastPageParam) => nextChatPage(lastPage, lastPageParam),
     enabled: text !== '',
   });
   return { ...query, chats: flattenChats(query.data) };

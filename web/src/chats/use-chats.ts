@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import { useApi, type ChatListItem } from '../api';
 import { useRealtime, useServerEvent, type ServerEvent } from '../realtime';
 import { chatKeys, flattenChats, mergeChat, type ChatPages } from './chat-cache';
-import { CHAT_PAGE_SIZE, chatsApi, DEFAULT_CHAT_TITLE, toListItem } from './chats-api';
+import { chatsApi, DEFAULT_CHAT_TITLE, nextChatPage, toListItem } from './chats-api';
 import { chatSummaryOf } from './use-chat-actions';
 
 export function useChatList() {
@@ -12,8 +12,7 @@ export function useChatList() {
     queryKey: chatKeys.list(),
     queryFn: ({ pageParam, signal }) => chatsApi.list(api, pageParam, signal),
     initialPageParam: 1,
-    getNextPageParam: (lastPage, _pages, lastPageParam) =>
-      lastPage.length < CHAT_PAGE_SIZE ? undefined : lastPageParam + 1,
+    getNextPageParam: (lastPage, _pages, lastPageParam) => nextChatPage(lastPage, lastPageParam),
   });
   return { ...query, chats: flattenChats(query.data) };
 }

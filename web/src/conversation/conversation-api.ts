@@ -1,4 +1,4 @@
-import type { ApiClient } from '../api';
+import type { ApiClient, components } from '../api';
 import type {
   ChatDocumentResponse,
   ChatMessage,
@@ -11,15 +11,11 @@ const chat = (id: string) => `/api/v1/chats/${encodeURIComponent(id)}`;
 const message = (chatId: string, messageId: string) =>
   `${chat(chatId)}/messages/${encodeURIComponent(messageId)}`;
 
-export interface CompletionRequest {
-  model: string;
-  messages: { role: string; content: string }[];
+/** What the app sends to `/api/chat/completions` for a chat: it runs as a task (docs/chat-tasks.md). */
+export type CompletionRequest = components['schemas']['ChatCompletionRequest'] & {
   chat_id: string;
-  /** The assistant message the model gateway creates and streams into. */
   id: string;
-  parent_id: string;
-  session_id?: string;
-}
+};
 
 export const conversationApi = {
   get: (api: ApiClient, id: string, signal?: AbortSignal) =>

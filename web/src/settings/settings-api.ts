@@ -1,23 +1,14 @@
-import { ApiError, type ApiClient, type SessionUser } from '../api';
+import {
+  ApiError,
+  type ApiClient,
+  type ApiKeyInfo,
+  type Model,
+  type SessionUser,
+  type UserSettings,
+} from '../api';
 
-/** `GET /api/v1/auths/api_key`: masked (`sk-abc…••••••••`) except in the answer to creating it. */
-export interface ApiKeyInfo {
-  api_key: string;
-  prefix: string;
-  created_at: number;
-  last_used_at: number | null;
-}
-
-/** Open WebUI's per-user settings object; the default model is `ui.models[0]`. */
-export interface UserSettings {
-  ui?: { models?: string[]; [key: string]: unknown };
-  [key: string]: unknown;
-}
-
-export interface ModelSummary {
-  id: string;
-  name: string;
-}
+export type { ApiKeyInfo, UserSettings };
+export type ModelSummary = Pick<Model, 'id' | 'name'>;
 
 export const settingsApi = {
   updateProfile: (api: ApiClient, body: { name: string; profile_image_url: string }) =>

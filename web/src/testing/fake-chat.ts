@@ -49,6 +49,9 @@ export function chatDocument(
     chat: { title: item.title, history, models: [] },
     pinned: false,
     archived: false,
+    share_id: item.share_id ?? null,
+    folder_id: item.folder_id ?? null,
+    meta: { tags: item.tags ?? [] },
     ...extra,
   };
 }

@@ -7,7 +7,7 @@ export interface FakeRequest {
   headers: Record<string, string>;
 }
 
-type Reply = { status?: number; body?: unknown };
+type Reply = { status?: number; body?: unknown; headers?: Record<string, string> };
 type Handler = Reply | ((request: FakeRequest) => Reply);
 
 /**
@@ -36,7 +36,7 @@ export function createFakeServer(routes: Record<string, Handler> = {}) {
     const status = reply.status ?? 200;
     return new Response(reply.body === undefined ? null : JSON.stringify(reply.body), {
       status,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...reply.headers },
     });
   });
 

@@ -13,6 +13,8 @@ export const ADA: SessionUser = {
   name: 'Ada Lovelace',
   role: 'user',
   profile_image_url: '/user.png',
+  created_at: 0,
+  updated_at: 0,
 };
 
 export function signInResponse(user: SessionUser, token = 'jwt-ada') {

@@ -8,6 +8,8 @@ export const ADMIN: SessionUser = {
   name: 'Grace Admin',
   role: 'admin',
   profile_image_url: '/user.png',
+  created_at: 0,
+  updated_at: 0,
 };
 
 /** A gateway with a signed-in user and the routes the settings page reads on open. */

@@ -8,7 +8,7 @@ import { AUTH_CONFIG, AuthConfig } from '../auth.config';
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
   constructor(@Inject(AUTH_CONFIG) config: AuthConfig, @Inject(HealthRegistry) health: HealthRegistry) {
-    super({ adapter: createPgAdapter(config.DATABASE_URL) });
+    super({ adapter: createPgAdapter(config) });
     registerPostgresReadiness(health, this);
   }
 

@@ -49,6 +49,10 @@ export class ChatsService {
       maxMessages: this.config.CHAT_MAX_MESSAGES,
     });
   }
+  /** How many chats a full page of list() and search() holds (the REST lists send it as X-Page-Size). */
+  get pageSize(): number {
+    return this.config.CHAT_PAGE_SIZE;
+  }
 
   validTitle(raw: string | undefined, fallback = 'New Chat'): string {
     const title = (raw ?? '').trim() || fallback;

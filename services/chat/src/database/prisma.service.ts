@@ -8,7 +8,7 @@ import { CHAT_CONFIG, ChatConfig } from '../chat.config';
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
   constructor(@Inject(CHAT_CONFIG) config: ChatConfig, @Inject(HealthRegistry) health: HealthRegistry) {
-    super({ adapter: createPgAdapter(config.DATABASE_URL) });
+    super({ adapter: createPgAdapter(config) });
     registerPostgresReadiness(health, this);
   }
 

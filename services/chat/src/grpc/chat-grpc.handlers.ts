@@ -115,9 +115,11 @@ export class ChatGrpcHandlers implements OnModuleInit {
             tag: r.tag,
           })
         ).map(toSummary),
+        pageSize: r.page === 0 ? 0 : chats.pageSize,
       }),
       searchChats: async (r, call) => ({
         chats: (await chats.search(as(call), r.text, r.page || 1)).map(toSummary),
+        pageSize: chats.pageSize,
       }),
       updateChat: async (r, call) => ({
         chat: toChat(await chats.update(as(call, 'chat.edit'), r.chatId, r.chatJson)),

@@ -8,7 +8,7 @@ import { FILES_CONFIG, FilesConfig } from '../files.config';
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
   constructor(@Inject(FILES_CONFIG) config: FilesConfig, @Inject(HealthRegistry) health: HealthRegistry) {
-    super({ adapter: createPgAdapter(config.DATABASE_URL) });
+    super({ adapter: createPgAdapter(config) });
     registerPostgresReadiness(health, this);
   }
 

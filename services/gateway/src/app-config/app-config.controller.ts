@@ -1,7 +1,9 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { Public } from '@parley/lifecycle';
+import { Controller, Inject } from '@nestjs/common';
 import { authV1 } from '@parley/proto';
+import type { RouteResult as Result } from '../contract/route-contract';
+import { Route } from '../contract/route.decorator';
 import { DownstreamClients, GATEWAY } from '../downstream/downstream-clients';
+import { appConfigContract as c } from './app-config.contract';
 
 const CACHE_MS = 5_000;
 
@@ -10,15 +12,14 @@ const CACHE_MS = 5_000;
  * methods are on, whether this is the first visit of a fresh install). Cached a few seconds: it is
  * public, and the answer changes rarely.
  */
-@Public()
-@Controller('api/config')
+@Controller()
 export class AppConfigController {
   private cached?: { at: number; options: authV1.GetSignInOptionsResponse };
 
   constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
 
-  @Get()
-  async config() {
+  @Route(c.config)
+  async config(): Promise<Result<typeof c.config>> {
     if (!this.cached || Date.now() - this.cached.at > CACHE_MS || this.cached.options.firstUser) {
       this.cached = {
         at: Date.now(),

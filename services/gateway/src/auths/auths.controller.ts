@@ -1,41 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import {
-  AdminOnly,
-  AllowPending,
-  AUTHENTICATOR,
-  AuthenticatedRequest,
-  Authenticator,
-  tokenFromHeaders,
-} from '@parley/auth-guard';
-import { z } from '@parley/config';
+import { AUTHENTICATOR, AuthenticatedRequest, Authenticator, tokenFromHeaders } from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
-import { Public } from '@parley/lifecycle';
 import { authV1 } from '@parley/proto';
 import { DownstreamClients, GATEWAY } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { SignInRateLimit } from '../rate-limit/sign-in-rate-limit';
+import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
+import { Route, RouteInput } from '../contract/route.decorator';
 import { parseBody } from '../validation/parse-body';
+import { authsContract as c } from './auths.contract';
 import { roleValue, userJson } from './user-json';
 
-const text = (max: number) =>
-  z.string({ invalid_type_error: 'must be a string' }).max(max, `must be at most ${max} characters`);
-const signUpBody = z.object({ name: text(255), email: text(254), password: text(256) });
-const signInBody = z.object({ email: text(254), password: text(256) });
-const ldapBody = z.object({ user: text(256), password: text(256) });
-const passwordBody = z.object({ password: text(256), new_password: text(256) });
-const profileBody = z.object({ name: text(255), profile_image_url: text(2_000_000).optional() });
-const addUserBody = z.object({
-  name: text(255),
-  email: text(254),
-  password: text(256),
-  role: z
-    .enum(['admin', 'user', 'pending'], { errorMap: () => ({ message: 'must be admin, user or pending' }) })
-    .default('pending'),
-});
-
 /** Open WebUI's /api/v1/auths routes. */
-@Controller('api/v1/auths')
+@Controller()
 export class AuthsController {
   constructor(
     @Inject(DownstreamClients) private readonly downstream: DownstreamClients,
@@ -44,22 +22,24 @@ export class AuthsController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  @Public()
-  @Post('signup')
-  @HttpCode(200)
-  async signUp(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const input = parseBody(signUpBody, body);
+  @Route(c.signUp)
+  async signUp(
+    @RouteInput() { body: input }: Input<typeof c.signUp>,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Result<typeof c.signUp>> {
     await this.rateLimit.check(req.ip ?? 'unknown', input.email);
     const reply = await this.downstream.auth.signUp(input, { caller: GATEWAY });
     return this.session(reply, req, res);
   }
 
-  @Public()
-  @Post('signin')
-  @HttpCode(200)
-  async signIn(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @Route(c.signIn)
+  async signIn(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Result<typeof c.signIn>> {
     if (this.config.WEBUI_AUTH_TRUSTED_EMAIL_HEADER) return this.signInWithTrustedHeader(req, res);
-    const input = parseBody(signInBody, body);
+    const input = parseBody(c.signIn.body, req.body);
     await this.rateLimit.check(req.ip ?? 'unknown', input.email);
     const reply = await this.downstream.auth.signIn(input, { caller: GATEWAY });
     return this.session(reply, req, res);
@@ -86,15 +66,12 @@ export class AuthsController {
   }
 
   /** Open WebUI's LDAP form: the directory username (not an email) and password. */
-  @Public()
-  @Post('ldap')
-  @HttpCode(200)
+  @Route(c.ldap)
   async signInWithLdap(
-    @Body() body: unknown,
+    @RouteInput() { body: input }: Input<typeof c.ldap>,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ) {
-    const input = parseBody(ldapBody, body);
+  ): Promise<Result<typeof c.ldap>> {
     await this.rateLimit.check(req.ip ?? 'unknown', `ldap:${input.user}`);
     const reply = await this.downstream.auth.signInWithLdap(
       { username: input.user, password: input.password },
@@ -104,9 +81,8 @@ export class AuthsController {
   }
 
   /** The signed-in user (pending users may ask: the app shows them the waiting screen). */
-  @AllowPending()
-  @Get()
-  async me(@Req() req: AuthenticatedRequest) {
+  @Route(c.me)
+  async me(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.me>> {
     const caller = { caller: req.caller };
     const [{ user }, { permissions }] = await Promise.all([
       this.downstream.auth.getUser({ id: req.user.id }, caller),
@@ -116,9 +92,11 @@ export class AuthsController {
   }
 
   /** Ends this session: the token stops working on every copy at once, and the cookie is cleared. */
-  @Public()
-  @Get('signout')
-  async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @Route(c.signOut)
+  async signOut(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Result<typeof c.signOut>> {
     const token = tokenFromHeaders(req.headers);
     if (token && !token.startsWith('sk-')) {
       const user = await this.authenticator.authenticate(token, { path: req.path }).catch(() => undefined);
@@ -132,15 +110,12 @@ export class AuthsController {
     return { status: true };
   }
 
-  @AllowPending()
-  @Post('update/password')
-  @HttpCode(200)
+  @Route(c.updatePassword)
   async updatePassword(
-    @Body() body: unknown,
+    @RouteInput() { body: input }: Input<typeof c.updatePassword>,
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,
-  ) {
-    const input = parseBody(passwordBody, body);
+  ): Promise<Result<typeof c.updatePassword>> {
     const { accessToken } = await this.downstream.auth.updatePassword(
       { currentPassword: input.password, newPassword: input.new_password },
       { caller: req.caller },
@@ -150,11 +125,11 @@ export class AuthsController {
     return true;
   }
 
-  @AllowPending()
-  @Post('update/profile')
-  @HttpCode(200)
-  async updateProfile(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const input = parseBody(profileBody, body);
+  @Route(c.updateProfile)
+  async updateProfile(
+    @RouteInput() { body: input }: Input<typeof c.updateProfile>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.updateProfile>> {
     const { user } = await this.downstream.auth.updateProfile(
       { name: input.name, profileImageUrl: input.profile_image_url ?? '' },
       { caller: req.caller },
@@ -162,35 +137,34 @@ export class AuthsController {
     return userJson(user);
   }
 
-  @AdminOnly()
-  @Post('add')
-  @HttpCode(200)
-  async addUser(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const input = parseBody(addUserBody, body);
+  @Route(c.addUser)
+  async addUser(
+    @RouteInput() { body: input }: Input<typeof c.addUser>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.addUser>> {
     const { user } = await this.downstream.auth.addUser(
       { ...input, role: roleValue(input.role) },
       { caller: req.caller },
     );
-    return { ...userJson(user), token: '', token_type: 'Bearer' };
+    return { ...userJson(user), token: '', token_type: 'Bearer' as const };
   }
 
-  @Post('api_key')
-  @HttpCode(200)
-  async createApiKey(@Req() req: AuthenticatedRequest) {
+  @Route(c.createApiKey)
+  async createApiKey(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.createApiKey>> {
     const reply = await this.downstream.auth.createApiKey({}, { caller: req.caller });
     return { api_key: reply.apiKey, ...keyInfo(reply.info) };
   }
 
   /** The key itself is shown only when created; this says whether there is one and when it was used. */
-  @Get('api_key')
-  async getApiKey(@Req() req: AuthenticatedRequest) {
+  @Route(c.getApiKey)
+  async getApiKey(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.getApiKey>> {
     const { info } = await this.downstream.auth.getApiKey({}, { caller: req.caller });
     if (!info) throw new DomainError(ErrorKind.NotFound, 'You have no API key; create one.');
     return { api_key: `${info.prefix}${'•'.repeat(8)}`, ...keyInfo(info) };
   }
 
-  @Delete('api_key')
-  async deleteApiKey(@Req() req: AuthenticatedRequest) {
+  @Route(c.deleteApiKey)
+  async deleteApiKey(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.deleteApiKey>> {
     await this.downstream.auth.deleteApiKey({}, { caller: req.caller });
     return true;
   }
@@ -203,7 +177,13 @@ export class AuthsController {
     const token = reply.accessToken?.token ?? '';
     const expiresAt = Number(reply.accessToken?.expiresAt ?? 0n);
     if (reply.accessToken) this.setCookie(reply.accessToken, req, res);
-    return { ...userJson(reply.user), token, token_type: 'Bearer', expires_at: expiresAt, permissions: {} };
+    return {
+      ...userJson(reply.user),
+      token,
+      token_type: 'Bearer' as const,
+      expires_at: expiresAt,
+      permissions: {},
+    };
   }
 
   private setCookie(accessToken: authV1.AccessToken, req: Request, res: Response): void {

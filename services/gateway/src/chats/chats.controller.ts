@@ -1,128 +1,30 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Controller, Inject, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuthenticatedRequest } from '@parley/auth-guard';
-import { z } from '@parley/config';
-import { DomainError, ErrorKind } from '@parley/errors';
 import { chatV1 } from '@parley/proto';
+import { PAGE_SIZE_HEADER } from '../contract/common-schemas';
+import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
+import { Route, RouteInput } from '../contract/route.decorator';
 import { DownstreamClients } from '../downstream/downstream-clients';
-import { parseBody } from '../validation/parse-body';
-
-const jsonObject = z.record(z.unknown(), {
-  invalid_type_error: 'must be a JSON object',
-  required_error: 'is required',
-});
-const newChatBody = z.object({ chat: jsonObject, folder_id: z.string().max(100).nullish() });
-const updateChatBody = z.object({ chat: jsonObject });
-const page = z.coerce
-  .number({ invalid_type_error: 'must be a number' })
-  .int('must be a whole number')
-  .min(1, 'must be 1 or more')
-  .max(100_000);
-const flag = z
-  .enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) })
-  .transform((v) => v === 'true')
-  .optional();
-const pageQuery = z.object({ page: page.default(1) });
-const listQuery = z.object({ page: page.default(1), include_pinned: flag, include_folders: flag });
-const searchQuery = z.object({
-  text: z.string({ required_error: 'is required' }).max(1_000),
-  page: page.default(1),
-});
-const tagBody = z.object({ name: z.string({ required_error: 'is required' }).max(1_000) });
-const tagFilterBody = tagBody.extend({
-  skip: z.number().int().min(0).max(1_000_000).default(0),
-  limit: z.number().int().min(1).max(1_000).default(50),
-});
-const cloneBody = z.object({ title: z.string().max(10_000).nullish() });
-const folderBody = z.object({ folder_id: z.string().max(100).nullish() });
-const messageBody = z.object({
-  parent_id: z.string().max(200).nullish(),
-  message: jsonObject,
-});
-const contentBody = z.object({ content: z.string({ required_error: 'is required' }) });
-const editBody = contentBody.extend({ id: z.string().max(200).nullish() });
-const regenerateBody = z.object({ model: z.string().max(500).nullish(), id: z.string().max(200).nullish() });
-const rateBody = z.object({
-  rating: z.number({ required_error: 'is required' }).int().min(-1).max(1),
-  comment: z.string().nullish(),
-  reason: z.string().nullish(),
-});
-const switchBody = z.object({});
-const importBody = z.union([
-  z.object({ chats: z.array(jsonObject).max(100_000) }),
-  z.array(jsonObject).max(100_000),
-  z.object({ chat: jsonObject }).passthrough(),
-]);
-
-const nullIfEmpty = (value: string | undefined) => value || null;
-
-/** Open WebUI's ChatResponse. */
-export function chatJson(chat: chatV1.Chat | undefined) {
-  const document = chat?.chatJson ? (JSON.parse(chat.chatJson) as Record<string, unknown>) : {};
-  return {
-    id: chat?.id ?? '',
-    user_id: chat?.userId ?? '',
-    title: chat?.title ?? '',
-    chat: document,
-    updated_at: Number(chat?.updatedAt ?? 0n),
-    created_at: Number(chat?.createdAt ?? 0n),
-    share_id: nullIfEmpty(chat?.shareId),
-    archived: chat?.archived ?? false,
-    pinned: chat?.pinned ?? false,
-    meta: { tags: chat?.tags ?? [] },
-    folder_id: nullIfEmpty(chat?.folderId),
-  };
-}
-
-/** Open WebUI's ChatTitleIdResponse, plus what a sidebar row shows (so it asks nothing per row). */
-export function summaryJson(c: chatV1.ChatSummary) {
-  return {
-    id: c.id,
-    title: c.title,
-    updated_at: Number(c.updatedAt),
-    created_at: Number(c.createdAt),
-    pinned: c.pinned,
-    archived: c.archived,
-    folder_id: nullIfEmpty(c.folderId),
-    share_id: nullIfEmpty(c.shareId),
-    tags: [...c.tags],
-  };
-}
-
-export function tagJson(t: chatV1.Tag) {
-  return { id: t.id, name: t.name, user_id: t.userId, meta: t.metaJson ? JSON.parse(t.metaJson) : null };
-}
-
-function messageResultJson(chatId: string, result: chatV1.MessageResult | undefined) {
-  return {
-    chat_id: chatId,
-    message: result?.messageJson ? JSON.parse(result.messageJson) : null,
-    current_id: nullIfEmpty(result?.currentId),
-  };
-}
+import { chatJson, messageResultJson, nullIfEmpty, summaryJson, tagJson } from './chat-json';
+import { chatsContract as c } from './chats.contract';
 
 /** Waits until the response can take more, so a slow reader holds back the export stream. */
 function writeWithBackpressure(res: Response, text: string): Promise<void> {
   return new Promise((resolve) => (res.write(text) ? resolve() : res.once('drain', () => resolve())));
 }
 
+/** A page of a paged list: the body stays Open WebUI's bare array, the page size goes in a header. */
+function page(res: Response, reply: { chats: chatV1.ChatSummary[]; pageSize: number }) {
+  if (reply.pageSize > 0) res.setHeader(PAGE_SIZE_HEADER, String(reply.pageSize));
+  return reply.chats.map(summaryJson);
+}
+
 /**
- * Open WebUI's /api/v1/chats routes, plus Parley's message-tree routes under /{id}/messages. Fixed paths
- * come before /:id so that Nest matches them first.
+ * Open WebUI's /api/v1/chats routes, plus Parley's message-tree routes under /{id}/messages (contracts in
+ * chats.contract.ts). Fixed paths come before /{id} so that Nest matches them first.
  */
-@Controller('api/v1/chats')
+@Controller()
 export class ChatsController {
   constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
 
@@ -130,51 +32,56 @@ export class ChatsController {
     return this.downstream.chat;
   }
 
-  @Post('new')
-  @HttpCode(200)
-  async create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const { chat, folder_id } = parseBody(newChatBody, body);
+  @Route(c.create)
+  async create(
+    @RouteInput() { body }: Input<typeof c.create>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.create>> {
     const reply = await this.chat.createChat(
       {
-        title: typeof chat.title === 'string' ? chat.title : '',
-        chatJson: JSON.stringify(chat),
-        folderId: folder_id ?? '',
+        title: typeof body.chat.title === 'string' ? body.chat.title : '',
+        chatJson: JSON.stringify(body.chat),
+        folderId: body.folder_id ?? '',
       },
       { caller: req.caller },
     );
     return chatJson(reply.chat);
   }
 
-  @Get()
-  async list(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
-    const q = parseBody(listQuery, query);
+  @Route(c.list, c.listAlias)
+  async list(
+    @RouteInput() { query }: Input<typeof c.list>,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Result<typeof c.list>> {
     const reply = await this.chat.listChats(
-      { page: q.page, includePinned: q.include_pinned ?? false, includeFolders: q.include_folders ?? false },
+      {
+        page: query.page,
+        includePinned: query.include_pinned ?? false,
+        includeFolders: query.include_folders ?? false,
+      },
       { caller: req.caller },
     );
-    return reply.chats.map(summaryJson);
+    return page(res, reply);
   }
 
-  @Get('list')
-  listAlias(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
-    return this.list(query, req);
-  }
-
-  @Delete()
-  async deleteAll(@Req() req: AuthenticatedRequest) {
+  @Route(c.deleteAll)
+  async deleteAll(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.deleteAll>> {
     await this.chat.deleteAllChats({}, { caller: req.caller });
     return true;
   }
 
-  @Get('search')
-  async search(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
-    const q = parseBody(searchQuery, query);
-    const reply = await this.chat.searchChats({ text: q.text, page: q.page }, { caller: req.caller });
-    return reply.chats.map(summaryJson);
+  @Route(c.search)
+  async search(
+    @RouteInput() { query }: Input<typeof c.search>,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Result<typeof c.search>> {
+    return page(res, await this.chat.searchChats(query, { caller: req.caller }));
   }
 
-  @Get('pinned')
-  async pinned(@Req() req: AuthenticatedRequest) {
+  @Route(c.pinned)
+  async pinned(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.pinned>> {
     const reply = await this.chat.listChats(
       { page: 0, scope: chatV1.ChatListScope.PINNED },
       { caller: req.caller },
@@ -183,8 +90,8 @@ export class ChatsController {
   }
 
   /** Every chat of mine as NDJSON (one ChatResponse a line), streamed from the chat service. */
-  @Get('all')
-  async exportAll(@Req() req: AuthenticatedRequest, @Res() res: Response) {
+  @Route(c.exportAll)
+  async exportAll(@Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     const stream = this.chat.exportChats({}, { caller: req.caller, signal: controller.signal });
@@ -202,45 +109,51 @@ export class ChatsController {
     res.end();
   }
 
-  @Get('all/tags')
-  async allTags(@Req() req: AuthenticatedRequest) {
+  @Route(c.allTags)
+  async allTags(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.allTags>> {
     return (await this.chat.listTags({}, { caller: req.caller })).tags.map(tagJson);
   }
 
-  @Get('archived')
-  async archived(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
-    const { page: p } = parseBody(pageQuery, query);
+  @Route(c.archived)
+  async archived(
+    @RouteInput() { query }: Input<typeof c.archived>,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Result<typeof c.archived>> {
     const reply = await this.chat.listChats(
-      { page: p, scope: chatV1.ChatListScope.ARCHIVED },
+      { page: query.page, scope: chatV1.ChatListScope.ARCHIVED },
       { caller: req.caller },
     );
-    return reply.chats.map(summaryJson);
+    return page(res, reply);
   }
 
-  @Post('archive/all')
-  @HttpCode(200)
-  async archiveAll(@Req() req: AuthenticatedRequest) {
+  @Route(c.archiveAll)
+  async archiveAll(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.archiveAll>> {
     await this.chat.archiveAllChats({ archived: true }, { caller: req.caller });
     return true;
   }
 
-  @Post('unarchive/all')
-  @HttpCode(200)
-  async unarchiveAll(@Req() req: AuthenticatedRequest) {
+  @Route(c.unarchiveAll)
+  async unarchiveAll(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.unarchiveAll>> {
     await this.chat.archiveAllChats({ archived: false }, { caller: req.caller });
     return true;
   }
 
-  @Get('share/:share_id')
-  async shared(@Param('share_id') shareId: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.chat.getSharedChat({ shareId }, { caller: req.caller });
+  @Route(c.shared)
+  async shared(
+    @RouteInput() { params }: Input<typeof c.shared>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.shared>> {
+    const reply = await this.chat.getSharedChat({ shareId: params.share_id }, { caller: req.caller });
     return chatJson(reply.chat);
   }
 
-  @Post('tags')
-  @HttpCode(200)
-  async byTag(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const { name, skip, limit } = parseBody(tagFilterBody, body);
+  @Route(c.byTag)
+  async byTag(
+    @RouteInput() { body }: Input<typeof c.byTag>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.byTag>> {
+    const { name, skip, limit } = body;
     // The service pages by its fixed size; Open WebUI's skip/limit are applied over those pages.
     const found: chatV1.ChatSummary[] = [];
     for (let p = 1; found.length < skip + limit; p++) {
@@ -254,29 +167,29 @@ export class ChatsController {
     return found.slice(skip, skip + limit).map(summaryJson);
   }
 
-  @Get('folder/:folder_id/list')
+  @Route(c.folderList)
   async folderList(
-    @Param('folder_id') folderId: string,
-    @Query() query: unknown,
+    @RouteInput() { params, query }: Input<typeof c.folderList>,
     @Req() req: AuthenticatedRequest,
-  ) {
-    const { page: p } = parseBody(pageQuery, query);
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Result<typeof c.folderList>> {
     const reply = await this.chat.listChats(
-      { page: p, scope: chatV1.ChatListScope.FOLDER, folderId },
+      { page: query.page, scope: chatV1.ChatListScope.FOLDER, folderId: params.folder_id },
       { caller: req.caller },
     );
-    return reply.chats.map(summaryJson);
+    return page(res, reply);
   }
 
-  @Post('import')
-  @HttpCode(200)
-  async import(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const parsed = parseBody(importBody, body);
-    const items: Array<Record<string, unknown>> = Array.isArray(parsed)
-      ? parsed
-      : 'chats' in parsed && Array.isArray(parsed.chats)
-        ? (parsed.chats as Array<Record<string, unknown>>)
-        : [parsed];
+  @Route(c.import)
+  async import(
+    @RouteInput() { body }: Input<typeof c.import>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.import>> {
+    const items: Array<Record<string, unknown>> = Array.isArray(body)
+      ? body
+      : 'chats' in body && Array.isArray(body.chats)
+        ? (body.chats as Array<Record<string, unknown>>)
+        : [body];
     const reply = await this.chat.importChats(
       { itemsJson: items.map((item) => JSON.stringify(item)) },
       { caller: req.caller },
@@ -284,201 +197,241 @@ export class ChatsController {
     return reply.chats.map(chatJson);
   }
 
-  @Get(':id')
-  async get(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
+  @Route(c.get)
+  async get(
+    @RouteInput() { params }: Input<typeof c.get>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.get>> {
+    return this.chatById(params.id, req);
+  }
+
+  private async chatById(id: string, req: AuthenticatedRequest) {
     const reply = await this.chat.getChat({ chatId: id }, { caller: req.caller });
     return chatJson(reply.chat);
   }
 
-  @Post(':id')
-  @HttpCode(200)
-  async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const { chat } = parseBody(updateChatBody, body);
+  @Route(c.update)
+  async update(
+    @RouteInput() { params, body }: Input<typeof c.update>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.update>> {
     const reply = await this.chat.updateChat(
-      { chatId: id, chatJson: JSON.stringify(chat) },
+      { chatId: params.id, chatJson: JSON.stringify(body.chat) },
       { caller: req.caller },
     );
     return chatJson(reply.chat);
   }
 
-  @Delete(':id')
-  async delete(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    await this.chat.deleteChat({ chatId: id }, { caller: req.caller });
+  @Route(c.delete)
+  async delete(
+    @RouteInput() { params }: Input<typeof c.delete>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.delete>> {
+    await this.chat.deleteChat({ chatId: params.id }, { caller: req.caller });
     return true;
   }
 
-  @Get(':id/pinned')
-  async isPinned(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.chat.getChat({ chatId: id }, { caller: req.caller });
+  @Route(c.isPinned)
+  async isPinned(
+    @RouteInput() { params }: Input<typeof c.isPinned>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.isPinned>> {
+    const reply = await this.chat.getChat({ chatId: params.id }, { caller: req.caller });
     return reply.chat?.pinned ?? false;
   }
 
-  @Post(':id/pin')
-  @HttpCode(200)
-  async pin(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    await this.chat.setChatPinned({ chatId: id }, { caller: req.caller });
-    return this.get(id, req);
+  @Route(c.pin)
+  async pin(
+    @RouteInput() { params }: Input<typeof c.pin>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.pin>> {
+    await this.chat.setChatPinned({ chatId: params.id }, { caller: req.caller });
+    return this.chatById(params.id, req);
   }
 
-  @Post(':id/archive')
-  @HttpCode(200)
-  async archive(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    await this.chat.setChatArchived({ chatId: id }, { caller: req.caller });
-    return this.get(id, req);
+  @Route(c.archive)
+  async archive(
+    @RouteInput() { params }: Input<typeof c.archive>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.archive>> {
+    await this.chat.setChatArchived({ chatId: params.id }, { caller: req.caller });
+    return this.chatById(params.id, req);
   }
 
-  @Post(':id/clone')
-  @HttpCode(200)
-  async clone(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const { title } = parseBody(cloneBody, body);
-    const reply = await this.chat.cloneChat({ chatId: id, title: title ?? '' }, { caller: req.caller });
+  @Route(c.clone)
+  async clone(
+    @RouteInput() { params, body }: Input<typeof c.clone>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.clone>> {
+    const reply = await this.chat.cloneChat(
+      { chatId: params.id, title: body.title ?? '' },
+      { caller: req.caller },
+    );
     return chatJson(reply.chat);
   }
 
-  @Post(':id/clone/shared')
-  @HttpCode(200)
-  async cloneShared(@Param('id') shareId: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.chat.cloneSharedChat({ shareId }, { caller: req.caller });
+  @Route(c.cloneShared)
+  async cloneShared(
+    @RouteInput() { params }: Input<typeof c.cloneShared>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.cloneShared>> {
+    const reply = await this.chat.cloneSharedChat({ shareId: params.id }, { caller: req.caller });
     return chatJson(reply.chat);
   }
 
-  @Post(':id/share')
-  @HttpCode(200)
-  async share(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    const reply = await this.chat.shareChat({ chatId: id }, { caller: req.caller });
+  @Route(c.share)
+  async share(
+    @RouteInput() { params }: Input<typeof c.share>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.share>> {
+    const reply = await this.chat.shareChat({ chatId: params.id }, { caller: req.caller });
     return chatJson(reply.chat);
   }
 
-  @Delete(':id/share')
-  async unshare(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    return (await this.chat.unshareChat({ chatId: id }, { caller: req.caller })).wasShared;
+  @Route(c.unshare)
+  async unshare(
+    @RouteInput() { params }: Input<typeof c.unshare>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.unshare>> {
+    return (await this.chat.unshareChat({ chatId: params.id }, { caller: req.caller })).wasShared;
   }
 
-  @Post(':id/folder')
-  @HttpCode(200)
-  async moveToFolder(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const { folder_id } = parseBody(folderBody, body);
-    await this.chat.moveChatToFolder({ chatId: id, folderId: folder_id ?? '' }, { caller: req.caller });
-    return this.get(id, req);
+  @Route(c.moveToFolder)
+  async moveToFolder(
+    @RouteInput() { params, body }: Input<typeof c.moveToFolder>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.moveToFolder>> {
+    await this.chat.moveChatToFolder(
+      { chatId: params.id, folderId: body.folder_id ?? '' },
+      { caller: req.caller },
+    );
+    return this.chatById(params.id, req);
   }
 
-  @Get(':id/tags')
-  async tags(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    return (await this.chat.getChatTags({ chatId: id }, { caller: req.caller })).tags.map(tagJson);
+  @Route(c.tags)
+  async tags(
+    @RouteInput() { params }: Input<typeof c.tags>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.tags>> {
+    return (await this.chat.getChatTags({ chatId: params.id }, { caller: req.caller })).tags.map(tagJson);
   }
 
-  @Post(':id/tags')
-  @HttpCode(200)
-  async addTag(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const { name } = parseBody(tagBody, body);
-    return (await this.chat.addChatTag({ chatId: id, name }, { caller: req.caller })).tags.map(tagJson);
+  @Route(c.addTag)
+  async addTag(
+    @RouteInput() { params, body }: Input<typeof c.addTag>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.addTag>> {
+    const reply = await this.chat.addChatTag({ chatId: params.id, name: body.name }, { caller: req.caller });
+    return reply.tags.map(tagJson);
   }
 
-  @Delete(':id/tags')
-  async removeTag(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const { name } = parseBody(tagBody, body);
-    return (await this.chat.removeChatTag({ chatId: id, name }, { caller: req.caller })).tags.map(tagJson);
+  @Route(c.removeTag)
+  async removeTag(
+    @RouteInput() { params, body }: Input<typeof c.removeTag>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.removeTag>> {
+    const reply = await this.chat.removeChatTag(
+      { chatId: params.id, name: body.name },
+      { caller: req.caller },
+    );
+    return reply.tags.map(tagJson);
   }
 
   // --- the message tree (Parley; Open WebUI's UI rewrites the whole chat instead) ---
 
-  @Post(':id/messages')
-  @HttpCode(200)
-  async addMessage(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const { parent_id, message } = parseBody(messageBody, body);
+  @Route(c.addMessage)
+  async addMessage(
+    @RouteInput() { params, body }: Input<typeof c.addMessage>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.addMessage>> {
     const reply = await this.chat.addMessage(
-      { chatId: id, parentId: parent_id ?? '', messageJson: JSON.stringify(message) },
+      { chatId: params.id, parentId: body.parent_id ?? '', messageJson: JSON.stringify(body.message) },
       { caller: req.caller },
     );
-    return messageResultJson(id, reply.result);
+    return messageResultJson(params.id, reply.result);
   }
 
   /** Open WebUI's route: replaces a message's content and answers the whole chat. */
-  @Post(':id/messages/:message_id')
-  @HttpCode(200)
+  @Route(c.setMessageContent)
   async setMessageContent(
-    @Param('id') id: string,
-    @Param('message_id') messageId: string,
-    @Body() body: unknown,
+    @RouteInput() { params, body }: Input<typeof c.setMessageContent>,
     @Req() req: AuthenticatedRequest,
-  ) {
-    const { content } = parseBody(contentBody, body);
+  ): Promise<Result<typeof c.setMessageContent>> {
     await this.chat.updateMessageContent(
-      { chatId: id, messageId, content, partial: false },
+      { chatId: params.id, messageId: params.message_id, content: body.content, partial: false },
       { caller: req.caller },
     );
-    return this.get(id, req);
+    return this.chatById(params.id, req);
   }
 
-  @Post(':id/messages/:message_id/edit')
-  @HttpCode(200)
+  @Route(c.editMessage)
   async editMessage(
-    @Param('id') id: string,
-    @Param('message_id') messageId: string,
-    @Body() body: unknown,
+    @RouteInput() { params, body }: Input<typeof c.editMessage>,
     @Req() req: AuthenticatedRequest,
-  ) {
-    const { content, id: newId } = parseBody(editBody, body);
+  ): Promise<Result<typeof c.editMessage>> {
     const reply = await this.chat.editMessage(
-      { chatId: id, messageId, content, newMessageId: newId ?? '' },
+      { chatId: params.id, messageId: params.message_id, content: body.content, newMessageId: body.id ?? '' },
       { caller: req.caller },
     );
-    return messageResultJson(id, reply.result);
+    return messageResultJson(params.id, reply.result);
   }
 
-  @Post(':id/messages/:message_id/regenerate')
-  @HttpCode(200)
+  @Route(c.regenerate)
   async regenerate(
-    @Param('id') id: string,
-    @Param('message_id') messageId: string,
-    @Body() body: unknown,
+    @RouteInput() { params, body }: Input<typeof c.regenerate>,
     @Req() req: AuthenticatedRequest,
-  ) {
-    const { model, id: newId } = parseBody(regenerateBody, body);
+  ): Promise<Result<typeof c.regenerate>> {
     const reply = await this.chat.regenerateMessage(
-      { chatId: id, messageId, model: model ?? '', newMessageId: newId ?? '' },
+      {
+        chatId: params.id,
+        messageId: params.message_id,
+        model: body.model ?? '',
+        newMessageId: body.id ?? '',
+      },
       { caller: req.caller },
     );
-    return messageResultJson(id, reply.result);
+    return messageResultJson(params.id, reply.result);
   }
 
-  @Post(':id/messages/:message_id/switch')
-  @HttpCode(200)
+  @Route(c.switchBranch)
   async switchBranch(
-    @Param('id') id: string,
-    @Param('message_id') messageId: string,
-    @Body() body: unknown,
+    @RouteInput() { params }: Input<typeof c.switchBranch>,
     @Req() req: AuthenticatedRequest,
-  ) {
-    parseBody(switchBody, body);
-    const reply = await this.chat.switchBranch({ chatId: id, messageId }, { caller: req.caller });
-    return { chat_id: id, current_id: nullIfEmpty(reply.currentId) };
-  }
-
-  @Post(':id/messages/:message_id/rate')
-  @HttpCode(200)
-  async rate(
-    @Param('id') id: string,
-    @Param('message_id') messageId: string,
-    @Body() body: unknown,
-    @Req() req: AuthenticatedRequest,
-  ) {
-    const { rating, comment, reason } = parseBody(rateBody, body);
-    const reply = await this.chat.rateMessage(
-      { chatId: id, messageId, rating, comment: comment ?? '', reason: reason ?? '' },
+  ): Promise<Result<typeof c.switchBranch>> {
+    const reply = await this.chat.switchBranch(
+      { chatId: params.id, messageId: params.message_id },
       { caller: req.caller },
     );
-    return messageResultJson(id, reply.result);
+    return { chat_id: params.id, current_id: nullIfEmpty(reply.currentId) };
   }
 
-  @Delete(':id/messages/:message_id')
-  async deleteMessage(
-    @Param('id') id: string,
-    @Param('message_id') messageId: string,
+  @Route(c.rate)
+  async rate(
+    @RouteInput() { params, body }: Input<typeof c.rate>,
     @Req() req: AuthenticatedRequest,
-  ) {
-    if (!messageId) throw new DomainError(ErrorKind.InvalidArgument, 'message_id is required');
-    const reply = await this.chat.deleteMessage({ chatId: id, messageId }, { caller: req.caller });
-    return { chat_id: id, current_id: nullIfEmpty(reply.currentId), deleted: reply.deleted };
+  ): Promise<Result<typeof c.rate>> {
+    const reply = await this.chat.rateMessage(
+      {
+        chatId: params.id,
+        messageId: params.message_id,
+        rating: body.rating,
+        comment: body.comment ?? '',
+        reason: body.reason ?? '',
+      },
+      { caller: req.caller },
+    );
+    return messageResultJson(params.id, reply.result);
+  }
+
+  @Route(c.deleteMessage)
+  async deleteMessage(
+    @RouteInput() { params }: Input<typeof c.deleteMessage>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.deleteMessage>> {
+    const reply = await this.chat.deleteMessage(
+      { chatId: params.id, messageId: params.message_id },
+      { caller: req.caller },
+    );
+    return { chat_id: params.id, current_id: nullIfEmpty(reply.currentId), deleted: reply.deleted };
   }
 }

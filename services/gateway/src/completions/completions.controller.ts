@@ -1,29 +1,15 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuthenticatedRequest } from '@parley/auth-guard';
-import { z } from '@parley/config';
+import { z } from '../contract/zod-openapi';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
-import { parseBody } from '../validation/parse-body';
+import type { RouteInput as Input } from '../contract/route-contract';
+import { Route, RouteInput } from '../contract/route.decorator';
+import { completionBody, completionsContract as c } from './completions.contract';
 import { clientGone } from './client-gone';
-
-const completionBody = z
-  .object({
-    model: z.string({ invalid_type_error: 'must be a model id' }).min(1, 'must not be empty'),
-    messages: z
-      .array(z.record(z.unknown()), { invalid_type_error: 'must be an array of messages' })
-      .min(1, 'must not be empty'),
-    stream: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
-    // A completion that belongs to a chat runs as a task (docs/chat-tasks.md): the answer goes into
-    // message `id` under `parent_id`, its deltas to the user's sockets; the reply is the task id.
-    chat_id: z.string({ invalid_type_error: 'must be a chat id' }).min(1, 'must not be empty').optional(),
-    id: z.string({ invalid_type_error: 'must be the new answer message id' }).optional(),
-    parent_id: z.string({ invalid_type_error: 'must be a message id' }).nullish(),
-    session_id: z.string({ invalid_type_error: 'must be a socket session id' }).nullish(),
-  })
-  .passthrough();
 
 type CompletionBody = z.infer<typeof completionBody>;
 
@@ -117,10 +103,12 @@ export class CompletionsController {
     return { status: true, task_id: reply.taskId };
   }
 
-  @Post(['api/chat/completions', 'api/v1/chat/completions'])
-  @HttpCode(200)
-  async create(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
-    const request = parseBody(completionBody, body);
+  @Route(c.create, c.createV1)
+  async create(
+    @RouteInput() { body: request }: Input<typeof c.create>,
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+  ): Promise<void> {
     if (request.chat_id !== undefined) {
       res.status(200).json(await this.startChatTask(request, req));
       return;

@@ -1,12 +1,13 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { callerSigning, createGrpcClient, serviceCaller, ServiceClient } from '@parley/grpc';
-import { authV1, chatTasksV1, chatV1, modelGatewayV1 } from '@parley/proto';
+import { authV1, chatTasksV1, chatV1, filesV1, modelGatewayV1 } from '@parley/proto';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 
 type AuthMethods = typeof authV1.AuthService extends { method: infer M } ? M : never;
 type ChatMethods = typeof chatV1.ChatService extends { method: infer M } ? M : never;
 type ModelGatewayMethods = typeof modelGatewayV1.ModelGatewayService extends { method: infer M } ? M : never;
 type ChatTaskMethods = typeof chatTasksV1.ChatTaskService extends { method: infer M } ? M : never;
+type FilesMethods = typeof filesV1.FilesService extends { method: infer M } ? M : never;
 
 /** The gateway's own identity, for calls that act for nobody yet (sign-in, token keys, API key lookups). */
 export const GATEWAY = serviceCaller('gateway');
@@ -22,6 +23,7 @@ export class DownstreamClients implements OnApplicationShutdown {
   readonly modelGateway: ServiceClient<ModelGatewayMethods>;
   /** Chat tasks, served by model-gateway. */
   readonly chatTasks: ServiceClient<ChatTaskMethods>;
+  readonly files: ServiceClient<FilesMethods>;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     const deadlineMs = config.GRPC_DEADLINE_MS;
@@ -50,6 +52,11 @@ export class DownstreamClients implements OnApplicationShutdown {
       config.MODEL_GATEWAY_GRPC_URL,
       modelGateway,
     );
+    this.files = createGrpcClient(filesV1.FilesService, config.FILES_GRPC_URL, {
+      deadlineMs,
+      peerName: 'files',
+      signing: callerSigning(config, 'gateway', 'files'),
+    });
   }
 
   onApplicationShutdown(): void {
@@ -57,5 +64,6 @@ export class DownstreamClients implements OnApplicationShutdown {
     this.chat.close();
     this.modelGateway.close();
     this.chatTasks.close();
+    this.files.close();
   }
 }

@@ -1,31 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Inject, Req } from '@nestjs/common';
 import { AuthenticatedRequest } from '@parley/auth-guard';
-import { z } from '@parley/config';
 import { chatV1 } from '@parley/proto';
 import { DownstreamClients } from '../downstream/downstream-clients';
-import { parseBody } from '../validation/parse-body';
-
-const object = z.record(z.unknown(), { invalid_type_error: 'must be a JSON object' });
-const folderForm = z.object({
-  name: z.string({ required_error: 'is required', invalid_type_error: 'must be text' }).max(10_000),
-  data: object.nullish(),
-  meta: object.nullish(),
-  parent_id: z.string().max(100).nullish(),
-});
-const updateForm = folderForm.omit({ parent_id: true });
-const parentForm = z.object({ parent_id: z.string().max(100).nullish() });
-const expandedForm = z.object({ is_expanded: z.boolean({ required_error: 'is required' }) });
-const deleteQuery = z.object({
-  delete_contents: z
-    .enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) })
-    .transform((v) => v === 'true')
-    .default('true'),
-});
+import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
+import { Route, RouteInput } from '../contract/route.decorator';
+import { foldersContract as c } from './folders.contract';
 
 const json = (text: string) => (text ? (JSON.parse(text) as Record<string, unknown>) : null);
 
 /** Open WebUI's FolderModel. */
-export function folderJson(f: chatV1.Folder | undefined) {
+export function folderJson(f: chatV1.Folder | undefined): Result<typeof c.get> {
   return {
     id: f?.id ?? '',
     parent_id: f?.parentId || null,
@@ -40,19 +24,20 @@ export function folderJson(f: chatV1.Folder | undefined) {
 }
 
 /** Open WebUI's /api/v1/folders routes; folders live in the chat service. */
-@Controller('api/v1/folders')
+@Controller()
 export class FoldersController {
   constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
 
-  @Get()
-  async list(@Req() req: AuthenticatedRequest) {
+  @Route(c.list)
+  async list(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.list>> {
     return (await this.downstream.chat.listFolders({}, { caller: req.caller })).folders.map(folderJson);
   }
 
-  @Post()
-  @HttpCode(200)
-  async create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const form = parseBody(folderForm, body);
+  @Route(c.create)
+  async create(
+    @RouteInput() { body: form }: Input<typeof c.create>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.create>> {
     const reply = await this.downstream.chat.createFolder(
       {
         name: form.name,
@@ -65,20 +50,24 @@ export class FoldersController {
     return folderJson(reply.folder);
   }
 
-  @Get(':id')
-  async get(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
+  @Route(c.get)
+  async get(
+    @RouteInput() { params }: Input<typeof c.get>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.get>> {
     return folderJson(
-      (await this.downstream.chat.getFolder({ folderId: id }, { caller: req.caller })).folder,
+      (await this.downstream.chat.getFolder({ folderId: params.id }, { caller: req.caller })).folder,
     );
   }
 
-  @Post(':id/update')
-  @HttpCode(200)
-  async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const form = parseBody(updateForm, body);
+  @Route(c.update)
+  async update(
+    @RouteInput() { params, body: form }: Input<typeof c.update>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.update>> {
     const reply = await this.downstream.chat.updateFolder(
       {
-        folderId: id,
+        folderId: params.id,
         name: form.name,
         ...(form.meta ? { metaJson: JSON.stringify(form.meta) } : {}),
         ...(form.data ? { dataJson: JSON.stringify(form.data) } : {}),
@@ -88,34 +77,38 @@ export class FoldersController {
     return folderJson(reply.folder);
   }
 
-  @Post(':id/update/parent')
-  @HttpCode(200)
-  async move(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const { parent_id } = parseBody(parentForm, body);
+  @Route(c.move)
+  async move(
+    @RouteInput() { params, body }: Input<typeof c.move>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.move>> {
     const reply = await this.downstream.chat.updateFolder(
-      { folderId: id, parentId: parent_id ?? '' },
+      { folderId: params.id, parentId: body.parent_id ?? '' },
       { caller: req.caller },
     );
     return folderJson(reply.folder);
   }
 
-  @Post(':id/update/expanded')
-  @HttpCode(200)
-  async expand(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const { is_expanded } = parseBody(expandedForm, body);
+  @Route(c.expand)
+  async expand(
+    @RouteInput() { params, body }: Input<typeof c.expand>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.expand>> {
     const reply = await this.downstream.chat.updateFolder(
-      { folderId: id, isExpanded: is_expanded },
+      { folderId: params.id, isExpanded: body.is_expanded },
       { caller: req.caller },
     );
     return folderJson(reply.folder);
   }
 
   // Deleting a folder deletes its chats (delete_contents defaults to true): the chat service asks for chat.delete.
-  @Delete(':id')
-  async delete(@Param('id') id: string, @Query() query: unknown, @Req() req: AuthenticatedRequest) {
-    const { delete_contents } = parseBody(deleteQuery, query);
+  @Route(c.delete)
+  async delete(
+    @RouteInput() { params, query }: Input<typeof c.delete>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.delete>> {
     await this.downstream.chat.deleteFolder(
-      { folderId: id, deleteContents: delete_contents },
+      { folderId: params.id, deleteContents: query.delete_contents },
       { caller: req.caller },
     );
     return true;

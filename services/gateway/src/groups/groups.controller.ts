@@ -1,19 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { AdminOnly, type AuthenticatedRequest } from '@parley/auth-guard';
-import { z } from '@parley/config';
+import { Controller, Inject, Req } from '@nestjs/common';
+import { type AuthenticatedRequest } from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { authV1 } from '@parley/proto';
 import { DownstreamClients } from '../downstream/downstream-clients';
-import { parseBody } from '../validation/parse-body';
-
-const permissions = z.record(z.boolean({ invalid_type_error: 'must be true or false' }));
-const createBody = z.object({
-  name: z.string({ invalid_type_error: 'must be a string' }).max(100, 'must be at most 100 characters'),
-  description: z.string().max(2_000, 'must be at most 2000 characters').default(''),
-  permissions: permissions.default({}),
-  user_ids: z.array(z.string()).max(10_000, 'must list at most 10000 users').default([]),
-});
-const updateBody = createBody.partial();
+import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
+import { Route, RouteInput } from '../contract/route.decorator';
+import { groupsContract as c } from './groups.contract';
 
 function groupJson(group: authV1.Group | undefined) {
   return {
@@ -28,20 +20,20 @@ function groupJson(group: authV1.Group | undefined) {
 }
 
 /** Open WebUI's /api/v1/groups routes: groups of users and the permissions they grant. */
-@AdminOnly()
-@Controller('api/v1/groups')
+@Controller()
 export class GroupsController {
   constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
 
-  @Get()
-  async list(@Req() req: AuthenticatedRequest) {
+  @Route(c.list)
+  async list(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.list>> {
     return (await this.downstream.auth.listGroups({}, { caller: req.caller })).groups.map(groupJson);
   }
 
-  @Post('create')
-  @HttpCode(200)
-  async create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const input = parseBody(createBody, body);
+  @Route(c.create)
+  async create(
+    @RouteInput() { body: input }: Input<typeof c.create>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.create>> {
     const { group } = await this.downstream.auth.createGroup(
       {
         name: input.name,
@@ -54,21 +46,25 @@ export class GroupsController {
     return groupJson(group);
   }
 
-  @Get('id/:id')
-  async get(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
+  @Route(c.get)
+  async get(
+    @RouteInput() { params }: Input<typeof c.get>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.get>> {
     const { groups } = await this.downstream.auth.listGroups({}, { caller: req.caller });
-    const group = groups.find((g) => g.id === id);
+    const group = groups.find((g) => g.id === params.id);
     if (!group) throw new DomainError(ErrorKind.NotFound, 'No such group.');
     return groupJson(group);
   }
 
-  @Post('id/:id/update')
-  @HttpCode(200)
-  async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const input = parseBody(updateBody, body);
+  @Route(c.update)
+  async update(
+    @RouteInput() { params, body: input }: Input<typeof c.update>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.update>> {
     const { group } = await this.downstream.auth.updateGroup(
       {
-        id,
+        id: params.id,
         name: input.name,
         description: input.description,
         permissions: input.permissions ?? {},
@@ -81,9 +77,12 @@ export class GroupsController {
     return groupJson(group);
   }
 
-  @Delete('id/:id/delete')
-  async delete(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    await this.downstream.auth.deleteGroup({ id }, { caller: req.caller });
+  @Route(c.delete)
+  async delete(
+    @RouteInput() { params }: Input<typeof c.delete>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.delete>> {
+    await this.downstream.auth.deleteGroup({ id: params.id }, { caller: req.caller });
     return true;
   }
 }

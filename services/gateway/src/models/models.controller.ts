@@ -1,9 +1,12 @@
-import { Controller, Get, Inject, Req } from '@nestjs/common';
+import { Controller, Inject, Req } from '@nestjs/common';
 import { AuthenticatedRequest } from '@parley/auth-guard';
 import { modelGatewayV1, presetsV1 } from '@parley/proto';
+import type { RouteResult as Result } from '../contract/route-contract';
+import { Route } from '../contract/route.decorator';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { ModelCatalogClients } from '../presets/model-catalog-clients';
 import { presetJson } from '../presets/preset-json';
+import { modelsContract as c } from './models.contract';
 
 /** A model in Open WebUI's /api/models shape (OpenAI's model object plus where it comes from). */
 export function modelJson(model: modelGatewayV1.Model) {
@@ -17,10 +20,10 @@ export function modelJson(model: modelGatewayV1.Model) {
   return {
     id: model.id,
     name: model.name,
-    object: 'model',
+    object: 'model' as const,
     created: Number(model.created),
-    owned_by: ollama ? 'ollama' : 'openai',
-    connection_type: ollama ? 'local' : 'external',
+    owned_by: ollama ? ('ollama' as const) : ('openai' as const),
+    connection_type: ollama ? ('local' as const) : ('external' as const),
     ...(ollama
       ? { ollama: upstream, urls: model.urlIndexes }
       : { openai: upstream, urlIdx: model.urlIndexes[0] ?? 0 }),
@@ -35,11 +38,11 @@ export function presetModelJson(preset: presetsV1.Preset, base: ReturnType<typeo
   return {
     id: preset.id,
     name: preset.name,
-    object: 'model',
+    object: 'model' as const,
     created: Number(preset.createdAt),
     owned_by: base.owned_by,
     connection_type: base.connection_type,
-    preset: true,
+    preset: true as const,
     info: presetJson(preset),
   };
 }
@@ -55,8 +58,8 @@ export class ModelsController {
     @Inject(ModelCatalogClients) private readonly catalog: ModelCatalogClients,
   ) {}
 
-  @Get(['api/models', 'api/v1/models'])
-  async list(@Req() req: AuthenticatedRequest) {
+  @Route(c.list, c.listV1, c.workspace)
+  async list(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.list> | Result<typeof c.workspace>> {
     const options = { caller: req.caller };
     const presets = this.catalog.presets.listPresets({}, options);
     // Open WebUI: `/api/v1/models/` (with the slash) is the workspace's preset list, not the model list.
@@ -70,6 +73,6 @@ export class ModelsController {
     const fromPresets = visible.presets
       .filter((p) => p.isActive && base.has(p.baseModelId) && !base.has(p.id))
       .map((p) => presetModelJson(p, base.get(p.baseModelId)!));
-    return { object: 'list', data: [...base.values(), ...fromPresets] };
+    return { object: 'list' as const, data: [...base.values(), ...fromPresets] };
   }
 }

@@ -112,7 +112,14 @@ export function presetJson(p: presetsV1.Preset) {
   } catch {
     // leave it empty
   }
-  const params: Record<string, unknown> = {};
+  const params: {
+    system?: string;
+    temperature?: number;
+    top_p?: number;
+    max_tokens?: number;
+    seed?: number;
+    stop?: string[];
+  } = {};
   if (p.systemPrompt) params.system = p.systemPrompt;
   if (p.params?.temperature !== undefined) params.temperature = p.params.temperature;
   if (p.params?.topP !== undefined) params.top_p = p.params.topP;

@@ -1,34 +1,31 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
+import { Controller, Inject, Req } from '@nestjs/common';
 import { AuthenticatedRequest } from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
-import { parseBody } from '../validation/parse-body';
+import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
+import { Route, RouteInput } from '../contract/route.decorator';
 import { ModelCatalogClients } from './model-catalog-clients';
-import { presetForm, presetInput, presetJson } from './preset-json';
-
-function idOf(id: unknown): string {
-  if (typeof id !== 'string' || !id.trim())
-    throw new DomainError(ErrorKind.InvalidArgument, 'id is required: the preset id, as ?id=...');
-  return id;
-}
+import { presetInput, presetJson } from './preset-json';
+import { presetsContract as c } from './presets.contract';
 
 /**
  * Open WebUI's workspace model routes: presets on base models. `GET /api/v1/models/` (with the slash)
  * lists them too; see ModelsController. Who may create (workspace.models), read and edit what is decided
  * in the model gateway, from the request's caller.
  */
-@Controller('api/v1/models')
+@Controller()
 export class PresetsController {
   constructor(@Inject(ModelCatalogClients) private readonly clients: ModelCatalogClients) {}
 
-  @Get('list')
-  async list(@Req() req: AuthenticatedRequest) {
+  @Route(c.list)
+  async list(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.list>> {
     return (await this.clients.presets.listPresets({}, { caller: req.caller })).presets.map(presetJson);
   }
 
-  @Post('create')
-  @HttpCode(200)
-  async create(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const form = parseBody(presetForm, body);
+  @Route(c.create)
+  async create(
+    @RouteInput() { body: form }: Input<typeof c.create>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.create>> {
     if (!form.id)
       throw new DomainError(ErrorKind.InvalidArgument, 'id is required: the model id of the preset.');
     const { preset } = await this.clients.presets.createPreset(
@@ -38,17 +35,21 @@ export class PresetsController {
     return presetJson(preset!);
   }
 
-  @Get('model')
-  async get(@Query('id') id: unknown, @Req() req: AuthenticatedRequest) {
-    const { preset } = await this.clients.presets.getPreset({ id: idOf(id) }, { caller: req.caller });
+  @Route(c.get)
+  async get(
+    @RouteInput() { query }: Input<typeof c.get>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.get>> {
+    const { preset } = await this.clients.presets.getPreset({ id: query.id }, { caller: req.caller });
     return presetJson(preset!);
   }
 
-  @Post('model/update')
-  @HttpCode(200)
-  async update(@Query('id') id: unknown, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const presetId = idOf(id);
-    const form = parseBody(presetForm, body);
+  @Route(c.update)
+  async update(
+    @RouteInput() { query, body: form }: Input<typeof c.update>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.update>> {
+    const presetId = query.id;
     const { preset } = await this.clients.presets.updatePreset(
       { id: presetId, preset: presetInput(form, form.id ?? presetId) },
       { caller: req.caller },
@@ -56,9 +57,12 @@ export class PresetsController {
     return presetJson(preset!);
   }
 
-  @Delete('model/delete')
-  async delete(@Query('id') id: unknown, @Req() req: AuthenticatedRequest) {
-    await this.clients.presets.deletePreset({ id: idOf(id) }, { caller: req.caller });
+  @Route(c.delete)
+  async delete(
+    @RouteInput() { query }: Input<typeof c.delete>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.delete>> {
+    await this.clients.presets.deletePreset({ id: query.id }, { caller: req.caller });
     return true;
   }
 }

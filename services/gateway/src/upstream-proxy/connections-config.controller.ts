@@ -1,42 +1,14 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AdminOnly, AuthenticatedRequest } from '@parley/auth-guard';
-import { z } from '@parley/config';
+import { AuthenticatedRequest } from '@parley/auth-guard';
 import { modelGatewayV1 } from '@parley/proto';
 import { DownstreamClients } from '../downstream/downstream-clients';
-import { parseBody } from '../validation/parse-body';
+import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
+import { Route, RouteInput } from '../contract/route.decorator';
 import { upstreamErrorCode } from '../completions/completions.controller';
+import { connectionsConfigContract as c } from './connections-config.contract';
 
 const { ConnectionKind } = modelGatewayV1;
-
-const apiConfig = z
-  .object({
-    enable: z.boolean().optional(),
-    prefix_id: z.string().max(64).optional().nullable(),
-    model_ids: z.array(z.string().max(256)).max(1_000).optional(),
-    key: z.string().max(4_096).optional(),
-  })
-  .passthrough();
-const urls = z.array(z.string().max(2_048), { invalid_type_error: 'must be a list of URLs' }).max(100);
-const configs = z
-  .record(apiConfig, { invalid_type_error: 'must be an object keyed by position' })
-  .default({});
-
-const openAiForm = z.object({
-  ENABLE_OPENAI_API: z.boolean().optional().nullable(),
-  OPENAI_API_BASE_URLS: urls,
-  OPENAI_API_KEYS: z.array(z.string().max(4_096)).max(100).default([]),
-  OPENAI_API_CONFIGS: configs,
-});
-const ollamaForm = z.object({
-  ENABLE_OLLAMA_API: z.boolean().optional().nullable(),
-  OLLAMA_BASE_URLS: urls,
-  OLLAMA_API_CONFIGS: configs,
-});
-const verifyForm = z.object({
-  url: z.string().min(1, 'must not be empty').max(2_048),
-  key: z.string().max(4_096).default(''),
-});
 
 type View = { enabled: boolean; connections: modelGatewayV1.ConnectionConfig[] };
 
@@ -78,12 +50,11 @@ function ollamaJson(view: View) {
  * the stored one.
  */
 @Controller()
-@AdminOnly()
 export class ConnectionsConfigController {
   constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
 
-  @Get('openai/config')
-  async openAiConfig(@Req() req: AuthenticatedRequest) {
+  @Route(c.openAiConfig)
+  async openAiConfig(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.openAiConfig>> {
     return openAiJson(
       await this.downstream.modelGateway.getConnectionsConfig(
         { kind: ConnectionKind.OPENAI },
@@ -92,10 +63,11 @@ export class ConnectionsConfigController {
     );
   }
 
-  @Post('openai/config/update')
-  @HttpCode(200)
-  async updateOpenAi(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const form = parseBody(openAiForm, body);
+  @Route(c.updateOpenAi)
+  async updateOpenAi(
+    @RouteInput() { body: form }: Input<typeof c.updateOpenAi>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.updateOpenAi>> {
     const connections = form.OPENAI_API_BASE_URLS.map((baseUrl, i) => {
       const config = form.OPENAI_API_CONFIGS[String(i)] ?? {};
       return {
@@ -118,8 +90,8 @@ export class ConnectionsConfigController {
     );
   }
 
-  @Get('ollama/config')
-  async ollamaConfig(@Req() req: AuthenticatedRequest) {
+  @Route(c.ollamaConfig)
+  async ollamaConfig(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.ollamaConfig>> {
     return ollamaJson(
       await this.downstream.modelGateway.getConnectionsConfig(
         { kind: ConnectionKind.OLLAMA },
@@ -128,10 +100,11 @@ export class ConnectionsConfigController {
     );
   }
 
-  @Post('ollama/config/update')
-  @HttpCode(200)
-  async updateOllama(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const form = parseBody(ollamaForm, body);
+  @Route(c.updateOllama)
+  async updateOllama(
+    @RouteInput() { body: form }: Input<typeof c.updateOllama>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.updateOllama>> {
     const connections = form.OLLAMA_BASE_URLS.map((baseUrl, i) => {
       const config = form.OLLAMA_API_CONFIGS[String(i)] ?? {};
       return {
@@ -154,25 +127,30 @@ export class ConnectionsConfigController {
     );
   }
 
-  @Post('openai/verify')
-  @HttpCode(200)
-  verifyOpenAi(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: Response) {
+  @Route(c.verifyOpenAi)
+  verifyOpenAi(
+    @RouteInput() { body }: Input<typeof c.verifyOpenAi>,
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+  ) {
     return this.verify(ConnectionKind.OPENAI, body, req, res);
   }
 
-  @Post('ollama/verify')
-  @HttpCode(200)
-  verifyOllama(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: Response) {
+  @Route(c.verifyOllama)
+  verifyOllama(
+    @RouteInput() { body }: Input<typeof c.verifyOllama>,
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+  ) {
     return this.verify(ConnectionKind.OLLAMA, body, req, res);
   }
 
   private async verify(
     kind: modelGatewayV1.ConnectionKind,
-    body: unknown,
+    form: Input<typeof c.verifyOpenAi>['body'],
     req: AuthenticatedRequest,
     res: Response,
   ): Promise<void> {
-    const form = parseBody(verifyForm, body);
     const reply = await this.downstream.modelGateway.verifyConnection(
       {
         kind,

@@ -1,13 +1,15 @@
-import { All, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AdminOnly, AuthenticatedRequest } from '@parley/auth-guard';
+import { AuthenticatedRequest } from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { modelGatewayV1 } from '@parley/proto';
 import { clientGone } from '../completions/client-gone';
 import { sendCompletionError } from '../completions/completions.controller';
+import { Route } from '../contract/route.decorator';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { checkUpstreamPath } from '../security/upstream-path';
+import { upstreamProxyContract as c } from './upstream-proxy.contract';
 
 const { ConnectionKind } = modelGatewayV1;
 
@@ -24,29 +26,22 @@ export class UpstreamProxyController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  @Get(['ollama/api/tags', 'ollama/api/version'])
+  @Route(c.ollamaTags, c.ollamaVersion)
   ollamaLists(@Req() req: AuthenticatedRequest, @Res() res: Response) {
     return this.pass(ConnectionKind.OLLAMA, 'ollama', req, res);
   }
 
-  @Post([
-    'ollama/api/chat',
-    'ollama/api/generate',
-    'ollama/api/show',
-    'ollama/api/embed',
-    'ollama/api/embeddings',
-  ])
+  @Route(c.ollamaChat, c.ollamaGenerate, c.ollamaShow, c.ollamaEmbed, c.ollamaEmbeddings)
   ollamaModelCalls(@Req() req: AuthenticatedRequest, @Res() res: Response) {
     return this.pass(ConnectionKind.OLLAMA, 'ollama', req, res);
   }
 
-  @All('ollama/*path')
-  @AdminOnly()
+  @Route(c.ollamaAdmin)
   ollamaAdmin(@Req() req: AuthenticatedRequest, @Res() res: Response) {
     return this.pass(ConnectionKind.OLLAMA, 'ollama', req, res);
   }
 
-  @All('openai/*path')
+  @Route(c.openai)
   openai(@Req() req: AuthenticatedRequest, @Res() res: Response) {
     return this.pass(ConnectionKind.OPENAI, 'openai', req, res);
   }

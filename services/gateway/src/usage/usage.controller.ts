@@ -1,29 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { AdminOnly, AuthenticatedRequest } from '@parley/auth-guard';
-import { z } from '@parley/config';
+import { Controller, Inject, Req } from '@nestjs/common';
+import { AuthenticatedRequest } from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { usageV1 } from '@parley/proto';
 import { ModelCatalogClients } from '../presets/model-catalog-clients';
-import { parseBody } from '../validation/parse-body';
-
-const limitBody = z
-  .object({
-    requests_per_minute: z
-      .number({ invalid_type_error: 'must be a whole number or null' })
-      .int('must be a whole number')
-      .min(0, 'must be 0 or more')
-      .max(1_000_000, 'must be at most 1000000')
-      .nullable()
-      .default(null),
-    tokens_per_day: z
-      .number({ invalid_type_error: 'must be a whole number or null' })
-      .int('must be a whole number')
-      .min(0, 'must be 0 or more')
-      .max(1_000_000_000_000, 'must be at most 1000000000000')
-      .nullable()
-      .default(null),
-  })
-  .strict('may only have requests_per_minute and tokens_per_day');
+import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
+import { Route, RouteInput } from '../contract/route.decorator';
+import { usageContract as c } from './usage.contract';
 
 function wholeNumber(name: string, value: unknown): number {
   if (value === undefined || value === '') return 0;
@@ -35,7 +17,7 @@ function wholeNumber(name: string, value: unknown): number {
 
 function limitJson(limit: usageV1.UsageLimit) {
   return {
-    subject: limit.subject === usageV1.LimitSubject.USER ? 'user' : 'group',
+    subject: limit.subject === usageV1.LimitSubject.USER ? ('user' as const) : ('group' as const),
     id: limit.subjectId,
     requests_per_minute: limit.requestsPerMinute ?? null,
     tokens_per_day: limit.tokensPerDay === undefined ? null : Number(limit.tokensPerDay),
@@ -61,27 +43,23 @@ function subjectOf(kind: string) {
  * A user's limit wins over their groups' (the most generous group limit applies to each member), which
  * win over USAGE_DEFAULT_*; null inherits.
  */
-@AdminOnly()
-@Controller('api/v1/usage')
+@Controller()
 export class UsageController {
   constructor(@Inject(ModelCatalogClients) private readonly clients: ModelCatalogClients) {}
 
-  @Get()
-  async list(@Query() query: Record<string, unknown>, @Req() req: AuthenticatedRequest) {
-    const text = (name: string) => {
-      const value = query[name];
-      if (value !== undefined && typeof value !== 'string')
-        throw new DomainError(ErrorKind.InvalidArgument, `${name} must be given once.`);
-      return value ?? '';
-    };
+  @Route(c.list)
+  async list(
+    @RouteInput() { query }: Input<typeof c.list>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.list>> {
     const page = wholeNumber('page', query.page);
     const limit = wholeNumber('limit', query.limit);
     const reply = await this.clients.usage.listUsage(
       {
-        userId: text('user_id'),
-        modelId: text('model'),
-        fromDay: text('from'),
-        toDay: text('to'),
+        userId: query.user_id ?? '',
+        modelId: query.model ?? '',
+        fromDay: query.from ?? '',
+        toDay: query.to ?? '',
         page,
         pageSize: limit,
       },
@@ -110,8 +88,8 @@ export class UsageController {
     };
   }
 
-  @Get('limits')
-  async limits(@Req() req: AuthenticatedRequest) {
+  @Route(c.limits)
+  async limits(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.limits>> {
     const reply = await this.clients.usage.getUsageLimits({}, { caller: req.caller });
     const limits = reply.limits.map(limitJson);
     return {
@@ -124,16 +102,13 @@ export class UsageController {
     };
   }
 
-  @Post('limits/:kind/:id')
-  @HttpCode(200)
+  @Route(c.set)
   async set(
-    @Param('kind') kind: string,
-    @Param('id') id: string,
-    @Body() body: unknown,
+    @RouteInput() { params, body: input }: Input<typeof c.set>,
     @Req() req: AuthenticatedRequest,
-  ) {
+  ): Promise<Result<typeof c.set>> {
+    const { kind, id } = params;
     const subject = subjectOf(kind);
-    const input = parseBody(limitBody, body);
     const reply = await this.clients.usage.setUsageLimit(
       {
         subject,
@@ -145,13 +120,21 @@ export class UsageController {
     );
     return reply.limit
       ? limitJson(reply.limit)
-      : { subject: kind.slice(0, -1), id, requests_per_minute: null, tokens_per_day: null };
+      : {
+          subject: kind === 'users' ? ('user' as const) : ('group' as const),
+          id,
+          requests_per_minute: null,
+          tokens_per_day: null,
+        };
   }
 
-  @Delete('limits/:kind/:id')
-  async remove(@Param('kind') kind: string, @Param('id') id: string, @Req() req: AuthenticatedRequest) {
+  @Route(c.remove)
+  async remove(
+    @RouteInput() { params }: Input<typeof c.remove>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.remove>> {
     await this.clients.usage.setUsageLimit(
-      { subject: subjectOf(kind), subjectId: id },
+      { subject: subjectOf(params.kind), subjectId: params.id },
       { caller: req.caller },
     );
     return true;

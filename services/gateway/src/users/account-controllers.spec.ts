@@ -1,9 +1,13 @@
 import type { AuthenticatedRequest } from '@parley/auth-guard';
 import type { Caller, UserCaller } from '@parley/grpc';
 import { authV1 } from '@parley/proto';
+import { parseRouteInput as input } from '../contract/route-input';
 import type { DownstreamClients } from '../downstream/downstream-clients';
+import { groupsContract as g } from '../groups/groups.contract';
+import { presetsContract as p } from '../presets/presets.contract';
 import { GroupsController } from '../groups/groups.controller';
 import { UsersController } from './users.controller';
+import { usersContract as u } from './users.contract';
 
 /**
  * The account controllers with a fake auth client that records every call: each one names the
@@ -55,18 +59,28 @@ describe('account controllers', () => {
     const users = new UsersController(downstream);
     const groups = new GroupsController(downstream);
 
-    expect(await users.list({ query: 'b' }, req)).toMatchObject({ total: 1, users: [{ id: 'u-2' }] });
+    expect(await users.list(input(u.list, { query: { query: 'b' } }), req)).toMatchObject({
+      total: 1,
+      users: [{ id: 'u-2' }],
+    });
     expect(await users.permissionsOfCaller(req)).toEqual({ 'chat.delete': true });
     expect(await users.settingsOfCaller(req)).toEqual({ ui: {} });
     expect(await users.updateSettingsOfCaller({ ui: { a: 1 } }, req)).toEqual({ ui: { a: 1 } });
-    expect(await users.get('u-2', req)).toMatchObject({ id: 'u-2', role: 'user' });
-    expect(await users.update('u-2', { name: 'Bea' }, req)).toMatchObject({ id: 'u-2' });
-    expect(await users.delete('u-2', req)).toBe(true);
+    expect(await users.get(input(u.get, { params: { id: 'u-2' } }), req)).toMatchObject({
+      id: 'u-2',
+      role: 'user',
+    });
+    expect(
+      await users.update(input(u.update, { params: { id: 'u-2' }, body: { name: 'Bea' } }), req),
+    ).toMatchObject({ id: 'u-2' });
+    expect(await users.delete(input(u.delete, { params: { id: 'u-2' } }), req)).toBe(true);
     expect(await groups.list(req)).toMatchObject([{ id: 'g-1', user_ids: ['u-2'] }]);
-    expect(await groups.create({ name: 'New' }, req)).toMatchObject({ id: 'g-2' });
-    expect(await groups.get('g-1', req)).toMatchObject({ id: 'g-1' });
-    expect(await groups.update('g-1', { name: 'Renamed' }, req)).toMatchObject({ name: 'Renamed' });
-    expect(await groups.delete('g-1', req)).toBe(true);
+    expect(await groups.create(input(g.create, { body: { name: 'New' } }), req)).toMatchObject({ id: 'g-2' });
+    expect(await groups.get(input(g.get, { params: { id: 'g-1' } }), req)).toMatchObject({ id: 'g-1' });
+    expect(
+      await groups.update(input(g.update, { params: { id: 'g-1' }, body: { name: 'Renamed' } }), req),
+    ).toMatchObject({ name: 'Renamed' });
+    expect(await groups.delete(input(g.delete, { params: { id: 'g-1' } }), req)).toBe(true);
 
     expect(calls.length).toBe(12);
     for (const call of calls) {
@@ -76,16 +90,34 @@ describe('account controllers', () => {
     }
   });
 
-  it('refuses bad input with a clear 4xx before calling auth', async () => {
+  it('refuses settings that are not a JSON object with its code of old, before calling auth', async () => {
     const { downstream, calls } = fakeDownstream();
-    const users = new UsersController(downstream);
-    await expect(users.list({ page: 'zero' }, req)).rejects.toMatchObject({ kind: 'INVALID_ARGUMENT' });
-    await expect(users.updateSettingsOfCaller([1, 2], req)).rejects.toMatchObject({
+    await expect(new UsersController(downstream).updateSettingsOfCaller([1, 2], req)).rejects.toMatchObject({
       kind: 'INVALID_ARGUMENT',
-    });
-    await expect(users.update('u-2', { role: 'owner' }, req)).rejects.toMatchObject({
-      kind: 'INVALID_ARGUMENT',
+      message: 'The settings must be a JSON object.',
     });
     expect(calls).toEqual([]);
+  });
+
+  it('refuses bad input with a clear 4xx before any handler runs', () => {
+    const invalid = { kind: 'INVALID_ARGUMENT', code: 'INVALID_INPUT' };
+    expect(() => input(u.list, { query: { page: 'zero' } })).toThrow(expect.objectContaining(invalid));
+    expect(() => input(u.update, { params: { id: 'u-2' }, body: { role: 'owner' } })).toThrow(
+      expect.objectContaining(invalid),
+    );
+  });
+});
+
+describe('route input codes', () => {
+  it('keeps a route’s error code of old where its contract says so (the preset id)', () => {
+    expect(() => input(p.get, { query: {} })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: 'id is required: the preset id, as ?id=...',
+      }),
+    );
+    expect(() => input(p.update, { query: { id: 'p' }, body: { name: 'x' } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
   });
 });

@@ -1,86 +1,75 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { AdminOnly, AuthenticatedRequest } from '@parley/auth-guard';
-import { z } from '@parley/config';
+import { Body, Controller, Inject, Req } from '@nestjs/common';
+import { AuthenticatedRequest } from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { authV1 } from '@parley/proto';
 import { roleValue, userJson } from '../auths/user-json';
 import { DownstreamClients } from '../downstream/downstream-clients';
-import { parseBody } from '../validation/parse-body';
-
-const listQuery = z.object({
-  query: z.string().max(200, 'must be at most 200 characters').default(''),
-  page: z.coerce
-    .number({ invalid_type_error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be 1 or more')
-    .max(100_000)
-    .default(1),
-});
-const text = (max: number) =>
-  z.string({ invalid_type_error: 'must be a string' }).max(max, `must be at most ${max} characters`);
-const updateBody = z.object({
-  name: text(255).optional(),
-  email: text(254).optional(),
-  role: z
-    .enum(['admin', 'user', 'pending'], { errorMap: () => ({ message: 'must be admin, user or pending' }) })
-    .optional(),
-  password: text(256).optional(),
-  profile_image_url: text(2_000_000).optional(),
-});
+import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
+import { Route, RouteInput } from '../contract/route.decorator';
+import { usersContract as c } from './users.contract';
 
 /** Open WebUI's /api/v1/users routes (user administration). */
-@Controller('api/v1/users')
+@Controller()
 export class UsersController {
   constructor(@Inject(DownstreamClients) private readonly downstream: DownstreamClients) {}
 
-  @AdminOnly()
-  @Get()
-  async list(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
-    const { query: text, page } = parseBody(listQuery, query);
+  @Route(c.list)
+  async list(
+    @RouteInput() { query: { query: text, page } }: Input<typeof c.list>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.list>> {
     const reply = await this.downstream.auth.listUsers({ query: text, page }, { caller: req.caller });
     return { users: reply.users.map(userJson), total: reply.total };
   }
 
   /** The caller's effective permissions. */
-  @Get('permissions')
-  async permissionsOfCaller(@Req() req: AuthenticatedRequest) {
+  @Route(c.permissions)
+  async permissionsOfCaller(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.permissions>> {
     return (await this.downstream.auth.getPermissions({}, { caller: req.caller })).permissions;
   }
 
   /** The caller's own UI settings (Open WebUI's shape: `{ "ui": { ... } }`); `{}` until saved. */
-  @Get('user/settings')
-  async settingsOfCaller(@Req() req: AuthenticatedRequest) {
+  @Route(c.settings)
+  async settingsOfCaller(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.settings>> {
     const { settingsJson } = await this.downstream.auth.getUserSettings({}, { caller: req.caller });
-    return JSON.parse(settingsJson) as unknown;
+    return JSON.parse(settingsJson) as Result<typeof c.settings>;
   }
 
-  /** Replaces the caller's settings with the body (a JSON object; the auth service limits its size). */
-  @Post('user/settings/update')
-  @HttpCode(200)
-  async updateSettingsOfCaller(@Body() body: unknown, @Req() req: AuthenticatedRequest) {
+  /**
+   * Replaces the caller's settings with the body (a JSON object; the auth service limits its size). It
+   * checks the body itself: this route has answered INVALID_ARGUMENT for a non-object since before the
+   * contracts, and clients branch on the code.
+   */
+  @Route(c.updateSettings)
+  async updateSettingsOfCaller(
+    @Body() body: unknown,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.updateSettings>> {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw new DomainError(ErrorKind.InvalidArgument, 'The settings must be a JSON object.');
     const { settingsJson } = await this.downstream.auth.updateUserSettings(
       { settingsJson: JSON.stringify(body) },
       { caller: req.caller },
     );
-    return JSON.parse(settingsJson) as unknown;
+    return JSON.parse(settingsJson) as Result<typeof c.updateSettings>;
   }
 
-  @AdminOnly()
-  @Get(':id')
-  async get(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    return userJson((await this.downstream.auth.getUser({ id }, { caller: req.caller })).user);
+  @Route(c.get)
+  async get(
+    @RouteInput() { params }: Input<typeof c.get>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.get>> {
+    return userJson((await this.downstream.auth.getUser({ id: params.id }, { caller: req.caller })).user);
   }
 
-  @AdminOnly()
-  @Post(':id/update')
-  @HttpCode(200)
-  async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
-    const input = parseBody(updateBody, body);
+  @Route(c.update)
+  async update(
+    @RouteInput() { params, body: input }: Input<typeof c.update>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.update>> {
     const { user } = await this.downstream.auth.updateUser(
       {
-        id,
+        id: params.id,
         name: input.name,
         email: input.email,
         role: input.role ? roleValue(input.role) : authV1.Role.UNSPECIFIED,
@@ -92,10 +81,12 @@ export class UsersController {
     return userJson(user);
   }
 
-  @AdminOnly()
-  @Delete(':id')
-  async delete(@Param('id') id: string, @Req() req: AuthenticatedRequest) {
-    await this.downstream.auth.deleteUser({ id }, { caller: req.caller });
+  @Route(c.delete)
+  async delete(
+    @RouteInput() { params }: Input<typeof c.delete>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.delete>> {
+    await this.downstream.auth.deleteUser({ id: params.id }, { caller: req.caller });
     return true;
   }
 }

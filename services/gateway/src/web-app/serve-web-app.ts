@@ -4,7 +4,17 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Paths that belong to the API and must never fall back to the SPA's index.html. */
-const NON_APP_PREFIXES = ['/api', '/ws', '/oauth', '/health', '/metrics', '/openai', '/ollama'];
+const NON_APP_PREFIXES = [
+  '/api',
+  '/ws',
+  '/oauth',
+  '/health',
+  '/metrics',
+  '/openai',
+  '/ollama',
+  '/openapi.json',
+  '/docs',
+];
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

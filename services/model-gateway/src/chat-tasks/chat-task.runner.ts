@@ -132,15 +132,17 @@ export class ChatTaskRunner implements OnModuleInit, OnModuleDestroy {
    * On SIGTERM: take no new tasks, let running ones finish within the grace period, then stop the rest
    * (their partial answers are saved with an error that says to regenerate).
    */
-  async drain(graceMs: number): Promise<void> {
+  async drain(budgetMs: number): Promise<void> {
     this.draining = true;
     const all = () => Promise.all([...this.tasks.values()].map((t) => t.finished));
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([all(), deadline]);
+    const within = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+    // Most of the budget to finish; the rest to stop what is left and save its partial answer.
+    const stopMs = Math.min(10_000, Math.max(500, Math.floor(budgetMs / 5)));
+    await Promise.race([all(), within(Math.max(0, budgetMs - stopMs))]);
     if (!this.tasks.size) return;
     this.logger.warn({ tasks: this.tasks.size }, 'chat tasks still running at the end of the grace period');
     for (const id of this.tasks.keys()) this.stop(id, 'shutdown');
-    await Promise.race([all(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    await Promise.race([all(), within(stopMs)]);
   }
 
   private async renewLeases(): Promise<void> {

@@ -62,10 +62,13 @@ export class ConnectionsService implements OnModuleInit {
       },
       ollama: {
         enabled: this.config.ENABLE_OLLAMA_API,
-        connections: connectionsFromEnv(this.config.OLLAMA_BASE_URLS, ''),
+        connections: connectionsFromEnv(this.config.OLLAMA_BASE_URLS || this.config.OLLAMA_BASE_URL, ''),
       },
     });
-    if (seeded) this.logger.info('connections seeded from OPENAI_API_BASE_URLS and OLLAMA_BASE_URLS');
+    if (seeded)
+      this.logger.info(
+        'connections seeded from OPENAI_API_BASE_URLS and OLLAMA_BASE_URLS (or OLLAMA_BASE_URL)',
+      );
     this.table.listen();
   }
 

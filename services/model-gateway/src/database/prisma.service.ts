@@ -11,7 +11,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     @Inject(MODEL_GATEWAY_CONFIG) config: ModelGatewayConfig,
     @Inject(HealthRegistry) health: HealthRegistry,
   ) {
-    super({ adapter: createPgAdapter(config.DATABASE_URL) });
+    super({ adapter: createPgAdapter(config) });
     registerPostgresReadiness(health, this);
   }
 
