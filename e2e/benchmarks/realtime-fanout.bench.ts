@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { io, Socket } from 'socket.io-client';
+import type { eventsV1 } from '@parley/proto';
 import { startStack, Stack, testInfrastructure } from '@parley/testing';
 import { signUp, SignedUp } from '../src/support/http';
 import { connectNats, publishJson } from '../src/support/realtime-clients';
@@ -91,9 +92,12 @@ describe('realtime benchmark', () => {
           forceNew: true,
           timeout: 20_000,
         });
-        socket.on('chat:updated', (payload: { sent_at: number }) => {
+        // The send time rides in updated_at (seconds, a double): realtime passes on only what the
+        // message (parley.events.v1.ChatUpdated) declares.
+        socket.on('chat:updated', (payload: eventsV1.ChatUpdatedJson) => {
           received++;
-          latencies.push(now() - payload.sent_at);
+          const sentAt = payload.chat?.updated_at;
+          if (typeof sentAt === 'number') latencies.push(now() - sentAt * 1000);
         });
         sockets.push(socket);
         batch.push(
@@ -125,8 +129,7 @@ describe('realtime benchmark', () => {
           const user = users[published % USERS]!;
           publishJson(nats, 'chat.updated', {
             v: 1,
-            chat: { id: `bench-${published}`, user_id: user.id },
-            sent_at: now(),
+            chat: { id: `bench-${published}`, user_id: user.id, updated_at: now() / 1000 },
           });
           published++;
         }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
 import { request, signUp, SignedUp } from './support/http';
-import { CompletionAssembler, CompletionEvent } from './support/realtime-clients';
+import { CompletionAssembler, readCompletion } from './support/realtime-clients';
 import { connectSocket, RecordingSocket, waitFor } from './support/sockets';
 
 const MODEL = 'writer-fake';
@@ -123,8 +123,8 @@ describe('chat completion tasks across copies', () => {
   function deltasOf(messageId: string): CompletionAssembler {
     const assembler = new CompletionAssembler();
     for (const event of socket.events)
-      if (event.name === 'chat:completion' && (event.payload as CompletionEvent).message_id === messageId)
-        assembler.apply(event.payload as CompletionEvent);
+      if (event.name === 'chat:completion' && readCompletion(event.payload).messageId === messageId)
+        assembler.apply(event.payload);
     return assembler;
   }
 
@@ -309,14 +309,13 @@ describe('chat completion tasks across copies', () => {
       const lateAssembler = new CompletionAssembler();
       const ack = (await late.socket.timeout(5_000).emitWithAck('chat:completion:resume', {
         streams: [{ message_id: started.answerId, after_seq: 0 }],
-      })) as { ok: boolean; completions: CompletionEvent[] };
+      })) as { ok: boolean; completions: unknown[] };
       expect(ack.ok).toBe(true);
       expect(ack.completions.length).toBeGreaterThan(0);
       for (const event of ack.completions) lateAssembler.apply(event);
       await waitFor(
         () => {
-          for (const e of late.events)
-            if (e.name === 'chat:completion') lateAssembler.apply(e.payload as CompletionEvent);
+          for (const e of late.events) if (e.name === 'chat:completion') lateAssembler.apply(e.payload);
           return lateAssembler.isDone(started.answerId);
         },
         15_000,

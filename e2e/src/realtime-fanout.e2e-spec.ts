@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { startStack, Stack, testInfrastructure } from '@parley/testing';
+import type { eventsV1 } from '@parley/proto';
 import { forgedToken } from './support/forged-token';
 import { request, signUp, SignedUp } from './support/http';
-import { connectNats, publishJson, RawSocketIoClient } from './support/realtime-clients';
+import { connectNats, publishJson, RawSocketIoClient, readCompletion } from './support/realtime-clients';
 import { connectSocket, RecordingSocket, socketRefusal, waitFor } from './support/sockets';
 
 const USERS = 50;
@@ -161,7 +162,7 @@ describe('realtime fan-out across two copies', () => {
       expect([count('task:started'), count('task:stopped')]).toEqual([1, 1]);
       const completion = events
         .filter((e) => e.name === 'chat:completion')
-        .map((e) => e.payload as { seq: number; content: string; done: boolean })
+        .map((e) => readCompletion(e.payload))
         .sort((a, b) => a.seq - b.seq);
       expect(completion.map((c) => c.seq)).toEqual([1, 2, 3, 4, 5]);
       expect(completion.map((c) => c.content).join('')).toBe('part 1 part 2 part 3 part 4 part 5 ');
@@ -198,16 +199,18 @@ describe('realtime fan-out across two copies', () => {
     // Alice's socket is in her user room and the chat room: an event for both arrives once.
     const before = aliceSocket.events.length;
     const marker = randomUUID();
+    // The marker rides in a field of the message: realtime passes on what the message declares.
     publishJson(nats, 'chat.updated', {
       v: 1,
-      chat: { id: chatOf.get(alice.id), user_id: alice.id },
-      marker,
+      chat: { id: chatOf.get(alice.id), user_id: alice.id, title: marker },
+      change: 'chat',
     });
-    const mine = () => aliceSocket.events.filter((e) => (e.payload as { marker?: string }).marker === marker);
+    const titleOf = (payload: unknown) => (payload as eventsV1.ChatUpdatedJson).chat?.title;
+    const mine = () => aliceSocket.events.filter((e) => titleOf(e.payload) === marker);
     await waitFor(() => mine().length > 0, 5_000, 'the event in the chat room');
     await sleep(500);
     expect(mine()).toHaveLength(1);
-    expect(bobSocket.events.some((e) => (e.payload as { marker?: string }).marker === marker)).toBe(false);
+    expect(bobSocket.events.some((e) => titleOf(e.payload) === marker)).toBe(false);
     expect(aliceSocket.events.length).toBeGreaterThan(before);
   });
 

@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { connect as tcpConnect, Socket as TcpSocket } from 'node:net';
+import { fromJson, type JsonValue } from '@bufbuild/protobuf';
 import { connect as natsConnect, JSONCodec, NatsConnection } from 'nats';
 import { io, Socket } from 'socket.io-client';
+import { eventsV1 } from '@parley/proto';
 
-/** The `chat:completion` payload (docs/realtime-events.md). */
-export interface CompletionEvent {
-  v: 1;
-  chat_id: string;
-  message_id: string;
-  seq: number;
-  content: string;
-  done: boolean;
-  error?: string;
+/** A `chat:completion` event (parley.events.v1.ChatCompletion, docs/realtime-events.md). */
+export type CompletionEvent = eventsV1.ChatCompletion;
+
+/**
+ * A `chat:completion` payload read with the generated schema, strictly: a field the message does not
+ * declare, or one of the wrong type, throws, so a test fails when the wire form drifts from the proto.
+ */
+export function readCompletion(payload: unknown): CompletionEvent {
+  return fromJson(eventsV1.ChatCompletionSchema, payload as JsonValue);
 }
 
 interface Assembly {
@@ -30,11 +32,13 @@ export class CompletionAssembler {
   readonly messages = new Map<string, Assembly>();
   duplicates = 0;
 
-  apply(event: CompletionEvent): void {
-    let assembly = this.messages.get(event.message_id);
+  /** Takes a payload as the socket delivered it. */
+  apply(payload: unknown): void {
+    const event = readCompletion(payload);
+    let assembly = this.messages.get(event.messageId);
     if (!assembly) {
       assembly = { next: 1, pending: new Map(), content: '', done: false };
-      this.messages.set(event.message_id, assembly);
+      this.messages.set(event.messageId, assembly);
     }
     if (event.seq < assembly.next || assembly.pending.has(event.seq)) {
       this.duplicates++;
@@ -118,7 +122,7 @@ export class ResumingClient {
     });
     socket.onAny((name: string, payload: unknown) => {
       this.events.push({ name, payload });
-      if (name === 'chat:completion') this.assembler.apply(payload as CompletionEvent);
+      if (name === 'chat:completion') this.assembler.apply(payload);
     });
     return new Promise<void>((resolve, reject) => {
       socket.once('connect_error', (error) => {
@@ -148,7 +152,7 @@ export class ResumingClient {
         .timeout(5_000)
         .emitWithAck('chat:completion:resume', this.assembler.resumeRequest())) as {
         ok: boolean;
-        completions?: CompletionEvent[];
+        completions?: unknown[];
       };
       if (!ack.ok) throw new Error('resume refused');
       for (const event of ack.completions ?? []) {

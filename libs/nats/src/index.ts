@@ -9,3 +9,14 @@ export type {
   DurableMessage,
   DurableStreamSpec,
 } from './durable-consumer';
+export {
+  decodeEvent,
+  encodeEvent,
+  event,
+  eventFamily,
+  EVENT_VERSION,
+  EVENTS,
+  EventShapeError,
+  type EventFamily,
+  type EventSpec,
+} from './event-subjects';

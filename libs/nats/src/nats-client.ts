@@ -1,3 +1,4 @@
+import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { connect, headers as natsHeaders, JSONCodec, MsgHdrs, NatsConnection, Subscription } from 'nats';
 import { DomainError, ErrorKind } from '@parley/errors';
 import {
@@ -23,6 +24,7 @@ import {
   type DurableMessage,
   type DurableStreamSpec,
 } from './durable-consumer';
+import { decodeEvent, encodeEvent, type EventFamily, type EventSpec } from './event-subjects';
 
 export interface NatsClientOptions {
   url: string;
@@ -95,24 +97,31 @@ export class NatsClient {
     return Promise.race([this.ready.then(() => true), timeout]);
   }
 
-  /** Fire-and-forget event on core NATS. Throws Unavailable when NATS is not reachable right now. */
-  publish(subject: string, payload: unknown): void {
+  /**
+   * Fire-and-forget event on core NATS: the subject's message (EVENTS), written as its JSON form.
+   * Throws Unavailable when NATS is not reachable right now, EventShapeError for a payload that is not
+   * the subject's message.
+   */
+  publish<Desc extends DescMessage>(event: EventSpec<Desc>, message: MessageInitShape<Desc>): void {
+    const payload = codec.encode(encodeEvent(event, message));
     if (!this.connection || !this.connected) {
       throw new DomainError(ErrorKind.Unavailable, 'The event bus (NATS) is unavailable; try again shortly.');
     }
-    this.connection.publish(subject, codec.encode(payload), { headers: this.outgoingHeaders() });
-    natsMessagesTotal.inc({ subject: subjectLabel(subject), direction: 'out' });
+    this.connection.publish(event.subject, payload, { headers: this.outgoingHeaders() });
+    natsMessagesTotal.inc({ subject: subjectLabel(event.subject), direction: 'out' });
   }
 
   /**
-   * Subscribes to a subject (wildcards allowed). With a queue group, each message goes to one member of
-   * the group: copies of one service share the work instead of each doing it.
+   * Subscribes to an event (a family: every member, by its wildcard pattern). With a queue group, each
+   * message goes to one member of the group: copies of one service share the work instead of each
+   * doing it. A payload that is not the event's message is logged and dropped before the handler.
    */
-  async subscribe<T>(
-    subject: string,
+  async subscribe<Desc extends DescMessage>(
+    event: EventSpec<Desc> | EventFamily<Desc>,
     options: { queue?: string },
-    handler: (payload: T, meta: EventMeta) => Promise<void> | void,
+    handler: (message: MessageShape<Desc>, meta: EventMeta) => Promise<void> | void,
   ): Promise<void> {
+    const subject = 'pattern' in event ? event.pattern : event.subject;
     const connection = await this.ready;
     const subscription = connection.subscribe(subject, { queue: options.queue });
     this.subscriptions.push(subscription);
@@ -123,8 +132,18 @@ export class NatsClient {
         natsMessagesTotal.inc({ subject: subjectLabel(message.subject), direction: 'in' });
         await runWithRequestContext({ requestId }, () =>
           inSpan(`NATS ${message.subject}`, { kind: SpanKind.CONSUMER, parent }, async () => {
+            let decoded: MessageShape<Desc>;
             try {
-              await handler(codec.decode(message.data) as T, { subject: message.subject, requestId });
+              decoded = decodeEvent(event, codec.decode(message.data));
+            } catch (error) {
+              this.options.logger.warn(
+                { err: error, subject: message.subject },
+                'event dropped: wrong shape',
+              );
+              return;
+            }
+            try {
+              await handler(decoded, { subject: message.subject, requestId });
             } catch (error) {
               this.options.logger.error({ err: error, subject: message.subject }, 'event handler failed');
             }

@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
 import { createLogger, runWithRequestContext, currentRequestId } from '@parley/logging';
+import { eventsV1 } from '@parley/proto';
 import { NatsClient } from '../src/nats-client';
 import type { DeliveryOutcome, DurableMessage } from '../src/durable-consumer';
+import { decodeEvent, event } from '../src/event-subjects';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const logger = createLogger({ service: 'nats-spec', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** The work item of these specs: any event message will do; its one string field carries the text. */
+const textOf = (message: DurableMessage) =>
+  decodeEvent(event('', eventsV1.TaskStopRequestedSchema), JSON.parse(Buffer.from(message.data).toString()))
+    .taskId;
 
 /** Resolves when `count` messages satisfying `where` were seen. */
 function collector() {
@@ -19,7 +26,7 @@ function collector() {
         ...message,
         copy,
         requestId: currentRequestId(),
-        text: Buffer.from(message.data).toString(),
+        text: textOf(message),
       });
       for (const wait of [...waits])
         if (seen.filter(wait.where).length >= wait.count) {
@@ -38,7 +45,7 @@ function collector() {
 describe('NatsClient.consumeDurable', () => {
   const suffix = randomBytes(4).toString('hex');
   const stream = `PARLEY_SPEC_${suffix}`;
-  const subject = `spec-${suffix}.work`;
+  const work = event(`spec-${suffix}.work`, eventsV1.TaskStopRequestedSchema);
   const clients: NatsClient[] = [];
 
   function copy(name: string, handle: (message: DurableMessage) => Promise<DeliveryOutcome>) {
@@ -92,9 +99,9 @@ describe('NatsClient.consumeDurable', () => {
     clients.push(publisher);
     await publisher.whenConnected(5_000);
     runWithRequestContext({ requestId: 'req-durable-1' }, () => {
-      for (let n = 0; n < 20; n++) publisher.publish(subject, `m${n}`);
+      for (let n = 0; n < 20; n++) publisher.publish(work, { taskId: `m${n}` });
     });
-    await got.until((m) => m.text.startsWith('"m'), 20);
+    await got.until((m) => m.text.startsWith('m'), 20);
     const texts = got.seen.map((m) => m.text).sort();
     expect(new Set(texts).size).toBe(20);
     expect(got.seen.every((m) => m.requestId === 'req-durable-1')).toBe(true);
@@ -102,15 +109,15 @@ describe('NatsClient.consumeDurable', () => {
     // Copy A takes a message and never acknowledges it (it hangs, then stops): another copy gets it.
     parkA = true;
     await b.consumer.stop();
-    publisher.publish(subject, 'held');
-    await got.until((m) => m.text === '"held"' && m.copy === 'a');
+    publisher.publish(work, { taskId: 'held' });
+    await got.until((m) => m.text === 'held' && m.copy === 'a');
     const b2 = copy('b2', async (message) => {
       got.add('b2', message);
       return 'ack';
     });
     await a.consumer.stop();
-    await got.until((m) => m.text === '"held"' && m.copy === 'b2');
-    expect(got.seen.find((m) => m.text === '"held"' && m.copy === 'b2')?.redelivered).toBe(true);
+    await got.until((m) => m.text === 'held' && m.copy === 'b2');
+    expect(got.seen.find((m) => m.text === 'held' && m.copy === 'b2')?.redelivered).toBe(true);
     parked.forEach((resolve) => resolve());
     await b2.consumer.stop();
   });
@@ -119,22 +126,22 @@ describe('NatsClient.consumeDurable', () => {
     const got = collector();
     const c = copy('c', async (message) => {
       got.add('c', message);
-      const text = Buffer.from(message.data).toString();
-      if (text === '"retry me"' && !message.redelivered) return 'retry';
-      if (text === '"drop me"') return 'drop';
+      const text = textOf(message);
+      if (text === 'retry me' && !message.redelivered) return 'retry';
+      if (text === 'drop me') return 'drop';
       return 'ack';
     });
     await consuming(c.consumer);
     const publisher = new NatsClient({ url: NATS_URL, name: 'spec-publisher-2', logger });
     clients.push(publisher);
     await publisher.whenConnected(5_000);
-    publisher.publish(subject, 'drop me');
-    publisher.publish(subject, 'retry me');
-    await got.until((m) => m.text === '"retry me"', 2);
-    publisher.publish(subject, 'after');
-    await got.until((m) => m.text === '"after"');
-    expect(got.seen.filter((m) => m.text === '"drop me"')).toHaveLength(1);
-    expect(got.seen.filter((m) => m.text === '"retry me"').map((m) => m.redelivered)).toEqual([false, true]);
+    publisher.publish(work, { taskId: 'drop me' });
+    publisher.publish(work, { taskId: 'retry me' });
+    await got.until((m) => m.text === 'retry me', 2);
+    publisher.publish(work, { taskId: 'after' });
+    await got.until((m) => m.text === 'after');
+    expect(got.seen.filter((m) => m.text === 'drop me')).toHaveLength(1);
+    expect(got.seen.filter((m) => m.text === 'retry me').map((m) => m.redelivered)).toEqual([false, true]);
     await c.consumer.stop();
   });
 });

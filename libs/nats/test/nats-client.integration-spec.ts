@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { createLogger } from '@parley/logging';
+import { eventsV1 } from '@parley/proto';
+import { event } from '../src/event-subjects';
 import { NatsClient } from '../src/nats-client';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -19,12 +21,13 @@ describe('NatsClient with a comma-separated NATS_URL (a cluster’s seed servers
     const client = new NatsClient({ url: `${dead.url}, ${NATS_URL}`, name: 'spec-seed-list', logger });
     try {
       expect(await client.whenConnected(15_000)).toBe(true);
-      let resolve!: (payload: unknown) => void;
-      const got = new Promise<unknown>((r) => (resolve = r));
+      const spec = event('spec.seed-list', eventsV1.TaskStopRequestedSchema);
+      let resolve!: (taskId: string) => void;
+      const got = new Promise<string>((r) => (resolve = r));
       // One connection keeps order: the server has the subscription before it sees the publish.
-      await client.subscribe<{ n: number }>('spec.seed-list', {}, (payload) => resolve(payload));
-      client.publish('spec.seed-list', { n: 1 });
-      expect(await got).toEqual({ n: 1 });
+      await client.subscribe(spec, {}, (message) => resolve(message.taskId));
+      client.publish(spec, { taskId: 'n1' });
+      expect(await got).toBe('n1');
     } finally {
       await client.drain();
       dead.server.close();

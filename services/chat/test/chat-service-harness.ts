@@ -1,7 +1,7 @@
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import { parseConfig } from '@parley/config';
 import { createGrpcClient, type UserCaller } from '@parley/grpc';
-import { chatV1 } from '@parley/proto';
+import { chatV1, eventsV1 } from '@parley/proto';
 import {
   createTestDatabase,
   InProcessService,
@@ -70,13 +70,8 @@ export async function startChatService(env: Record<string, string> = {}): Promis
   };
 }
 
-export interface ChatEvent {
-  v: number;
-  chat: { id: string | null; user_id: string; title?: string };
-  change?: string;
-  all?: boolean;
-  message_id?: string;
-}
+/** A chat.* payload in its JSON form (ChatUpdated has every field the other chat events have). */
+export type ChatEvent = eventsV1.ChatUpdatedJson;
 
 /** Records every chat.* event of one user. */
 export function recordEvents(nats: NatsConnection, userId: string) {

@@ -3,7 +3,7 @@ import { connect, JSONCodec, NatsConnection } from 'nats';
 import { parseConfig } from '@parley/config';
 import { ErrorKind } from '@parley/errors';
 import { createGrpcClient } from '@parley/grpc';
-import { chatV1 } from '@parley/proto';
+import { chatV1, eventsV1 } from '@parley/proto';
 import {
   createTestDatabase,
   InProcessService,
@@ -58,10 +58,8 @@ describe('chat service over gRPC, against PostgreSQL and NATS', () => {
     const subscription = nats.subscribe('chat.created');
     const received = (async () => {
       for await (const message of subscription) {
-        const event = JSONCodec<{ v: number; chat: { id: string; user_id: string; title: string } }>().decode(
-          message.data,
-        );
-        if (event.chat.user_id === alice) return event;
+        const event = JSONCodec<eventsV1.ChatCreatedJson>().decode(message.data);
+        if (event.chat?.user_id === alice) return event;
       }
       return undefined;
     })();

@@ -7,7 +7,7 @@ import {
 } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useApi, type ChatListItem } from '../api';
-import { useRealtimeEvent } from '../realtime';
+import { useServerEvent, type ChatRefJson, type ServerEvent } from '../realtime';
 import { chatKeys, flattenChats, mergeChat, removeChat, upsertInList, type ChatPages } from './chat-cache';
 import { chatsApi, nextChatPage, toListItem, type Tag } from './chats-api';
 
@@ -17,25 +17,29 @@ export interface ChatSummary extends ChatListItem {
   folder_id: string | null;
 }
 
-/** `chat:updated` / `chat:created` carry the chat's summary; anything malformed is ignored. */
-export function parseChatSummary(payload: unknown): ChatSummary | null {
-  const chat = (payload as { v?: unknown; chat?: Record<string, unknown> } | null)?.chat;
-  if ((payload as { v?: unknown } | null)?.v !== 1 || typeof chat !== 'object' || chat === null) return null;
+/**
+ * The summary a `chat:updated` / `chat:created` event carries, or null when the event is about all
+ * chats of the user or lacks a part of the summary.
+ */
+export function chatSummaryOf(chat: ChatRefJson | undefined): ChatSummary | null {
   if (
-    typeof chat['id'] !== 'string' ||
-    typeof chat['title'] !== 'string' ||
-    typeof chat['created_at'] !== 'number' ||
-    typeof chat['updated_at'] !== 'number'
+    typeof chat !== 'object' ||
+    chat === null ||
+    typeof chat.id !== 'string' ||
+    !chat.id ||
+    typeof chat.title !== 'string' ||
+    typeof chat.created_at !== 'number' ||
+    typeof chat.updated_at !== 'number'
   )
     return null;
   return {
-    id: chat['id'],
-    title: chat['title'],
-    created_at: chat['created_at'],
-    updated_at: chat['updated_at'],
-    pinned: chat['pinned'] === true,
-    archived: chat['archived'] === true,
-    folder_id: typeof chat['folder_id'] === 'string' && chat['folder_id'] !== '' ? chat['folder_id'] : null,
+    id: chat.id,
+    title: chat.title,
+    created_at: chat.created_at,
+    updated_at: chat.updated_at,
+    pinned: chat.pinned === true,
+    archived: chat.archived === true,
+    folder_id: typeof chat.folder_id === 'string' && chat.folder_id !== '' ? chat.folder_id : null,
   };
 }
 
@@ -139,18 +143,15 @@ export function useChatSearch(text: string) {
 export function useChatChangesSync(onDeleted: (id: string | null) => void) {
   const queryClient = useQueryClient();
   const onUpdated = useCallback(
-    (payload: unknown) => {
-      const chat = parseChatSummary(payload);
+    (event: ServerEvent<'chat:updated'>) => {
+      const chat = chatSummaryOf(event.chat);
       if (chat) placeChat(queryClient, chat);
-      else if ((payload as { all?: unknown } | null)?.all === true)
-        void queryClient.invalidateQueries({ queryKey: chatKeys.all });
+      else if (event.all === true) void queryClient.invalidateQueries({ queryKey: chatKeys.all });
     },
     [queryClient],
   );
   const onDeletedEvent = useCallback(
-    (payload: unknown) => {
-      const event = payload as { v?: unknown; all?: unknown; chat?: { id?: unknown } } | null;
-      if (event?.v !== 1) return;
+    (event: ServerEvent<'chat:deleted'>) => {
       if (event.all === true) {
         queryClient.setQueryData<ChatPages>(chatKeys.list(), (data) =>
           data ? { ...data, pages: data.pages.map(() => []) } : data,
@@ -164,8 +165,8 @@ export function useChatChangesSync(onDeleted: (id: string | null) => void) {
     },
     [queryClient, onDeleted],
   );
-  useRealtimeEvent('chat:updated', onUpdated);
-  useRealtimeEvent('chat:deleted', onDeletedEvent);
+  useServerEvent('chat:updated', onUpdated);
+  useServerEvent('chat:deleted', onDeletedEvent);
 }
 
 function asSummary(

@@ -1,9 +1,10 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef } from 'react';
 import { useApi, type ChatListItem } from '../api';
-import { parseChatCreated, useRealtime, useRealtimeEvent } from '../realtime';
+import { useRealtime, useServerEvent, type ServerEvent } from '../realtime';
 import { chatKeys, flattenChats, mergeChat, type ChatPages } from './chat-cache';
 import { chatsApi, DEFAULT_CHAT_TITLE, nextChatPage, toListItem } from './chats-api';
+import { chatSummaryOf } from './use-chat-actions';
 
 export function useChatList() {
   const api = useApi();
@@ -47,13 +48,13 @@ export function useChatRealtimeSync() {
   const wasDisconnected = useRef(false);
 
   const onChatCreated = useCallback(
-    (payload: unknown) => {
-      const event = parseChatCreated(payload);
-      if (event) merge(toListItem(event.chat));
+    (event: ServerEvent<'chat:created'>) => {
+      const chat = chatSummaryOf(event.chat);
+      if (chat) merge(toListItem(chat));
     },
     [merge],
   );
-  useRealtimeEvent('chat:created', onChatCreated);
+  useServerEvent('chat:created', onChatCreated);
 
   useEffect(() => {
     if (!connection) return;

@@ -1,4 +1,8 @@
-import type { CompletionEvent } from './conversation-types';
+import { readServerEvent, type ChatCompletionJson } from '../realtime';
+
+/** A checked `chat:completion` event: the fields the assembler needs, present. */
+export type CompletionDelta = Required<Omit<ChatCompletionJson, 'v' | 'error'>> &
+  Pick<ChatCompletionJson, 'error'>;
 
 export interface StreamState {
   chatId: string;
@@ -11,7 +15,7 @@ export interface StreamState {
 }
 
 interface Entry extends StreamState {
-  pending: Map<number, CompletionEvent>;
+  pending: Map<number, CompletionDelta>;
 }
 
 type Listener = () => void;
@@ -28,7 +32,7 @@ export class CompletionStore {
   /** Grows with every change; the snapshot for useSyncExternalStore. */
   version = 0;
 
-  apply(event: CompletionEvent): void {
+  apply(event: CompletionDelta): void {
     let entry = this.entries.get(event.message_id);
     if (!entry) {
       entry = {
@@ -83,28 +87,26 @@ export class CompletionStore {
   };
 }
 
-/** Socket input is checked before use: unknown versions and shapes are ignored. */
-export function parseCompletionEvent(payload: unknown): CompletionEvent | null {
-  if (typeof payload !== 'object' || payload === null) return null;
-  const e = payload as Record<string, unknown>;
+/** A `chat:completion` payload, or null for one of another version or shape (seq counts from 1). */
+export function parseCompletionEvent(payload: unknown): CompletionDelta | null {
+  const e = readServerEvent('chat:completion', payload);
   if (
-    e['v'] !== 1 ||
-    typeof e['chat_id'] !== 'string' ||
-    typeof e['message_id'] !== 'string' ||
-    typeof e['seq'] !== 'number' ||
-    !Number.isInteger(e['seq']) ||
-    e['seq'] < 1 ||
-    typeof e['content'] !== 'string' ||
-    typeof e['done'] !== 'boolean'
+    !e ||
+    typeof e.chat_id !== 'string' ||
+    typeof e.message_id !== 'string' ||
+    typeof e.seq !== 'number' ||
+    !Number.isInteger(e.seq) ||
+    e.seq < 1 ||
+    typeof e.content !== 'string' ||
+    typeof e.done !== 'boolean'
   )
     return null;
   return {
-    v: 1,
-    chat_id: e['chat_id'],
-    message_id: e['message_id'],
-    seq: e['seq'],
-    content: e['content'],
-    done: e['done'],
-    ...(typeof e['error'] === 'string' ? { error: e['error'] } : {}),
+    chat_id: e.chat_id,
+    message_id: e.message_id,
+    seq: e.seq,
+    content: e.content,
+    done: e.done,
+    error: typeof e.error === 'string' ? e.error : undefined,
   };
 }

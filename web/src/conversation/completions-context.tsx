@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { useRealtime } from '../realtime';
+import { readServerEvent, useRealtime } from '../realtime';
 import { CompletionStore, parseCompletionEvent } from './completion-assembler';
 
 interface CompletionsValue {
@@ -51,11 +51,8 @@ export function CompletionsProvider({ children }: { children: ReactNode }) {
     };
     const onConnect = () => request(store.unfinished());
     const onTaskStopped = (payload: unknown) => {
-      const task = (payload as { v?: unknown; task?: { message_id?: unknown } } | null)?.task;
-      if (typeof task?.message_id === 'string') {
-        const id = task.message_id;
-        setStopped((previous) => new Set(previous).add(id));
-      }
+      const id = readServerEvent('task:stopped', payload)?.task?.message_id;
+      if (typeof id === 'string') setStopped((previous) => new Set(previous).add(id));
     };
     connection.on('chat:completion', onCompletion);
     connection.on('connect', onConnect);

@@ -12,14 +12,3 @@ export type ChatDocumentResponse = ChatResponse;
 export type MessageResult = Schemas['MessageResult'];
 export type ModelItem = Pick<Model, 'id'> & Partial<Pick<Model, 'name' | 'owned_by'>>;
 export type CompletionStarted = Schemas['CompletionStarted'];
-
-/** `chat:completion`, version 1. */
-export interface CompletionEvent {
-  v: 1;
-  chat_id: string;
-  message_id: string;
-  seq: number;
-  content: string;
-  done: boolean;
-  error?: string;
-}

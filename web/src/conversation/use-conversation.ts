@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useApi } from '../api';
 import { chatKeys, mergeChat, type ChatPages } from '../chats/chat-cache';
-import { useRealtime, useRealtimeEvent } from '../realtime';
+import { useRealtime, useServerEvent, type ServerEvent } from '../realtime';
 import { useCompletions } from './completions-context';
 import { conversationApi, newId } from './conversation-api';
 import type { ChatDocumentResponse, ChatHistory, ChatMessage } from './conversation-types';
@@ -129,27 +129,25 @@ export function useConversation(chatId: string) {
 
   // Another tab (or the model gateway) changed this chat: fetch it again.
   const onChatUpdated = useCallback(
-    (payload: unknown) => {
-      const chat = (payload as { chat?: { id?: unknown } } | null)?.chat;
-      if (chat?.id === chatId)
+    (event: ServerEvent<'chat:updated'>) => {
+      if (event.chat?.id === chatId)
         void queryClient.invalidateQueries({ queryKey: conversationKeys.chat(chatId) });
     },
     [chatId, queryClient],
   );
-  useRealtimeEvent('chat:updated', onChatUpdated);
+  useServerEvent('chat:updated', onChatUpdated);
 
   // A delta for an answer of this chat that is not in the tree yet (started in another tab).
   const onCompletion = useCallback(
-    (payload: unknown) => {
-      const e = payload as { chat_id?: unknown; message_id?: unknown } | null;
-      if (e?.chat_id !== chatId || typeof e.message_id !== 'string') return;
+    (event: ServerEvent<'chat:completion'>) => {
+      if (event.chat_id !== chatId || typeof event.message_id !== 'string') return;
       const data = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId));
-      if (data && !data.history.messages[e.message_id] && !query.isFetching)
+      if (data && !data.history.messages[event.message_id] && !query.isFetching)
         void queryClient.invalidateQueries({ queryKey: conversationKeys.chat(chatId) });
     },
     [chatId, queryClient, query.isFetching],
   );
-  useRealtimeEvent('chat:completion', onCompletion);
+  useServerEvent('chat:completion', onCompletion);
 
   const startAnswer = useCallback(
     async (userMessage: ChatMessage, model: string, answerId = newId()) => {
@@ -274,10 +272,9 @@ function describe(error: unknown): string {
 export function useTitleUpdates() {
   const queryClient = useQueryClient();
   const onTitle = useCallback(
-    (payload: unknown) => {
-      const chat = (payload as { v?: unknown; chat?: { id?: unknown; title?: unknown } } | null)?.chat;
-      if (typeof chat?.id !== 'string' || typeof chat.title !== 'string') return;
-      const { id, title } = chat;
+    (event: ServerEvent<'chat:title'>) => {
+      const { id, title } = event.chat ?? {};
+      if (typeof id !== 'string' || typeof title !== 'string') return;
       queryClient.setQueryData<Conversation>(conversationKeys.chat(id), (data) =>
         data ? { ...data, title } : data,
       );
@@ -288,5 +285,5 @@ export function useTitleUpdates() {
     },
     [queryClient],
   );
-  useRealtimeEvent('chat:title', onTitle);
+  useServerEvent('chat:title', onTitle);
 }

@@ -1,5 +1,6 @@
 import type { ChatListItem } from '../api';
-import type { ChatDocumentResponse, ChatMessage, CompletionEvent } from '../conversation/conversation-types';
+import type { ChatDocumentResponse, ChatMessage } from '../conversation/conversation-types';
+import type { ChatCompletionJson } from '../realtime';
 import { ADA } from './render-app';
 import type { FakeServer } from './fake-server';
 
@@ -68,7 +69,7 @@ export function completion(
   content: string,
   done = false,
   error?: string,
-): CompletionEvent {
+): ChatCompletionJson {
   return { v: 1, chat_id: chatId, message_id: messageId, seq, content, done, ...(error ? { error } : {}) };
 }
 

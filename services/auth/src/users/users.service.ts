@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorKind } from '@parley/errors';
-import { NatsClient } from '@parley/nats';
+import { EVENT_VERSION, EVENTS, NatsClient } from '@parley/nats';
 import { AUTH_CONFIG, AuthConfig } from '../auth.config';
 import type { Prisma } from '../generated/prisma/client';
 import { AuthRedis } from '../redis/auth-redis';
@@ -70,7 +70,7 @@ export class UsersService {
     const passwordHash = await this.hasher.hash(input.password);
     const user = await this.users.createUser({ id: randomUUID(), email, name, passwordHash }, decideRole);
     if (!user) throw new DomainError(ErrorKind.AlreadyExists, alreadyExists);
-    this.announce('auth.user_created', user);
+    this.announce(EVENTS.userCreated, user);
     return user;
   }
 
@@ -117,7 +117,7 @@ export class UsersService {
       )) ??
       (await this.users.findByEmail(email));
     if (!user) throw new DomainError(ErrorKind.Internal, 'The account could not be created.');
-    if (!existing) this.announce('auth.user_created', user);
+    if (!existing) this.announce(EVENTS.userCreated, user);
     return { user, accessToken: await this.tokens.issue(user) };
   }
 
@@ -248,7 +248,7 @@ export class UsersService {
     });
     if (!user) throw notFound();
     if (roleChanged || changes.password) await this.redis.revocations.revokeUserTokens(user.id);
-    this.announce('auth.user_updated', user);
+    this.announce(EVENTS.userUpdated, user);
     return user;
   }
 
@@ -267,12 +267,15 @@ export class UsersService {
     if (!deleted) throw notFound();
     await this.redis.revocations.revokeUserTokens(id);
     await this.redis.revocations.apiKeyChanged(id);
-    this.announce('auth.user_deleted', { id, role: '' });
+    this.announce(EVENTS.userDeleted, { id, role: '' });
   }
 
-  private announce(subject: string, user: { id: string; role: string }): void {
+  private announce(
+    event: typeof EVENTS.userCreated | typeof EVENTS.userUpdated | typeof EVENTS.userDeleted,
+    user: { id: string; role: string },
+  ): void {
     try {
-      this.nats.publish(subject, { v: 1, user: { id: user.id, role: user.role } });
+      this.nats.publish(event, { v: EVENT_VERSION, user: { id: user.id, role: user.role } });
     } catch {
       // A notification only; the change itself is saved.
     }

@@ -1,26 +1,26 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsClient } from '@parley/nats';
+import { EVENT_VERSION, EVENTS, NatsClient } from '@parley/nats';
+import type { eventsV1 } from '@parley/proto';
 import type { ChatRow } from './chats.repository';
 
-/** Subjects of the chat events; payloads are documented in docs/events.md. */
-export const CHAT_CREATED = 'chat.created';
-export const CHAT_UPDATED = 'chat.updated';
-export const CHAT_DELETED = 'chat.deleted';
-
-/** What changed, in `chat.updated` events. */
+/** What changed, in `chat.updated` events (the values of ChatUpdated.change, proto/parley/events/v1). */
 export type ChatChange = 'chat' | 'message' | 'current' | 'pinned' | 'archived' | 'folder' | 'tags' | 'share';
 
-export function summaryEvent(row: ChatRow) {
+type ChatRefInit = MessageInitShape<typeof eventsV1.ChatRefSchema>;
+
+export function summaryEvent(row: ChatRow): ChatRefInit {
   return {
     id: row.id,
-    user_id: row.userId,
+    userId: row.userId,
     title: row.title,
-    created_at: Math.floor(row.createdAt.getTime() / 1000),
-    updated_at: Math.floor(row.updatedAt.getTime() / 1000),
+    createdAt: Math.floor(row.createdAt.getTime() / 1000),
+    updatedAt: Math.floor(row.updatedAt.getTime() / 1000),
     pinned: row.pinned,
     archived: row.archived,
-    folder_id: row.folderId,
+    // Absent, not null, when the chat is in no folder (protobuf JSON has no null for a string).
+    ...(row.folderId ? { folderId: row.folderId } : {}),
   };
 }
 
@@ -33,41 +33,48 @@ export class ChatEvents {
   ) {}
 
   created(row: ChatRow): void {
-    this.publish(CHAT_CREATED, { v: 1, chat: summaryEvent(row) });
+    this.publish(row.id, () =>
+      this.nats.publish(EVENTS.chatCreated, { v: EVENT_VERSION, chat: summaryEvent(row) }),
+    );
   }
 
   updated(row: ChatRow, change: ChatChange, messageId?: string): void {
-    this.publish(CHAT_UPDATED, {
-      v: 1,
-      chat: summaryEvent(row),
-      change,
-      ...(messageId ? { message_id: messageId } : {}),
-    });
+    this.publish(row.id, () =>
+      this.nats.publish(EVENTS.chatUpdated, {
+        v: EVENT_VERSION,
+        chat: summaryEvent(row),
+        change,
+        ...(messageId ? { messageId } : {}),
+      }),
+    );
   }
 
   deleted(row: { id: string; userId: string }): void {
-    this.publish(CHAT_DELETED, { v: 1, chat: { id: row.id, user_id: row.userId } });
+    this.publish(row.id, () =>
+      this.nats.publish(EVENTS.chatDeleted, { v: EVENT_VERSION, chat: { id: row.id, userId: row.userId } }),
+    );
   }
 
-  /** One event for a change to every chat of a user (delete all, archive all). */
-  all(subject: typeof CHAT_UPDATED | typeof CHAT_DELETED, userId: string, change?: ChatChange): void {
-    this.publish(subject, {
-      v: 1,
-      chat: { id: null, user_id: userId },
-      all: true,
-      ...(change ? { change } : {}),
-    });
+  /** Every chat of a user was deleted: one event, whose chat has no id. */
+  allDeleted(userId: string): void {
+    this.publish(null, () =>
+      this.nats.publish(EVENTS.chatDeleted, { v: EVENT_VERSION, chat: { userId }, all: true }),
+    );
   }
 
-  private publish(
-    subject: string,
-    payload: { v: number; chat: { id: string | null; user_id: string }; [field: string]: unknown },
-  ): void {
+  /** One change to every chat of a user (archive all): one event, whose chat has no id. */
+  allUpdated(userId: string, change: ChatChange): void {
+    this.publish(null, () =>
+      this.nats.publish(EVENTS.chatUpdated, { v: EVENT_VERSION, chat: { userId }, all: true, change }),
+    );
+  }
+
+  private publish(chatId: string | null, send: () => void): void {
     try {
-      this.nats.publish(subject, payload);
+      send();
     } catch (error) {
       // The change is saved; only other tabs miss the live update until they refresh.
-      this.logger.warn({ err: error, subject, chatId: payload.chat.id }, 'chat event not published');
+      this.logger.warn({ err: error, chatId }, 'chat event not published');
     }
   }
 }

@@ -210,7 +210,7 @@ export class ChatsService {
   async deleteAll(userId: string): Promise<number> {
     requireUserId(userId);
     const count = await this.chats.deleteAll(userId);
-    this.events.all('chat.deleted', userId);
+    this.events.allDeleted(userId);
     return count;
   }
 
@@ -231,7 +231,7 @@ export class ChatsService {
   async archiveAll(userId: string, archived: boolean): Promise<number> {
     requireUserId(userId);
     const count = await this.chats.archiveAll(userId, archived);
-    this.events.all('chat.updated', userId, 'archived');
+    this.events.allUpdated(userId, 'archived');
     return count;
   }
 

@@ -1,7 +1,7 @@
 import { create, toJson } from '@bufbuild/protobuf';
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '@parley/logging';
-import { NatsClient, type DurableStreamSpec } from '@parley/nats';
+import { EVENTS, NatsClient, type DurableStreamSpec } from '@parley/nats';
 import { fileEventsV1 } from '@parley/proto';
 import { FILES_CONFIG, FilesConfig } from '../files.config';
 import type { FileRow } from './files.repository';
@@ -112,7 +112,7 @@ export class FileEvents {
       error: row.error ?? '',
     });
     try {
-      this.nats.publish('file.status', toJson(fileEventsV1.FileStatusChangedSchema, event));
+      this.nats.publish(EVENTS.fileStatus, event);
     } catch (error) {
       this.logger.warn({ err: error, fileId: row.id }, 'file.status not published');
     }

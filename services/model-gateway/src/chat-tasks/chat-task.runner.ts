@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsClient } from '@parley/nats';
+import { EVENTS, NatsClient } from '@parley/nats';
 import { CompletionsService } from '../completions/completions.service';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ChatStoreClient } from './chat-store.client';
@@ -35,7 +35,6 @@ interface RunningTask {
 export const SHUTDOWN_ERROR = 'The server restarted while writing this answer; regenerate it to try again.';
 
 /** The broadcast every copy listens to; the copy running the task stops it. */
-export const stopSubject = (cluster: string) => `model_gateway.${cluster}.task.stop`;
 
 /** Reads the text and usage out of one OpenAI chat.completion.chunk. */
 export function readChunk(chunkJson: string): { text: string; usage?: unknown } {
@@ -86,13 +85,9 @@ export class ChatTaskRunner implements OnModuleInit, OnModuleDestroy {
     const every = Math.max(200, Math.floor(this.config.CHAT_TASK_LEASE_MS / 3));
     this.renewTimer = setInterval(() => void this.renewLeases(), every);
     this.renewTimer.unref();
-    await this.nats.subscribe<{ task_id?: string }>(
-      stopSubject(this.config.MODEL_GATEWAY_CLUSTER),
-      {},
-      (message) => {
-        if (typeof message.task_id === 'string') this.stop(message.task_id, 'stopped');
-      },
-    );
+    await this.nats.subscribe(EVENTS.taskStop.at(this.config.MODEL_GATEWAY_CLUSTER), {}, (message) => {
+      if (message.taskId) this.stop(message.taskId, 'stopped');
+    });
   }
 
   onModuleDestroy(): void {

@@ -1,11 +1,11 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsClient } from '@parley/nats';
+import { EVENTS, NatsClient } from '@parley/nats';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ChatStoreClient } from './chat-store.client';
 import { ChatTaskRunner } from './chat-task.runner';
-import { closingDeltas, completionSubject } from './completion-deltas';
+import { closingDeltas } from './completion-deltas';
 import { publishTaskEvent, TASK_STOPPED } from './task-events';
 import { TaskRegistryRepository } from './task-registry.repository';
 
@@ -86,7 +86,7 @@ export class ChatTaskSweeper implements OnApplicationBootstrap, OnModuleDestroy 
     const error = task.saved ? undefined : INTERRUPTED_ERROR;
     try {
       for (const delta of closingDeltas(task, task.seq, error))
-        this.nats.publish(completionSubject(task.messageId), delta);
+        this.nats.publish(EVENTS.completionDelta.at(task.messageId), delta);
     } catch (failure) {
       this.logger.warn({ err: failure, taskId }, 'chat task sweeper: last delta not published');
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsClient } from '@parley/nats';
+import { EVENTS, NatsClient } from '@parley/nats';
 import {
   CompletionCaller,
   CompletionsService,
@@ -11,7 +11,7 @@ import {
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { QuotaService } from '../quotas/quota.service';
 import { ChatStoreClient } from './chat-store.client';
-import { ChatTaskRunner, stopSubject } from './chat-task.runner';
+import { ChatTaskRunner } from './chat-task.runner';
 import { publishTaskEvent, TASK_STARTED } from './task-events';
 import { TaskRecord, TaskRegistryRepository } from './task-registry.repository';
 
@@ -172,6 +172,6 @@ export class ChatTasksService {
   private broadcastStop(taskId: string): void {
     // This copy first (no round trip), then every other copy; the one running it stops it.
     if (this.runner.stop(taskId, 'stopped')) return;
-    this.nats.publish(stopSubject(this.config.MODEL_GATEWAY_CLUSTER), { task_id: taskId });
+    this.nats.publish(EVENTS.taskStop.at(this.config.MODEL_GATEWAY_CLUSTER), { taskId });
   }
 }

@@ -1,15 +1,23 @@
 import type { Logger } from '@parley/logging';
-import type { NatsClient } from '@parley/nats';
+import { encodeEvent, EVENTS, type EventSpec, type NatsClient } from '@parley/nats';
+import type { eventsV1 } from '@parley/proto';
 import { closingDeltas, CompletionDelta, CompletionDeltaStream } from './completion-deltas';
+
+type DeltaJson = eventsV1.CompletionDeltaJson;
+/** What goes on the wire: the JSON form, written by the same code NatsClient uses. */
+const wire = (delta: CompletionDelta) => encodeEvent(EVENTS.completionDelta.at('m1'), delta) as DeltaJson;
 
 const logger = { warn: () => undefined } as unknown as Logger;
 const target = { userId: 'u1', chatId: 'c1', messageId: 'm1' };
 
 function harness(coalesceMs: number, recordDelayMs = 0) {
-  const events: Array<{ kind: 'record' | 'publish'; seq: number; delta?: CompletionDelta }> = [];
+  const events: Array<{ kind: 'record' | 'publish'; seq: number; delta?: DeltaJson }> = [];
+  const subjects: string[] = [];
   const nats = {
-    publish: (_subject: string, payload: CompletionDelta) =>
-      events.push({ kind: 'publish', seq: payload.seq, delta: payload }),
+    publish: (spec: EventSpec, payload: CompletionDelta) => {
+      subjects.push(spec.subject);
+      events.push({ kind: 'publish', seq: payload.seq ?? 0, delta: wire(payload) });
+    },
   } as unknown as NatsClient;
   const record = async (seq: number) => {
     if (recordDelayMs) await new Promise((resolve) => setTimeout(resolve, recordDelayMs));
@@ -17,12 +25,12 @@ function harness(coalesceMs: number, recordDelayMs = 0) {
   };
   const stream = new CompletionDeltaStream(target, nats, record, coalesceMs, logger);
   const published = () => events.filter((e) => e.kind === 'publish').map((e) => e.delta!);
-  return { stream, events, published };
+  return { stream, events, published, subjects };
 }
 
 describe('CompletionDeltaStream', () => {
   it('numbers deltas from 1 without gaps and ends with done, text in order', async () => {
-    const { stream, published } = harness(0);
+    const { stream, published, subjects } = harness(0);
     for (const token of ['Hel', 'lo', ', ', 'world']) {
       stream.push(token);
       await new Promise((resolve) => setImmediate(resolve));
@@ -33,6 +41,7 @@ describe('CompletionDeltaStream', () => {
     expect(deltas.map((d) => d.delta).join('')).toBe('Hello, world');
     expect(deltas.at(-1)).toMatchObject({ done: true, user_id: 'u1', chat_id: 'c1', message_id: 'm1' });
     expect(deltas.slice(0, -1).every((d) => !d.done)).toBe(true);
+    expect(new Set(subjects)).toEqual(new Set(['completion.m1']));
   });
 
   it('records each seq before publishing it', async () => {
@@ -93,7 +102,7 @@ describe('CompletionDeltaStream', () => {
 
 describe('closingDeltas', () => {
   it('fills the recorded seq with nothing and ends after it', () => {
-    expect(closingDeltas(target, 7, 'stopped')).toEqual([
+    expect(closingDeltas(target, 7, 'stopped').map(wire)).toEqual([
       { v: 1, user_id: 'u1', chat_id: 'c1', message_id: 'm1', seq: 7, delta: '', done: false },
       {
         v: 1,
@@ -106,7 +115,7 @@ describe('closingDeltas', () => {
         error: 'stopped',
       },
     ]);
-    expect(closingDeltas(target, 0)).toEqual([
+    expect(closingDeltas(target, 0).map(wire)).toEqual([
       { v: 1, user_id: 'u1', chat_id: 'c1', message_id: 'm1', seq: 1, delta: '', done: true },
     ]);
   });

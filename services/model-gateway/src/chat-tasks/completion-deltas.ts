@@ -1,20 +1,10 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Logger } from '@parley/logging';
-import type { NatsClient } from '@parley/nats';
+import { EVENT_VERSION, EVENTS, type NatsClient } from '@parley/nats';
+import type { eventsV1 } from '@parley/proto';
 
-/** The NATS subject realtime takes an answer's deltas from (docs/realtime-events.md). */
-export const completionSubject = (messageId: string) => `completion.${messageId}`;
-
-/** One `completion.<message_id>` payload, schema v1. */
-export interface CompletionDelta {
-  v: 1;
-  user_id: string;
-  chat_id: string;
-  message_id: string;
-  seq: number;
-  delta: string;
-  done: boolean;
-  error?: string;
-}
+/** One `completion.<message_id>` payload (parley.events.v1.CompletionDelta), before it is written. */
+export type CompletionDelta = MessageInitShape<typeof eventsV1.CompletionDeltaSchema>;
 
 export interface DeltaTarget {
   userId: string;
@@ -98,17 +88,17 @@ export class CompletionDeltaStream {
       this.logger.warn({ err: failure, seq }, 'chat task: delta seq not recorded (Redis); publishing anyway'),
     );
     const payload: CompletionDelta = {
-      v: 1,
-      user_id: this.target.userId,
-      chat_id: this.target.chatId,
-      message_id: this.target.messageId,
+      v: EVENT_VERSION,
+      userId: this.target.userId,
+      chatId: this.target.chatId,
+      messageId: this.target.messageId,
       seq,
       delta,
       done,
       ...(error ? { error } : {}),
     };
     try {
-      this.nats.publish(completionSubject(this.target.messageId), payload);
+      this.nats.publish(EVENTS.completionDelta.at(this.target.messageId), payload);
     } catch (failure) {
       // The answer is still saved; open tabs see it when they reload or resume.
       this.logger.warn({ err: failure, seq }, 'chat task: delta not published (NATS)');
@@ -123,10 +113,10 @@ export class CompletionDeltaStream {
  */
 export function closingDeltas(target: DeltaTarget, recordedSeq: number, error?: string): CompletionDelta[] {
   const base = {
-    v: 1 as const,
-    user_id: target.userId,
-    chat_id: target.chatId,
-    message_id: target.messageId,
+    v: EVENT_VERSION,
+    userId: target.userId,
+    chatId: target.chatId,
+    messageId: target.messageId,
   };
   const closing: CompletionDelta[] = [];
   if (recordedSeq >= 1) closing.push({ ...base, seq: recordedSeq, delta: '', done: false });

@@ -1,11 +1,10 @@
 import type { Logger } from '@parley/logging';
-import type { NatsClient } from '@parley/nats';
+import { EVENT_VERSION, EVENTS, type NatsClient } from '@parley/nats';
 import type { TaskRecord } from './task-registry.repository';
 
-/** Subjects realtime turns into `task:started`, `task:stopped` and `chat:title` (docs/realtime-events.md). */
-export const TASK_STARTED = 'task.started';
-export const TASK_STOPPED = 'task.stopped';
-export const CHAT_TITLE_SET = 'chat.title_set';
+/** Events realtime turns into `task:started`, `task:stopped` and `chat:title` (docs/realtime-events.md). */
+export const TASK_STARTED = EVENTS.taskStarted;
+export const TASK_STOPPED = EVENTS.taskStopped;
 
 /** Why a task ended, in `task.stopped`. */
 export type TaskEnd = 'finished' | 'failed' | 'stopped' | 'interrupted';
@@ -14,23 +13,23 @@ export type TaskEnd = 'finished' | 'failed' | 'stopped' | 'interrupted';
 export function publishTaskEvent(
   nats: NatsClient,
   logger: Logger,
-  subject: typeof TASK_STARTED | typeof TASK_STOPPED,
+  event: typeof TASK_STARTED | typeof TASK_STOPPED,
   task: Pick<TaskRecord, 'id' | 'userId' | 'chatId' | 'messageId' | 'model'>,
   reason?: TaskEnd,
 ): void {
   try {
-    nats.publish(subject, {
-      v: 1,
+    nats.publish(event, {
+      v: EVENT_VERSION,
       task: {
         id: task.id,
-        user_id: task.userId,
-        chat_id: task.chatId,
-        message_id: task.messageId,
-        model_id: task.model,
+        userId: task.userId,
+        chatId: task.chatId,
+        messageId: task.messageId,
+        modelId: task.model,
         ...(reason ? { reason } : {}),
       },
     });
   } catch (error) {
-    logger.warn({ err: error, subject, taskId: task.id }, 'task event not published');
+    logger.warn({ err: error, subject: event.subject, taskId: task.id }, 'task event not published');
   }
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsClient } from '@parley/nats';
+import { EVENT_VERSION, EVENTS, NatsClient } from '@parley/nats';
 import { CompletionsService } from '../completions/completions.service';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ChatStoreClient } from './chat-store.client';
-import { CHAT_TITLE_SET } from './task-events';
 import type { TaskRecord } from './task-registry.repository';
 
 /** The title a chat has until one is written (the chat service's default). */
@@ -79,7 +78,10 @@ export class TitleGenerator {
       // Renamed by the user while the title was being written: theirs wins.
       if ((await this.chat.title(task.userId, task.chatId)) !== DEFAULT_CHAT_TITLE) return undefined;
       await this.chat.setTitle(task.userId, task.chatId, title);
-      this.nats.publish(CHAT_TITLE_SET, { v: 1, chat: { id: task.chatId, user_id: task.userId, title } });
+      this.nats.publish(EVENTS.chatTitleSet, {
+        v: EVENT_VERSION,
+        chat: { id: task.chatId, userId: task.userId, title },
+      });
       return title;
     } catch (error) {
       this.logger.warn({ err: error, chatId: task.chatId }, 'title not generated');

@@ -1,8 +1,10 @@
 import type { Logger } from '@parley/logging';
-import type { NatsClient } from '@parley/nats';
+import { event, type EventSpec, type NatsClient } from '@parley/nats';
+import { eventsV1 } from '@parley/proto';
 import { CachedTable } from './cached-table';
 
 const logger = { warn: () => undefined } as unknown as Logger;
+const changes = event('x.changed', eventsV1.TableChangedSchema);
 
 function fakeNats() {
   const handlers: Array<() => void> = [];
@@ -10,7 +12,7 @@ function fakeNats() {
   const nats = {
     subscribe: async (_subject: string, _options: unknown, handler: () => void) =>
       void handlers.push(handler),
-    publish: (subject: string) => void published.push(subject),
+    publish: (spec: EventSpec) => void published.push(spec.subject),
   } as unknown as NatsClient;
   return { nats, published, deliver: () => handlers.forEach((h) => h()) };
 }
@@ -19,10 +21,10 @@ describe('CachedTable', () => {
   it('loads once for concurrent readers and serves from memory until it is too old', async () => {
     let loads = 0;
     const { nats } = fakeNats();
-    const table = new CachedTable(async () => ++loads, 60_000, nats, 'x.changed', logger);
+    const table = new CachedTable(async () => ++loads, 60_000, nats, changes, logger);
     expect(await Promise.all([table.get(), table.get(), table.get()])).toEqual([1, 1, 1]);
     expect(await table.get()).toBe(1);
-    const stale = new CachedTable(async () => ++loads, 0, nats, 'x.changed', logger);
+    const stale = new CachedTable(async () => ++loads, 0, nats, changes, logger);
     await stale.get();
     await stale.get();
     expect(loads).toBe(3);
@@ -31,7 +33,7 @@ describe('CachedTable', () => {
   it('reloads after a local write, which it announces, and after another copy announces one', async () => {
     let value = 'a';
     const { nats, published, deliver } = fakeNats();
-    const table = new CachedTable(async () => value, 60_000, nats, 'x.changed', logger);
+    const table = new CachedTable(async () => value, 60_000, nats, changes, logger);
     table.listen();
     await new Promise((resolve) => setImmediate(resolve));
     expect(await table.get()).toBe('a');
@@ -57,7 +59,7 @@ describe('CachedTable', () => {
       },
       60_000,
       nats,
-      'x.changed',
+      changes,
       logger,
     );
     const first = table.get();

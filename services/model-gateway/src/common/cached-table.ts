@@ -1,10 +1,11 @@
 import type { Logger } from '@parley/logging';
-import type { NatsClient } from '@parley/nats';
+import { EVENT_VERSION, type EventSpec, type NatsClient } from '@parley/nats';
+import type { eventsV1 } from '@parley/proto';
 
 /**
  * A small, rarely written table kept in memory on every copy, so the per-completion path reads no
  * database: loaded at most every `maxAgeMs`, and dropped at once on every copy when a write on any copy
- * publishes `subject` (no queue group: each copy gets it). Concurrent readers share one load.
+ * publishes `changes` (no queue group: each copy gets it). Concurrent readers share one load.
  */
 export class CachedTable<T> {
   private snapshot?: { value: T; at: number };
@@ -15,15 +16,17 @@ export class CachedTable<T> {
     private readonly load: () => Promise<T>,
     private readonly maxAgeMs: number,
     private readonly nats: NatsClient,
-    private readonly subject: string,
+    private readonly changes: EventSpec<typeof eventsV1.TableChangedSchema>,
     private readonly logger: Logger,
   ) {}
 
   /** Starts listening for changes made by other copies (once NATS is there; start-up does not wait). */
   listen(): void {
     void this.nats
-      .subscribe(this.subject, {}, () => this.drop())
-      .catch((error: unknown) => this.logger.warn({ err: error, subject: this.subject }, 'no change events'));
+      .subscribe(this.changes, {}, () => this.drop())
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, subject: this.changes.subject }, 'no change events'),
+      );
   }
 
   async get(): Promise<T> {
@@ -46,9 +49,12 @@ export class CachedTable<T> {
   changed(): void {
     this.drop();
     try {
-      this.nats.publish(this.subject, { v: 1 });
+      this.nats.publish(this.changes, { v: EVENT_VERSION });
     } catch (error) {
-      this.logger.warn({ err: error, subject: this.subject }, 'change not announced; other copies catch up');
+      this.logger.warn(
+        { err: error, subject: this.changes.subject },
+        'change not announced; other copies catch up',
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsClient } from '@parley/nats';
+import { EVENTS, NatsClient } from '@parley/nats';
 import { CachedTable } from '../common/cached-table';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import {
@@ -13,8 +13,6 @@ import {
 } from './connection';
 import { ConnectionsRepository } from './connections.repository';
 import { isMasked, maskKey } from './key-masking';
-
-export const CONNECTIONS_CHANGED = 'model_gateway.connections_changed';
 
 export interface ConnectionsSnapshot {
   enabled: Record<ConnectionKind, boolean>;
@@ -51,7 +49,7 @@ export class ConnectionsService implements OnModuleInit {
       },
       config.CONNECTIONS_CACHE_MS,
       nats,
-      CONNECTIONS_CHANGED,
+      EVENTS.connectionsChanged,
       logger,
     );
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsClient } from '@parley/nats';
+import { EVENTS, NatsClient } from '@parley/nats';
 import { CachedTable } from '../common/cached-table';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { DomainError, ErrorKind } from '@parley/errors';
@@ -43,8 +43,6 @@ function columns(input: PresetInput) {
   };
 }
 
-export const PRESETS_CHANGED = 'model_gateway.presets_changed';
-
 /**
  * The presets table. Every completion asks whether its model is a preset, so reads come from memory
  * (the whole table, refreshed every CONNECTIONS_CACHE_MS and at once after a write on any copy).
@@ -66,7 +64,7 @@ export class PresetsRepository implements OnModuleInit {
       },
       config.CONNECTIONS_CACHE_MS,
       nats,
-      PRESETS_CHANGED,
+      EVENTS.presetsChanged,
       logger,
     );
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsClient } from '@parley/nats';
+import { EVENTS, NatsClient } from '@parley/nats';
 import { CachedTable } from '../common/cached-table';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { PrismaService } from '../database/prisma.service';
@@ -45,8 +45,6 @@ const toLimit = (r: LimitDbRow): UsageLimitRow => ({
   updatedAt: r.updatedAt,
 });
 
-export const USAGE_LIMITS_CHANGED = 'model_gateway.usage_limits_changed';
-
 /** usage_daily (tokens per user, model and day) and usage_limits (kept in memory, see CachedTable). */
 @Injectable()
 export class UsageRepository implements OnModuleInit {
@@ -65,7 +63,7 @@ export class UsageRepository implements OnModuleInit {
         ).map(toLimit),
       config.CONNECTIONS_CACHE_MS,
       nats,
-      USAGE_LIMITS_CHANGED,
+      EVENTS.usageLimitsChanged,
       logger,
     );
   }

@@ -1,15 +1,15 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { JSONCodec } from 'nats';
 import { LOGGER, Logger } from '@parley/logging';
-import { completionDeltaSchema, toChatCompletionEvent } from '../events/realtime-events';
+import { decodeEvent, EVENTS } from '@parley/nats';
+import type { eventsV1 } from '@parley/proto';
+import { deltaInBounds, SOCKET_EVENTS, toChatCompletionEvent } from '../events/realtime-events';
 import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 import { chatRoom, userRoom } from '../sockets/rooms';
 import { SocketEmitter } from '../sockets/socket-emitter';
 import { realtimeMetrics } from '../realtime.metrics';
 import { CompletionStreamRepository, DeliveredDelta, DeltaOutcome } from './completion-stream.repository';
 import { ReplayBufferRepository } from './replay-buffer.repository';
-
-export const COMPLETION_EVENT = 'chat:completion';
 
 const codec = JSONCodec<unknown>();
 
@@ -39,30 +39,32 @@ export class CompletionForwarder implements OnApplicationBootstrap {
   }
 
   async forward(message: DeliveredDelta): Promise<DeltaOutcome> {
-    let payload: unknown;
+    let delta: eventsV1.CompletionDelta | undefined;
     try {
-      payload = codec.decode(message.data);
+      delta = decodeEvent(EVENTS.completionDelta, codec.decode(message.data));
     } catch {
-      payload = undefined;
+      delta = undefined;
     }
-    const parsed = completionDeltaSchema.safeParse(payload);
-    if (!parsed.success || message.subject !== `completion.${parsed.data.message_id}`) {
+    if (
+      !delta ||
+      !deltaInBounds(delta) ||
+      EVENTS.completionDelta.tokenOf(message.subject) !== delta.messageId
+    ) {
       realtimeMetrics.completionDeltas.inc({ outcome: 'invalid' });
       this.logger.warn({ subject: message.subject }, 'completion delta ignored: not a v1 delta');
       return 'drop';
     }
-    const delta = parsed.data;
     const isNew = await this.buffer.store(delta, this.ttlMs);
     // Redelivered after another copy stored it: emit only if that copy died before its emit went out.
     const emit =
-      isNew || (message.redelivered && !(await this.buffer.wasEmitted(delta.message_id, delta.seq)));
+      isNew || (message.redelivered && !(await this.buffer.wasEmitted(delta.messageId, delta.seq)));
     if (emit) {
       this.emitter.toRooms(
-        [userRoom(delta.user_id), chatRoom(delta.chat_id)],
-        COMPLETION_EVENT,
+        [userRoom(delta.userId), chatRoom(delta.chatId)],
+        SOCKET_EVENTS.chatCompletion,
         toChatCompletionEvent(delta),
       );
-      await this.buffer.markEmitted(delta.message_id, delta.seq, this.ttlMs);
+      await this.buffer.markEmitted(delta.messageId, delta.seq, this.ttlMs);
     }
     realtimeMetrics.completionDeltas.inc({ outcome: emit ? 'forwarded' : 'duplicate' });
     return 'ack';

@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { decodeEvent, encodeEvent, EVENTS } from '@parley/nats';
+import type { eventsV1 } from '@parley/proto';
 import { RealtimeRedis } from '../redis/realtime-redis';
-import { CompletionDelta, completionDeltaSchema } from '../events/realtime-events';
+import { deltaInBounds } from '../events/realtime-events';
+
+type CompletionDelta = eventsV1.CompletionDelta;
 
 /**
  * Stores a delta once per seq (a redelivery, or a second delta with a seq already held, is a no-op: the
@@ -40,12 +44,13 @@ export class ReplayBufferRepository {
     const added = await this.redis.client.eval(
       STORE,
       2,
-      this.messageKey(delta.message_id),
-      this.recentKey(delta.user_id),
+      this.messageKey(delta.messageId),
+      this.recentKey(delta.userId),
       String(delta.seq),
-      JSON.stringify(delta),
+      // Stored in the wire form, so a copy of another version reads it like a delta from NATS.
+      JSON.stringify(encodeEvent(EVENTS.completionDelta.at(delta.messageId), delta)),
       String(ttlMs),
-      delta.message_id,
+      delta.messageId,
       String(recentUntil),
     );
     return added === 1;
@@ -70,10 +75,10 @@ export class ReplayBufferRepository {
     const seen = new Set<number>();
     const deltas: CompletionDelta[] = [];
     for (const entry of raw) {
-      const parsed = completionDeltaSchema.safeParse(JSON.parse(entry));
-      if (!parsed.success || parsed.data.user_id !== userId || seen.has(parsed.data.seq)) continue;
-      seen.add(parsed.data.seq);
-      deltas.push(parsed.data);
+      const delta = readDelta(entry);
+      if (!delta || delta.userId !== userId || seen.has(delta.seq)) continue;
+      seen.add(delta.seq);
+      deltas.push(delta);
     }
     return deltas;
   }
@@ -81,5 +86,14 @@ export class ReplayBufferRepository {
   /** Message ids of the user's answers that are streaming or finished a moment ago. */
   async recent(userId: string, now = Date.now()): Promise<string[]> {
     return this.redis.client.zrangebyscore(this.recentKey(userId), now, '+inf');
+  }
+}
+
+function readDelta(entry: string): CompletionDelta | undefined {
+  try {
+    const delta = decodeEvent(EVENTS.completionDelta, JSON.parse(entry));
+    return deltaInBounds(delta) ? delta : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,17 +1,31 @@
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsClient } from '@parley/nats';
+import { EVENTS, NatsClient, type EventSpec } from '@parley/nats';
+import type { eventsV1 } from '@parley/proto';
 import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 import { chatRoom, userRoom } from '../sockets/rooms';
 import { SocketEmitter } from '../sockets/socket-emitter';
 import { UsagePoolService } from '../usage/usage-pool.service';
-import { CHAT_EVENTS, chatEventSchema, TASK_EVENTS, taskEventSchema } from './realtime-events';
+import { chatInBounds, SOCKET_EVENTS, taskInBounds } from './realtime-events';
+
+/** An event about a chat goes to its owner's room and (one chat) the chat's room. */
+function chatRooms({ chat }: { chat?: eventsV1.ChatRef }): string[] | undefined {
+  if (!chatInBounds(chat)) return undefined;
+  return chat.id ? [userRoom(chat.userId), chatRoom(chat.id)] : [userRoom(chat.userId)];
+}
+
+function taskRooms({ task }: { task?: eventsV1.TaskRef }): string[] | undefined {
+  if (!taskInBounds(task)) return undefined;
+  return [userRoom(task.userId), ...(task.chatId ? [chatRoom(task.chatId)] : [])];
+}
 
 /**
  * Passes domain events from NATS to the owner's sockets. The copies of this service share one queue
  * group, so each event is taken by one copy; the Redis adapter then carries the emit to the owner's
  * sockets (and the chat's room) on every copy. Every tab gets the event once, whichever copy it is
- * connected to. Payloads are documented in docs/realtime-events.md.
+ * connected to. Each NATS event goes on as the Socket.IO event with the same message
+ * (docs/realtime-events.md).
  */
 @Injectable()
 export class EventForwarder implements OnApplicationBootstrap {
@@ -23,29 +37,35 @@ export class EventForwarder implements OnApplicationBootstrap {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const queue = this.config.REALTIME_CLUSTER;
-    void this.nats.subscribe<unknown>('chat.*', { queue }, (payload, meta) => {
-      const name = CHAT_EVENTS[meta.subject];
-      const event = chatEventSchema.safeParse(payload);
-      if (!name || !event.success) return;
-      const { chat } = event.data;
-      this.emitter.toRooms(
-        chat.id ? [userRoom(chat.user_id), chatRoom(chat.id)] : [userRoom(chat.user_id)],
-        name,
-        event.data,
-      );
-      this.logger.debug({ subject: meta.subject, chatId: chat.id }, 'event forwarded');
+  onApplicationBootstrap(): void {
+    this.pass(EVENTS.chatCreated, SOCKET_EVENTS.chatCreated, chatRooms);
+    this.pass(EVENTS.chatUpdated, SOCKET_EVENTS.chatUpdated, chatRooms);
+    this.pass(EVENTS.chatDeleted, SOCKET_EVENTS.chatDeleted, chatRooms);
+    this.pass(EVENTS.chatTitleSet, SOCKET_EVENTS.chatTitle, chatRooms);
+    this.pass(EVENTS.taskStarted, SOCKET_EVENTS.taskStarted, taskRooms, async ({ task }) => {
+      if (task?.modelId) await this.usage.started(task.id, task.modelId);
     });
-    void this.nats.subscribe<unknown>('task.*', { queue }, async (payload, meta) => {
-      const name = TASK_EVENTS[meta.subject];
-      const event = taskEventSchema.safeParse(payload);
-      if (!name || !event.success) return;
-      const { task } = event.data;
-      const rooms = [userRoom(task.user_id), ...(task.chat_id ? [chatRoom(task.chat_id)] : [])];
-      this.emitter.toRooms(rooms, name, event.data);
-      if (meta.subject === 'task.started' && task.model_id) await this.usage.started(task.id, task.model_id);
-      if (meta.subject === 'task.stopped') await this.usage.stopped(task.id);
+    this.pass(EVENTS.taskStopped, SOCKET_EVENTS.taskStopped, taskRooms, async ({ task }) => {
+      if (task) await this.usage.stopped(task.id);
+    });
+  }
+
+  /** Subscribes to one event and emits its message to the rooms `roomsOf` names (none: dropped). */
+  private pass<Desc extends DescMessage>(
+    from: EventSpec<Desc>,
+    to: EventSpec<Desc>,
+    roomsOf: (event: MessageShape<Desc>) => string[] | undefined,
+    after?: (event: MessageShape<Desc>) => Promise<void>,
+  ): void {
+    void this.nats.subscribe(from, { queue: this.config.REALTIME_CLUSTER }, async (event, meta) => {
+      const rooms = roomsOf(event);
+      if (!rooms) {
+        this.logger.warn({ subject: meta.subject }, 'event dropped: ids out of bounds');
+        return;
+      }
+      this.emitter.toRooms(rooms, to, event);
+      this.logger.debug({ subject: meta.subject }, 'event forwarded');
+      await after?.(event);
     });
   }
 }

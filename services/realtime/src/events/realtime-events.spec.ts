@@ -1,7 +1,10 @@
+import { decodeEvent, encodeEvent, EVENTS } from '@parley/nats';
 import {
-  chatEventSchema,
-  completionDeltaSchema,
+  chatInBounds,
+  deltaInBounds,
   resumeRequestSchema,
+  SOCKET_EVENTS,
+  taskInBounds,
   toChatCompletionEvent,
 } from './realtime-events';
 
@@ -14,11 +17,12 @@ const delta = {
   delta: 'Hel',
   done: false,
 };
+const read = (payload: unknown) => decodeEvent(EVENTS.completionDelta, payload);
 
-describe('realtime event schemas (v1)', () => {
-  it('accepts the completion delta contract and turns it into chat:completion with content', () => {
-    const parsed = completionDeltaSchema.parse({ ...delta, seq: 3, done: true, error: 'Upstream failed.' });
-    expect(toChatCompletionEvent(parsed)).toEqual({
+describe('realtime events (v1)', () => {
+  it('turns a completion delta into chat:completion with content, in the JSON form clients read', () => {
+    const parsed = read({ ...delta, seq: 3, done: true, error: 'Upstream failed.' });
+    expect(encodeEvent(SOCKET_EVENTS.chatCompletion, toChatCompletionEvent(parsed))).toEqual({
       v: 1,
       chat_id: 'c1',
       message_id: 'm1',
@@ -27,30 +31,69 @@ describe('realtime event schemas (v1)', () => {
       done: true,
       error: 'Upstream failed.',
     });
-    expect(toChatCompletionEvent(completionDeltaSchema.parse(delta))).not.toHaveProperty('error');
+    expect(encodeEvent(SOCKET_EVENTS.chatCompletion, toChatCompletionEvent(read(delta)))).not.toHaveProperty(
+      'error',
+    );
   });
 
-  it('rejects a delta that breaks the contract: seq from 1, v1, every field present', () => {
+  it('keeps a delta out that breaks the bounds: seq from 1, every id present, text not too long', () => {
+    expect(deltaInBounds(read(delta))).toBe(true);
     for (const bad of [
       { ...delta, seq: 0 },
-      { ...delta, seq: 1.5 },
-      { ...delta, v: 2 },
+      { ...delta, seq: 1_000_001 },
       { ...delta, user_id: '' },
-      { ...delta, done: 'yes' },
-      { ...delta, delta: undefined },
+      { ...delta, chat_id: 'x'.repeat(201) },
+      { ...delta, delta: 'x'.repeat(1_000_001) },
+      { ...delta, error: 'x'.repeat(10_001) },
     ]) {
-      expect(completionDeltaSchema.safeParse(bad).success).toBe(false);
+      expect(deltaInBounds(read(bad))).toBe(false);
     }
   });
 
   it('takes a chat event for one chat or for all of a user’s chats, and refuses one without a user', () => {
-    expect(chatEventSchema.safeParse({ v: 1, chat: { id: 'c1', user_id: 'u1', title: 't' } }).success).toBe(
-      true,
+    expect(
+      chatInBounds(decodeEvent(EVENTS.chatUpdated, { v: 1, chat: { id: 'c1', user_id: 'u1' } }).chat),
+    ).toBe(true);
+    expect(
+      chatInBounds(decodeEvent(EVENTS.chatDeleted, { v: 1, chat: { user_id: 'u1' }, all: true }).chat),
+    ).toBe(true);
+    expect(chatInBounds(decodeEvent(EVENTS.chatUpdated, { v: 1, chat: { id: 'c1' } }).chat)).toBe(false);
+    expect(
+      chatInBounds(decodeEvent(EVENTS.chatUpdated, { v: 1, chat: { id: '', user_id: 'u1' } }).chat),
+    ).toBe(false);
+    expect(chatInBounds(decodeEvent(EVENTS.chatUpdated, { v: 1 }).chat)).toBe(false);
+  });
+
+  it('takes a task event with its ids in bounds', () => {
+    const task = { id: 't1', user_id: 'u1', chat_id: 'c1', model_id: 'llama3' };
+    expect(taskInBounds(decodeEvent(EVENTS.taskStarted, { v: 1, task }).task)).toBe(true);
+    expect(taskInBounds(decodeEvent(EVENTS.taskStarted, { v: 1, task: { ...task, user_id: '' } }).task)).toBe(
+      false,
     );
-    expect(chatEventSchema.safeParse({ v: 1, chat: { id: null, user_id: 'u1' }, all: true }).success).toBe(
-      true,
-    );
-    expect(chatEventSchema.safeParse({ v: 1, chat: { id: 'c1' } }).success).toBe(false);
+    expect(
+      taskInBounds(
+        decodeEvent(EVENTS.taskStarted, { v: 1, task: { ...task, model_id: 'm'.repeat(201) } }).task,
+      ),
+    ).toBe(false);
+  });
+
+  it('passes a chat event on as the same JSON, without null ids (absent instead)', () => {
+    const payload = { v: 1, chat: { user_id: 'u1' }, all: true, change: 'archived' };
+    expect(encodeEvent(SOCKET_EVENTS.chatUpdated, decodeEvent(EVENTS.chatUpdated, payload))).toEqual(payload);
+    const one = {
+      v: 1,
+      chat: {
+        id: 'c1',
+        user_id: 'u1',
+        title: 't',
+        created_at: 1,
+        updated_at: 2,
+        pinned: false,
+        archived: true,
+      },
+      change: 'archived',
+    };
+    expect(encodeEvent(SOCKET_EVENTS.chatUpdated, decodeEvent(EVENTS.chatUpdated, one))).toEqual(one);
   });
 
   it('reads both forms of a resume request, with after_seq 0 by default', () => {

@@ -1,81 +1,71 @@
 import { z } from '@parley/config';
+import { event } from '@parley/nats';
+import { eventsV1 } from '@parley/proto';
 
 /**
- * The events this service handles, as code. docs/realtime-events.md is the reference for clients and
- * publishers; change both together, and bump `v` for a change that is not backwards compatible.
+ * The events this service handles. Payloads are the messages of proto/parley/events/v1 (one source for
+ * publishers, this service and the web app); docs/realtime-events.md is the reference for clients.
+ * What stays here are the bounds this service enforces on what it passes on (hardening), not a second
+ * declaration of the shapes.
  */
 
-const id = z.string().min(1).max(200);
+/** Socket.IO events the server emits, each with its message; emitted in the message's JSON form. */
+export const SOCKET_EVENTS = {
+  chatCreated: event('chat:created', eventsV1.ChatCreatedSchema),
+  chatUpdated: event('chat:updated', eventsV1.ChatUpdatedSchema),
+  chatDeleted: event('chat:deleted', eventsV1.ChatDeletedSchema),
+  chatTitle: event('chat:title', eventsV1.ChatTitleSetSchema),
+  taskStarted: event('task:started', eventsV1.TaskEventSchema),
+  taskStopped: event('task:stopped', eventsV1.TaskEventSchema),
+  chatCompletion: event('chat:completion', eventsV1.ChatCompletionSchema),
+  usage: event('usage', eventsV1.UsageSchema),
+  userCount: event('user-count', eventsV1.UserCountSchema),
+  sessionRevoked: event('session:revoked', eventsV1.SessionRevokedSchema),
+} as const;
 
-/** `chat.created`, `chat.updated`, `chat.deleted`, `chat.title_set` (published by chat). */
-export const chatEventSchema = z
-  .object({
-    v: z.literal(1),
-    // `chat.deleted` with `all: true` (every chat of the user) has `id: null`.
-    chat: z.object({ id: id.nullable(), user_id: id }).passthrough(),
-  })
-  .passthrough();
-export type ChatEvent = z.infer<typeof chatEventSchema>;
+const MAX_ID = 200;
+const MAX_DELTA_CHARS = 1_000_000;
+const MAX_ERROR_CHARS = 10_000;
+const MAX_SEQ = 1_000_000;
 
-/** NATS subject → Socket.IO event name; the payload is passed on unchanged. */
-export const CHAT_EVENTS: Readonly<Record<string, string>> = {
-  'chat.created': 'chat:created',
-  'chat.updated': 'chat:updated',
-  'chat.deleted': 'chat:deleted',
-  'chat.title_set': 'chat:title',
-};
+const isId = (value: string): boolean => value.length >= 1 && value.length <= MAX_ID;
+const isOptionalId = (value: string | undefined): boolean => value === undefined || isId(value);
 
-/** `task.started`, `task.stopped` (published by model-gateway around a generation). */
-export const taskEventSchema = z
-  .object({
-    v: z.literal(1),
-    task: z
-      .object({
-        id,
-        user_id: id,
-        chat_id: id.optional(),
-        message_id: id.optional(),
-        model_id: id.optional(),
-      })
-      .passthrough(),
-  })
-  .passthrough();
-export type TaskEvent = z.infer<typeof taskEventSchema>;
-
-export const TASK_EVENTS: Readonly<Record<string, string>> = {
-  'task.started': 'task:started',
-  'task.stopped': 'task:stopped',
-};
-
-/** `completion.<message_id>`: one delta of a streaming answer (published by model-gateway). */
-export const completionDeltaSchema = z.object({
-  v: z.literal(1),
-  user_id: id,
-  chat_id: id,
-  message_id: id,
-  seq: z.number().int().min(1).max(1_000_000),
-  delta: z.string().max(1_000_000),
-  done: z.boolean(),
-  error: z.string().max(10_000).optional(),
-});
-export type CompletionDelta = z.infer<typeof completionDeltaSchema>;
-
-/** `chat:completion` on the socket: `content` is the text this event adds to the answer. */
-export interface ChatCompletionEvent {
-  v: 1;
-  chat_id: string;
-  message_id: string;
-  seq: number;
-  content: string;
-  done: boolean;
-  error?: string;
+/** A chat event this service passes on: a user to route to, and a chat id (when there is one) in bounds. */
+export function chatInBounds(chat: eventsV1.ChatRef | undefined): chat is eventsV1.ChatRef {
+  return chat !== undefined && isId(chat.userId) && isOptionalId(chat.id);
 }
 
-export function toChatCompletionEvent(delta: CompletionDelta): ChatCompletionEvent {
+export function taskInBounds(task: eventsV1.TaskRef | undefined): task is eventsV1.TaskRef {
+  return (
+    task !== undefined &&
+    isId(task.id) &&
+    isId(task.userId) &&
+    isOptionalId(task.chatId) &&
+    isOptionalId(task.messageId) &&
+    isOptionalId(task.modelId)
+  );
+}
+
+/** A delta this service stores and emits: every id present, seq from 1, text and error within bounds. */
+export function deltaInBounds(delta: eventsV1.CompletionDelta): boolean {
+  return (
+    isId(delta.userId) &&
+    isId(delta.chatId) &&
+    isId(delta.messageId) &&
+    delta.seq >= 1 &&
+    delta.seq <= MAX_SEQ &&
+    delta.delta.length <= MAX_DELTA_CHARS &&
+    (delta.error === undefined || delta.error.length <= MAX_ERROR_CHARS)
+  );
+}
+
+/** `chat:completion` on the socket: `content` is the text the delta adds to the answer. */
+export function toChatCompletionEvent(delta: eventsV1.CompletionDelta) {
   return {
-    v: 1,
-    chat_id: delta.chat_id,
-    message_id: delta.message_id,
+    v: delta.v,
+    chatId: delta.chatId,
+    messageId: delta.messageId,
     seq: delta.seq,
     content: delta.delta,
     done: delta.done,
@@ -84,6 +74,7 @@ export function toChatCompletionEvent(delta: CompletionDelta): ChatCompletionEve
 }
 
 /** Client → server: `chat:join` / `chat:leave`. */
+const id = z.string().min(1).max(MAX_ID);
 export const chatRoomRequestSchema = z.object({ chat_id: id });
 
 /** Client → server: `chat:completion:resume`, one stream or several. */

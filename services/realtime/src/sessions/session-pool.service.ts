@@ -1,12 +1,11 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
+import { EVENT_VERSION } from '@parley/nats';
+import { SOCKET_EVENTS } from '../events/realtime-events';
 import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 import { ADMIN_ROOM } from '../sockets/rooms';
 import { SocketEmitter } from '../sockets/socket-emitter';
 import { LocalSession, SessionPoolRepository } from './session-pool.repository';
-
-/** Event admins receive when the number of signed-in users with an open socket changes. */
-export const USER_COUNT_EVENT = 'user-count';
 
 /**
  * Keeps this copy's sockets in the shared session pool: adds them on connect, refreshes them every
@@ -90,6 +89,6 @@ export class SessionPoolService implements OnApplicationBootstrap, OnModuleDestr
     const count = await this.repository.activeUserCount();
     if (count === this.lastCount) return;
     this.lastCount = count;
-    this.emitter.toRooms([ADMIN_ROOM], USER_COUNT_EVENT, { v: 1, count });
+    this.emitter.toRooms([ADMIN_ROOM], SOCKET_EVENTS.userCount, { v: EVENT_VERSION, count });
   }
 }

@@ -17,15 +17,17 @@ import {
   RevocationList,
   parseOriginPolicy,
 } from '@parley/auth-guard';
+import type { JsonValue } from '@bufbuild/protobuf';
 import { DomainError } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
+import { encodeEvent } from '@parley/nats';
 import { ChatAccessClient } from '../chats/chat-access.client';
 import { ReplayBufferRepository } from '../completions/replay-buffer.repository';
 import {
   Ack,
-  ChatCompletionEvent,
   chatRoomRequestSchema,
   resumeRequestSchema,
+  SOCKET_EVENTS,
   toChatCompletionEvent,
   refusal,
 } from '../events/realtime-events';
@@ -122,7 +124,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async resume(
     @ConnectedSocket() socket: Socket,
     @MessageBody() body: unknown,
-  ): Promise<Ack<{ completions: ChatCompletionEvent[] }>> {
+  ): Promise<Ack<{ completions: JsonValue[] }>> {
     const request = resumeRequestSchema.safeParse(body);
     if (!request.success) {
       return refusal(
@@ -141,10 +143,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       } else {
         wanted.set(request.data.message_id, request.data.after_seq);
       }
-      const completions: ChatCompletionEvent[] = [];
+      // The `chat:completion` payloads, exactly as the live events carry them.
+      const completions: JsonValue[] = [];
       for (const [messageId, afterSeq] of wanted) {
         for (const delta of await this.replay.after(userId, messageId, afterSeq)) {
-          completions.push(toChatCompletionEvent(delta));
+          completions.push(encodeEvent(SOCKET_EVENTS.chatCompletion, toChatCompletionEvent(delta)));
         }
       }
       return { ok: true, completions };

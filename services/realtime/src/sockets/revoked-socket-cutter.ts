@@ -1,6 +1,8 @@
 import type { Server } from 'socket.io';
 import type { AuthenticatedUser, RevocationList, RevocationMessage } from '@parley/auth-guard';
 import type { Logger } from '@parley/logging';
+import { encodeEvent, EVENT_VERSION } from '@parley/nats';
+import { SOCKET_EVENTS } from '../events/realtime-events';
 import { userRoom } from './rooms';
 
 /**
@@ -26,10 +28,13 @@ export function cutRevokedSockets(server: Server, revocations: RevocationList, l
               ? !!user.apiKeyId
               : (user.issuedAtMs ?? 0) < (message.revoked_before_ms ?? Date.now());
         if (!revoked) continue;
-        socket.emit('session:revoked', {
-          v: 1,
-          detail: 'This session has ended (signed out or changed); sign in again.',
-        });
+        socket.emit(
+          SOCKET_EVENTS.sessionRevoked.subject,
+          encodeEvent(SOCKET_EVENTS.sessionRevoked, {
+            v: EVENT_VERSION,
+            detail: 'This session has ended (signed out or changed); sign in again.',
+          }),
+        );
         socket.disconnect(true);
         logger.info({ userId: user.id }, 'socket disconnected: token revoked');
       }

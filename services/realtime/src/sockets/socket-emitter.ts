@@ -1,9 +1,12 @@
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import { Injectable } from '@nestjs/common';
+import { encodeEvent, type EventSpec } from '@parley/nats';
 import type { Server } from 'socket.io';
 
 /**
  * The Socket.IO server, for the features that emit (forwarders, pools) without depending on the
  * gateway class. Emits go through the Redis adapter, so a room's sockets on every copy receive them.
+ * Every emit names its event (SOCKET_EVENTS) and sends that event's message in its JSON form.
  */
 @Injectable()
 export class SocketEmitter {
@@ -19,11 +22,15 @@ export class SocketEmitter {
   }
 
   /** Emits to the union of rooms: a socket in several of them receives the event once. */
-  toRooms(rooms: string[], event: string, payload: unknown): void {
-    this.io.to(rooms).emit(event, payload);
+  toRooms<Desc extends DescMessage>(
+    rooms: string[],
+    event: EventSpec<Desc>,
+    message: MessageInitShape<Desc>,
+  ): void {
+    this.io.to(rooms).emit(event.subject, encodeEvent(event, message));
   }
 
-  toAll(event: string, payload: unknown): void {
-    this.io.emit(event, payload);
+  toAll<Desc extends DescMessage>(event: EventSpec<Desc>, message: MessageInitShape<Desc>): void {
+    this.io.emit(event.subject, encodeEvent(event, message));
   }
 }

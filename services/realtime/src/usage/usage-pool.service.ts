@@ -1,11 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
+import { EVENT_VERSION } from '@parley/nats';
+import { SOCKET_EVENTS } from '../events/realtime-events';
 import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 import { SocketEmitter } from '../sockets/socket-emitter';
 import { UsagePoolRepository } from './usage-pool.repository';
-
-/** Event every socket receives when the set of models in use changes: `{ v: 1, models }`. */
-export const USAGE_EVENT = 'usage';
 
 /**
  * Which models are in use, from `task.started`/`task.stopped`. A change is broadcast to every socket
@@ -56,6 +55,6 @@ export class UsagePoolService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private broadcast(models: string[]): void {
-    this.emitter.toAll(USAGE_EVENT, { v: 1, models });
+    this.emitter.toAll(SOCKET_EVENTS.usage, { v: EVENT_VERSION, models });
   }
 }
