@@ -7,7 +7,7 @@ import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 import { chatRoom, userRoom } from '../sockets/rooms';
 import { SocketEmitter } from '../sockets/socket-emitter';
 import { UsagePoolService } from '../usage/usage-pool.service';
-import { chatInBounds, SOCKET_EVENTS, taskInBounds } from './realtime-events';
+import { chatInBounds, fileStatusInBounds, SOCKET_EVENTS, taskInBounds } from './realtime-events';
 
 /** An event about a chat goes to its owner's room and (one chat) the chat's room. */
 function chatRooms({ chat }: { chat?: eventsV1.ChatRef }): string[] | undefined {
@@ -48,6 +48,10 @@ export class EventForwarder implements OnApplicationBootstrap {
     this.pass(EVENTS.taskStopped, SOCKET_EVENTS.taskStopped, taskRooms, async ({ task }) => {
       if (task) await this.usage.stopped(task.id);
     });
+    // Extraction progress of an upload, to its owner's tabs only.
+    this.pass(EVENTS.fileStatus, SOCKET_EVENTS.fileStatus, (event) =>
+      fileStatusInBounds(event) ? [userRoom(event.userId)] : undefined,
+    );
   }
 
   /** Subscribes to one event and emits its message to the rooms `roomsOf` names (none: dropped). */

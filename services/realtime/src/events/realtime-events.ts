@@ -21,6 +21,7 @@ export const SOCKET_EVENTS = {
   usage: event('usage', eventsV1.UsageSchema),
   userCount: event('user-count', eventsV1.UserCountSchema),
   sessionRevoked: event('session:revoked', eventsV1.SessionRevokedSchema),
+  fileStatus: event('file:status', eventsV1.FileStatusChangedSchema),
 } as const;
 
 const MAX_ID = 200;
@@ -34,6 +35,11 @@ const isOptionalId = (value: string | undefined): boolean => value === undefined
 /** A chat event this service passes on: a user to route to, and a chat id (when there is one) in bounds. */
 export function chatInBounds(chat: eventsV1.ChatRef | undefined): chat is eventsV1.ChatRef {
   return chat !== undefined && isId(chat.userId) && isOptionalId(chat.id);
+}
+
+/** A file status this service passes on: its owner and file id in bounds. */
+export function fileStatusInBounds(event: eventsV1.FileStatusChanged): boolean {
+  return isId(event.userId) && isId(event.fileId) && event.error.length <= MAX_ERROR_CHARS;
 }
 
 export function taskInBounds(task: eventsV1.TaskRef | undefined): task is eventsV1.TaskRef {
