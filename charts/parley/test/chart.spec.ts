@@ -36,7 +36,7 @@ const CALLERS: Record<string, string[]> = {
   chat: ['gateway', 'model-gateway', 'realtime'],
   'model-gateway': ['gateway'],
   retrieval: [],
-  files: ['gateway'],
+  files: ['gateway', 'model-gateway'],
 };
 const PUBLIC = ['gateway', 'realtime'];
 const STICKY_ANNOTATION = 'nginx.ingress.kubernetes.io/affinity';
