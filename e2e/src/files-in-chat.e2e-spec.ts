@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { request, signUpsFrom, untilStatus, type SignedUp } from './support/http';
 
 const MODEL = 'vision-fake';
+const OLLAMA_MODEL = 'llava-fake';
 const TOKENS = ['It ', 'shows ', 'a ', 'chart.'];
 const PDF_TEXT = 'Quarterly revenue rose by twelve percent.';
 
@@ -40,6 +41,7 @@ function upstreamQuestion(fake: FakeLlm, marker: string): UpstreamMessage {
 describe('files in chats reach the model', () => {
   let stack: Stack;
   let fake: FakeLlm;
+  let ollama: FakeLlm;
   let gateway: string;
   let admin: SignedUp;
   let alice: SignedUp;
@@ -49,13 +51,14 @@ describe('files in chats reach the model', () => {
 
   beforeAll(async () => {
     fake = await startFakeLlm({ models: [MODEL], tokens: TOKENS });
+    ollama = await startFakeLlm({ models: [OLLAMA_MODEL], tokens: TOKENS });
     stack = await startStack({
       copies: { auth: 1, chat: 1, files: 1, 'model-gateway': 1, gateway: 1 },
       env: {
         DEFAULT_USER_ROLE: 'user',
         OPENAI_API_BASE_URLS: fake.openaiBaseUrl,
         OPENAI_API_KEYS: '',
-        ENABLE_OLLAMA_API: 'false',
+        OLLAMA_BASE_URLS: ollama.url,
         ENABLE_TITLE_GENERATION: 'false',
         MODEL_IMAGE_MAX_SIDE: '256',
       },
@@ -91,6 +94,7 @@ describe('files in chats reach the model', () => {
   afterAll(async () => {
     await stack?.stop();
     await fake?.close();
+    await ollama?.close();
   });
 
   const files = () => [
@@ -135,6 +139,24 @@ describe('files in chats reach the model', () => {
     const meta = await expectImageAndText(upstreamQuestion(fake, marker), marker);
     expect(meta).toMatchObject({ width: 256, height: 128 });
     expect(JSON.stringify(fake.stats.requestBodies.at(-1))).not.toContain('"files"');
+  });
+
+  it('gives an Ollama upstream the image in images (base64) and the PDF text in content', async () => {
+    const marker = `o-${randomUUID()}`;
+    const res = await request(gateway, 'POST', '/api/chat/completions', {
+      token: alice.token,
+      body: {
+        model: OLLAMA_MODEL,
+        stream: false,
+        messages: [{ role: 'user', content: marker, files: files() }],
+      },
+    });
+    expect(res.status).toBe(200);
+    const question = upstreamQuestion(ollama, marker) as UpstreamMessage & { images?: string[] };
+    expect(question.content).toEqual(expect.stringContaining(PDF_TEXT));
+    expect(question.images).toHaveLength(1);
+    const meta = await sharp(Buffer.from(question.images![0]!, 'base64')).metadata();
+    expect(meta).toMatchObject({ format: 'png', width: 256, height: 128 });
   });
 
   it('resolves the files of a chat task (top-level form files) as the task’s user', async () => {
