@@ -163,6 +163,26 @@ describe('ChatFilesService (files of a completion to what the model reads)', () 
     await expect(sut.attach(owner, ask([{ id: DOC_ID }]), { vision: false })).resolves.toBeDefined();
   });
 
+  it('reads image parts that point at the files API as the user, and scales inline data URLs', async () => {
+    const parts = [
+      { type: 'text', text: 'compare' },
+      { type: 'image_url', image_url: { url: `/api/v1/files/${IMAGE_ID}/content` } },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${wide.toString('base64')}` } },
+      { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } },
+    ];
+    const body = await sut.attach(owner, ask([], parts), {});
+    const content = (body.messages[1] as { content: Array<{ image_url?: { url: string } }> }).content;
+    for (const part of content.slice(1, 3)) {
+      const bytes = Buffer.from(part.image_url!.url.split(',')[1]!, 'base64');
+      expect(await sharp(bytes).metadata()).toMatchObject({ width: 512, height: 128 });
+    }
+    expect(content[3]).toEqual(parts[3]);
+    const stranger = { ...owner, userId: 'u-stranger' };
+    await expect(sut.attach(stranger, ask([], parts), {})).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    const broken = [{ type: 'image_url', image_url: { url: 'data:image/png;base64,bm90IGFuIGltYWdl' } }];
+    await expect(sut.attach(owner, ask([], broken), {})).rejects.toMatchObject({ code: 'IMAGE_UNREADABLE' });
+  });
+
   it('answers an entry that names no file with INVALID_FILE_REFERENCE', async () => {
     await expect(sut.attach(owner, ask([{ type: 'file', name: 'x.pdf' }]), {})).rejects.toMatchObject({
       kind: ErrorKind.InvalidArgument,

@@ -2,8 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import type { ActingUser } from '../authorization/acting-user';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
-import { boundedText, contentParts, contextBlock, FileReference, nameOf, referenceOf } from './chat-files';
-import { FilesClient } from './files.client';
+import {
+  boundedText,
+  contentParts,
+  contextBlock,
+  FileReference,
+  fileIdOfUrl,
+  nameOf,
+  referenceOf,
+} from './chat-files';
+import { type ChatFileInfo, FilesClient, imageTooLarge } from './files.client';
 import { fitImage } from './image-resizer';
 
 type Json = Record<string, unknown>;
@@ -55,6 +63,8 @@ export class ChatFilesService {
       const own = Array.isArray(messages[lastUser]!.files) ? (messages[lastUser]!.files as unknown[]) : [];
       messages[lastUser]!.files = [...own, ...formFiles];
     }
+    // Images the client wrote itself are refused before anything is read; file images once typed.
+    if (capabilities.vision === false && messages.some(hasImage)) throw noVision(body.model);
     const resolved = await Promise.all(messages.map((message) => this.resolveMessage(user, message)));
     if (capabilities.vision === false && resolved.some(hasImage)) throw noVision(body.model);
     return { ...rest, messages: resolved } as unknown as T;
@@ -62,10 +72,12 @@ export class ChatFilesService {
 
   private async resolveMessage(user: ActingUser, message: Json): Promise<Json> {
     const { files, ...rest } = message;
-    if (!Array.isArray(files) || !files.length) return rest;
+    const entries = Array.isArray(files) ? files : [];
+    // A string content without files goes on untouched; parts may hold images to read or scale.
+    if (!entries.length && !Array.isArray(rest.content)) return rest;
     const images: Json[] = [];
     const documents: Array<{ name: string; text: string }> = [];
-    for (const [i, entry] of files.entries()) {
+    for (const [i, entry] of entries.entries()) {
       const ref = referenceOf(entry);
       if (!ref)
         throw new DomainError(
@@ -77,7 +89,9 @@ export class ChatFilesService {
       if ('image' in part) images.push(part.image);
       else documents.push(part.document);
     }
-    const parts = contentParts(rest.content);
+    const parts = await Promise.all(
+      contentParts(rest.content).map((p) => (p.type === 'image_url' ? this.imageOfPart(user, p) : p)),
+    );
     if (documents.length) {
       const context = contextBlock(documents);
       const firstText = parts.findIndex((p) => p.type === 'text');
@@ -96,21 +110,9 @@ export class ChatFilesService {
     ref: FileReference,
     name: string | undefined,
   ): Promise<{ image: Json } | { document: { name: string; text: string } }> {
-    if ('dataUrl' in ref) return { image: imagePart(ref.dataUrl) };
+    if ('dataUrl' in ref) return { image: await this.fitDataUrl(ref.dataUrl) };
     const info = await this.files.info(user, ref.fileId);
-    if (info.contentType.startsWith('image/')) {
-      const raw = await this.files.bytes(user, info.id, this.config.MODEL_IMAGE_MAX_INPUT_MB * 1024 * 1024);
-      const fitted = await fitImage(raw, info.contentType, this.config.MODEL_IMAGE_MAX_SIDE).catch(() => {
-        throw new DomainError(
-          ErrorKind.InvalidArgument,
-          `"${info.filename}" is not an image that can be read.`,
-          {
-            code: 'IMAGE_UNREADABLE',
-          },
-        );
-      });
-      return { image: imagePart(`data:${fitted.contentType};base64,${fitted.bytes.toString('base64')}`) };
-    }
+    if (info.contentType.startsWith('image/')) return { image: await this.imageFile(user, info) };
     const text = await this.files.text(user, info.id);
     return {
       document: {
@@ -119,7 +121,56 @@ export class ChatFilesService {
       },
     };
   }
+
+  /**
+   * An image part the client wrote itself: a files-API URL (Open WebUI's frontend sends those) is read
+   * as the user, a data URL is scaled; any other URL is the upstream's to fetch.
+   */
+  private async imageOfPart(user: ActingUser, part: Json): Promise<Json> {
+    const url = (part.image_url as { url?: unknown } | undefined)?.url;
+    if (typeof url !== 'string') return part;
+    if (url.startsWith('data:')) return this.fitDataUrl(url);
+    const fileId = fileIdOfUrl(url);
+    if (!fileId) return part;
+    const info = await this.files.info(user, fileId);
+    if (!info.contentType.startsWith('image/'))
+      throw new DomainError(ErrorKind.InvalidArgument, `"${info.filename}" is not an image.`, {
+        code: 'IMAGE_UNREADABLE',
+      });
+    return this.imageFile(user, info);
+  }
+
+  private async imageFile(user: ActingUser, info: ChatFileInfo): Promise<Json> {
+    const raw = await this.files.bytes(user, info.id, this.maxImageBytes);
+    return this.fitted(raw, info.contentType, info.filename);
+  }
+
+  private async fitDataUrl(url: string): Promise<Json> {
+    const match = DATA_URL.exec(url);
+    if (!match) throw unreadable('An image in the message');
+    const raw = Buffer.from(match[2]!, 'base64');
+    if (raw.length > this.maxImageBytes) throw imageTooLarge('An image in the message', this.maxImageBytes);
+    return this.fitted(raw, match[1]!, 'An image in the message');
+  }
+
+  private async fitted(raw: Buffer, contentType: string, name: string): Promise<Json> {
+    const fitted = await fitImage(raw, contentType, this.config.MODEL_IMAGE_MAX_SIDE).catch(() => {
+      throw unreadable(`"${name}"`);
+    });
+    return imagePart(`data:${fitted.contentType};base64,${fitted.bytes.toString('base64')}`);
+  }
+
+  private get maxImageBytes(): number {
+    return this.config.MODEL_IMAGE_MAX_INPUT_MB * 1024 * 1024;
+  }
 }
+
+const DATA_URL = /^data:(image\/[\w.+-]+);base64,([A-Za-z0-9+/=\s]*)$/;
+
+const unreadable = (what: string) =>
+  new DomainError(ErrorKind.InvalidArgument, `${what} is not an image that can be read.`, {
+    code: 'IMAGE_UNREADABLE',
+  });
 
 const imagePart = (url: string): Json => ({ type: 'image_url', image_url: { url } });
 

@@ -19,8 +19,13 @@ export function referenceOf(entry: unknown): FileReference | undefined {
   if (url?.startsWith('data:image/')) return { dataUrl: url };
   const nested = isObject(entry.file) ? entry.file.id : undefined;
   for (const id of [entry.id, nested]) if (typeof id === 'string' && id) return { fileId: id };
-  const match = url && FILES_API_URL.exec(url);
-  return match ? { fileId: match[1]! } : undefined;
+  const fileId = url && fileIdOfUrl(url);
+  return fileId ? { fileId } : undefined;
+}
+
+/** The file id in a files-API URL (absolute or not), else undefined. */
+export function fileIdOfUrl(url: string): string | undefined {
+  return FILES_API_URL.exec(url)?.[1];
 }
 
 /** The display name Open WebUI's entries carry (`name`, else `file.filename`). */

@@ -49,10 +49,10 @@ export class FilesClient implements OnApplicationShutdown {
     for await (const message of this.files.downloadFile({ fileId }, userCallOptions(user))) {
       const part = message.part;
       if (part.case === 'file' && Number(part.value.size) > maxBytes)
-        throw tooLarge(part.value.filename, maxBytes);
+        throw imageTooLarge(`"${part.value.filename}"`, maxBytes);
       if (part.case !== 'chunk') continue;
       total += part.value.length;
-      if (total > maxBytes) throw tooLarge(fileId, maxBytes);
+      if (total > maxBytes) throw imageTooLarge(`The image ${fileId}`, maxBytes);
       parts.push(part.value);
     }
     return Buffer.concat(parts);
@@ -63,9 +63,9 @@ export class FilesClient implements OnApplicationShutdown {
   }
 }
 
-const tooLarge = (name: string, maxBytes: number) =>
+export const imageTooLarge = (what: string, maxBytes: number) =>
   new DomainError(
     ErrorKind.InvalidArgument,
-    `The image "${name}" is larger than ${Math.round(maxBytes / 1024 / 1024)} MB (MODEL_IMAGE_MAX_INPUT_MB), the most sent to a model.`,
+    `${what} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB (MODEL_IMAGE_MAX_INPUT_MB), the most sent to a model.`,
     { code: 'IMAGE_TOO_LARGE' },
   );
