@@ -230,6 +230,14 @@ describe('files in chats reach the model', () => {
     });
     expect(task.status).toBe(404);
     expect(task.body.code).toBe('FILE_NOT_FOUND');
+    // Open WebUI's frontend puts images in the content as files-API URLs: read as Bob, refused too.
+    const part = { type: 'image_url', image_url: { url: `/api/v1/files/${imageId}/content` } };
+    const inline = await request<{ code: string }>(gateway, 'POST', '/api/chat/completions', {
+      token: bob.token,
+      body: { model: MODEL, messages: [{ role: 'user', content: [{ type: 'text', text: 'peek' }, part] }] },
+    });
+    expect(inline.status).toBe(404);
+    expect(inline.body.code).toBe('FILE_NOT_FOUND');
     expect(fake.stats.completions).toBe(before);
   });
 
