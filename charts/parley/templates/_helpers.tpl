@@ -79,7 +79,7 @@ auth: [gateway, realtime]
 chat: [gateway, model-gateway, realtime]
 model-gateway: [gateway]
 retrieval: []
-files: [gateway]
+files: [gateway, model-gateway]
 realtime: [gateway]
 {{- end -}}
 

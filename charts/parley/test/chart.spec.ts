@@ -36,7 +36,7 @@ const CALLERS: Record<string, string[]> = {
   chat: ['gateway', 'model-gateway', 'realtime'],
   'model-gateway': ['gateway'],
   retrieval: [],
-  files: ['gateway'],
+  files: ['gateway', 'model-gateway'],
 };
 const PUBLIC = ['gateway', 'realtime'];
 const STICKY_ANNOTATION = 'nginx.ingress.kubernetes.io/affinity';
@@ -200,8 +200,8 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
         checked++;
       }
     }
-    // gateway 4 (auth, chat, model-gateway, files) + realtime 2 (auth, chat) + model-gateway 1 (chat)
-    expect(checked).toBe(7);
+    // gateway 4 (auth, chat, model-gateway, files) + realtime 2 (auth, chat) + model-gateway 2 (chat, files)
+    expect(checked).toBe(8);
     const gateway = named(objs, 'Deployment', `${RELEASE}-gateway`)!;
     expect(envValue(gateway, 'REALTIME_URL')).toBe(`http://${RELEASE}-realtime:8086`);
     expect(envValue(gateway, 'AUTH_HTTP_URL')).toBe(`http://${RELEASE}-auth:8081`);

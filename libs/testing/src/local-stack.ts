@@ -60,9 +60,9 @@ const GRPC_SERVICES: ServiceName[] = ['auth', 'chat', 'model-gateway', 'retrieva
 export const SERVICE_START_ORDER: ServiceName[] = [
   'auth',
   'chat',
+  'files',
   'model-gateway',
   'retrieval',
-  'files',
   'realtime',
   'gateway',
 ];

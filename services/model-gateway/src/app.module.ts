@@ -3,6 +3,8 @@ import { GrpcServerHost } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
 import { NatsModule } from '@parley/nats';
+import { ChatFilesService } from './chat-files/chat-files.service';
+import { FilesClient } from './chat-files/files.client';
 import { ChatStoreClient } from './chat-tasks/chat-store.client';
 import { ChatTaskGrpcHandlers } from './chat-tasks/chat-task-grpc.handlers';
 import { ChatTaskRunner } from './chat-tasks/chat-task.runner';
@@ -56,6 +58,8 @@ export class ModelGatewayAppModule {
         ModelsService,
         UpstreamHttpClient,
         UpstreamRouter,
+        FilesClient,
+        ChatFilesService,
         CompletionsService,
         UpstreamProxyService,
         ModelGatewayGrpcHandlers,

@@ -66,6 +66,15 @@ export const modelGatewayConfigSchema = z.object({
   TASK_MODEL: z.string().default(''),
   /** Title generation after a chat's first answer (Open WebUI's name). */
   ENABLE_TITLE_GENERATION: env.bool(true),
+  // Files in chats (docs/files-in-chats.md).
+  /** The files service: the gateway resolves a message's `files` there, acting as the user. */
+  FILES_GRPC_URL: env.hostPort('127.0.0.1:50055'),
+  /** Pixels of an image's longest side when it goes to a model (larger ones are scaled down). */
+  MODEL_IMAGE_MAX_SIDE: env.int(2048, { min: 64, max: 16_384 }),
+  /** MB of one image file read to send to a model; a larger one is refused with a clear 400. */
+  MODEL_IMAGE_MAX_INPUT_MB: env.int(20, { min: 1, max: 1_024 }),
+  /** Characters of one document's extracted text put in the prompt (full-context mode); the rest is cut. */
+  MODEL_FILE_CONTEXT_MAX_CHARS: env.int(100_000, { min: 1_000, max: 10_000_000 }),
   // Presets, usage and quotas (docs/model-gateway.md).
   /** Open WebUI's name: every user sees and may call every preset, whatever its access control. */
   BYPASS_MODEL_ACCESS_CONTROL: env.bool(false),

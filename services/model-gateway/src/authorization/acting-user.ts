@@ -1,5 +1,5 @@
 import { DomainError, ErrorKind } from '@parley/errors';
-import type { Caller } from '@parley/grpc';
+import type { Caller, UserCaller } from '@parley/grpc';
 
 /**
  * The user a call acts for, from its verified caller assertion (CallContext.caller), never from the
@@ -54,4 +54,17 @@ export function requirePermission(user: ActingUser, permission: string): void {
     ErrorKind.PermissionDenied,
     `You do not have the permission "${permission}"; ask an administrator.`,
   );
+}
+
+/** The acting user as the caller of an outgoing call (a chat task's stored user, a completion's user). */
+export function userCallOptions(user: ActingUser): { caller: UserCaller } {
+  return {
+    caller: {
+      kind: 'user',
+      userId: user.userId,
+      role: user.role,
+      groupIds: user.groupIds,
+      permissions: new Set(user.permissions),
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import type { ActingUser } from '../authorization/acting-user';
+import { capabilitiesOf, ChatFilesService } from '../chat-files/chat-files.service';
 import { Connection } from '../connections/connection';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ModelsService } from '../models/models.service';
@@ -71,16 +72,20 @@ export class CompletionsService {
     @Inject(MODEL_GATEWAY_CONFIG) private readonly config: ModelGatewayConfig,
     @Inject(PresetsService) private readonly presets: PresetsService,
     @Inject(UsageService) private readonly usage: UsageService,
+    @Inject(ChatFilesService) private readonly files: ChatFilesService,
   ) {}
 
   /**
    * The request as it goes upstream and the model serving it: a preset becomes its base model with its
-   * prompt and parameters; a preset the caller may not use is "not found", like an unknown id.
+   * prompt and parameters; a preset the caller may not use is "not found", like an unknown id. The
+   * messages' `files` become image parts and document text, read as the caller (docs/files-in-chats.md).
    */
   private async prepare(caller: CompletionCaller, bodyJson: string) {
     const request = parseCompletionRequest(bodyJson);
-    const { body } = await this.presets.forCompletion(caller, request);
-    return { requested: request.model, body, model: await this.models.resolve(body.model) };
+    const { body: withPreset, preset } = await this.presets.forCompletion(caller, request);
+    const model = await this.models.resolve(withPreset.model);
+    const body = await this.files.attach(caller, withPreset, capabilitiesOf(preset?.meta));
+    return { requested: request.model, body, model };
   }
 
   /**
