@@ -321,6 +321,20 @@ Only what each service reads: see README.md for the table.
 - name: JWT_EXPIRES_IN
   value: {{ $root.Values.accounts.jwtExpiresIn | quote }}
 {{- end }}
+{{- if eq $component "model-gateway" }}
+{{- with $svc.proxy.httpProxy }}
+- name: HTTP_PROXY
+  value: {{ . | quote }}
+{{- end }}
+{{- with $svc.proxy.httpsProxy }}
+- name: HTTPS_PROXY
+  value: {{ . | quote }}
+{{- end }}
+{{- with $svc.proxy.noProxy }}
+- name: NO_PROXY
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- if eq $component "realtime" }}
 - name: WEBSOCKET_ALLOW_POLLING
   value: {{ $svc.allowPolling | quote }}

@@ -109,6 +109,20 @@ describe('the contract check itself', () => {
     expect(check(objs, job)).toEqual({ problems: [], unread: [] });
   });
 
+  it('checks the egress proxy model-gateway may get', () => {
+    const objs = template([
+      writeValues(
+        'modelGateway:\n  proxy: { httpProxy: "http://proxy.internal:3128", httpsProxy: "http://proxy.internal:3128", noProxy: "ollama.ai.svc" }\n',
+      ),
+    ]);
+    const mg = named(objs, 'Deployment', `${RELEASE}-model-gateway`)!;
+    expect(renderedEnv(objs, mg)).toMatchObject({
+      HTTPS_PROXY: 'http://proxy.internal:3128',
+      NO_PROXY: 'ollama.ai.svc',
+    });
+    expect(check(objs, mg)).toEqual({ problems: [], unread: [] });
+  });
+
   it('checks every Deployment the chart renders', () => {
     expect(ofKind(template([]), 'Deployment').map(componentOf).sort()).toEqual([...COMPONENTS].sort());
   });

@@ -76,6 +76,8 @@ export function createGrpcClient<S extends GenServiceMethods>(
     // Calls spread over every address the target resolves to (a headless Service: every ready pod), not
     // all to the first one; the servers' max connection age makes clients re-resolve and find new pods.
     'grpc.service_config': ROUND_ROBIN,
+    // Internal calls never go through HTTP_PROXY/HTTPS_PROXY: those are for model-gateway's upstreams.
+    'grpc.enable_http_proxy': 0,
     // Reconnect quickly after a peer restarts instead of waiting out the default backoff.
     'grpc.initial_reconnect_backoff_ms': 200,
     'grpc.max_reconnect_backoff_ms': 2_000,

@@ -22,6 +22,14 @@ export const modelGatewayConfigSchema = z.object({
   OPENAI_API_KEYS: sensitive(z.string().default('')),
   ENABLE_OLLAMA_API: env.bool(true),
   OLLAMA_BASE_URLS: z.string().default(''),
+  /**
+   * The proxy for calls to model servers (the standard variables, as Open WebUI's HTTP client honours
+   * them; read where each call is made). NO_PROXY lists hosts reached directly (e.g. an in-cluster Ollama).
+   * Internal gRPC never uses them.
+   */
+  HTTP_PROXY: env.url(['http', 'https']).optional(),
+  HTTPS_PROXY: env.url(['http', 'https']).optional(),
+  NO_PROXY: z.string().optional(),
   /** The singular form most Open WebUI installs use; taken when OLLAMA_BASE_URLS is empty. */
   OLLAMA_BASE_URL: z.string().default(''),
   /** Seconds a connection's model list stays cached in Redis (Open WebUI's name). */

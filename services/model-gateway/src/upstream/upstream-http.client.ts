@@ -6,6 +6,9 @@ import {
   request as httpRequest,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
 import { StringDecoder } from 'node:string_decoder';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { UpstreamFailure } from './upstream-failure';
@@ -41,6 +44,26 @@ export interface UpstreamResponse {
 export class UpstreamHttpClient implements OnApplicationShutdown {
   private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
   private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
+  /** One keep-alive agent per proxy and scheme, made when first needed. */
+  private readonly proxyAgents = new Map<string, HttpAgent>();
+
+  /**
+   * The agent for an upstream URL: through the proxy HTTP_PROXY/HTTPS_PROXY name for it (NO_PROXY
+   * exempts hosts; the standard variables, as Open WebUI's HTTP client honours them), else direct.
+   */
+  private agentFor(url: URL): HttpAgent {
+    const isHttps = url.protocol === 'https:';
+    const proxy = getProxyForUrl(url.href);
+    if (!proxy) return isHttps ? this.httpsAgent : this.httpAgent;
+    const key = `${isHttps ? 'https' : 'http'} ${proxy}`;
+    let agent = this.proxyAgents.get(key);
+    if (!agent) {
+      const options = { keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' as const };
+      agent = isHttps ? new HttpsProxyAgent(proxy, options) : new HttpProxyAgent(proxy, options);
+      this.proxyAgents.set(key, agent);
+    }
+    return agent;
+  }
 
   send(options: UpstreamRequest): Promise<UpstreamResponse> {
     const url = new URL(options.url);
@@ -51,7 +74,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       const body = options.body === undefined ? undefined : Buffer.from(options.body);
       const req: ClientRequest = (isHttps ? httpsRequest : httpRequest)(url, {
         method: options.method,
-        agent: isHttps ? this.httpsAgent : this.httpAgent,
+        agent: this.agentFor(url),
         headers: { ...options.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
       });
       let response: IncomingMessage | undefined;
@@ -108,6 +131,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    for (const agent of this.proxyAgents.values()) agent.destroy();
   }
 }
 
