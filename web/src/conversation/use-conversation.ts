@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useApi } from '../api';
 import { chatKeys, mergeChat, type ChatPages } from '../chats/chat-cache';
+import type { MessageFile } from '../files';
 import { useRealtime, useRealtimeEvent } from '../realtime';
 import { useCompletions } from './completions-context';
 import { conversationApi, newId } from './conversation-api';
@@ -188,7 +189,7 @@ export function useConversation(chatId: string) {
   );
 
   const send = useCallback(
-    async (content: string, model: string) => {
+    async (content: string, model: string, files: readonly MessageFile[] = []) => {
       const data = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId));
       const parentId = data?.history.currentId ?? null;
       const draft = {
@@ -197,6 +198,8 @@ export function useConversation(chatId: string) {
         content,
         models: [model],
         timestamp: Math.floor(Date.now() / 1000),
+        // Open WebUI's `files` on the user message; the chat service keeps it with the message.
+        ...(files.length > 0 ? { files: [...files] } : {}),
       };
       const result = await conversationApi.addMessage(api, chatId, parentId, draft);
       // Remember the model on the chat (Open WebUI's `chat.models`), as a reload preselects it.
