@@ -1,10 +1,32 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useT } from '../i18n';
 import { fileContentUrl } from './files-api';
 import { ImageViewer } from './image-viewer';
 import { formatSize, type MessageFile } from './message-files';
 import { uploadErrorMessage } from './upload-error';
 import type { Attachment } from './use-attachments';
+
+/** Drawn, not an emoji: emoji fonts are missing on many Linux desktops and servers' browsers. */
+function DocumentIcon() {
+  return (
+    <svg
+      className="file-icon"
+      viewBox="0 0 24 24"
+      width="24"
+      height="24"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <path
+        d="M6 2h8l5 5v15H6z M14 2v5h5 M9 12h7 M9 15h7 M9 18h5"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.5"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}
 
 interface ChipProps {
   name: string;
@@ -13,10 +35,13 @@ interface ChipProps {
   thumbnail?: string | undefined;
   /** The full image the thumbnail opens. */
   full?: string | undefined;
-  children?: React.ReactNode;
+  /** Under the name: progress, state, error. */
+  children?: ReactNode;
+  /** Beside the text: the remove button. */
+  action?: ReactNode;
 }
 
-function Chip({ name, size, thumbnail, full, children }: ChipProps) {
+function Chip({ name, size, thumbnail, full, children, action }: ChipProps) {
   const t = useT();
   const [viewing, setViewing] = useState(false);
   return (
@@ -31,9 +56,7 @@ function Chip({ name, size, thumbnail, full, children }: ChipProps) {
           <img src={thumbnail} alt="" />
         </button>
       ) : (
-        <span className="file-icon" aria-hidden="true">
-          📄
-        </span>
+        <DocumentIcon />
       )}
       <span className="file-chip-text">
         <span className="file-name" title={name}>
@@ -42,6 +65,7 @@ function Chip({ name, size, thumbnail, full, children }: ChipProps) {
         <span className="file-size muted">{formatSize(size, t.locale)}</span>
         {children}
       </span>
+      {action}
       {viewing && full && <ImageViewer src={full} name={name} onClose={() => setViewing(false)} />}
     </li>
   );
@@ -66,6 +90,16 @@ export function AttachmentChips({
           size={a.size}
           thumbnail={a.previewUrl}
           full={a.previewUrl ?? (a.file ? fileContentUrl(a.file.id) : undefined)}
+          action={
+            <button
+              type="button"
+              className="file-remove"
+              onClick={() => onRemove(a.key)}
+              aria-label={t('files.remove', { name: a.name })}
+            >
+              ×
+            </button>
+          }
         >
           {a.state === 'uploading' && (
             <progress
@@ -85,14 +119,6 @@ export function AttachmentChips({
               {uploadErrorMessage(a.error, t)}
             </span>
           )}
-          <button
-            type="button"
-            className="file-remove"
-            onClick={() => onRemove(a.key)}
-            aria-label={t('files.remove', { name: a.name })}
-          >
-            ×
-          </button>
         </Chip>
       ))}
     </ul>

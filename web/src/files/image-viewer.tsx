@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { createPortal } from 'react-dom';
 import { useT } from '../i18n';
 
 /** An image at full size over the page: Esc, the close button or a click beside the image closes it. */
@@ -22,7 +23,9 @@ export function ImageViewer({ src, name, onClose }: { src: string; name: string;
     };
   }, [onClose]);
 
-  return (
+  // On the body: the virtualised message list moves its rows with transforms, and a transformed
+  // ancestor would clip a fixed overlay to its row.
+  return createPortal(
     <div
       className="image-viewer"
       role="dialog"
@@ -36,6 +39,7 @@ export function ImageViewer({ src, name, onClose }: { src: string; name: string;
       <button ref={closeButton} type="button" className="image-viewer-close" onClick={onClose}>
         {t('files.viewer.close')}
       </button>
-    </div>
+    </div>,
+    document.body,
   );
 }

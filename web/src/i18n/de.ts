@@ -194,7 +194,7 @@ export const de: Dictionary = {
   'settings.password.tooShort': 'Das neue Passwort ist zu kurz: Es braucht mindestens {min} Zeichen.',
   'settings.files.title': 'Dateien',
   'settings.files.intro':
-    'Alles, was du hochgeladen hast. Eine gelöschte Datei verschwindet aus jedem Chat, der sie zeigt.',
+    'Alles, was du hochgeladen hast, das Neueste zuerst. Eine gelöschte Datei lässt sich in den Chats, in denen sie gesendet wurde, nicht mehr öffnen.',
   'settings.files.empty': 'Du hast noch keine Dateien hochgeladen.',
   'settings.files.name': 'Name',
   'settings.files.size': 'Größe',

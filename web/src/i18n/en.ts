@@ -189,7 +189,7 @@ export const en = {
   'settings.password.tooShort': 'The new password is too short: it needs at least {min} characters.',
   'settings.files.title': 'Files',
   'settings.files.intro':
-    'Everything you have uploaded. Deleting a file removes it from every chat that shows it.',
+    'Everything you have uploaded, newest first. A deleted file can no longer be opened from the chats it was sent in.',
   'settings.files.empty': 'You have not uploaded any files yet.',
   'settings.files.name': 'Name',
   'settings.files.size': 'Size',
