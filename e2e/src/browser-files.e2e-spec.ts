@@ -21,7 +21,7 @@ const THROTTLED_UPLOAD = 100 * 1024;
 /**
  * Files in the chat view, in a real browser (Debian's Chromium) against the stack with the files
  * service: a document by the attach button (its progress bar, then its processing state), an image
- * by paste (thumbnail, viewer), the message sent with both, and their chips on the sent message;
+ * by paste (thumbnail, viewer) and one by drop, the message sent with both, and their chips on the sent message;
  * Settings → Files lists and deletes them; and the composer with chips at 360 px. Screenshots go
  * to e2e/output/screenshots/.
  */
@@ -70,28 +70,40 @@ describe('files in the chat view, in Chromium', () => {
   const composer = (p: Page) => p.getByRole('textbox', { name: 'Message' });
   const toSend = (p: Page) => p.getByRole('list', { name: 'Files to send' });
 
-  /** A PNG drawn by the browser itself, pasted into the message box as a clipboard file would be. */
-  async function pasteImage(p: Page, name: string) {
+  /**
+   * A PNG drawn by the browser itself, handed over as a user would: pasted into the message box, or
+   * dropped onto the chat.
+   */
+  async function giveImage(p: Page, name: string, how: 'paste' | 'drop') {
     await composer(p).focus();
-    await p.evaluate(async (fileName) => {
-      const canvas = document.createElement('canvas');
-      canvas.width = 320;
-      canvas.height = 200;
-      const g = canvas.getContext('2d')!;
-      g.fillStyle = '#2f5bd3';
-      g.fillRect(0, 0, 320, 200);
-      g.fillStyle = '#ffd23f';
-      g.beginPath();
-      g.arc(160, 100, 60, 0, Math.PI * 2);
-      g.fill();
-      const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), 'image/png'));
-      const data = new DataTransfer();
-      data.items.add(new File([blob], fileName, { type: 'image/png' }));
-      const box = document.activeElement as HTMLTextAreaElement;
-      box.dispatchEvent(
-        new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
-      );
-    }, name);
+    await p.evaluate(
+      async ({ fileName, gesture }) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 320;
+        canvas.height = 200;
+        const g = canvas.getContext('2d')!;
+        g.fillStyle = '#2f5bd3';
+        g.fillRect(0, 0, 320, 200);
+        g.fillStyle = '#ffd23f';
+        g.beginPath();
+        g.arc(160, 100, 60, 0, Math.PI * 2);
+        g.fill();
+        const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), 'image/png'));
+        const data = new DataTransfer();
+        data.items.add(new File([blob], fileName, { type: 'image/png' }));
+        const init = { bubbles: true, cancelable: true };
+        if (gesture === 'paste') {
+          document.activeElement!.dispatchEvent(
+            new ClipboardEvent('paste', { ...init, clipboardData: data }),
+          );
+        } else {
+          const target = document.querySelector('.chat-view')!;
+          target.dispatchEvent(new DragEvent('dragover', { ...init, dataTransfer: data }));
+          target.dispatchEvent(new DragEvent('drop', { ...init, dataTransfer: data }));
+        }
+      },
+      { fileName: name, gesture: how },
+    );
   }
 
   it('attaches a document by the button and an image by paste, sends them, and shows them on the message', async () => {
@@ -151,7 +163,7 @@ describe('files in the chat view, in Chromium', () => {
     await progress.waitFor({ state: 'detached' });
     await chip.getByRole('status').waitFor({ state: 'detached', timeout: 20_000 });
 
-    await pasteImage(page, 'circle.png');
+    await giveImage(page, 'circle.png', 'paste');
     const imageChip = toSend(page).getByRole('listitem').filter({ hasText: 'circle.png' });
     await imageChip.getByRole('button', { name: 'Enlarge circle.png' }).waitFor();
     await imageChip.getByRole('progressbar').waitFor({ state: 'detached', timeout: 20_000 });
@@ -210,9 +222,9 @@ describe('files in the chat view, in Chromium', () => {
     await chip.waitFor({ state: 'detached' });
   });
 
-  it('keeps the composer with chips usable at 360 px', async () => {
+  it('takes an image dropped onto the chat, and keeps the composer with chips usable at 360 px', async () => {
     await page.setViewportSize({ width: 360, height: 740 });
-    await pasteImage(page, 'a-picture-with-a-rather-long-name-for-a-narrow-screen.png');
+    await giveImage(page, 'a-picture-with-a-rather-long-name-for-a-narrow-screen.png', 'drop');
     const chip = toSend(page).getByRole('listitem').first();
     await chip.getByRole('button', { name: /^Enlarge / }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
