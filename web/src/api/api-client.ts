@@ -16,6 +16,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+export interface UploadOptions {
+  /** Called with the share of the body sent so far, 0 to 1. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
 type UnauthorizedListener = (path: string) => void;
 
 /**
@@ -41,6 +47,40 @@ export class ApiClient {
 
   post<T>(path: string, options?: RequestOptions): Promise<T> {
     return this.request<T>('POST', path, options);
+  }
+
+  /**
+   * A multipart POST that reports upload progress. fetch cannot tell how much of a request body has
+   * gone out, so this one call uses XMLHttpRequest, with the same credentials and error shape.
+   */
+  upload<T>(path: string, form: FormData, options: UploadOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', this.baseUrl + path);
+      xhr.withCredentials = true;
+      xhr.setRequestHeader('Accept', 'application/json');
+      const token = this.tokens.get();
+      if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+      if (options.onProgress) {
+        const report = options.onProgress;
+        xhr.upload.addEventListener('progress', (event) => {
+          if (event.lengthComputable && event.total > 0) report(event.loaded / event.total);
+        });
+      }
+      xhr.addEventListener('load', () => {
+        const body = parseJson(xhr.responseText);
+        if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T);
+        if (xhr.status === 401) this.unauthorizedListeners.forEach((listener) => listener(path));
+        reject(new ApiError(xhr.status, extractDetail(body), extractCode(body)));
+      });
+      xhr.addEventListener('error', () => reject(new ApiError(0, null)));
+      xhr.addEventListener('abort', () => reject(new DOMException('Upload aborted', 'AbortError')));
+      if (options.signal) {
+        if (options.signal.aborted) return xhr.abort();
+        options.signal.addEventListener('abort', () => xhr.abort(), { once: true });
+      }
+      xhr.send(form);
+    });
   }
 
   /** Told about every 401, so the session can end when a token expires mid-use. */
@@ -94,7 +134,10 @@ export class ApiClient {
 }
 
 async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text().catch(() => '');
+  return parseJson(await response.text().catch(() => ''));
+}
+
+function parseJson(text: string): unknown {
   if (text === '') return null;
   try {
     return JSON.parse(text) as unknown;

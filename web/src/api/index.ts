@@ -1,4 +1,4 @@
-export { ApiClient, type ApiClientOptions, type RequestOptions } from './api-client';
+export { ApiClient, type ApiClientOptions, type RequestOptions, type UploadOptions } from './api-client';
 export { ApiError, extractCode, extractDetail } from './api-error';
 export { ApiProvider, useApi } from './api-context';
 export { TokenStore, TOKEN_STORAGE_KEY } from './token-store';

@@ -54,3 +54,4 @@ export type UsageRow = Schemas['UsageRow'];
 export type UsagePage = Schemas['UsagePage'];
 export type UsageLimit = Schemas['UsageLimit'];
 export type UsageLimits = Schemas['UsageLimits'];
+export type FileModel = Schemas['FileModel'];

@@ -1,5 +1,8 @@
 import { ApiError } from '../api';
-import type { MessageKey, Translate } from '../i18n';
+import type { MessageKey, Translate, TranslateArgs } from '../i18n';
+
+/** A message without placeholders: what a code can be translated to. */
+export type PlainMessageKey = { [K in MessageKey]: TranslateArgs<K> extends [] ? K : never }[MessageKey];
 
 /**
  * The server's error codes the app translates. In English the server's own sentence is shown when it
@@ -22,10 +25,18 @@ const CODE_MESSAGES: Readonly<Record<string, Extract<MessageKey, `errors.code.${
   INTERNAL: 'errors.code.INTERNAL',
 };
 
-/** What to tell the user about a failed call: the translation of its code, else the server's detail. */
-export function errorMessage(error: unknown, t: Translate): string {
+/**
+ * What to tell the user about a failed call: the translation of its code, else the server's detail.
+ * `codes` adds or replaces translations where a code means something narrower in one place (an
+ * upload's QUOTA_EXCEEDED is the storage quota, not the daily usage limit).
+ */
+export function errorMessage(
+  error: unknown,
+  t: Translate,
+  codes: Readonly<Record<string, PlainMessageKey>> = {},
+): string {
   if (error instanceof ApiError) {
-    const key = error.code ? CODE_MESSAGES[error.code] : undefined;
+    const key = error.code ? (codes[error.code] ?? CODE_MESSAGES[error.code]) : undefined;
     const translated = key ? t(key) : undefined;
     if (translated && (t.locale !== 'en' || !error.detail)) return translated;
     if (error.detail) return error.detail;

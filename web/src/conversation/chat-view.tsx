@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { ApiError } from '../api';
 import { errorMessage } from '../app/error-message';
+import { useAttachments } from '../files';
 import { useT } from '../i18n';
 import { preloadMarkdown } from '../markdown';
 import { Composer } from './composer';
@@ -20,6 +21,8 @@ export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTi
   const [actionError, setActionError] = useState<unknown>(null);
   const [sending, setSending] = useState(false);
   const messages = useDisplayBranch(query.data?.history);
+  const files = useAttachments();
+  const [dropping, setDropping] = useState(false);
 
   useEffect(preloadMarkdown, []);
   useEffect(() => {
@@ -98,7 +101,29 @@ export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTi
   const last = messages[messages.length - 1];
   const unanswered = last?.role === 'user' && !sending && !streaming && model ? last : null;
   return (
-    <article className="chat-view" aria-labelledby={titleId}>
+    <article
+      className={dropping ? 'chat-view dropping' : 'chat-view'}
+      aria-labelledby={titleId}
+      onDragOver={(event) => {
+        if (!event.dataTransfer.types.includes('Files')) return;
+        event.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropping(false);
+      }}
+      onDrop={(event) => {
+        if (event.dataTransfer.files.length === 0) return;
+        event.preventDefault();
+        setDropping(false);
+        files.add([...event.dataTransfer.files]);
+      }}
+    >
+      {dropping && (
+        <p className="drop-hint" aria-hidden="true">
+          {t('files.dropHere')}
+        </p>
+      )}
       <header className="chat-header">
         <h1 id={titleId} className="chat-title">
           {title}
@@ -144,10 +169,11 @@ export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTi
         // No sending before the model list has arrived: the answer needs a model.
         disabled={!model}
         disabledReason={noModel ? t('chat.noModels') : undefined}
-        onSend={async (text) => {
+        files={files}
+        onSend={async (text, attached) => {
           setSending(true);
           try {
-            await run(() => send(text, model!));
+            await run(() => send(text, model!, attached));
           } finally {
             setSending(false);
           }

@@ -1,8 +1,19 @@
-import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { AttachmentChips, toMessageFiles, type Attachment, type MessageFile } from '../files';
 import { useT } from '../i18n';
 
+/** The composer's files (useAttachments), kept by the chat so a drop anywhere on it attaches. */
+export interface ComposerAttachments {
+  attachments: readonly Attachment[];
+  add: (files: readonly File[]) => void;
+  remove: (key: string) => void;
+  clear: () => void;
+}
+
 interface ComposerProps {
-  onSend: (text: string) => Promise<unknown>;
+  onSend: (text: string, files: MessageFile[]) => Promise<unknown>;
+  /** Without it the composer has no attach button (and pasted images stay text). */
+  files?: ComposerAttachments;
   onStop?: () => void;
   /** An answer is being written: sending waits, Stop shows. */
   streaming: boolean;
@@ -11,22 +22,34 @@ interface ComposerProps {
 }
 
 /** The message box: Enter sends, Shift+Enter is a new line; disabled while a message is on its way. */
-export function Composer({ onSend, onStop, streaming, disabled = false, disabledReason }: ComposerProps) {
+export function Composer({
+  onSend,
+  files,
+  onStop,
+  streaming,
+  disabled = false,
+  disabledReason,
+}: ComposerProps) {
   const t = useT();
   const id = useId();
   const hintId = useId();
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
-  const blocked = sending || streaming || disabled;
+  const picker = useRef<HTMLInputElement>(null);
+  const attachments = files?.attachments ?? [];
+  // A file still on its way (or still being read) would be missing from the message.
+  const waiting = attachments.some((a) => a.state === 'uploading' || a.state === 'processing');
+  const blocked = sending || streaming || disabled || waiting;
 
   async function submit() {
     const content = text.trim();
     if (!content || blocked) return;
     setSending(true);
     try {
-      await onSend(content);
+      await onSend(content, toMessageFiles(attachments));
       setText('');
+      files?.clear();
     } catch {
       // The caller shows the error; the text stays so nothing is lost.
     } finally {
@@ -48,8 +71,17 @@ export function Composer({ onSend, onStop, streaming, disabled = false, disabled
     }
   }
 
+  function onPaste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    if (!files) return;
+    const images = [...event.clipboardData.files].filter((file) => file.type.startsWith('image/'));
+    if (images.length === 0) return;
+    event.preventDefault();
+    files.add(images);
+  }
+
   return (
     <form className="composer" onSubmit={onSubmit} aria-busy={sending}>
+      {files && <AttachmentChips attachments={attachments} onRemove={files.remove} />}
       <label htmlFor={id} className="visually-hidden">
         {t('composer.label')}
       </label>
@@ -62,11 +94,45 @@ export function Composer({ onSend, onStop, streaming, disabled = false, disabled
         aria-describedby={hintId}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
         disabled={sending}
       />
       <p id={hintId} className="visually-hidden">
-        {disabledReason ?? t('composer.hint')}
+        {disabledReason ?? (waiting ? t('files.waitForUploads') : t('composer.hint'))}
       </p>
+      {files && (
+        <>
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            hidden
+            data-testid="file-input"
+            onChange={(event) => {
+              files.add([...(event.target.files ?? [])]);
+              event.target.value = '';
+            }}
+          />
+          <button
+            type="button"
+            className="attach"
+            onClick={() => picker.current?.click()}
+            disabled={sending}
+            aria-label={t('files.attach')}
+            title={t('files.attach')}
+          >
+            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+              <path
+                d="M20 11.5l-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.4 3.4 0 0 1 4.8 4.8l-8.4 8.4a1.7 1.7 0 0 1-2.4-2.4l7.7-7.7"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.8"
+                strokeLinecap="round"
+              />
+            </svg>
+          </button>
+        </>
+      )}
       {streaming && onStop ? (
         <button type="button" className="stop" onClick={onStop}>
           {t('composer.stop')}

@@ -1,5 +1,6 @@
 import { memo, useId, useState } from 'react';
 import { useT } from '../i18n';
+import { MessageFiles, readMessageFiles } from '../files';
 import { Markdown } from '../markdown';
 import type { DisplayMessage } from './use-conversation';
 
@@ -86,7 +87,10 @@ export const MessageItem = memo(function MessageItem({
           </div>
         </form>
       ) : isUser ? (
-        <p className="message-text">{message.content}</p>
+        <>
+          <MessageFiles files={readMessageFiles(message)} />
+          <p className="message-text">{message.content}</p>
+        </>
       ) : message.content === '' && message.streaming ? (
         <p className="muted" role="status">
           {t('message.thinking')}

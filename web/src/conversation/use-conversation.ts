@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useApi } from '../api';
 import { chatKeys, mergeChat, type ChatPages } from '../chats/chat-cache';
+import { readMessageFiles, type MessageFile } from '../files';
 import { useRealtime, useServerEvent, type ServerEvent } from '../realtime';
 import { useCompletions } from './completions-context';
 import { conversationApi, newId } from './conversation-api';
@@ -168,7 +169,12 @@ export function useConversation(chatId: string) {
       try {
         await conversationApi.complete(api, {
           model,
-          messages: branch.map((m) => ({ role: m.role, content: m.content })),
+          // Files travel on their user messages (Open WebUI's shape); model-gateway turns images into image
+          // parts and documents into context (docs/files-in-chats.md).
+          messages: branch.map((m) => {
+            const files = readMessageFiles(m);
+            return { role: m.role, content: m.content, ...(files.length > 0 ? { files } : {}) };
+          }),
           chat_id: chatId,
           id: answerId,
           parent_id: userMessage.id,
@@ -186,7 +192,7 @@ export function useConversation(chatId: string) {
   );
 
   const send = useCallback(
-    async (content: string, model: string) => {
+    async (content: string, model: string, files: readonly MessageFile[] = []) => {
       const data = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId));
       const parentId = data?.history.currentId ?? null;
       const draft = {
@@ -195,6 +201,8 @@ export function useConversation(chatId: string) {
         content,
         models: [model],
         timestamp: Math.floor(Date.now() / 1000),
+        // Open WebUI's `files` on the user message; the chat service keeps it with the message.
+        ...(files.length > 0 ? { files: [...files] } : {}),
       };
       const result = await conversationApi.addMessage(api, chatId, parentId, draft);
       // Remember the model on the chat (Open WebUI's `chat.models`), as a reload preselects it.

@@ -1,10 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useApi } from '../api';
-import { errorMessage } from '../app/error-message';
 import { useI18n } from '../i18n';
 import { ConfirmButton } from './confirm-button';
-import { Section } from './page-shell';
+import { Outcome, Section } from './page-shell';
 import { settingsApi, settingsKeys } from './settings-api';
 
 /**
@@ -110,14 +109,10 @@ export function ApiKeySection() {
           />
         )}
       </div>
-      <p role="status" className="muted">
-        {revoke.isSuccess && !info && !fresh ? t('settings.apiKey.revoked') : ''}
-      </p>
-      {failure && (
-        <p className="error" role="alert">
-          {errorMessage(failure, t)}
-        </p>
-      )}
+      <Outcome
+        done={revoke.isSuccess && !info && !fresh ? t('settings.apiKey.revoked') : ''}
+        failure={failure}
+      />
     </Section>
   );
 }

@@ -1,9 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId } from 'react';
 import { useApi } from '../api';
-import { errorMessage } from '../app/error-message';
 import { useT } from '../i18n';
-import { Section } from './page-shell';
+import { Outcome, Section } from './page-shell';
 import { settingsApi, settingsKeys, type UserSettings } from './settings-api';
 
 /** The model a new chat starts with, saved on the server (Open WebUI's `settings.ui.models[0]`). */
@@ -55,14 +54,7 @@ export function DefaultModelSection() {
         </select>
       </div>
       {!models.isPending && list.length === 0 && <p className="muted">{t('settings.model.noModels')}</p>}
-      <p role="status" className="muted">
-        {save.isSuccess ? t('settings.model.saved') : ''}
-      </p>
-      {failure && (
-        <p className="error" role="alert">
-          {errorMessage(failure, t)}
-        </p>
-      )}
+      <Outcome done={save.isSuccess ? t('settings.model.saved') : ''} failure={failure} />
     </Section>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { errorMessage } from '../app/error-message';
 import { useT } from '../i18n';
 import { CHATS_HREF } from './app-route';
 import { UserMenu } from './user-menu';
@@ -40,5 +41,25 @@ export function Section({ title, children }: { title: string; children: ReactNod
       <h2 id={id}>{title}</h2>
       {children}
     </section>
+  );
+}
+
+/**
+ * The end of a section: a polite status line (always there, so screen readers hear it change) and,
+ * after a failure, the error said for its code.
+ */
+export function Outcome({ done, failure }: { done: string; failure: unknown }) {
+  const t = useT();
+  return (
+    <>
+      <p role="status" className="muted">
+        {done}
+      </p>
+      {failure ? (
+        <p className="error" role="alert">
+          {errorMessage(failure, t)}
+        </p>
+      ) : null}
+    </>
   );
 }

@@ -33,5 +33,6 @@ export const settingsApi = {
 export const settingsKeys = {
   apiKey: ['settings', 'api-key'] as const,
   userSettings: ['settings', 'user-settings'] as const,
-  models: ['models'] as const,
+  // Not ['models']: the chat view caches the raw `{data}` answer under that key, this is the list.
+  models: ['settings', 'models'] as const,
 };

@@ -175,6 +175,15 @@ describe('SettingsScreen', () => {
     await waitFor(() => expect(select).toHaveValue('fake-model'));
   });
 
+  it('opens from the chats after the chat view has cached the model list', async () => {
+    const view = renderApp({ server: settingsServer() });
+    // The chat view's own shape of the model list, under its key.
+    view.queryClient.setQueryData(['models'], { data: [{ id: 'fake-model', name: 'Fake Model' }] });
+    window.location.hash = '#/settings';
+    expect(await screen.findByRole('heading', { level: 1, name: 'Settings' })).toBeInTheDocument();
+    expect(await screen.findByRole('option', { name: 'Fake Model' })).toBeInTheDocument();
+  });
+
   it('saves the profile and shows the new name', async () => {
     const server = settingsServer();
     let name = ADA.name;

@@ -2,6 +2,7 @@ import { LanguageSelect, useT } from '../i18n';
 import { ThemeSelect } from '../theme';
 import { ApiKeySection } from './api-key-section';
 import { DefaultModelSection } from './default-model-section';
+import { FilesSection } from './files-section';
 import { PageShell, Section } from './page-shell';
 import { PasswordSection } from './password-section';
 import { ProfileSection } from './profile-section';
@@ -19,6 +20,7 @@ export default function SettingsScreen() {
       <DefaultModelSection />
       <PasswordSection />
       <ApiKeySection />
+      <FilesSection />
     </PageShell>
   );
 }

@@ -20,5 +20,6 @@ export function settingsServer(user: SessionUser = ADA) {
     'GET /api/v1/users/user/settings': { body: {} },
     'GET /api/models': { body: { object: 'list', data: [{ id: 'fake-model', name: 'Fake Model' }] } },
     'GET /api/v1/chats/?page=1': { body: [] },
+    'GET /api/v1/files/?content=false': { body: [] },
   });
 }
