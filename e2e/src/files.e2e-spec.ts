@@ -81,6 +81,7 @@ describe('files through the gateway (local storage)', () => {
         DEFAULT_USER_ROLE: 'user',
         RAG_FILE_MAX_SIZE: '1',
         RAG_FILE_MAX_COUNT: '5',
+        WEBUI_NAME: 'Acme Chat',
         RAG_ALLOWED_FILE_EXTENSIONS: 'txt,pdf,docx,html',
       },
     });
@@ -92,9 +93,10 @@ describe('files through the gateway (local storage)', () => {
   });
   afterAll(() => stack?.stop());
 
-  it('tells clients the upload limits in /api/config, as Open WebUI does', async () => {
-    const config = await request<{ file: unknown }>(gateway, 'GET', '/api/config');
+  it('tells clients the upload limits and the installation’s name in /api/config, as Open WebUI does', async () => {
+    const config = await request<{ file: unknown; name: string }>(gateway, 'GET', '/api/config');
     expect(config.body.file).toEqual({ max_size: 1, max_count: 5 });
+    expect(config.body.name).toBe('Acme Chat'); // WEBUI_NAME
   });
 
   it('runs Open WebUI’s upload flow: multipart, then poll; the shapes match', async () => {

@@ -24,6 +24,8 @@ export const gatewayConfigSchema = z.object({
    * enforces its own RAG_FILE_MAX_SIZE; give both the same value, the chart does) and how many files one
    * message may attach (the web app enforces it, as Open WebUI's does).
    */
+  /** The installation's name, shown on the sign-in screen and in /api/config (Open WebUI's name). */
+  WEBUI_NAME: z.string().min(1).max(100).default('Parley'),
   RAG_FILE_MAX_SIZE: z.coerce.number().positive('must be a positive number of MB').optional(),
   RAG_FILE_MAX_COUNT: z.coerce
     .number()

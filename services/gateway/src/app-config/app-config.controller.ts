@@ -33,7 +33,7 @@ export class AppConfigController {
     const options = this.cached.options;
     return {
       status: true,
-      name: 'Parley',
+      name: this.settings.WEBUI_NAME,
       onboarding: options.firstUser,
       oauth: { providers: options.oidcProviderName ? { oidc: options.oidcProviderName } : {} },
       features: {
