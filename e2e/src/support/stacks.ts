@@ -1,7 +1,7 @@
 import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
 
 /**
- * auth, chat, model-gateway and gateway (`gateways` copies) over a fake upstream that speaks both the
+ * auth, chat, files, model-gateway and gateway (`gateways` copies) over a fake upstream that speaks both the
  * OpenAI and the Ollama protocol; new users are plain users. `env` adds or overrides variables.
  */
 export async function startStackWithUpstream({
@@ -13,7 +13,7 @@ export async function startStackWithUpstream({
 }> {
   const upstream = await startFakeLlm({ models: ['gpt-fake'] });
   const stack = await startStack({
-    copies: { auth: 1, chat: 1, 'model-gateway': 1, gateway: gateways },
+    copies: { auth: 1, chat: 1, files: 1, 'model-gateway': 1, gateway: gateways },
     env: {
       DEFAULT_USER_ROLE: 'user',
       OPENAI_API_BASE_URLS: upstream.openaiBaseUrl,
