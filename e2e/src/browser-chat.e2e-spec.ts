@@ -276,9 +276,13 @@ describe('the chat view in Chromium', () => {
     expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     const box = await composer(phone).boundingBox();
     expect(box && box.y + box.height).toBeLessThanOrEqual(740);
-    // From the composer, Tab reaches the send button (keyboard path).
+    // From the composer, Tab reaches the attach button and then the send button (keyboard path).
     await composer(phone).fill('x');
     await composer(phone).focus();
+    await phone.keyboard.press('Tab');
+    expect(await phone.evaluate<string | undefined>('document.activeElement?.getAttribute("aria-label")')).toBe(
+      'Attach files',
+    );
     await phone.keyboard.press('Tab');
     expect(await phone.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Send');
     await phone.screenshot({ path: screenshotPath('chat-at-360px') });

@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -34,10 +34,14 @@ export class LocalStorageProvider implements StorageProvider {
     const path = this.pathOf(key);
     const partial = `${path}.partial`;
     await mkdir(join(path, '..'), { recursive: true });
+    // Opened before anything can fail: a write stream that opens its file itself still creates it after
+    // an early abort (the open is already under way), which would leave the partial behind.
+    const file = await open(partial, 'w');
     try {
-      await pipeline(body, createWriteStream(partial, { flags: 'w' }), { signal });
+      await pipeline(body, file.createWriteStream(), { signal });
       await rename(partial, path);
     } catch (error) {
+      await file.close().catch(() => undefined);
       await rm(partial, { force: true });
       throw error;
     }
