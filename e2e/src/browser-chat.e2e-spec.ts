@@ -280,9 +280,9 @@ describe('the chat view in Chromium', () => {
     await composer(phone).fill('x');
     await composer(phone).focus();
     await phone.keyboard.press('Tab');
-    expect(await phone.evaluate<string | undefined>('document.activeElement?.getAttribute("aria-label")')).toBe(
-      'Attach files',
-    );
+    expect(
+      await phone.evaluate<string | undefined>('document.activeElement?.getAttribute("aria-label")'),
+    ).toBe('Attach files');
     await phone.keyboard.press('Tab');
     expect(await phone.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Send');
     await phone.screenshot({ path: screenshotPath('chat-at-360px') });
