@@ -36,3 +36,6 @@ export type {
   CallerSigning,
   CallerVerifierOptions,
 } from './caller-assertion';
+export { actingAdmin, actingUser, requirePermission } from './acting-user';
+export { canRead, canWrite, toAccessControl } from './access-control';
+export type { AccessControl, AccessRule, Accessor, Owned } from './access-control';

@@ -84,6 +84,13 @@ export const EVENTS = {
 
   /** `file.status` (core NATS); file.uploaded/processed/deleted go through JetStream (docs/files.md). */
   fileStatus: event('file.status', fileEventsV1.FileStatusChangedSchema),
+
+  /** Core NATS: a file's indexing state (realtime: `file:status` with stage "index"). */
+  fileIndexStatus: event('retrieval.file_index_status', eventsV1.FileIndexStatusChangedSchema),
+  /** Core NATS: a knowledge base's files or their indexing changed (realtime: `knowledge:status`). */
+  knowledgeStatus: event('retrieval.knowledge_status', eventsV1.KnowledgeStatusChangedSchema),
+  /** Core NATS, every retrieval copy: an admin saved the retrieval settings. */
+  retrievalSettingsChanged: event('retrieval.settings_changed', eventsV1.TableChangedSchema),
 } as const;
 
 /** A payload that is not the subject's message (wrong types, not JSON, an unsupported `v`). */

@@ -7,3 +7,4 @@ export * from './gen/parley/events/v1/file_events_pb';
 export * from './gen/parley/events/v1/model_gateway_events_pb';
 export * from './gen/parley/events/v1/realtime_events_pb';
 export * from './gen/parley/events/v1/task_events_pb';
+export * from './gen/parley/events/v1/retrieval_events_pb';

@@ -8,5 +8,6 @@ export * as usageV1 from './gen/parley/modelgateway/v1/usage_pb';
 export * as eventsV1 from './events';
 export * as filesV1 from './gen/parley/files/v1/files_service_pb';
 export * as fileEventsV1 from './gen/parley/events/v1/file_events_pb';
+export * as retrievalV1 from './gen/parley/retrieval/v1/retrieval_service_pb';
 // The standard rich error model (google.rpc.Status with ErrorInfo), carried in gRPC status details.
 export * as googleRpc from './google-rpc';

@@ -6,6 +6,6 @@ import { retrievalConfigSchema } from './retrieval.config';
 void bootstrapService({
   name: 'retrieval',
   configSchema: retrievalConfigSchema,
-  module: (config, { logger }) => RetrievalAppModule.register(config, logger),
+  module: (config, { logger, grpcHost }) => RetrievalAppModule.register(config, logger, grpcHost),
   ports: (config) => ({ http: config.HTTP_PORT, grpc: config.GRPC_PORT }),
 });

@@ -1,22 +1,12 @@
 import { create, toJson } from '@bufbuild/protobuf';
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '@parley/logging';
-import { EVENTS, NatsClient, type DurableStreamSpec } from '@parley/nats';
+import { EVENTS, NatsClient, STREAMS, type DurableStreamSpec } from '@parley/nats';
 import { fileEventsV1 } from '@parley/proto';
 import { FILES_CONFIG, FilesConfig } from '../files.config';
 import type { FileRow } from './files.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** file.uploaded / file.processed / file.deleted, kept until retrieval (or anyone) read them. */
-export const FILE_EVENTS_STREAM: DurableStreamSpec = {
-  name: 'PARLEY_FILE_EVENTS',
-  subjects: ['file.uploaded', 'file.processed', 'file.deleted'],
-  retention: 'limits',
-  storage: 'file',
-  maxAgeMs: 7 * DAY_MS,
-  maxBytes: 256 * 1024 * 1024,
-};
 
 /**
  * The extraction work queue (FILES_WORK_QUEUE names it; one per installation sharing a NATS): one message
@@ -121,7 +111,7 @@ export class FileEvents {
   /** After the change is saved; a failure is logged, never undoes the change. */
   private async durable(subject: string, payload: unknown): Promise<void> {
     await this.nats
-      .publishDurable(FILE_EVENTS_STREAM, subject, payload)
+      .publishDurable(STREAMS.fileEvents, subject, payload)
       .catch((error: unknown) => this.logger.error({ err: error, subject }, 'file event not published'));
   }
 }

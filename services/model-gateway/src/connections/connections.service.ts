@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { LOGGER, Logger } from '@parley/logging';
 import { EVENTS, NatsClient } from '@parley/nats';
-import { CachedTable } from '../common/cached-table';
+import { CachedTable } from '@parley/nats';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import {
   Connection,

@@ -1,5 +1,5 @@
 import { DomainError, ErrorKind } from '@parley/errors';
-import { AccessControl } from './access-control';
+import { AccessControl } from '@parley/grpc';
 
 export interface PresetParams {
   temperature?: number;

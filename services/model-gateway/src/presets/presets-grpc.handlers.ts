@@ -3,7 +3,7 @@ import { DomainError, ErrorKind } from '@parley/errors';
 import { GrpcServerHost } from '@parley/grpc';
 import { presetsV1 } from '@parley/proto';
 import { actingUser, requirePermission } from '../authorization/acting-user';
-import { AccessControl, toAccessControl } from './access-control';
+import { AccessControl, toAccessControl } from '@parley/grpc';
 import { PresetInput } from './preset';
 import { PresetsService, VisiblePreset } from './presets.service';
 

@@ -1,12 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
 import { EVENTS, NatsClient } from '@parley/nats';
-import { CachedTable } from '../common/cached-table';
+import { CachedTable } from '@parley/nats';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
-import { toAccessControl } from './access-control';
+import { toAccessControl } from '@parley/grpc';
 import { Preset, PresetInput, PresetParams } from './preset';
 
 type Row = Awaited<ReturnType<PrismaService['preset']['findFirstOrThrow']>>;

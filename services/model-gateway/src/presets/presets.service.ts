@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ModelsService } from '../models/models.service';
-import { Accessor, canRead, canWrite } from './access-control';
+import { Accessor, canRead, canWrite } from '@parley/grpc';
 import { applyPreset, Preset, PresetInput, validatePresetInput } from './preset';
 import { PresetsRepository } from './presets.repository';
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@parley/logging';
-import { event, type EventSpec, type NatsClient } from '@parley/nats';
+import { event, type EventSpec } from './event-subjects';
+import type { NatsClient } from './nats-client';
 import { eventsV1 } from '@parley/proto';
 import { CachedTable } from './cached-table';
 

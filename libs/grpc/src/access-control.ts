@@ -1,4 +1,8 @@
-/** Open WebUI's access_control: null = public (everyone reads); otherwise only the listed users and groups. */
+/**
+ * Open WebUI's access_control on shared things (presets, knowledge bases): null = public (everyone
+ * reads); otherwise the owner, admins, and the listed users and groups (`read` to use, `write` to
+ * change; who may write may also read).
+ */
 export interface AccessRule {
   group_ids: string[];
   user_ids: string[];
@@ -12,10 +16,10 @@ export interface AccessControl {
 export interface Accessor {
   userId: string;
   role: string;
-  groupIds?: string[];
+  groupIds?: readonly string[];
 }
 
-interface Owned {
+export interface Owned {
   userId: string;
   accessControl: AccessControl | null;
 }
@@ -24,18 +28,15 @@ const inRule = (who: Accessor, rule: AccessRule | undefined): boolean =>
   !!rule &&
   (rule.user_ids.includes(who.userId) || (who.groupIds ?? []).some((g) => rule.group_ids.includes(g)));
 
-/** May edit and delete: admins, the owner, and the users and groups in `write`. */
-export function canWrite(who: Accessor, preset: Owned): boolean {
-  return who.role === 'admin' || preset.userId === who.userId || inRule(who, preset.accessControl?.write);
+/** May change and delete: admins, the owner, and the users and groups in `write`. */
+export function canWrite(who: Accessor, thing: Owned): boolean {
+  return who.role === 'admin' || thing.userId === who.userId || inRule(who, thing.accessControl?.write);
 }
 
-/**
- * May see and call: admins, everyone with BYPASS_MODEL_ACCESS_CONTROL, everyone for a public preset,
- * the owner, and the users and groups in `read` (or `write`: who may edit may also use).
- */
-export function canRead(who: Accessor, preset: Owned, bypass: boolean): boolean {
-  if (bypass || preset.accessControl === null) return true;
-  return canWrite(who, preset) || inRule(who, preset.accessControl.read);
+/** May see and use: `bypass` (an installation-wide override), public things, writers, and `read`. */
+export function canRead(who: Accessor, thing: Owned, bypass = false): boolean {
+  if (bypass || thing.accessControl === null) return true;
+  return canWrite(who, thing) || inRule(who, thing.accessControl.read);
 }
 
 /** Normalises stored or received JSON into the full shape (missing lists read as empty). */

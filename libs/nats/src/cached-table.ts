@@ -1,5 +1,6 @@
 import type { Logger } from '@parley/logging';
-import { EVENT_VERSION, type EventSpec, type NatsClient } from '@parley/nats';
+import { EVENT_VERSION, type EventSpec } from './event-subjects';
+import type { NatsClient } from './nats-client';
 import type { eventsV1 } from '@parley/proto';
 
 /**

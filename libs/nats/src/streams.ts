@@ -1,0 +1,19 @@
+import type { DurableStreamSpec } from './durable-consumer';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The JetStream streams more than one service uses: the producer publishes into it and each consumer
+ * makes sure it exists with the same settings, so the spec lives here once.
+ */
+export const STREAMS: Record<'fileEvents', DurableStreamSpec> = {
+  /** file.uploaded / file.processed / file.deleted, kept until retrieval (or anyone) read them. */
+  fileEvents: {
+    name: 'PARLEY_FILE_EVENTS',
+    subjects: ['file.uploaded', 'file.processed', 'file.deleted'],
+    retention: 'limits',
+    storage: 'file',
+    maxAgeMs: 7 * DAY_MS,
+    maxBytes: 256 * 1024 * 1024,
+  },
+};
