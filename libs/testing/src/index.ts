@@ -29,5 +29,7 @@ export {
 export { createTestCa } from './test-certificates';
 export type { TestCa, TestCertificateFiles } from './test-certificates';
 export { startS3Server } from './s3-server';
+export { startVectorStore } from './vector-store';
+export type { VectorStore, VectorStoreOptions } from './vector-store';
 export type { S3TestServer } from './s3-server';
 export { docxWithParagraphs, pdfWithPages, pptxWithSlides, xlsxWithRows } from './document-fixtures';
