@@ -110,7 +110,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const vectorStore: VectorStore | undefined =
     retrievalCopies > 0 ? await startVectorStore({ maxConnections: 32 * retrievalCopies }) : undefined;
   const retrievalEnv: Record<string, string> = vectorStore
-    ? { VECTOR_DB: 'pgvector', PGVECTOR_DB_URL: vectorStore.url }
+    ? {
+        VECTOR_DB: 'pgvector',
+        PGVECTOR_DB_URL: vectorStore.url,
+        // Stacks share one NATS: each its own work queue and its own consumer of the file events.
+        RETRIEVAL_WORK_QUEUE: `RETRIEVAL_${instance.toUpperCase()}`,
+        RETRIEVAL_FILE_EVENTS_CONSUMER: `retrieval-${instance.toLowerCase()}`,
+      }
     : {};
   const filesEnv: Record<string, string> = {
     UPLOAD_DIR: uploadDir,
