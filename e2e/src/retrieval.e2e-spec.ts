@@ -109,21 +109,32 @@ describe('retrieval: grounded answers and durable indexing', () => {
   });
 
   async function indexedBase(id: string, files: number) {
-    return until(`${files} indexed files in ${id}`, async () => {
-      const { knowledgeBase } = await rpc.getKnowledgeBase({ id }, { caller: aliceCaller() });
-      const states = knowledgeBase!.files.map((f) => f.status?.state);
-      if (states.includes(retrievalV1.IndexState.FAILED))
-        throw new Error(`a file failed: ${JSON.stringify(knowledgeBase!.files.map((f) => f.status?.error))}`);
-      const done = states.filter((s) => s === retrievalV1.IndexState.INDEXED).length;
-      return done === files ? knowledgeBase! : undefined;
-    }, 60_000);
+    return until(
+      `${files} indexed files in ${id}`,
+      async () => {
+        const { knowledgeBase } = await rpc.getKnowledgeBase({ id }, { caller: aliceCaller() });
+        const states = knowledgeBase!.files.map((f) => f.status?.state);
+        if (states.includes(retrievalV1.IndexState.FAILED))
+          throw new Error(
+            `a file failed: ${JSON.stringify(knowledgeBase!.files.map((f) => f.status?.error))}`,
+          );
+        const done = states.filter((s) => s === retrievalV1.IndexState.INDEXED).length;
+        return done === files ? knowledgeBase! : undefined;
+      },
+      60_000,
+    );
   }
 
   let baseId: string;
   let pdfId: string;
 
   it('indexes a PDF in a knowledge base and grounds an answer in it, with sources naming file and page', async () => {
-    pdfId = await upload(gateway, alice, await pdfWithPages(['An introduction with nothing in it.', FACT]), 'reactor.pdf');
+    pdfId = await upload(
+      gateway,
+      alice,
+      await pdfWithPages(['An introduction with nothing in it.', FACT]),
+      'reactor.pdf',
+    );
     const { knowledgeBase } = await rpc.createKnowledgeBase(
       { knowledgeBase: { name: 'Reactors', description: 'Notes', accessControl: { read: {}, write: {} } } },
       { caller: aliceCaller() },
@@ -165,7 +176,9 @@ describe('retrieval: grounded answers and durable indexing', () => {
     expect(cited).toMatchObject({ name: 'reactor.pdf', page: 2, file_id: pdfId });
 
     const body = fake.stats.requestBodies.filter((b) => JSON.stringify(b).includes(marker)).at(-1)!;
-    const question = (body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'user')!;
+    const question = (body.messages as Array<{ role: string; content: string }>).find(
+      (m) => m.role === 'user',
+    )!;
     expect(question.content).toContain('purple quartz crystals');
     expect(question.content).toMatch(/<source id="1" name="reactor\.pdf" page="2">/);
     expect(question.content).toContain(marker);
@@ -176,7 +189,10 @@ describe('retrieval: grounded answers and durable indexing', () => {
   it('gives another user nothing of a private base, everything of a public one', async () => {
     const search = (caller: ReturnType<typeof userCaller>) =>
       rpc.search(
-        { query: 'What does the reactor run on?', targets: [{ target: { case: 'knowledgeBaseId', value: baseId } }] },
+        {
+          query: 'What does the reactor run on?',
+          targets: [{ target: { case: 'knowledgeBaseId', value: baseId } }],
+        },
         { caller },
       );
     await expect(search(bobCaller())).rejects.toMatchObject({ kind: 'NOT_FOUND' });
@@ -212,7 +228,9 @@ describe('retrieval: grounded answers and durable indexing', () => {
   });
 
   it('loses no file and duplicates no chunk when a retrieval copy is killed mid-indexing', async () => {
-    const facts = [0, 1, 2, 3, 4, 5].map((i) => `Fact ${i}: the code word for vault ${i} is ${randomUUID()}.`);
+    const facts = [0, 1, 2, 3, 4, 5].map(
+      (i) => `Fact ${i}: the code word for vault ${i} is ${randomUUID()}.`,
+    );
     const ids = [] as string[];
     for (const [i, fact] of facts.entries())
       ids.push(await upload(gateway, alice, Buffer.from(`${fact}\n\nMore text ${i}.`), `fact-${i}.txt`));
@@ -265,10 +283,14 @@ describe('retrieval: grounded answers and durable indexing', () => {
       { caller: adminCaller },
     );
     expect(changed.reindex?.total).toBeGreaterThan(0);
-    const done = await until('the re-index', async () => {
-      const state = await rpc.getSettings({}, { caller: adminCaller });
-      return !state.reindex?.running && state.embeddingDimensions === 768 ? state : undefined;
-    }, 60_000);
+    const done = await until(
+      'the re-index',
+      async () => {
+        const state = await rpc.getSettings({}, { caller: adminCaller });
+        return !state.reindex?.running && state.embeddingDimensions === 768 ? state : undefined;
+      },
+      60_000,
+    );
     expect(done.reindex!.done).toBe(done.reindex!.total);
     const dims = await store.query(`SELECT DISTINCT dims FROM retrieval_index.chunks`);
     expect(dims.rows).toEqual([{ dims: 768 }]);
@@ -296,7 +318,10 @@ describe('retrieval: grounded answers and durable indexing', () => {
 
   it('answers bad input with INVALID_ARGUMENT', async () => {
     await expect(
-      rpc.search({ query: '', targets: [{ target: { case: 'knowledgeBaseId', value: baseId } }] }, { caller: aliceCaller() }),
+      rpc.search(
+        { query: '', targets: [{ target: { case: 'knowledgeBaseId', value: baseId } }] },
+        { caller: aliceCaller() },
+      ),
     ).rejects.toMatchObject({ kind: 'INVALID_ARGUMENT' });
     await expect(rpc.search({ query: 'x', targets: [] }, { caller: aliceCaller() })).rejects.toMatchObject({
       kind: 'INVALID_ARGUMENT',
@@ -304,9 +329,9 @@ describe('retrieval: grounded answers and durable indexing', () => {
     await expect(
       rpc.createKnowledgeBase({ knowledgeBase: { name: ' ' } }, { caller: aliceCaller() }),
     ).rejects.toMatchObject({ kind: 'INVALID_ARGUMENT' });
-    await expect(
-      rpc.getKnowledgeBase({ id: 'not-a-uuid' }, { caller: aliceCaller() }),
-    ).rejects.toMatchObject({ kind: 'NOT_FOUND' });
+    await expect(rpc.getKnowledgeBase({ id: 'not-a-uuid' }, { caller: aliceCaller() })).rejects.toMatchObject(
+      { kind: 'NOT_FOUND' },
+    );
     const untilOk = await untilStatus(200, () => request(gateway, 'GET', '/health'));
     expect(untilOk.status).toBe(200);
   });
