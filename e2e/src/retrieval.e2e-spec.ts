@@ -172,7 +172,7 @@ describe('retrieval: grounded answers and durable indexing', () => {
     }>;
     expect(sources[0]!.source).toEqual({ type: 'collection', id: baseId, name: 'Reactors' });
     expect(sources[0]!.document.join(' ')).toContain('purple quartz');
-    const cited = sources[0]!.metadata.find((m, i) => sources[0]!.document[i]!.includes('purple quartz'))!;
+    const cited = sources[0]!.metadata.find((_, i) => sources[0]!.document[i]!.includes('purple quartz'))!;
     expect(cited).toMatchObject({ name: 'reactor.pdf', page: 2, file_id: pdfId });
 
     const body = fake.stats.requestBodies.filter((b) => JSON.stringify(b).includes(marker)).at(-1)!;
