@@ -1,5 +1,6 @@
 import { checkGrpcHealth } from '@parley/grpc';
 import { freePort, startServiceProcess, startStack, Stack } from '@parley/testing';
+import { Client } from 'pg';
 
 const ALL = ['auth', 'chat', 'model-gateway', 'retrieval', 'files', 'realtime', 'gateway'] as const;
 
@@ -34,6 +35,19 @@ describe('every service as its own process', () => {
       expect(await checkGrpcHealth(stack.grpcTargets[name]![0]!)).toBe('SERVING');
     },
   );
+
+  it('serves retrieval a vector store with pgvector over the PostgreSQL wire protocol', async () => {
+    expect(stack.vectorStoreUrl).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+    const client = new Client({ connectionString: stack.vectorStoreUrl });
+    await client.connect();
+    try {
+      await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+      const { rows } = await client.query<{ d: number }>(`SELECT '[1,0]'::vector <=> '[0,1]'::vector AS d`);
+      expect(rows[0]!.d).toBeCloseTo(1, 6);
+    } finally {
+      await client.end();
+    }
+  });
 
   it('serves the web app from the gateway with index.html as no-cache and assets as immutable', async () => {
     const gateway = stack.gatewayUrls[0]!;

@@ -32,7 +32,7 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
   let calls = 0;
 
   beforeAll(async () => {
-    stack = await startStack({ copies: { auth: 1, chat: 2, 'model-gateway': 1, files: 1 } });
+    stack = await startStack({ copies: { auth: 1, chat: 2, 'model-gateway': 1, files: 1, retrieval: 1 } });
   });
 
   afterAll(async () => {

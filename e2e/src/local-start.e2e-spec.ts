@@ -3,7 +3,8 @@
 // service killed with SIGKILL, and on SIGINT stops every process it started and frees every port.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, repoRoot, tcpAnswers, TestDatabase } from '@parley/testing';
 
@@ -34,11 +35,14 @@ async function ready(port: number): Promise<boolean> {
   }
 }
 
-/** A base where base..base+6 (HTTP) and base+100..base+104 (gRPC) are all free. */
+/** Offsets from the base of every port npm start listens on: HTTP, the vector store (+9), gRPC. */
+const PORT_OFFSETS = [0, 1, 2, 3, 4, 5, 6, 9, 100, 101, 102, 103, 104];
+
+/** A base where every port of PORT_OFFSETS is free. */
 async function freePortBase(): Promise<number> {
   for (;;) {
     const base = 20000 + Math.floor(Math.random() * 20000);
-    const ports = [0, 1, 2, 3, 4, 5, 6, 100, 101, 102, 103, 104].map((d) => base + d);
+    const ports = PORT_OFFSETS.map((d) => base + d);
     const used = await Promise.all(ports.map((p) => tcpAnswers('127.0.0.1', p, 300)));
     if (!used.some(Boolean)) return base;
   }
@@ -49,6 +53,10 @@ describe('npm start (local supervisor)', () => {
   let supervisor: ChildProcess;
   let output = '';
   let base: number;
+  // Not the checkout's .cache/pglite-vector: a developer's own npm start may hold that one.
+  const vectorStoreDir = mkdtempSync(join(tmpdir(), 'parley-local-start-vector-'));
+  /** Where the PostgreSQL has no pgvector, npm start runs PGlite for it as one more process. */
+  const withPglite = () => output.includes('PGlite with pgvector serves it');
   const pidFile = join(repoRoot(), '.cache', `e2e-local-start-${randomBytes(4).toString('hex')}.pids`);
 
   const pids = (): Record<string, number> =>
@@ -73,6 +81,7 @@ describe('npm start (local supervisor)', () => {
         PORT: String(base),
         PARLEY_SKIP_BUILD: 'true',
         PARLEY_PID_FILE: pidFile,
+        PARLEY_VECTOR_DB_DIR: vectorStoreDir,
         REALTIME_CLUSTER: `rt-${randomBytes(4).toString('hex')}`,
         MODEL_GATEWAY_CLUSTER: `mg-${randomBytes(4).toString('hex')}`,
         WEBUI_SECRET_KEY: randomBytes(24).toString('hex'),
@@ -100,14 +109,26 @@ describe('npm start (local supervisor)', () => {
       );
     }
     await database?.drop();
+    rmSync(vectorStoreDir, { recursive: true, force: true });
   });
 
   it('serves every service once the URL is printed', async () => {
     for (let i = 0; i <= 6; i++) expect(await ready(base + i)).toBe(true);
     const listed = pids();
+    const expected = [
+      'auth',
+      'chat',
+      'files',
+      'gateway',
+      'model-gateway',
+      'realtime',
+      'retrieval',
+      'supervisor',
+    ];
     expect(Object.keys(listed).sort()).toEqual(
-      ['auth', 'chat', 'files', 'gateway', 'model-gateway', 'realtime', 'retrieval', 'supervisor'].sort(),
+      [...expected, ...(withPglite() ? ['vector-store'] : [])].sort(),
     );
+    expect(output).toMatch(/Vector store: /);
     expect(listed.supervisor).toBe(supervisor.pid);
   });
 
@@ -125,13 +146,13 @@ describe('npm start (local supervisor)', () => {
 
   it('on SIGINT stops every process it started and frees every port', async () => {
     const children = Object.entries(pids()).filter(([name]) => name !== 'supervisor');
-    expect(children).toHaveLength(7);
+    expect(children).toHaveLength(withPglite() ? 8 : 7);
     for (const [, pid] of children) expect(pidAlive(pid)).toBe(true);
     supervisor.kill('SIGINT');
     await waitFor('the supervisor to exit', () => supervisor.exitCode !== null, 60_000);
     expect(supervisor.exitCode).toBe(0);
     expect(children.filter(([, pid]) => pidAlive(pid))).toEqual([]);
-    const ports = [0, 1, 2, 3, 4, 5, 6, 100, 101, 102, 103, 104].map((d) => base + d);
+    const ports = PORT_OFFSETS.map((d) => base + d);
     const busy = [];
     for (const port of ports) if (await tcpAnswers('127.0.0.1', port, 500)) busy.push(port);
     expect(busy).toEqual([]);

@@ -55,7 +55,7 @@ describe('an Open WebUI env file', () => {
         `REDIS_URL=${infra.redisUrl}`,
         `NATS_URL=${infra.natsUrl}`,
         'WEBUI_SECRET_KEY=an-open-webui-secret-key-of-some-length',
-        'VECTOR_DB=chroma',
+        'CHROMA_HTTP_HOST=chroma.internal',
         'ENABLE_SIGNUP=false',
         '',
       ].join('\n'),
@@ -75,7 +75,7 @@ describe('an Open WebUI env file', () => {
     // Ready means it reached PostgreSQL through the composed URL (readiness checks it).
     expect(logs).toContain('"DATABASE_POOL_SIZE":3');
     expect(logs).toContain('"ENABLE_SIGNUP":false');
-    expect(logs).toMatch(/VECTOR_DB is an Open WebUI setting Parley does not honour: [^"]*pgvector/);
+    expect(logs).toMatch(/CHROMA_HTTP_HOST is an Open WebUI setting Parley does not honour: [^"]*pgvector/);
     expect(logs).not.toContain('an-open-webui-secret-key-of-some-length');
   });
 

@@ -2,10 +2,15 @@
 // separate processes on the loopback PostgreSQL, Redis and NATS; the web app is served by the gateway.
 // A service that dies is restarted with backoff; Ctrl-C, SIGTERM or a failure of this script stops
 // every process cleanly (each drains in-flight work first, SIGKILL after a grace) and waits for them.
+// Where the PostgreSQL has no pgvector (Debian's PostgreSQL 15 packages none), the retrieval service's
+// vector store is PGlite with pgvector served over the PostgreSQL wire protocol, kept in
+// .cache/pglite-vector across runs, started first and stopped last.
 // Only Node's own modules are imported statically: dependencies (pg) are loaded after the install.
 import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { checkDependencies, DEFAULT_URLS, describeMissing, tcpAnswers } from './infrastructure.mjs';
 import { ensureDependencies } from './install-dependencies.mjs';
@@ -19,6 +24,9 @@ process.env.NX_TUI = 'false';
 const HTTP_BASE = Number(process.env.PARLEY_PORT_BASE ?? 8080);
 const GRPC_BASE = Number(process.env.PARLEY_GRPC_PORT_BASE ?? 50051);
 const PORT = Number(process.env.PORT ?? HTTP_BASE);
+// PARLEY_PORT_BASE+9 (8089): the PGlite vector store, when it is needed (see startVectorStoreIfNeeded).
+const VECTOR_STORE_PORT = HTTP_BASE + 9;
+const VECTOR_STORE_DIR = process.env.PARLEY_VECTOR_DB_DIR ?? '.cache/pglite-vector';
 const SERVICES = [
   { name: 'auth', http: HTTP_BASE + 1, grpc: GRPC_BASE },
   { name: 'chat', http: HTTP_BASE + 2, grpc: GRPC_BASE + 1 },
@@ -58,7 +66,7 @@ if (missing.length)
     `Parley needs these services, and they do not answer:\n${describeMissing(missing)}\nThen run npm start again.`,
   );
 
-for (const service of SERVICES) {
+for (const service of [...SERVICES, { name: 'vector store', http: VECTOR_STORE_PORT }]) {
   for (const port of [service.http, service.grpc].filter(Boolean)) {
     if (await tcpAnswers('127.0.0.1', port))
       fail(
@@ -98,6 +106,8 @@ execSync('node dist/libs/database/src/migrate.cli.js', {
   stdio: 'inherit',
   env: { ...env, LOG_LEVEL: 'warn' },
 });
+env.VECTOR_DB = 'pgvector';
+env.PGVECTOR_DB_URL = await startVectorStoreIfNeeded(env);
 
 for (const service of SERVICES) {
   const entry = { service, child: undefined, delay: RESTART_MIN_MS, timer: undefined };
@@ -110,9 +120,13 @@ function startChild(entry) {
   const { service } = entry;
   const child = spawn(
     process.execPath,
-    ['--require', './tools/dev/exit-with-parent.cjs', `dist/services/${service.name}/src/main.js`],
+    [
+      '--require',
+      './tools/dev/exit-with-parent.cjs',
+      ...(service.args ?? [`dist/services/${service.name}/src/main.js`]),
+    ],
     {
-      env: {
+      env: service.env ?? {
         ...env,
         HTTP_PORT: String(service.http),
         PORT: String(service.http),
@@ -179,8 +193,18 @@ async function stopAll(exitCode) {
   if (stopping) return;
   stopping = true;
   console.log('\nStopping (each service drains its in-flight work)...');
-  await Promise.all(
-    children.map(
+  // The services drain against the vector store, so it stops after them.
+  const last = children.filter((entry) => entry.service.stopLast);
+  await stopEntries(children.filter((entry) => !entry.service.stopLast));
+  await stopEntries(last);
+  rmSync(PID_FILE, { force: true });
+  console.log('Stopped.');
+  process.exit(exitCode);
+}
+
+function stopEntries(entries) {
+  return Promise.all(
+    entries.map(
       (entry) =>
         new Promise((resolve) => {
           clearTimeout(entry.timer);
@@ -200,9 +224,6 @@ async function stopAll(exitCode) {
         }),
     ),
   );
-  rmSync(PID_FILE, { force: true });
-  console.log('Stopped.');
-  process.exit(exitCode);
 }
 
 function signalGroup(child, signal) {
@@ -247,6 +268,7 @@ async function createDatabaseIfMissing(databaseUrl) {
 }
 
 async function isReady(service) {
+  if (service.ready) return service.ready();
   try {
     return (await fetch(`http://127.0.0.1:${service.http}/health/ready`)).status === 200;
   } catch {
@@ -268,10 +290,83 @@ async function waitUntilReady() {
   }
 }
 
+/**
+ * The URL of retrieval's vector store (PGVECTOR_DB_URL): the one set, or DATABASE_URL when its PostgreSQL
+ * offers pgvector, or else a PGlite with pgvector on VECTOR_STORE_PORT, persisted in VECTOR_STORE_DIR.
+ */
+async function startVectorStoreIfNeeded(env) {
+  if (process.env.PGVECTOR_DB_URL) {
+    console.log('Vector store: PGVECTOR_DB_URL as set.');
+    return process.env.PGVECTOR_DB_URL;
+  }
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: env.DATABASE_URL });
+  await client.connect();
+  const { rowCount } = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
+  await client.end();
+  if (rowCount) {
+    console.log('Vector store: the PostgreSQL at DATABASE_URL has pgvector; retrieval uses it.');
+    return env.DATABASE_URL;
+  }
+  const url = `postgresql://postgres@127.0.0.1:${VECTOR_STORE_PORT}/postgres`;
+  console.log(
+    `Vector store: the PostgreSQL at DATABASE_URL has no pgvector, so PGlite with pgvector serves it on 127.0.0.1:${VECTOR_STORE_PORT} (data in ${VECTOR_STORE_DIR}); set PGVECTOR_DB_URL to use another.`,
+  );
+  mkdirSync(VECTOR_STORE_DIR, { recursive: true });
+  const require = createRequire(import.meta.url);
+  // The bin of @electric-sql/pglite-socket; its exports map hides the path, so it is found beside the entry.
+  const server = join(dirname(require.resolve('@electric-sql/pglite-socket')), 'scripts', 'server.js');
+  const entry = {
+    service: {
+      name: 'vector-store',
+      args: [
+        server,
+        `--db=${VECTOR_STORE_DIR}`,
+        '--host=127.0.0.1',
+        `--port=${VECTOR_STORE_PORT}`,
+        '--extensions=@electric-sql/pglite-pgvector:vector',
+        // one backend: more connections only queue, but every pool of retrieval must get one
+        '--max-connections=64',
+      ],
+      env: { PATH: process.env.PATH ?? '' },
+      stopLast: true,
+      ready: () => answersSql(pg, url),
+    },
+    child: undefined,
+    delay: RESTART_MIN_MS,
+    timer: undefined,
+  };
+  children.push(entry);
+  startChild(entry);
+  const deadline = Date.now() + 60000;
+  // A first run creates the database in VECTOR_STORE_DIR, which takes a few seconds; a crash restarts it.
+  while (!(await answersSql(pg, url))) {
+    if (Date.now() > deadline)
+      return fail('The vector store (PGlite) did not answer within 60 s; see its lines above.');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return url;
+}
+
+async function answersSql(pg, url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Turns each JSON log line into `[service] level msg` for a readable terminal. */
 function prefixLines(stream, name) {
   const label = `[${name}]`.padEnd(16);
   createInterface({ input: stream }).on('line', (line) => {
+    // PGlite's server announces every connection, each readiness check and pool connection included
+    if (name === 'vector-store' && line.startsWith('Client connected from')) return;
     try {
       const {
         level,

@@ -78,8 +78,8 @@ gets the matching *_GRPC_URL. gateway and realtime take traffic from outside ins
 auth: [gateway, realtime]
 chat: [gateway, model-gateway, realtime]
 model-gateway: [gateway]
-retrieval: []
-files: [gateway, model-gateway]
+retrieval: [gateway, model-gateway]
+files: [gateway, model-gateway, retrieval]
 realtime: [gateway]
 {{- end -}}
 
@@ -199,6 +199,7 @@ plus grpcTls.extraDnsNames. One certificate serves every component, as server an
 {{- end -}}
 
 {{/* An env var read from the chart's connections Secret or from an existingSecret. */}}
+{{- /* `key` (default envName): the key in the chart's connections Secret, when another variable's value is reused. */}}
 {{- define "parley.connectionEnv" -}}
 - name: {{ .envName }}
   valueFrom:
@@ -208,8 +209,20 @@ plus grpcTls.extraDnsNames. One certificate serves every component, as server an
       key: {{ .cfg.existingSecretKey }}
       {{- else }}
       name: {{ include "parley.connectionsSecretName" .root }}
-      key: {{ .envName }}
+      key: {{ .key | default .envName }}
       {{- end }}
+{{- end -}}
+
+{{/* PGVECTOR_DB_URL: vectorDb's own URL or Secret, else the very same database as DATABASE_URL. */}}
+{{- define "parley.pgvectorEnv" -}}
+{{- $v := .Values.vectorDb -}}
+- name: VECTOR_DB
+  value: {{ $v.engine | quote }}
+{{ if or $v.existingSecret $v.url -}}
+{{ include "parley.connectionEnv" (dict "root" . "envName" "PGVECTOR_DB_URL" "cfg" $v) }}
+{{- else -}}
+{{ include "parley.connectionEnv" (dict "root" . "envName" "PGVECTOR_DB_URL" "key" "DATABASE_URL" "cfg" .Values.postgresql) }}
+{{- end }}
 {{- end -}}
 
 {{- define "parley.redisEnv" -}}
@@ -258,6 +271,9 @@ Only what each service reads: see README.md for the table.
 {{ include "parley.connectionEnv" (dict "root" $root "envName" "DATABASE_URL" "cfg" $root.Values.postgresql) }}
 - name: DATABASE_POOL_SIZE
   value: {{ $root.Values.postgresql.poolSize | quote }}
+{{- end }}
+{{- if eq $component "retrieval" }}
+{{ include "parley.pgvectorEnv" $root }}
 {{- end }}
 {{- /* Per region its own queue groups, JetStream consumers and Redis keys (docs/multi-region.md). */}}
 {{- if and $root.Values.region (eq $component "realtime") }}

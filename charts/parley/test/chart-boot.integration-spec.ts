@@ -1,6 +1,7 @@
 // A chart smoke without a cluster: render the default values, give every Deployment's process
 // exactly the env the chart gives it (Secrets resolved, the release's Service names mapped to the
-// loopback, the stores pointed at the test's PostgreSQL, Redis and NATS), start all seven services
+// loopback, the stores pointed at the test's PostgreSQL, Redis and NATS, and retrieval's vector store at
+// a PGlite with pgvector, which the loopback PostgreSQL lacks), start all seven services
 // and check that each becomes ready and that a user can sign up and sign in through the gateway.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,23 +11,17 @@ import {
   freePort,
   SERVICE_START_ORDER,
   startServiceProcess,
+  startVectorStore,
   testInfrastructure,
   type ServiceName,
   type ServiceProcess,
   type TestDatabase,
+  type VectorStore,
 } from '@parley/testing';
 import { RELEASE, componentOf, ofKind, template, writeValues, type Obj } from './rendered-chart';
 import { renderedEnv } from './rendered-env';
 
-const START_ORDER: ServiceName[] = [
-  'auth',
-  'chat',
-  'model-gateway',
-  'retrieval',
-  'files',
-  'realtime',
-  'gateway',
-];
+const START_ORDER = SERVICE_START_ORDER;
 const VALUE_KEYS: Record<ServiceName, string> = {
   gateway: 'gateway',
   auth: 'auth',
@@ -39,6 +34,7 @@ const VALUE_KEYS: Record<ServiceName, string> = {
 
 describe('the chart’s default values boot every service (no cluster)', () => {
   let database: TestDatabase;
+  let vectorStore: VectorStore;
   const processes: ServiceProcess[] = [];
   const uploads = mkdtempSync(join(tmpdir(), 'parley-chart-boot-'));
   let gatewayUrl = '';
@@ -46,6 +42,7 @@ describe('the chart’s default values boot every service (no cluster)', () => {
   beforeAll(async () => {
     const infra = await testInfrastructure();
     database = await createTestDatabase();
+    vectorStore = await startVectorStore();
     // Free ports instead of the chart's fixed ones, set through the chart's own values.
     const ports: string[] = [];
     for (const key of Object.values(VALUE_KEYS)) {
@@ -70,6 +67,7 @@ describe('the chart’s default values boot every service (no cluster)', () => {
         REDIS_URL: infra.redisUrl,
         NATS_URL: infra.natsUrl,
         ...(env.UPLOAD_DIR ? { UPLOAD_DIR: join(uploads, 'files') } : {}),
+        ...(env.PGVECTOR_DB_URL ? { PGVECTOR_DB_URL: vectorStore.url } : {}),
       });
       const httpPort = Number(env.PORT ?? env.HTTP_PORT);
       processes.push(await startServiceProcess(name, { env, httpPort, label: `chart-${name}` }));
@@ -80,6 +78,7 @@ describe('the chart’s default values boot every service (no cluster)', () => {
   afterAll(async () => {
     await Promise.all(processes.map((p) => p.stop('SIGTERM')));
     await database?.drop();
+    await vectorStore?.stop();
     rmSync(uploads, { recursive: true, force: true });
   });
 

@@ -18,6 +18,7 @@ import {
   writeValues,
   type Obj,
 } from './rendered-chart';
+import { renderedEnv } from './rendered-env';
 
 // The services' facts (docs: ARCHITECTURE.md and the services' config), written down here on
 // purpose rather than read from values.yaml, so a wrong default in the chart fails the test.
@@ -35,8 +36,8 @@ const CALLERS: Record<string, string[]> = {
   auth: ['gateway', 'realtime'],
   chat: ['gateway', 'model-gateway', 'realtime'],
   'model-gateway': ['gateway'],
-  retrieval: [],
-  files: ['gateway', 'model-gateway'],
+  retrieval: ['gateway', 'model-gateway'],
+  files: ['gateway', 'model-gateway', 'retrieval'],
 };
 const PUBLIC = ['gateway', 'realtime'];
 const STICKY_ANNOTATION = 'nginx.ingress.kubernetes.io/affinity';
@@ -200,8 +201,9 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
         checked++;
       }
     }
-    // gateway 4 (auth, chat, model-gateway, files) + realtime 2 (auth, chat) + model-gateway 2 (chat, files)
-    expect(checked).toBe(8);
+    // gateway 5 (auth, chat, model-gateway, retrieval, files) + realtime 2 (auth, chat)
+    // + model-gateway 3 (chat, retrieval, files) + retrieval 1 (files)
+    expect(checked).toBe(11);
     const gateway = named(objs, 'Deployment', `${RELEASE}-gateway`)!;
     expect(envValue(gateway, 'REALTIME_URL')).toBe(`http://${RELEASE}-realtime:8086`);
     expect(envValue(gateway, 'AUTH_HTTP_URL')).toBe(`http://${RELEASE}-auth:8081`);
@@ -420,6 +422,55 @@ describe('chart options', () => {
       expect(envValue(d, 'REDIS_SENTINEL_MASTER_NAME')).toBe('mymaster');
       expect(envOf(d).REDIS_URL.valueFrom.secretKeyRef).toEqual({ name: 'parley-redis', key: 'REDIS_URL' });
     }
+  });
+
+  it('gives retrieval VECTOR_DB and PGVECTOR_DB_URL: the database of DATABASE_URL unless its own URL or Secret is set', () => {
+    const vectorEnv = (objs: Obj[]) => {
+      const retrieval = named(objs, 'Deployment', `${RELEASE}-retrieval`)!;
+      expect(envValue(retrieval, 'VECTOR_DB')).toBe('pgvector');
+      return {
+        ref: envOf(retrieval).PGVECTOR_DB_URL!.valueFrom.secretKeyRef,
+        env: renderedEnv(objs, retrieval),
+      };
+    };
+    const byDefault = template([]);
+    expect(vectorEnv(byDefault).ref).toEqual({ name: `${RELEASE}-connections`, key: 'DATABASE_URL' });
+    expect(vectorEnv(byDefault).env.PGVECTOR_DB_URL).toBe(vectorEnv(byDefault).env.DATABASE_URL);
+    // no other service gets the vector store
+    for (const d of ofKind(byDefault, 'Deployment').filter((d) => componentOf(d) !== 'retrieval'))
+      expect(envOf(d).PGVECTOR_DB_URL).toBeUndefined();
+
+    const sharedDatabase = template(
+      [],
+      ['--set', 'postgresql.existingSecret=pg', '--set', 'postgresql.existingSecretKey=url'],
+    );
+    expect(vectorEnv(sharedDatabase).ref).toEqual({ name: 'pg', key: 'url' });
+
+    const ownUrl = template(
+      [],
+      [
+        '--set',
+        'postgresql.existingSecret=pg',
+        '--set',
+        'redis.existingSecret=rd',
+        '--set',
+        'vectorDb.url=postgresql://parley@pgvector:5432/vectors',
+      ],
+    );
+    expect(vectorEnv(ownUrl).ref).toEqual({ name: `${RELEASE}-connections`, key: 'PGVECTOR_DB_URL' });
+    expect(named(ownUrl, 'Secret', `${RELEASE}-connections`)!.stringData).toEqual({
+      PGVECTOR_DB_URL: 'postgresql://parley@pgvector:5432/vectors',
+    });
+
+    const ownSecret = template(
+      [],
+      ['--set', 'vectorDb.existingSecret=vs', '--set', 'vectorDb.url=postgresql://ignored/x'],
+    );
+    expect(vectorEnv(ownSecret).ref).toEqual({ name: 'vs', key: 'PGVECTOR_DB_URL' });
+    expect(named(ownSecret, 'Secret', `${RELEASE}-connections`)!.stringData.PGVECTOR_DB_URL).toBeUndefined();
+
+    expect(templateFails([], ['--set', 'vectorDb.engine=chroma'])).toMatch(/vectorDb\/engine/);
+    expect(templateFails([], ['--set', 'vectorDb.url=mysql://db/x'])).toMatch(/vectorDb\/url/);
   });
 
   it('sets the OpenTelemetry endpoint and a service name per service', () => {
@@ -748,6 +799,7 @@ files:
         'auth:50051',
         'chat:50052',
         'model-gateway:50053',
+        'retrieval:50054',
         'files:50055',
         'realtime:8086',
         'auth:8081',
@@ -759,6 +811,9 @@ files:
       ['kube-dns:53', 'kube-dns:53', '10.10.0.0/24:5432', 'nats:4222'].sort(),
     );
     expect(reach('files')).toContain('52.0.0.0/8:443');
+    expect(reach('retrieval').sort()).toEqual(
+      ['kube-dns:53', 'kube-dns:53', '10.10.0.0/24:5432', 'nats:4222', 'files:50055'].sort(),
+    );
     expect(reach('model-gateway')).toEqual(
       expect.arrayContaining(['chat:50052', '0.0.0.0/0:443', '0.0.0.0/0:11434']),
     );

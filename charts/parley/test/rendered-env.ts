@@ -9,6 +9,7 @@ const STAND_INS: Record<string, string> = {
   REDIS_URL: 'redis://:stand-in@redis:6379/0',
   NATS_URL: 'nats://nats:4222',
   MIGRATION_DATABASE_URL: 'postgresql://parley_ddl:stand-in@postgresql:5432/parley',
+  PGVECTOR_DB_URL: 'postgresql://parley:stand-in@pgvector:5432/parley',
 };
 const GENERIC_SECRET = 'stand-in-secret-'.padEnd(64, 'x');
 

@@ -61,12 +61,12 @@ describe('openWebUiEnvironment', () => {
 describe('unsupportedOpenWebUiVariables', () => {
   it('names each unsupported variable that is set, with what to use instead', () => {
     const warnings = unsupportedOpenWebUiVariables({
-      VECTOR_DB: 'chroma',
+      CHROMA_HTTP_HOST: 'chroma.internal',
       ENABLE_WEB_SEARCH: '',
       ENABLE_SIGNUP: 'true',
     });
     expect(warnings).toEqual([
-      expect.stringMatching(/^VECTOR_DB is an Open WebUI setting Parley does not honour: .*pgvector/),
+      expect.stringMatching(/^CHROMA_HTTP_HOST is an Open WebUI setting Parley does not honour: .*pgvector/),
     ]);
   });
 });

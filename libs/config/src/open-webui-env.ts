@@ -73,7 +73,6 @@ export function composedDatabaseUrl(env: Record<string, string | undefined>): st
  * set logs one warning naming it; the README links this table (docs/from-open-webui.md lists it too).
  */
 export const UNSUPPORTED_OPEN_WEBUI_VARIABLES: Record<string, string> = {
-  VECTOR_DB: 'retrieval uses PostgreSQL with pgvector; other vector databases are not supported',
   CHROMA_HTTP_HOST: 'retrieval uses PostgreSQL with pgvector, not Chroma',
   QDRANT_URI: 'retrieval uses PostgreSQL with pgvector, not Qdrant',
   MILVUS_URI: 'retrieval uses PostgreSQL with pgvector, not Milvus',

@@ -11,7 +11,20 @@ export { startInProcess } from './in-process-service';
 export type { InProcessService } from './in-process-service';
 export type { Stack, StackOptions } from './local-stack';
 export { startFakeLlm } from './fake-llm/fake-llm';
-export type { FakeLlm, FakeLlmFailure, FakeLlmSettings, FakeLlmStats } from './fake-llm/fake-llm';
+export type {
+  FakeEmbeddingFailure,
+  FakeLlm,
+  FakeLlmFailure,
+  FakeLlmSettings,
+  FakeLlmStats,
+} from './fake-llm/fake-llm';
+export {
+  embeddingFromBase64,
+  embeddingToBase64,
+  fakeEmbedding,
+  fakeEmbeddingDimension,
+  fakeRerank,
+} from './fake-llm/fake-embeddings';
 export { startLdapServer, ensureSlapdInstalled } from './ldap-server';
 export type { LdapServer, LdapDirectoryUser } from './ldap-server';
 export { startOidcProvider } from './oidc-provider';
@@ -29,5 +42,7 @@ export {
 export { createTestCa } from './test-certificates';
 export type { TestCa, TestCertificateFiles } from './test-certificates';
 export { startS3Server } from './s3-server';
+export { startVectorStore } from './vector-store';
+export type { VectorStore, VectorStoreOptions } from './vector-store';
 export type { S3TestServer } from './s3-server';
 export { docxWithParagraphs, pdfWithPages, pptxWithSlides, xlsxWithRows } from './document-fixtures';

@@ -8,6 +8,7 @@ import { ServiceName, ServiceProcess, startServiceProcess } from './service-proc
 import { createTestCa, type TestCa, type TestCertificateFiles } from './test-certificates';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { testInfrastructure } from './test-infrastructure';
+import { startVectorStore, type VectorStore } from './vector-store';
 
 export interface StackOptions {
   /** Copies of each service to run; a service left out is not started. */
@@ -52,6 +53,11 @@ export interface Stack {
   s3?: S3TestServer;
   /** Where the files service stores with the local provider. */
   uploadDir: string;
+  /**
+   * With retrieval copies: the PGlite+pgvector store (PGVECTOR_DB_URL) that every retrieval copy shares,
+   * as they would share one PostgreSQL with pgvector.
+   */
+  vectorStoreUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -61,8 +67,9 @@ export const SERVICE_START_ORDER: ServiceName[] = [
   'auth',
   'chat',
   'files',
-  'model-gateway',
+  // retrieval calls files; model-gateway and gateway call retrieval
   'retrieval',
+  'model-gateway',
   'realtime',
   'gateway',
 ];
@@ -98,6 +105,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     : {};
   const uploadDir = mkdtempSync(join(tmpdir(), 'parley-stack-files-'));
   const s3 = options.s3 ? await startS3Server() : undefined;
+  const retrievalCopies = options.copies.retrieval ?? 0;
+  // Each copy's pools need their connections; above the limit PGlite refuses a connection.
+  const vectorStore: VectorStore | undefined =
+    retrievalCopies > 0 ? await startVectorStore({ maxConnections: 32 * retrievalCopies }) : undefined;
+  const retrievalEnv: Record<string, string> = vectorStore
+    ? {
+        VECTOR_DB: 'pgvector',
+        PGVECTOR_DB_URL: vectorStore.url,
+        // Stacks share one NATS: each its own work queue and its own consumer of the file events.
+        RETRIEVAL_WORK_QUEUE: `RETRIEVAL_${instance.toUpperCase()}`,
+        RETRIEVAL_FILE_EVENTS_CONSUMER: `retrieval-${instance.toLowerCase()}`,
+      }
+    : {};
   const filesEnv: Record<string, string> = {
     UPLOAD_DIR: uploadDir,
     FILES_WORK_QUEUE: `FILES_${instance.toUpperCase()}`,
@@ -107,6 +127,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     database,
     uploadDir,
     ...(s3 ? { s3 } : {}),
+    ...(vectorStore ? { vectorStoreUrl: vectorStore.url } : {}),
     secret,
     callerSecret,
     services,
@@ -120,6 +141,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await Promise.all(all.map((proc) => proc.stop('SIGTERM')));
       if (!options.database) await database.drop();
       await s3?.stop();
+      await vectorStore?.stop();
       rmSync(uploadDir, { recursive: true, force: true });
       ca?.remove();
     },
@@ -145,6 +167,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             : 'http://127.0.0.1:1',
           MODEL_GATEWAY_GRPC_URL: pick('model-gateway', i, 1),
           FILES_GRPC_URL: pick('files', i, 1),
+          RETRIEVAL_GRPC_URL: pick('retrieval', i, 1),
           REALTIME_URL: realtimeList.length ? realtimeList[i % realtimeList.length]! : 'http://127.0.0.1:1',
           SHUTDOWN_GRACE_MS: '10000',
           // Every test signs in from 127.0.0.1; suites that test the per-IP limit set their own.
@@ -156,6 +179,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...(metricsPort ? { METRICS_PORT: String(metricsPort) } : {}),
           ...tlsEnv,
           ...(name === 'files' ? filesEnv : {}),
+          ...(name === 'retrieval' ? retrievalEnv : {}),
           ...options.env,
         };
         const proc = await startServiceProcess(name, {

@@ -85,6 +85,8 @@ export const authConfigSchema = z.object({
   USER_PERMISSIONS_CHAT_EXPORT: env.bool(true),
   USER_PERMISSIONS_CHAT_FILE_UPLOAD: env.bool(true),
   USER_PERMISSIONS_CHAT_TEMPORARY: env.bool(true),
+  USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS: env.bool(false),
+  USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS: env.bool(false),
   ...sessionCookieEnv(),
   ...commonServiceEnv(),
 });

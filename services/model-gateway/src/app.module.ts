@@ -4,7 +4,9 @@ import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
 import { NatsModule } from '@parley/nats';
 import { ChatFilesService } from './chat-files/chat-files.service';
+import { ChatRetrievalService } from './chat-files/chat-retrieval.service';
 import { FilesClient } from './chat-files/files.client';
+import { RetrievalClient } from './chat-files/retrieval.client';
 import { ChatStoreClient } from './chat-tasks/chat-store.client';
 import { ChatTaskGrpcHandlers } from './chat-tasks/chat-task-grpc.handlers';
 import { ChatTaskRunner } from './chat-tasks/chat-task.runner';
@@ -59,6 +61,8 @@ export class ModelGatewayAppModule {
         UpstreamHttpClient,
         UpstreamRouter,
         FilesClient,
+        RetrievalClient,
+        ChatRetrievalService,
         ChatFilesService,
         CompletionsService,
         UpstreamProxyService,

@@ -77,6 +77,17 @@ export const modelGatewayConfigSchema = z.object({
   // Files in chats (docs/files-in-chats.md).
   /** The files service: the gateway resolves a message's `files` there, acting as the user. */
   FILES_GRPC_URL: env.hostPort('127.0.0.1:50055'),
+  /**
+   * The retrieval service: a message's documents and knowledge bases become the chunks that answer its
+   * question (docs/retrieval.md). Empty: no retrieval, documents go in whole (full-context mode).
+   */
+  RETRIEVAL_GRPC_URL: z
+    .string()
+    .regex(
+      /^$|^(dns:\/\/\/)?[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/,
+      'must be empty or host:port, e.g. 127.0.0.1:50054',
+    )
+    .default(''),
   /** Pixels of an image's longest side when it goes to a model (larger ones are scaled down). */
   MODEL_IMAGE_MAX_SIDE: env.int(2048, { min: 64, max: 16_384 }),
   /** MB of one image file read to send to a model; a larger one is refused with a clear 400. */

@@ -1,4 +1,26 @@
-import { startFakeLlm } from './fake-llm';
+import { embeddingFromBase64, fakeEmbedding } from './fake-embeddings';
+import { startFakeLlm, type FakeLlm } from './fake-llm';
+
+const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
+
+/** The fields the tests read, across the formats (each answer has some of them). */
+interface Answer {
+  model?: string;
+  data: Array<{ object: string; index: number; embedding: number[] }>;
+  embeddings: number[][];
+  results: Array<{ index: number; relevance_score: number }>;
+  error: { message: string; code?: string };
+}
+
+async function post(
+  fake: FakeLlm,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Answer }> {
+  const res = await fetch(`${fake.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Answer };
+}
 
 describe('fake LLM upstream', () => {
   it('streams OpenAI SSE ending with [DONE], with usage when asked', async () => {
@@ -94,5 +116,153 @@ describe('fake LLM upstream', () => {
     } finally {
       await sut.close();
     }
+  });
+
+  describe('embeddings', () => {
+    let sut: FakeLlm;
+    beforeAll(async () => {
+      sut = await startFakeLlm();
+    });
+    afterAll(() => sut.close());
+    beforeEach(() => sut.resetStats());
+
+    const texts = [
+      'The harbour of Velmora freezes every January.',
+      'Quarterly revenue grew by twelve percent in the northern region.',
+      'Our refund policy allows returns within thirty days of purchase.',
+    ];
+
+    it('answers OpenAI /v1/embeddings in its shape, and the nearest text to a question shares its words', async () => {
+      const { status, body } = await post(sut, '/v1/embeddings', {
+        model: 'fake-embed',
+        input: [...texts, 'When does the harbour of Velmora freeze?'],
+      });
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ object: 'list', model: 'fake-embed', usage: { prompt_tokens: 34 } });
+      expect(body.data.map((d: { object: string; index: number }) => [d.object, d.index])).toEqual([
+        ['embedding', 0],
+        ['embedding', 1],
+        ['embedding', 2],
+        ['embedding', 3],
+      ]);
+      const vectors: number[][] = body.data.map((d: { embedding: number[] }) => d.embedding);
+      expect(vectors.map((v) => v.length)).toEqual([384, 384, 384, 384]);
+      expect(cosine(vectors[0]!, vectors[0]!)).toBeCloseTo(1, 10);
+      const question = vectors[3]!;
+      const ranked = [0, 1, 2].sort((a, b) => cosine(question, vectors[b]!) - cosine(question, vectors[a]!));
+      expect(ranked[0]).toBe(0);
+      expect(cosine(question, vectors[0]!)).toBeGreaterThan(0.5);
+      expect(cosine(question, vectors[2]!)).toBeLessThan(0.2);
+      // deterministic across requests and equal to the exported function's vector
+      const again = await post(sut, '/embeddings', { model: 'fake-embed', input: texts[1] });
+      expect(again.body.data[0].embedding).toEqual(vectors[1]);
+      expect(fakeEmbedding(texts[1]!)).toEqual(vectors[1]);
+    });
+
+    it('takes the dimension from the model name, in Ollama /api/embed too, and base64 decodes to the floats', async () => {
+      const ollama = await post(sut, '/api/embed', { model: 'fake-embed-768', input: texts });
+      expect(ollama.status).toBe(200);
+      expect(ollama.body.model).toBe('fake-embed-768');
+      expect(ollama.body.embeddings.map((v: number[]) => v.length)).toEqual([768, 768, 768]);
+      const floats = await post(sut, '/v1/embeddings', { model: 'fake-embed-768', input: texts[2] });
+      const encoded = await post(sut, '/v1/embeddings', {
+        model: 'fake-embed-768',
+        input: texts[2],
+        encoding_format: 'base64',
+      });
+      expect(typeof encoded.body.data[0].embedding).toBe('string');
+      const decoded = embeddingFromBase64(encoded.body.data[0].embedding as unknown as string);
+      expect(decoded).toHaveLength(768);
+      decoded.forEach((value, i) => expect(value).toBeCloseTo(floats.body.data[0].embedding[i], 6));
+      expect(ollama.body.embeddings[2]).toEqual(floats.body.data[0].embedding);
+      // another dimension means another space: 384 and 768 vectors of one text differ in length
+      const small = await post(sut, '/api/embed', { model: 'fake-embed', input: texts[2] });
+      expect(small.body.embeddings[0]).toHaveLength(384);
+    });
+
+    it('answers an unknown or absent model with 404 and bad input with 400, in each format, and records every request', async () => {
+      const unknownOpenAi = await post(sut, '/v1/embeddings', { model: 'nomic-embed', input: 'x' });
+      expect(unknownOpenAi).toEqual({
+        status: 404,
+        body: { error: expect.objectContaining({ code: 'model_not_found' }) },
+      });
+      const absentOllama = await post(sut, '/api/embed', { input: 'x' });
+      expect(absentOllama).toEqual({ status: 404, body: { error: expect.stringContaining('not found') } });
+      for (const input of [[], '', [1, 2], ['ok', ''], undefined]) {
+        const bad = await post(sut, '/v1/embeddings', { model: 'fake-embed', input });
+        expect(bad.status).toBe(400);
+        expect(bad.body.error.message).toContain("'input'");
+      }
+      const badFormat = await post(sut, '/v1/embeddings', {
+        model: 'fake-embed',
+        input: 'x',
+        encoding_format: 'int8',
+      });
+      expect(badFormat.status).toBe(400);
+      const notAnObject = await post(sut, '/api/embed', ['fake-embed']);
+      expect(notAnObject).toEqual({ status: 400, body: { error: 'invalid JSON body' } });
+      await post(sut, '/v1/embeddings', { model: 'fake-embed', input: ['a', 'b', 'c'] });
+      const stats = sut.stats;
+      expect(stats.embeddingRequests).toBe(10);
+      expect(stats.embeddedInputs).toBe(3);
+      expect(stats.embeddingRequestBodies.at(-1)).toEqual({
+        path: '/v1/embeddings',
+        body: { model: 'fake-embed', input: ['a', 'b', 'c'] },
+      });
+      expect(stats.completions).toBe(0);
+    });
+
+    it('fails the next embedding requests as set, then answers again', async () => {
+      sut.set({ embeddingFailure: { mode: 'status', status: 503, message: 'overloaded', times: 1 } });
+      try {
+        const failed = await post(sut, '/v1/embeddings', { model: 'fake-embed', input: 'x' });
+        expect(failed).toEqual({
+          status: 503,
+          body: { error: expect.objectContaining({ message: 'overloaded' }) },
+        });
+        expect((await post(sut, '/v1/embeddings', { model: 'fake-embed', input: 'x' })).status).toBe(200);
+      } finally {
+        sut.set({ embeddingFailure: undefined });
+      }
+    });
+  });
+
+  describe('external reranker', () => {
+    it('scores documents by the share of the query words they hold, best first, with top_n and its own key', async () => {
+      const sut = await startFakeLlm({ apiKey: 'llm-key', rerankerApiKey: 'rerank-key' });
+      try {
+        const request = {
+          model: 'fake-rerank',
+          query: 'refund policy for returns',
+          documents: [
+            'Shipping takes five days.',
+            'Returns are accepted; see the refund policy.',
+            'The refund arrives in a week.',
+          ],
+        };
+        expect((await post(sut, '/v1/rerank', request)).status).toBe(401);
+        expect((await post(sut, '/v1/rerank', request, { authorization: 'Bearer llm-key' })).status).toBe(
+          401,
+        );
+        const auth = { authorization: 'Bearer rerank-key' };
+        const all = await post(sut, '/v1/rerank', request, auth);
+        expect(all.status).toBe(200);
+        expect(all.body.results).toEqual([
+          { index: 1, relevance_score: 1 },
+          { index: 2, relevance_score: 1 / 3 },
+          { index: 0, relevance_score: 0 },
+        ]);
+        const top = await post(sut, '/v1/rerank', { ...request, top_n: 1 }, auth);
+        expect(top.body.results).toEqual([{ index: 1, relevance_score: 1 }]);
+        const bad = await post(sut, '/v1/rerank', { ...request, documents: 'one' }, auth);
+        expect(bad.status).toBe(400);
+        expect(bad.body.error.message).toContain("'documents'");
+        // refused for the key before it counts, as completions are
+        expect(sut.stats.rerankRequests).toBe(3);
+        expect(sut.stats.rerankRequestBodies.at(-2)).toEqual({ ...request, top_n: 1 });
+      } finally {
+        await sut.close();
+      }
+    });
   });
 });

@@ -1,5 +1,12 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import {
+  embeddingToBase64,
+  fakeEmbedding,
+  fakeEmbeddingDimension,
+  fakeRerank,
+  MAX_EMBEDDING_DIMENSION,
+} from './fake-embeddings';
 
 /**
  * How the fake upstream fails. `status` answers every matching request with that HTTP status and an
@@ -10,6 +17,9 @@ export type FakeLlmFailure =
   | { mode: 'status'; status: number; message?: string; times?: number }
   | { mode: 'break'; afterTokens: number; times?: number }
   | { mode: 'hang'; times?: number };
+
+/** How embedding requests fail: an HTTP status in the upstream's format, or no answer at all. */
+export type FakeEmbeddingFailure = Extract<FakeLlmFailure, { mode: 'status' | 'hang' }>;
 
 export interface FakeLlmSettings {
   /** Model ids it lists and accepts; any other id gets a 404 in the upstream's format. */
@@ -28,6 +38,17 @@ export interface FakeLlmSettings {
   ollamaVersion: string;
   /** false: answers carry no token counts (OpenAI `usage`, Ollama `prompt_eval_count`/`eval_count`). */
   reportUsage: boolean;
+  /**
+   * Embedding model ids it accepts (not listed with the chat models); any other gets a 404 in the
+   * upstream's format. A name ending in `-<digits>` embeds in that many dimensions, any other in 384.
+   */
+  embeddingModels: string[];
+  /** Delay before each embedding answer, in ms. */
+  embeddingDelayMs: number;
+  /** Makes the next `times` embedding requests (all, when unset) fail this way. */
+  embeddingFailure?: FakeEmbeddingFailure;
+  /** When set, rerank requests need `Authorization: Bearer <rerankerApiKey>` instead of apiKey. */
+  rerankerApiKey?: string;
 }
 
 export interface FakeLlmStats {
@@ -49,6 +70,16 @@ export interface FakeLlmStats {
   lastRequest?: { path: string; authorization?: string; body: Record<string, unknown> };
   /** Every completion request's JSON body since the last reset, oldest first (at most 100). */
   requestBodies: Array<Record<string, unknown>>;
+  /** Embedding requests received (both formats). */
+  embeddingRequests: number;
+  /** Texts embedded, over every successful embedding request. */
+  embeddedInputs: number;
+  /** Every embedding request's path and JSON body since the last reset, oldest first (at most 100). */
+  embeddingRequestBodies: Array<{ path: string; body: Record<string, unknown> }>;
+  /** Rerank requests received. */
+  rerankRequests: number;
+  /** Every rerank request's JSON body since the last reset, oldest first (at most 100). */
+  rerankRequestBodies: Array<Record<string, unknown>>;
 }
 
 export interface FakeLlm {
@@ -74,15 +105,21 @@ const DEFAULTS: FakeLlmSettings = {
   tokenDelayMs: 0,
   ollamaVersion: '0.6.4',
   reportUsage: true,
+  embeddingModels: ['fake-embed', 'fake-embed-768'],
+  embeddingDelayMs: 0,
 };
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Inputs × dimensions in one embedding answer: 2048 texts at 2000 dimensions, a few dozen MB of JSON. */
+const MAX_VALUES_PER_ANSWER = 2048 * 2000;
 
 /**
  * An LLM server for tests and benchmarks, speaking OpenAI's wire format (`GET /v1/models`,
  * `POST /v1/chat/completions` as JSON or SSE `data:` chunks ending with `data: [DONE]`, with `usage`) and
  * Ollama's (`GET /api/tags`, `GET /api/version`, `POST /api/chat` as JSON or NDJSON), with settable
  * tokens, latency and failures, and counters that show whether a client closed its connection.
+ * Embeddings (`POST /v1/embeddings`, Ollama's `POST /api/embed`) are deterministic hashed bags of words
+ * (fake-embeddings.ts), and `POST /v1/rerank` is an external reranker in the shape Open WebUI calls.
  * `GET /__fake/stats` and `POST /__fake/settings` control it from another process.
  */
 export async function startFakeLlm(
@@ -92,7 +129,10 @@ export async function startFakeLlm(
   const settings: FakeLlmSettings = { ...DEFAULTS, ...initial };
   const stats: FakeLlmStats = emptyStats();
   const sockets = new Set<Socket>();
-  let failuresLeft = initial.failure?.times;
+  const completionFailures = failureSchedule(() => settings.failure);
+  const embeddingFailures = failureSchedule(() => settings.embeddingFailure);
+  completionFailures.reset(initial.failure);
+  embeddingFailures.reset(initial.embeddingFailure);
 
   const server: Server = createServer((req, res) => {
     stats.requests++;
@@ -121,7 +161,9 @@ export async function startFakeLlm(
       return sendJson(res, 200, snapshot());
     }
     const ollama = path.startsWith('/api/');
-    if (settings.apiKey && req.headers.authorization !== `Bearer ${settings.apiKey}`) {
+    const rerank = req.method === 'POST' && (path === '/v1/rerank' || path === '/rerank');
+    const apiKey = rerank ? (settings.rerankerApiKey ?? settings.apiKey) : settings.apiKey;
+    if (apiKey && req.headers.authorization !== `Bearer ${apiKey}`) {
       return ollama
         ? sendJson(res, 401, { error: 'unauthorized' })
         : sendJson(res, 401, openAiError('Incorrect API key provided.', 'invalid_request_error'));
@@ -152,6 +194,12 @@ export async function startFakeLlm(
     if (req.method === 'GET' && path === '/api/version') {
       return sendJson(res, 200, { version: settings.ollamaVersion });
     }
+    if (rerank) return handleRerank(req, res);
+    if (
+      req.method === 'POST' &&
+      (path === '/v1/embeddings' || path === '/embeddings' || path === '/api/embed')
+    )
+      return handleEmbeddings(req, res, path);
     const openai = req.method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions');
     const ollamaChat = req.method === 'POST' && path === '/api/chat';
     if (!openai && !ollamaChat) {
@@ -177,24 +225,9 @@ export async function startFakeLlm(
     stats.lastRequest = { path, authorization: req.headers.authorization, body };
     stats.requestBodies = [...stats.requestBodies.slice(-99), body];
     const model = typeof body.model === 'string' ? body.model : '';
-    if (!settings.models.includes(model)) {
-      return ollamaChat
-        ? sendJson(res, 404, { error: `model "${model}" not found, try pulling it first` })
-        : sendJson(
-            res,
-            404,
-            openAiError(`The model \`${model}\` does not exist.`, 'invalid_request_error', 'model_not_found'),
-          );
-    }
-    const failure = takeFailure();
-    if (failure?.mode === 'status') {
-      const message = failure.message ?? `fake upstream error ${failure.status}`;
-      return sendJson(
-        res,
-        failure.status,
-        ollamaChat ? { error: message } : openAiError(message, 'server_error'),
-      );
-    }
+    if (!settings.models.includes(model)) return sendUnknownModel(res, model, ollamaChat);
+    const failure = completionFailures.take();
+    if (failure?.mode === 'status') return sendFailureStatus(res, failure, ollamaChat);
     if (failure?.mode === 'hang') {
       stats.activeStreams++;
       res.once('close', () => {
@@ -208,13 +241,96 @@ export async function startFakeLlm(
     await respond(req, res, { ollama: ollamaChat, stream, model, body, breakAfter });
   }
 
-  function takeFailure(): FakeLlmFailure | undefined {
-    const failure = settings.failure;
-    if (!failure) return undefined;
-    if (failuresLeft === undefined) return failure;
-    if (failuresLeft <= 0) return undefined;
-    failuresLeft--;
-    return failure;
+  async function handleEmbeddings(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const ollama = path === '/api/embed';
+    const error = (status: number, message: string) =>
+      sendJson(res, status, ollama ? { error: message } : openAiError(message, 'invalid_request_error'));
+    stats.embeddingRequests++;
+    let body: Record<string, unknown>;
+    try {
+      body = (await readJson(req)) as Record<string, unknown>;
+    } catch {
+      return error(400, 'invalid JSON body');
+    }
+    stats.embeddingRequestBodies = [...stats.embeddingRequestBodies.slice(-99), { path, body }];
+    const model = typeof body.model === 'string' ? body.model : '';
+    if (!settings.embeddingModels.includes(model)) return sendUnknownModel(res, model, ollama);
+    const inputs = typeof body.input === 'string' ? [body.input] : body.input;
+    if (
+      !Array.isArray(inputs) ||
+      inputs.length === 0 ||
+      inputs.length > 2048 ||
+      !inputs.every((input) => typeof input === 'string' && input.length > 0)
+    ) {
+      return error(400, "'input' must be a non-empty string or an array of 1 to 2048 non-empty strings");
+    }
+    const format = ollama ? 'float' : (body.encoding_format ?? 'float');
+    if (format !== 'float' && format !== 'base64') {
+      return error(400, "'encoding_format' must be 'float' or 'base64'");
+    }
+    const dimension = body.dimensions === undefined ? fakeEmbeddingDimension(model) : body.dimensions;
+    if (
+      !Number.isInteger(dimension) ||
+      (dimension as number) < 1 ||
+      (dimension as number) > MAX_EMBEDDING_DIMENSION
+    ) {
+      return error(400, `'dimensions' must be an integer from 1 to ${MAX_EMBEDDING_DIMENSION}`);
+    }
+    if (inputs.length * (dimension as number) > MAX_VALUES_PER_ANSWER) {
+      return error(400, `at most ${MAX_VALUES_PER_ANSWER} values per answer: send fewer inputs at a time`);
+    }
+    const failure = embeddingFailures.take();
+    if (failure?.mode === 'hang') return;
+    if (settings.embeddingDelayMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, settings.embeddingDelayMs));
+    if (failure?.mode === 'status') return sendFailureStatus(res, failure, ollama);
+    const vectors = (inputs as string[]).map((input) => fakeEmbedding(input, dimension as number));
+    stats.embeddedInputs += vectors.length;
+    const promptTokens = (inputs as string[]).reduce(
+      (sum, input) => sum + input.split(/\s+/).filter(Boolean).length,
+      0,
+    );
+    if (ollama) {
+      return sendJson(res, 200, {
+        model,
+        embeddings: vectors,
+        ...(settings.reportUsage ? { prompt_eval_count: promptTokens } : {}),
+      });
+    }
+    return sendJson(res, 200, {
+      object: 'list',
+      data: vectors.map((vector, index) => ({
+        object: 'embedding',
+        index,
+        embedding: format === 'base64' ? embeddingToBase64(vector) : vector,
+      })),
+      model,
+      ...(settings.reportUsage ? { usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } } : {}),
+    });
+  }
+
+  async function handleRerank(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const error = (message: string) =>
+      sendJson(res, 400, { error: { message, type: 'invalid_request_error' } });
+    stats.rerankRequests++;
+    let body: Record<string, unknown>;
+    try {
+      body = (await readJson(req)) as Record<string, unknown>;
+    } catch {
+      return error('invalid JSON body');
+    }
+    stats.rerankRequestBodies = [...stats.rerankRequestBodies.slice(-99), body];
+    const { query, documents, top_n: topN } = body;
+    if (typeof query !== 'string' || query.trim() === '') return error("'query' must be a non-empty string");
+    if (!Array.isArray(documents) || !documents.every((document) => typeof document === 'string'))
+      return error("'documents' must be an array of strings");
+    if (topN !== undefined && topN !== null && (!Number.isInteger(topN) || (topN as number) < 1))
+      return error("'top_n' must be a positive integer");
+    const results = fakeRerank(query, documents as string[]);
+    return sendJson(res, 200, {
+      model: typeof body.model === 'string' ? body.model : '',
+      results: typeof topN === 'number' ? results.slice(0, topN) : results,
+    });
   }
 
   async function respond(
@@ -339,7 +455,8 @@ export async function startFakeLlm(
     },
     set(next) {
       Object.assign(settings, next);
-      if ('failure' in next) failuresLeft = next.failure?.times;
+      if ('failure' in next) completionFailures.reset(next.failure);
+      if ('embeddingFailure' in next) embeddingFailures.reset(next.embeddingFailure);
     },
     resetStats() {
       Object.assign(stats, emptyStats(), { activeStreams: stats.activeStreams });
@@ -364,6 +481,23 @@ export async function startFakeLlm(
   return fake;
 }
 
+/** A failure setting with its `times` budget: take() says whether the next request fails, and how. */
+function failureSchedule<F extends { times?: number }>(current: () => F | undefined) {
+  let left: number | undefined;
+  return {
+    reset(failure: F | undefined) {
+      left = failure?.times;
+    },
+    take(): F | undefined {
+      const failure = current();
+      if (!failure || left === undefined) return failure;
+      if (left <= 0) return undefined;
+      left--;
+      return failure;
+    },
+  };
+}
+
 function emptyStats(): FakeLlmStats {
   return {
     requests: 0,
@@ -374,7 +508,27 @@ function emptyStats(): FakeLlmStats {
     completedStreams: 0,
     tokensWritten: 0,
     requestBodies: [],
+    embeddingRequests: 0,
+    embeddedInputs: 0,
+    embeddingRequestBodies: [],
+    rerankRequests: 0,
+    rerankRequestBodies: [],
   };
+}
+
+function sendUnknownModel(res: ServerResponse, model: string, ollama: boolean): void {
+  if (ollama) return sendJson(res, 404, { error: `model "${model}" not found, try pulling it first` });
+  const message = `The model \`${model}\` does not exist.`;
+  sendJson(res, 404, openAiError(message, 'invalid_request_error', 'model_not_found'));
+}
+
+function sendFailureStatus(
+  res: ServerResponse,
+  failure: Extract<FakeLlmFailure, { mode: 'status' }>,
+  ollama: boolean,
+): void {
+  const message = failure.message ?? `fake upstream error ${failure.status}`;
+  sendJson(res, failure.status, ollama ? { error: message } : openAiError(message, 'server_error'));
 }
 
 function openAiError(message: string, type: string, code: string | null = null) {
@@ -396,7 +550,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  return text ? JSON.parse(text) : {};
+  const value: unknown = text ? JSON.parse(text) : {};
+  // Every route takes an object; anything else is as bad a body as broken JSON.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+  return value;
 }
 
 /** A rough token count (words and punctuation) of the prompt's text, as `usage.prompt_tokens`. */

@@ -30,6 +30,8 @@ export function defaultPermissions(config: {
   USER_PERMISSIONS_CHAT_EXPORT: boolean;
   USER_PERMISSIONS_CHAT_FILE_UPLOAD: boolean;
   USER_PERMISSIONS_CHAT_TEMPORARY: boolean;
+  USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS?: boolean;
+  USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS?: boolean;
 }): Record<string, boolean> {
   return {
     ...DEFAULT_PERMISSIONS,
@@ -39,6 +41,8 @@ export function defaultPermissions(config: {
     'chat.export': config.USER_PERMISSIONS_CHAT_EXPORT,
     'chat.file_upload': config.USER_PERMISSIONS_CHAT_FILE_UPLOAD,
     'chat.temporary': config.USER_PERMISSIONS_CHAT_TEMPORARY,
+    'workspace.models': config.USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS ?? false,
+    'workspace.knowledge': config.USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS ?? false,
   };
 }
 

@@ -173,6 +173,7 @@ export class ChatTaskRunner implements OnModuleInit, OnModuleDestroy {
     );
     let content = '';
     let usage: unknown;
+    let sources: unknown[] | undefined;
     let error: string | undefined;
     let lastSaveAt = Date.now();
     let saving: Promise<void> | undefined;
@@ -181,6 +182,11 @@ export class ChatTaskRunner implements OnModuleInit, OnModuleDestroy {
         if ('error' in event) {
           error = event.error.message;
           break;
+        }
+        if ('sources' in event) {
+          sources = event.sources;
+          deltas.cite(sources);
+          continue;
         }
         const chunk = readChunk(event.chunk);
         if (chunk.usage) usage = chunk.usage;
@@ -210,7 +216,7 @@ export class ChatTaskRunner implements OnModuleInit, OnModuleDestroy {
     if (running.stopReason === 'shutdown') error ??= SHUTDOWN_ERROR;
 
     const end: TaskEnd = error ? 'failed' : running.stopReason === 'stopped' ? 'stopped' : 'finished';
-    const saved = await this.persist(record, content, error, usage);
+    const saved = await this.persist(record, content, error, { usage, sources });
     if (saved)
       await this.registry
         .markSaved(record.id)
@@ -235,20 +241,17 @@ export class ChatTaskRunner implements OnModuleInit, OnModuleDestroy {
     record: TaskRunningRecord,
     content: string,
     error: string | undefined,
-    usage: unknown,
+    extra: { usage?: unknown; sources?: unknown[] },
   ): Promise<boolean> {
     const write = async () => {
       if (error) {
         await this.chat.savePartial(record.userId, record.chatId, record.messageId, content);
         await this.chat.fail(record.userId, record.chatId, record.messageId, error);
       } else {
-        await this.chat.finish(
-          record.userId,
-          record.chatId,
-          record.messageId,
-          content,
-          usage ? { usage } : {},
-        );
+        await this.chat.finish(record.userId, record.chatId, record.messageId, content, {
+          ...(extra.usage ? { usage: extra.usage } : {}),
+          ...(extra.sources?.length ? { sources: extra.sources } : {}),
+        });
       }
     };
     for (let attempt = 1, wait = 200; ; attempt++, wait = Math.min(wait * 2, 5_000)) {

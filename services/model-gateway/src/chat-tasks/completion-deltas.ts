@@ -1,4 +1,5 @@
-import type { MessageInitShape } from '@bufbuild/protobuf';
+import { fromJson, type JsonValue, type MessageInitShape } from '@bufbuild/protobuf';
+import { ListValueSchema } from '@bufbuild/protobuf/wkt';
 import type { Logger } from '@parley/logging';
 import { EVENT_VERSION, EVENTS, type NatsClient } from '@parley/nats';
 import type { eventsV1 } from '@parley/proto';
@@ -29,6 +30,7 @@ export class CompletionDeltaStream {
   private timer?: NodeJS.Timeout;
   private lastFlushAt = 0;
   private closed = false;
+  private sources?: unknown[];
 
   constructor(
     private readonly target: DeltaTarget,
@@ -40,6 +42,11 @@ export class CompletionDeltaStream {
 
   get publishedSeq(): number {
     return this.seq;
+  }
+
+  /** What the answer cites: it travels on the first delta published after this. */
+  cite(sources: unknown[]): void {
+    if (this.seq === 0 && sources.length) this.sources = sources;
   }
 
   push(text: string): void {
@@ -96,7 +103,9 @@ export class CompletionDeltaStream {
       delta,
       done,
       ...(error ? { error } : {}),
+      ...(this.sources ? { sources: toListValue(this.sources) } : {}),
     };
+    this.sources = undefined;
     try {
       this.nats.publish(EVENTS.completionDelta.at(this.target.messageId), payload);
     } catch (failure) {
@@ -122,4 +131,9 @@ export function closingDeltas(target: DeltaTarget, recordedSeq: number, error?: 
   if (recordedSeq >= 1) closing.push({ ...base, seq: recordedSeq, delta: '', done: false });
   closing.push({ ...base, seq: recordedSeq + 1, delta: '', done: true, ...(error ? { error } : {}) });
   return closing;
+}
+
+/** JSON values as google.protobuf.ListValue (what CompletionDelta.sources is on the wire). */
+function toListValue(values: unknown[]): CompletionDelta['sources'] {
+  return fromJson(ListValueSchema, values as JsonValue);
 }

@@ -3,6 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import type { ActingUser } from '../authorization/acting-user';
 import { capabilitiesOf, ChatFilesService } from '../chat-files/chat-files.service';
+import { ChatRetrievalService } from '../chat-files/chat-retrieval.service';
+import type { AnswerSource } from '../chat-files/retrieval.client';
 import { Connection } from '../connections/connection';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ModelsService } from '../models/models.service';
@@ -22,7 +24,8 @@ import { Candidate, UpstreamRouter } from './upstream-router';
 
 type Json = Record<string, unknown>;
 
-export type StreamEvent = { chunk: string } | { error: UpstreamFailure };
+/** `sources` comes first (before any chunk) when the answer is grounded in documents. */
+export type StreamEvent = { chunk: string } | { error: UpstreamFailure } | { sources: AnswerSource[] };
 
 /**
  * Who asks for a completion: the call's verified user (see actingUser), or the user a chat task stored.
@@ -73,6 +76,7 @@ export class CompletionsService {
     @Inject(PresetsService) private readonly presets: PresetsService,
     @Inject(UsageService) private readonly usage: UsageService,
     @Inject(ChatFilesService) private readonly files: ChatFilesService,
+    @Inject(ChatRetrievalService) private readonly retrieval: ChatRetrievalService,
   ) {}
 
   /**
@@ -84,8 +88,9 @@ export class CompletionsService {
     const request = parseCompletionRequest(bodyJson);
     const { body: withPreset, preset } = await this.presets.forCompletion(caller, request);
     const model = await this.models.resolve(withPreset.model);
-    const body = await this.files.attach(caller, withPreset, capabilitiesOf(preset?.meta));
-    return { requested: request.model, body, model };
+    const grounded = await this.retrieval.ground(caller, withPreset, preset?.knowledgeIds ?? []);
+    const body = await this.files.attach(caller, grounded.body, capabilitiesOf(preset?.meta));
+    return { requested: request.model, body, model, sources: grounded.sources };
   }
 
   /**
@@ -102,7 +107,7 @@ export class CompletionsService {
     bodyJson: string,
     signal: AbortSignal,
   ): Promise<{ json: string } | { error: UpstreamFailure }> {
-    const { requested, body, model } = await this.prepare(caller, bodyJson);
+    const { requested, body, model, sources } = await this.prepare(caller, bodyJson);
     try {
       const { result } = await this.router.firstThatStarts(model, signal, async (candidate) => {
         const res = await this.open(candidate, body, false, signal);
@@ -120,7 +125,7 @@ export class CompletionsService {
         );
       });
       await this.usage.record(caller.userId, requested, usageOfCompletion(result, body.messages));
-      return { json: result };
+      return { json: sources.length ? withSources(result, sources) : result };
     } catch (error) {
       if (error instanceof UpstreamFailure) return { error };
       throw error;
@@ -137,7 +142,7 @@ export class CompletionsService {
     bodyJson: string,
     signal: AbortSignal,
   ): AsyncGenerator<StreamEvent> {
-    const { requested, body, model } = await this.prepare(caller, bodyJson);
+    const { requested, body, model, sources } = await this.prepare(caller, bodyJson);
     let started: { first: string[]; rest: AsyncGenerator<string>; candidate: Candidate };
     try {
       ({ result: started } = await this.router.firstThatStarts(model, signal, async (candidate) => {
@@ -165,6 +170,7 @@ export class CompletionsService {
     const untrack = this.router.track(key);
     // Tokens are counted for whatever the upstream produced, also when the stream stops early.
     const meter = new StreamUsageMeter(body.messages);
+    if (sources.length) yield { sources };
     try {
       for (const chunk of started.first) {
         meter.observe(chunk);
@@ -260,3 +266,15 @@ function parseJson(text: string, origin: string): unknown {
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A non-streamed answer with the `sources` it cites, as Open WebUI adds them. */
+function withSources(json: string, sources: AnswerSource[]): string {
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return JSON.stringify({ ...parsed, sources });
+  } catch {
+    // Not JSON: passed on as it came.
+  }
+  return json;
+}

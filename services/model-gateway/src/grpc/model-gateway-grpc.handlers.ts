@@ -136,12 +136,14 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
         );
         try {
           for await (const event of this.completions.stream(caller, request.bodyJson, call.signal)) {
-            if ('chunk' in event) {
-              await batcher.add(event.chunk);
+            // Open WebUI's leading `sources` event: an SSE data line of its own before the chunks.
+            const chunk = 'sources' in event ? JSON.stringify({ sources: event.sources }) : undefined;
+            if ('chunk' in event || chunk) {
+              await batcher.add(chunk ?? (event as { chunk: string }).chunk);
               if (!batcher.isOpen) return;
               continue;
             }
-            if (!(await batcher.flush())) return;
+            if (!('error' in event) || !(await batcher.flush())) return;
             await write(out, { event: { case: 'error' as const, value: upstreamError(event.error) } }, call);
           }
           await batcher.flush();

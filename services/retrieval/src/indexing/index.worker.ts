@@ -70,6 +70,8 @@ export class IndexWorker implements OnModuleInit, OnModuleDestroy {
               ackWaitMs,
               maxAckPending: 64,
               deliver: 'all',
+              // A consumer of a gone installation goes; a new one replays the stream (indexing is idempotent).
+              inactiveThresholdMs: DAY_MS,
             },
             retryBackoffMs,
           },

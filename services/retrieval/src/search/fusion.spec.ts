@@ -1,0 +1,27 @@
+import { fuse } from './search.service';
+
+const chunk = (id: string, score = 0) => ({
+  id,
+  sourceId: 's',
+  sourceName: 'n',
+  position: 0,
+  text: id,
+  page: 0,
+  heading: '',
+  score,
+});
+
+describe('reciprocal rank fusion', () => {
+  it('ranks what both lists hold above what one holds', () => {
+    const fused = fuse([chunk('a'), chunk('b'), chunk('c')], [chunk('c'), chunk('d')], 0.5);
+    expect(fused[0]!.id).toBe('c');
+    expect(fused.map((c) => c.id).sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('follows the keyword weight: 0 keeps the vector order, 1 the keyword order', () => {
+    const vector = [chunk('a'), chunk('b')];
+    const keyword = [chunk('b'), chunk('a')];
+    expect(fuse(vector, keyword, 0).map((c) => c.id)).toEqual(['a', 'b']);
+    expect(fuse(vector, keyword, 1).map((c) => c.id)).toEqual(['b', 'a']);
+  });
+});
