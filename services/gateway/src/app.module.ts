@@ -25,6 +25,9 @@ import { FoldersController } from './folders/folders.controller';
 import { GatewayRedis } from './downstream/redis.provider';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 import { GroupsController } from './groups/groups.controller';
+import { FileDirectory } from './knowledge/file-directory';
+import { KnowledgeController } from './knowledge/knowledge.controller';
+import { RetrievalController } from './retrieval/retrieval.controller';
 import { SignInRateLimit } from './rate-limit/sign-in-rate-limit';
 import { UsersController } from './users/users.controller';
 import { CompletionsController } from './completions/completions.controller';
@@ -51,6 +54,8 @@ export class GatewayAppModule {
         ChatsController,
         FoldersController,
         FilesController,
+        KnowledgeController,
+        RetrievalController,
         ModelsController,
         PresetsController,
         UsageController,
@@ -122,6 +127,7 @@ export class GatewayAppModule {
         SignInRateLimit,
         { provide: APP_GUARD, useClass: AuthGuard },
         ModelCatalogClients,
+        FileDirectory,
       ],
     };
   }

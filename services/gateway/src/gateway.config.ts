@@ -17,6 +17,8 @@ export const gatewayConfigSchema = z.object({
   AUTH_HTTP_URL: env.url(['http', 'https'], 'http://127.0.0.1:8081'),
   MODEL_GATEWAY_GRPC_URL: env.hostPort('127.0.0.1:50053'),
   FILES_GRPC_URL: env.hostPort('127.0.0.1:50055'),
+  /** Knowledge bases, search and the retrieval settings (/api/v1/knowledge, /api/v1/retrieval). */
+  RETRIEVAL_GRPC_URL: env.hostPort('127.0.0.1:50054'),
   /** Deadline of one upload or download through the files service (large files take a while). */
   FILES_TRANSFER_DEADLINE_MS: env.int(3_600_000, { min: 1_000, max: 86_400_000 }),
   /**

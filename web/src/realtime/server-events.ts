@@ -11,6 +11,9 @@ import type {
   UsageJson,
   UserCountJson,
 } from '../gen/parley/events/v1/realtime_events_pb';
+import type { FileStatusChangedJson } from '../gen/parley/events/v1/file_events_pb';
+import type { FileIndexStatusJson } from '../gen/parley/events/v1/realtime_events_pb';
+import type { KnowledgeStatusChangedJson } from '../gen/parley/events/v1/retrieval_events_pb';
 import type { TaskEventJson } from '../gen/parley/events/v1/task_events_pb';
 import { useRealtimeEvent } from './realtime-context';
 
@@ -31,6 +34,9 @@ export interface ServerEvents {
   usage: UsageJson;
   'user-count': UserCountJson;
   'session:revoked': SessionRevokedJson;
+  /** Extraction (no `stage`) or indexing (`stage: "index"`) of an upload moved on. */
+  'file:status': FileStatusChangedJson | FileIndexStatusJson;
+  'knowledge:status': KnowledgeStatusChangedJson;
 }
 
 export type ServerEventName = keyof ServerEvents;

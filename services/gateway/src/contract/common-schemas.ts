@@ -36,3 +36,7 @@ export const pagedHeaders = {
   [PAGE_SIZE_HEADER]:
     'How many items a full page holds; a page with fewer is the last one (the client never assumes a size).',
 };
+
+const accessRule = z.object({ group_ids: z.array(z.string()), user_ids: z.array(z.string()) });
+/** Open WebUI's access_control in answers: null is public, rules with empty lists private. */
+export const accessControl = z.object({ read: accessRule, write: accessRule }).nullable();

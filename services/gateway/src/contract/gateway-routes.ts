@@ -6,6 +6,8 @@ import { completionsContract } from '../completions/completions.contract';
 import { filesContract } from '../files/files.contract';
 import { foldersContract } from '../folders/folders.contract';
 import { groupsContract } from '../groups/groups.contract';
+import { knowledgeContract } from '../knowledge/knowledge.contract';
+import { retrievalContract } from '../retrieval/retrieval.contract';
 import { modelsContract } from '../models/models.contract';
 import { presetsContract } from '../presets/presets.contract';
 import { connectionsConfigContract } from '../upstream-proxy/connections-config.contract';
@@ -28,6 +30,8 @@ export const GATEWAY_ROUTES: readonly RouteContract[] = [
   chatsContract,
   foldersContract,
   filesContract,
+  knowledgeContract,
+  retrievalContract,
   modelsContract,
   presetsContract,
   usageContract,

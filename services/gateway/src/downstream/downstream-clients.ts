@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { callerSigning, createGrpcClient, serviceCaller, ServiceClient } from '@parley/grpc';
-import { authV1, chatTasksV1, chatV1, filesV1, modelGatewayV1 } from '@parley/proto';
+import { authV1, chatTasksV1, chatV1, filesV1, modelGatewayV1, retrievalV1 } from '@parley/proto';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 
 type AuthMethods = typeof authV1.AuthService extends { method: infer M } ? M : never;
@@ -8,6 +8,7 @@ type ChatMethods = typeof chatV1.ChatService extends { method: infer M } ? M : n
 type ModelGatewayMethods = typeof modelGatewayV1.ModelGatewayService extends { method: infer M } ? M : never;
 type ChatTaskMethods = typeof chatTasksV1.ChatTaskService extends { method: infer M } ? M : never;
 type FilesMethods = typeof filesV1.FilesService extends { method: infer M } ? M : never;
+type RetrievalMethods = typeof retrievalV1.RetrievalService extends { method: infer M } ? M : never;
 
 /** The gateway's own identity, for calls that act for nobody yet (sign-in, token keys, API key lookups). */
 export const GATEWAY = serviceCaller('gateway');
@@ -24,6 +25,7 @@ export class DownstreamClients implements OnApplicationShutdown {
   /** Chat tasks, served by model-gateway. */
   readonly chatTasks: ServiceClient<ChatTaskMethods>;
   readonly files: ServiceClient<FilesMethods>;
+  readonly retrieval: ServiceClient<RetrievalMethods>;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     const deadlineMs = config.GRPC_DEADLINE_MS;
@@ -57,6 +59,11 @@ export class DownstreamClients implements OnApplicationShutdown {
       peerName: 'files',
       signing: callerSigning(config, 'gateway', 'files'),
     });
+    this.retrieval = createGrpcClient(retrievalV1.RetrievalService, config.RETRIEVAL_GRPC_URL, {
+      deadlineMs,
+      peerName: 'retrieval',
+      signing: callerSigning(config, 'gateway', 'retrieval'),
+    });
   }
 
   onApplicationShutdown(): void {
@@ -65,5 +72,6 @@ export class DownstreamClients implements OnApplicationShutdown {
     this.modelGateway.close();
     this.chatTasks.close();
     this.files.close();
+    this.retrieval.close();
   }
 }

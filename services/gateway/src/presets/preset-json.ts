@@ -1,10 +1,11 @@
 import { z } from '@parley/config';
 import { presetsV1 } from '@parley/proto';
-
-const ids = z.array(z.string().min(1, 'must not contain empty ids')).max(5_000, 'must list at most 5000 ids');
-const rule = z
-  .object({ group_ids: ids.default([]), user_ids: ids.default([]) })
-  .strict('may only have group_ids and user_ids');
+import {
+  accessControlForm,
+  accessControlJson,
+  accessControlToProto,
+  idList as ids,
+} from '../access/access-control-json';
 const num = (what: string) =>
   z
     .number({ invalid_type_error: `must be ${what}` })
@@ -55,22 +56,10 @@ export const presetForm = z.object({
     .strict('supports only system, temperature, top_p, max_tokens, seed and stop')
     .default({}),
   knowledge_ids: ids.optional(),
-  access_control: z
-    .object(
-      { read: rule.optional(), write: rule.optional() },
-      { invalid_type_error: 'must be null or {read, write}' },
-    )
-    .strict('may only have read and write')
-    .nullable()
-    .optional(),
+  access_control: accessControlForm,
   is_active: z.boolean({ invalid_type_error: 'must be true or false' }).default(true),
 });
 export type PresetForm = z.infer<typeof presetForm>;
-
-const ruleToProto = (r: { group_ids: string[]; user_ids: string[] } | undefined) => ({
-  groupIds: r?.group_ids ?? [],
-  userIds: r?.user_ids ?? [],
-});
 
 /** The form as the model gateway's PresetInput. */
 export function presetInput(form: PresetForm, id: string) {
@@ -91,18 +80,11 @@ export function presetInput(form: PresetForm, id: string) {
       stop: p.stop === null || p.stop === undefined ? [] : typeof p.stop === 'string' ? [p.stop] : p.stop,
     },
     knowledgeIds,
-    accessControl: form.access_control
-      ? { read: ruleToProto(form.access_control.read), write: ruleToProto(form.access_control.write) }
-      : undefined,
+    accessControl: accessControlToProto(form.access_control),
     isActive: form.is_active,
     metaJson: JSON.stringify(knowledge ? { ...meta, knowledge } : meta),
   };
 }
-
-const ruleJson = (r: presetsV1.AccessRule | undefined) => ({
-  group_ids: r?.groupIds ?? [],
-  user_ids: r?.userIds ?? [],
-});
 
 /** A preset in Open WebUI's model shape (ModelModel plus write_access), with knowledge_ids. */
 export function presetJson(p: presetsV1.Preset) {
@@ -134,9 +116,7 @@ export function presetJson(p: presetsV1.Preset) {
     params,
     meta: { ...meta, description: p.description || null },
     knowledge_ids: p.knowledgeIds,
-    access_control: p.accessControl
-      ? { read: ruleJson(p.accessControl.read), write: ruleJson(p.accessControl.write) }
-      : null,
+    access_control: accessControlJson(p.accessControl),
     is_active: p.isActive,
     created_at: Number(p.createdAt),
     updated_at: Number(p.updatedAt),

@@ -1,4 +1,4 @@
-import { ok, timestamp } from '../contract/common-schemas';
+import { accessControl, ok, timestamp } from '../contract/common-schemas';
 import { defineRoute, defineRoutes } from '../contract/route-contract';
 import { z } from '../contract/zod-openapi';
 import { presetForm } from './preset-json';
@@ -10,7 +10,6 @@ const idQuery = z.object({
     .default('')
     .refine((id) => id.trim() !== '', 'is required: the preset id, as ?id=...'),
 });
-const accessRule = z.object({ group_ids: z.array(z.string()), user_ids: z.array(z.string()) });
 
 /** A preset in Open WebUI's model shape (ModelModel plus write_access), with knowledge_ids. */
 export const preset = z
@@ -31,7 +30,7 @@ export const preset = z
       .partial(),
     meta: z.object({ description: z.string().nullable() }).passthrough(),
     knowledge_ids: z.array(z.string()),
-    access_control: z.object({ read: accessRule, write: accessRule }).nullable(),
+    access_control: accessControl,
     is_active: z.boolean(),
     created_at: timestamp,
     updated_at: timestamp,

@@ -1,4 +1,4 @@
-import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
 import { EVENTS, NatsClient, type EventSpec } from '@parley/nats';
@@ -7,7 +7,14 @@ import { REALTIME_CONFIG, RealtimeConfig } from '../realtime.config';
 import { chatRoom, userRoom } from '../sockets/rooms';
 import { SocketEmitter } from '../sockets/socket-emitter';
 import { UsagePoolService } from '../usage/usage-pool.service';
-import { chatInBounds, fileStatusInBounds, SOCKET_EVENTS, taskInBounds } from './realtime-events';
+import {
+  chatInBounds,
+  fileStatusInBounds,
+  knowledgeStatusInBounds,
+  SOCKET_EVENTS,
+  taskInBounds,
+  toFileIndexStatusEvent,
+} from './realtime-events';
 
 /** An event about a chat goes to its owner's room and (one chat) the chat's room. */
 function chatRooms({ chat }: { chat?: eventsV1.ChatRef }): string[] | undefined {
@@ -52,6 +59,16 @@ export class EventForwarder implements OnApplicationBootstrap {
     this.pass(EVENTS.fileStatus, SOCKET_EVENTS.fileStatus, (event) =>
       fileStatusInBounds(event) ? [userRoom(event.userId)] : undefined,
     );
+    // Indexing progress of a file (after extraction's), and of a knowledge base, to the owner's tabs.
+    this.forward(
+      EVENTS.fileIndexStatus,
+      SOCKET_EVENTS.fileIndexStatus,
+      (event) => (fileStatusInBounds(event) ? [userRoom(event.userId)] : undefined),
+      toFileIndexStatusEvent,
+    );
+    this.pass(EVENTS.knowledgeStatus, SOCKET_EVENTS.knowledgeStatus, (event) =>
+      knowledgeStatusInBounds(event) ? [userRoom(event.userId)] : undefined,
+    );
   }
 
   /** Subscribes to one event and emits its message to the rooms `roomsOf` names (none: dropped). */
@@ -61,13 +78,24 @@ export class EventForwarder implements OnApplicationBootstrap {
     roomsOf: (event: MessageShape<Desc>) => string[] | undefined,
     after?: (event: MessageShape<Desc>) => Promise<void>,
   ): void {
+    this.forward(from, to, roomsOf, (event) => event, after);
+  }
+
+  /** As pass, emitting `toMessage(event)`: a socket event whose message is not the NATS one. */
+  private forward<From extends DescMessage, To extends DescMessage>(
+    from: EventSpec<From>,
+    to: EventSpec<To>,
+    roomsOf: (event: MessageShape<From>) => string[] | undefined,
+    toMessage: (event: MessageShape<From>) => MessageInitShape<To>,
+    after?: (event: MessageShape<From>) => Promise<void>,
+  ): void {
     void this.nats.subscribe(from, { queue: this.config.REALTIME_CLUSTER }, async (event, meta) => {
       const rooms = roomsOf(event);
       if (!rooms) {
         this.logger.warn({ subject: meta.subject }, 'event dropped: ids out of bounds');
         return;
       }
-      this.emitter.toRooms(rooms, to, event);
+      this.emitter.toRooms(rooms, to, toMessage(event));
       this.logger.debug({ subject: meta.subject }, 'event forwarded');
       await after?.(event);
     });

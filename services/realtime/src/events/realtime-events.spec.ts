@@ -2,10 +2,13 @@ import { decodeEvent, encodeEvent, EVENTS } from '@parley/nats';
 import {
   chatInBounds,
   deltaInBounds,
+  fileStatusInBounds,
+  knowledgeStatusInBounds,
   resumeRequestSchema,
   SOCKET_EVENTS,
   taskInBounds,
   toChatCompletionEvent,
+  toFileIndexStatusEvent,
 } from './realtime-events';
 
 const delta = {
@@ -109,5 +112,49 @@ describe('realtime events (v1)', () => {
       resumeRequestSchema.safeParse({ streams: Array.from({ length: 101 }, () => ({ message_id: 'm' })) })
         .success,
     ).toBe(false);
+  });
+
+  it('sends indexing progress as file:status with stage "index", the retrieval event’s fields kept', () => {
+    const indexed = decodeEvent(EVENTS.fileIndexStatus, {
+      v: 1,
+      file_id: 'f1',
+      user_id: 'u1',
+      state: 'FILE_INDEX_STATE_INDEXED',
+      chunk_count: 3,
+      error: '',
+    });
+    expect(fileStatusInBounds(indexed)).toBe(true);
+    expect(encodeEvent(SOCKET_EVENTS.fileIndexStatus, toFileIndexStatusEvent(indexed))).toEqual({
+      v: 1,
+      file_id: 'f1',
+      user_id: 'u1',
+      state: 'FILE_INDEX_STATE_INDEXED',
+      chunk_count: 3,
+      error: '',
+      stage: 'index',
+    });
+    expect(SOCKET_EVENTS.fileIndexStatus.subject).toBe(SOCKET_EVENTS.fileStatus.subject);
+    expect(fileStatusInBounds({ ...indexed, userId: '' })).toBe(false);
+    expect(fileStatusInBounds({ ...indexed, error: 'x'.repeat(10_001) })).toBe(false);
+  });
+
+  it('passes knowledge:status only with its owner, base and counts in bounds', () => {
+    const status = decodeEvent(EVENTS.knowledgeStatus, {
+      v: 1,
+      knowledge_base_id: 'k1',
+      user_id: 'u1',
+      file_id: '',
+      files_total: 2,
+      files_indexed: 1,
+    });
+    expect(knowledgeStatusInBounds(status)).toBe(true);
+    expect(encodeEvent(SOCKET_EVENTS.knowledgeStatus, status)).toMatchObject({
+      knowledge_base_id: 'k1',
+      files_indexed: 1,
+      files_failed: 0,
+    });
+    expect(knowledgeStatusInBounds({ ...status, knowledgeBaseId: '' })).toBe(false);
+    expect(knowledgeStatusInBounds({ ...status, fileId: 'f'.repeat(201) })).toBe(false);
+    expect(knowledgeStatusInBounds({ ...status, filesTotal: -1 })).toBe(false);
   });
 });

@@ -22,12 +22,17 @@ export const SOCKET_EVENTS = {
   userCount: event('user-count', eventsV1.UserCountSchema),
   sessionRevoked: event('session:revoked', eventsV1.SessionRevokedSchema),
   fileStatus: event('file:status', eventsV1.FileStatusChangedSchema),
+  /** The same socket event as fileStatus, for the indexing stage (its payload has `stage: "index"`). */
+  fileIndexStatus: event('file:status', eventsV1.FileIndexStatusSchema),
+  knowledgeStatus: event('knowledge:status', eventsV1.KnowledgeStatusChangedSchema),
 } as const;
 
 const MAX_ID = 200;
 const MAX_DELTA_CHARS = 1_000_000;
 const MAX_ERROR_CHARS = 10_000;
 const MAX_SEQ = 1_000_000;
+/** More files than a knowledge base may hold (the retrieval service allows 10,000). */
+const MAX_FILE_COUNT = 1_000_000;
 
 const isId = (value: string): boolean => value.length >= 1 && value.length <= MAX_ID;
 const isOptionalId = (value: string | undefined): boolean => value === undefined || isId(value);
@@ -37,9 +42,36 @@ export function chatInBounds(chat: eventsV1.ChatRef | undefined): chat is events
   return chat !== undefined && isId(chat.userId) && isOptionalId(chat.id);
 }
 
-/** A file status this service passes on: its owner and file id in bounds. */
-export function fileStatusInBounds(event: eventsV1.FileStatusChanged): boolean {
+/** A file status (extraction's or indexing's) this service passes on: its owner and file id in bounds. */
+export function fileStatusInBounds(event: { userId: string; fileId: string; error: string }): boolean {
   return isId(event.userId) && isId(event.fileId) && event.error.length <= MAX_ERROR_CHARS;
+}
+
+const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= MAX_FILE_COUNT;
+
+/** A knowledge status this service passes on: owner and base in bounds, the file id too when there is one. */
+export function knowledgeStatusInBounds(event: eventsV1.KnowledgeStatusChanged): boolean {
+  return (
+    isId(event.userId) &&
+    isId(event.knowledgeBaseId) &&
+    (event.fileId === '' || isId(event.fileId)) &&
+    isCount(event.filesTotal) &&
+    isCount(event.filesIndexed) &&
+    isCount(event.filesFailed)
+  );
+}
+
+/** `file:status` for the indexing stage: the retrieval event with `stage: "index"`. */
+export function toFileIndexStatusEvent(event: eventsV1.FileIndexStatusChanged) {
+  return {
+    v: event.v,
+    fileId: event.fileId,
+    userId: event.userId,
+    state: event.state,
+    chunkCount: event.chunkCount,
+    error: event.error,
+    stage: 'index',
+  };
 }
 
 export function taskInBounds(task: eventsV1.TaskRef | undefined): task is eventsV1.TaskRef {
