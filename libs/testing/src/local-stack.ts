@@ -167,7 +167,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             : 'http://127.0.0.1:1',
           MODEL_GATEWAY_GRPC_URL: pick('model-gateway', i, 1),
           FILES_GRPC_URL: pick('files', i, 1),
-          RETRIEVAL_GRPC_URL: pick('retrieval', i, 1),
+          ...(retrievalCopies > 0 ? { RETRIEVAL_GRPC_URL: pick('retrieval', i, 1) } : {}),
           REALTIME_URL: realtimeList.length ? realtimeList[i % realtimeList.length]! : 'http://127.0.0.1:1',
           SHUTDOWN_GRACE_MS: '10000',
           // Every test signs in from 127.0.0.1; suites that test the per-IP limit set their own.

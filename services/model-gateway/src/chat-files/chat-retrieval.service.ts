@@ -48,13 +48,15 @@ export class ChatRetrievalService {
   async ground<T extends Json & { messages?: unknown }>(
     user: ActingUser,
     body: T,
-    knowledgeIds: readonly string[] = [],
+    presetKnowledgeIds: readonly string[] = [],
   ): Promise<Grounded<T>> {
+    let knowledgeIds = presetKnowledgeIds;
     const messages = Array.isArray(body.messages) ? (body.messages as Json[]) : [];
     const lastUser = messages.map((m) => m?.role).lastIndexOf('user');
     const formFiles = Array.isArray(body.files) ? body.files : [];
+    // A preset's knowledge needs retrieval; without it the preset still answers (as before retrieval).
+    if (!this.retrieval.enabled) knowledgeIds = [];
     const hasCollections =
-      knowledgeIds.length > 0 ||
       formFiles.some((f) => collectionOf(f)) ||
       messages.some((m) => Array.isArray(m?.files) && m.files.some((f) => collectionOf(f)));
     if (!this.retrieval.enabled || lastUser < 0) {
