@@ -12,6 +12,8 @@ import {
   userCaller,
 } from '@parley/testing';
 import { signUpsFrom, untilStatus, request, type SignedUp } from './support/http';
+import { readCompletion } from './support/realtime-clients';
+import { connectSocket, waitFor, type RecordingSocket } from './support/sockets';
 
 const MODEL = 'rag-fake';
 const TOKENS = ['It ', 'runs ', 'on ', 'quartz [1].'];
@@ -64,6 +66,7 @@ describe('retrieval: grounded answers and durable indexing', () => {
   let bob: SignedUp;
   let rpc: RetrievalClient;
   let store: Client;
+  let socket: RecordingSocket;
   const aliceCaller = () => userCaller(alice.id, { permissions: ['workspace.knowledge'] });
   const bobCaller = () => userCaller(bob.id, { permissions: ['workspace.knowledge'] });
 
@@ -74,7 +77,7 @@ describe('retrieval: grounded answers and durable indexing', () => {
       embeddingModels: ['fake-embed-384', 'fake-embed-768'],
     });
     stack = await startStack({
-      copies: { auth: 1, chat: 1, files: 1, retrieval: 2, 'model-gateway': 1, gateway: 1 },
+      copies: { auth: 1, chat: 1, files: 1, retrieval: 2, 'model-gateway': 1, realtime: 1, gateway: 1 },
       env: {
         DEFAULT_USER_ROLE: 'user',
         OPENAI_API_BASE_URLS: fake.openaiBaseUrl,
@@ -99,9 +102,11 @@ describe('retrieval: grounded answers and durable indexing', () => {
     admin = await signUp(gateway, 'Admin');
     alice = await signUp(gateway, 'Alice');
     bob = await signUp(gateway, 'Bob');
+    socket = await connectSocket(gateway, alice.token);
   }, 180_000);
 
   afterAll(async () => {
+    socket?.close();
     await store?.end();
     rpc?.close();
     await stack?.stop();
@@ -225,6 +230,119 @@ describe('retrieval: grounded answers and durable indexing', () => {
     await expect(
       rpc.removeKnowledgeFile({ id: baseId, fileId: pdfId }, { caller: bobCaller() }),
     ).rejects.toMatchObject({ kind: 'PERMISSION_DENIED' });
+  });
+
+  it("saves the sources with a chat task's answer and sends them to the tabs with the first delta", async () => {
+    const created = await request<{ id: string }>(gateway, 'POST', '/api/v1/chats/new', {
+      token: alice.token,
+      body: { chat: { models: [MODEL] } },
+    });
+    const text = 'What powers the Zorblax reactor?';
+    const question = await request<{ message: { id: string } }>(
+      gateway,
+      'POST',
+      `/api/v1/chats/${created.body.id}/messages`,
+      { token: alice.token, body: { message: { role: 'user', content: text } } },
+    );
+    const answerId = randomUUID();
+    const started = await request(gateway, 'POST', '/api/chat/completions', {
+      token: alice.token,
+      body: {
+        model: MODEL,
+        stream: true,
+        messages: [{ role: 'user', content: text }],
+        files: [{ type: 'collection', id: baseId, name: 'Reactors' }],
+        chat_id: created.body.id,
+        id: answerId,
+        parent_id: question.body.message.id,
+      },
+    });
+    expect(started.status).toBe(200);
+    const events = () =>
+      socket.events
+        .filter((e) => e.name === 'chat:completion')
+        .map((e) => readCompletion(e.payload))
+        .filter((c) => c.messageId === answerId);
+    await waitFor(() => events().some((e) => e.done), 20_000, 'the last delta');
+    // The raw socket payload: sources travel as plain JSON (a ListValue's JSON form).
+    const first = socket.events.find(
+      (e) =>
+        e.name === 'chat:completion' &&
+        readCompletion(e.payload).messageId === answerId &&
+        readCompletion(e.payload).seq === 1,
+    )!.payload as { sources?: Array<{ source: { id: string }; metadata: Array<{ name: string }> }> };
+    const live = first.sources!;
+    expect(live[0]!.source.id).toBe(baseId);
+    expect(live[0]!.metadata.map((m) => m.name)).toContain('reactor.pdf');
+    expect(
+      events()
+        .filter((e) => e.seq > 1)
+        .every((e) => !e.sources),
+    ).toBe(true);
+    const chat = await request<{ chat: { history: { messages: Record<string, { sources?: unknown[] }> } } }>(
+      gateway,
+      'GET',
+      `/api/v1/chats/${created.body.id}`,
+      { token: alice.token },
+    );
+    expect(chat.body.chat.history.messages[answerId]!.sources).toEqual(live);
+  });
+
+  it('grounds an answer in a file attached to the message, and sends whole files with BYPASS_EMBEDDING_AND_RETRIEVAL', async () => {
+    const note = `The secret ingredient of the Quibble stew is smoked paprika. ${'Filler sentence. '.repeat(400)}`;
+    const fileId = await upload(gateway, alice, Buffer.from(note), 'stew.txt');
+    await until('the note indexed', async () => {
+      const { status } = await rpc.getFileIndexStatus({ fileId }, { caller: aliceCaller() });
+      return status?.state === retrievalV1.IndexState.INDEXED ? status : undefined;
+    });
+    const ask = async (marker: string) => {
+      const res = await request(gateway, 'POST', '/api/chat/completions', {
+        token: alice.token,
+        body: {
+          model: MODEL,
+          messages: [
+            {
+              role: 'user',
+              content: `What is the secret ingredient of the Quibble stew? ${marker}`,
+              files: [{ type: 'file', id: fileId }],
+            },
+          ],
+        },
+      });
+      expect(res.status).toBe(200);
+      const body = fake.stats.requestBodies.filter((b) => JSON.stringify(b).includes(marker)).at(-1)!;
+      return {
+        answer: res.body as { sources?: Array<{ source: { type: string; id: string } }> },
+        prompt: (body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'user')!
+          .content,
+      };
+    };
+    const grounded = await ask(`g-${randomUUID()}`);
+    expect(grounded.answer.sources?.[0]?.source).toMatchObject({ type: 'file', id: fileId });
+    expect(grounded.prompt).toContain('<source id="1" name="stew.txt">');
+    expect(grounded.prompt).toContain('smoked paprika');
+    // Only the chunks that answer, not the whole file.
+    expect(grounded.prompt.length).toBeLessThan(note.length);
+
+    const adminCaller = userCaller(admin.id, { role: 'admin' });
+    const { settings } = await rpc.getSettings({}, { caller: adminCaller });
+    await rpc.updateSettings(
+      { settings: { ...settings!, bypassEmbeddingAndRetrieval: true } },
+      { caller: adminCaller },
+    );
+    try {
+      const whole = await until('bypass on every copy', async () => {
+        const r = await ask(`b-${randomUUID()}`);
+        return r.answer.sources === undefined ? r : undefined;
+      });
+      expect(whole.prompt).toContain(note.trim());
+      expect(whole.prompt).toContain('<context>');
+    } finally {
+      await rpc.updateSettings(
+        { settings: { ...settings!, bypassEmbeddingAndRetrieval: false } },
+        { caller: adminCaller },
+      );
+    }
   });
 
   it('loses no file and duplicates no chunk when a retrieval copy is killed mid-indexing', async () => {

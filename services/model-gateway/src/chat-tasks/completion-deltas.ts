@@ -91,6 +91,14 @@ export class CompletionDeltaStream {
 
   private async publish(delta: string, done: boolean, error?: string): Promise<void> {
     const seq = ++this.seq;
+    let sources: CompletionDelta['sources'];
+    try {
+      sources = this.sources && toListValue(this.sources);
+    } catch (failure) {
+      // The answer goes on without them on the delta; they are still saved with the message.
+      this.logger.warn({ err: failure, seq }, 'chat task: sources not put on the delta');
+    }
+    this.sources = undefined;
     await this.recordSeq(seq).catch((failure: unknown) =>
       this.logger.warn({ err: failure, seq }, 'chat task: delta seq not recorded (Redis); publishing anyway'),
     );
@@ -103,9 +111,8 @@ export class CompletionDeltaStream {
       delta,
       done,
       ...(error ? { error } : {}),
-      ...(this.sources ? { sources: toListValue(this.sources) } : {}),
+      ...(sources ? { sources } : {}),
     };
-    this.sources = undefined;
     try {
       this.nats.publish(EVENTS.completionDelta.at(this.target.messageId), payload);
     } catch (failure) {
@@ -133,7 +140,10 @@ export function closingDeltas(target: DeltaTarget, recordedSeq: number, error?: 
   return closing;
 }
 
-/** JSON values as google.protobuf.ListValue (what CompletionDelta.sources is on the wire). */
+/**
+ * JSON values as google.protobuf.ListValue (what CompletionDelta.sources is on the wire), through JSON
+ * text so `undefined` fields are left out as they would be on the wire.
+ */
 function toListValue(values: unknown[]): CompletionDelta['sources'] {
-  return fromJson(ListValueSchema, values as JsonValue);
+  return fromJson(ListValueSchema, JSON.parse(JSON.stringify(values)) as JsonValue);
 }
