@@ -44,6 +44,23 @@ describe('CompletionDeltaStream', () => {
     expect(new Set(subjects)).toEqual(new Set(['completion.m1']));
   });
 
+  it('puts the sources on the first delta only, in their JSON form (undefined fields left out)', async () => {
+    const { stream, published } = harness(0);
+    const sources = [
+      { source: { type: 'file', id: 'f1', name: 'a.pdf' }, metadata: [{ page: 2, heading: undefined }] },
+    ];
+    stream.cite(sources);
+    stream.push('One');
+    await new Promise((resolve) => setImmediate(resolve));
+    stream.push(' two');
+    await stream.end();
+    const deltas = published();
+    expect(deltas[0]!.sources).toEqual([
+      { source: { type: 'file', id: 'f1', name: 'a.pdf' }, metadata: [{ page: 2 }] },
+    ]);
+    expect(deltas.slice(1).every((d) => d.sources === undefined)).toBe(true);
+  });
+
   it('records each seq before publishing it', async () => {
     const { stream, events } = harness(0, 2);
     stream.push('a');
