@@ -236,8 +236,12 @@ export class PgVectorStore implements VectorStore {
         await client.query('SET LOCAL enable_indexscan = off');
       } else {
         await client.query(`SET LOCAL hnsw.ef_search = ${Math.max(this.efSearch, query.limit)}`);
-        // Keep scanning the graph until enough rows pass the source filter (pgvector 0.8).
-        await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'").catch(() => undefined);
+        // Keep scanning the graph until enough rows pass the source filter (pgvector 0.8; an older
+        // pgvector lacks the setting, and the savepoint keeps its refusal from aborting the query).
+        await client.query('SAVEPOINT iterative_scan');
+        await client
+          .query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'")
+          .catch(() => client.query('ROLLBACK TO SAVEPOINT iterative_scan'));
       }
       const { rows } = await client.query(sql, params);
       return rows.map(toChunk);
