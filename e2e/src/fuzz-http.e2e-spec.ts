@@ -36,7 +36,8 @@ describe('HTTP fuzz: every gateway route, hostile input', () => {
   const statuses: Record<string, number> = {};
 
   beforeAll(async () => {
-    ({ stack, upstream } = await startStackWithUpstream({ gateways: 2 }));
+    // With retrieval: the knowledge and retrieval routes answer for real, not with an unreachable service.
+    ({ stack, upstream } = await startStackWithUpstream({ gateways: 2, retrieval: true }));
     const gateway = stack.gatewayUrls[0]!;
     const admin: SignedUp = await signUp(gateway, 'Admin');
     const user: SignedUp = await signUp(gateway, 'Bob');
