@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { startStack, type Stack } from '@parley/testing';
-import { request, signUpsFrom, untilStatus, type JsonResponse, type SignedUp } from './support/http';
+import {
+  request,
+  signUpsFrom,
+  untilStatus,
+  uploadFile,
+  type JsonResponse,
+  type SignedUp,
+} from './support/http';
 import { connectSocket, waitFor, type RecordingSocket } from './support/sockets';
 
 interface KnowledgeFile {
@@ -56,17 +63,7 @@ describe('knowledge bases: access through REST', () => {
     });
   const found = (res: JsonResponse<QueryResult>) => res.body.documents[0]!.some((d) => d.includes(WORD));
 
-  async function upload(who: SignedUp, text: string, filename: string): Promise<string> {
-    const form = new FormData();
-    form.append('file', new Blob([text], { type: 'text/plain' }), filename);
-    const res = await fetch(`${gateway}/api/v1/files/?process=true`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${who.token}` },
-      body: form,
-    });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { id: string }).id;
-  }
+  const upload = (who: SignedUp, text: string, filename: string) => uploadFile(gateway, who, text, filename);
 
   beforeAll(async () => {
     stack = await startStack({
