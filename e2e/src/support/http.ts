@@ -90,3 +90,22 @@ export async function untilStatus<T = Record<string, unknown>>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Open WebUI's upload (multipart `file`, `?process=true`): the new file's id, or an error with the answer. */
+export async function uploadFile(
+  gateway: string,
+  who: SignedUp,
+  bytes: Buffer | string,
+  filename: string,
+): Promise<string> {
+  const form = new FormData();
+  const data = typeof bytes === 'string' ? bytes : new Uint8Array(bytes);
+  form.append('file', new Blob([data], { type: typeof bytes === 'string' ? 'text/plain' : '' }), filename);
+  const res = await fetch(`${gateway}/api/v1/files/?process=true`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${who.token}` },
+    body: form,
+  });
+  if (res.status !== 200) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
