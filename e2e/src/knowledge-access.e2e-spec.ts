@@ -170,8 +170,9 @@ describe('knowledge bases: access through REST', () => {
     const seen = await call<Knowledge>(bob, 'GET', `/api/v1/knowledge/${kbId}`);
     expect(seen.status).toBe(200);
     expect(seen.body).toMatchObject({ id: kbId, write_access: false, data: { file_ids: [fileId] } });
-    // The file itself is still Alice's: through the base Bob reads its chunks, not the files service's record.
-    expect(seen.body.files[0]!.meta.name).toBe('');
+    // The file itself is still Alice's: through the base Bob reads its chunks and the name it was indexed
+    // under, not the files service's record (its size and type stay unknown to him).
+    expect(seen.body.files[0]!.meta).toMatchObject({ name: 'lighthouse.txt', size: 0 });
     expect((await call(bob, 'POST', `/api/v1/knowledge/${kbId}/reset`)).status).toBe(403);
     expect(
       (await call<Knowledge[]>(bob, 'GET', '/api/v1/knowledge/list')).body.map((k) => k.id),

@@ -55,11 +55,12 @@ export type FileInfo = Pick<
   'id' | 'filename' | 'contentType' | 'size' | 'createdAt' | 'updatedAt'
 >;
 
-function fileMeta(id: string, file: FileInfo | undefined) {
+function fileMeta(id: string, file: FileInfo | undefined, indexedName = '') {
   return {
     id,
     meta: {
-      name: file?.filename ?? '',
+      // A reader of a shared base may not see the file itself; the name it was indexed under stands in.
+      name: file?.filename || indexedName,
       content_type: file?.contentType ?? '',
       size: Number(file?.size ?? 0n),
     },
@@ -82,7 +83,7 @@ export function knowledgeJson(kb: retrievalV1.KnowledgeBase, files: ReadonlyMap<
     // leave it empty
   }
   const withState = kb.files.map((f) => ({
-    ...fileMeta(f.fileId, files.get(f.fileId)),
+    ...fileMeta(f.fileId, files.get(f.fileId), f.fileName),
     status: indexStateName(f.status?.state),
     chunk_count: f.status?.chunkCount ?? 0,
     ...(f.status?.error ? { error: f.status.error } : {}),

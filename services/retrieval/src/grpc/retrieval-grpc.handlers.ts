@@ -72,6 +72,7 @@ function toKnowledge(view: KnowledgeView, { files = true } = {}) {
           fileId: f.fileId,
           addedAt: seconds(f.addedAt),
           status: statusOf(f.fileId, view.states?.get(f.fileId)),
+          fileName: view.states?.get(f.fileId)?.name ?? '',
         }))
       : [],
     fileIds: view.fileIds,
