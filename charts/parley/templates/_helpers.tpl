@@ -309,7 +309,7 @@ Only what each service reads: see README.md for the table.
       key: {{ . }}
       optional: true
 {{- end }}
-{{- if has $component (list "auth" "model-gateway") }}
+{{- if has $component (list "auth" "model-gateway" "retrieval") }}
 - name: WEBUI_SECRET_KEY
   valueFrom:
     secretKeyRef:
