@@ -1,4 +1,4 @@
-import { fuse } from './search.service';
+import { fuse, uniqueByText } from './search.service';
 
 const chunk = (id: string, score = 0) => ({
   id,
@@ -23,5 +23,14 @@ describe('reciprocal rank fusion', () => {
     const keyword = [chunk('b'), chunk('a')];
     expect(fuse(vector, keyword, 0).map((c) => c.id)).toEqual(['a', 'b']);
     expect(fuse(vector, keyword, 1).map((c) => c.id)).toEqual(['b', 'a']);
+  });
+});
+
+describe('duplicate passages', () => {
+  it('keeps the best-ranked chunk of each distinct text', () => {
+    const a = { ...chunk('a'), text: 'same' };
+    const b = { ...chunk('b'), text: 'same ' };
+    const c = { ...chunk('c'), text: 'other' };
+    expect(uniqueByText([a, c, b]).map((x) => x.id)).toEqual(['a', 'c']);
   });
 });

@@ -50,6 +50,17 @@ export function fuse(vector: ScoredChunk[], keyword: ScoredChunk[], keywordWeigh
   return [...fused.values()].sort((a, b) => b.score - a.score);
 }
 
+/** Keeps the first (best-ranked) chunk of each distinct text. */
+export function uniqueByText<T extends { text: string }>(ranked: T[]): T[] {
+  const seen = new Set<string>();
+  return ranked.filter((c) => {
+    const key = c.text.trim();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
  * Search over the sources the caller may read. Targets are resolved to source ids first (a file the
  * caller owns or reaches through a readable knowledge base; anything else is NOT_FOUND), and the store
@@ -106,6 +117,8 @@ export class SearchService {
         : mode === 'vector'
           ? vector
           : keyword;
+    // The same passage from two copies of one document (uploaded twice) is one hit, the better one.
+    ranked = uniqueByText(ranked);
     let reranked = false;
     const cut = threshold ?? settings.relevanceThreshold;
     if (reranking && ranked.length) {
