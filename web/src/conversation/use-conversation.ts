@@ -60,6 +60,8 @@ export { useModels };
 export interface DisplayMessage extends ChatMessage {
   streaming: boolean;
   errorText: string | undefined;
+  /** What the answer cites: saved on the message, or from its first delta while it streams. */
+  sources: unknown;
 }
 
 /** The branch in view with streamed text folded in. */
@@ -85,6 +87,7 @@ export function useDisplayBranch(history: ChatHistory | undefined): DisplayMessa
         content,
         streaming: !done && !stopped.has(message.id) && !errorText,
         errorText: errorText || undefined,
+        sources: (message as { sources?: unknown }).sources ?? stream?.sources,
       };
     });
   }, [history, store, version, stopped]);
