@@ -157,6 +157,9 @@ export function useConversation(chatId: string) {
     async (userMessage: ChatMessage, model: string, answerId = newId()) => {
       const base = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId))?.history;
       const branch = base ? branchTo(base, userMessage.id) : [userMessage];
+      const collections = readMessageFiles(userMessage)
+        .filter((f) => f.type === 'collection')
+        .map(({ type, id, name }) => ({ type, id, name }));
       setHistory((h) =>
         withMessage(h, {
           id: answerId,
@@ -178,6 +181,8 @@ export function useConversation(chatId: string) {
             const files = readMessageFiles(m);
             return { role: m.role, content: m.content, ...(files.length > 0 ? { files } : {}) };
           }),
+          // Knowledge bases picked with `#` also go in the completion's own `files` (Open WebUI's form).
+          ...(collections.length > 0 ? { files: collections } : {}),
           chat_id: chatId,
           id: answerId,
           parent_id: userMessage.id,
