@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 // Settings and admin live in the hash like the selected chat does (`#/c/<id>`):
 // `#/settings`, `#/workspace/knowledge[/<id>]`, `#/admin/users`, `#/admin/groups`, `#/admin/connections`, `#/admin/presets`, `#/admin/usage`.
-export const ADMIN_TABS = ['users', 'groups', 'connections', 'presets', 'usage'] as const;
+export const ADMIN_TABS = ['users', 'groups', 'connections', 'presets', 'usage', 'documents'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
 export type AppRoute =
