@@ -3,6 +3,7 @@ import { useT } from '../i18n';
 import { ADMIN_TABS, adminHref, type AdminTab } from '../settings/app-route';
 import { PageShell } from '../settings/page-shell';
 import { ConnectionsPanel } from './connections-panel';
+import { DocumentsPanel } from './documents-panel';
 import { GroupsPanel } from './groups-panel';
 import { PresetsPanel } from './presets-panel';
 import { UsagePanel } from './usage-panel';
@@ -14,6 +15,7 @@ const TAB_LABELS: Record<AdminTab, `admin.tabs.${AdminTab}`> = {
   connections: 'admin.tabs.connections',
   presets: 'admin.tabs.presets',
   usage: 'admin.tabs.usage',
+  documents: 'admin.tabs.documents',
 };
 
 /** `#/admin/<tab>`: administration, for admins only (the server refuses everyone else anyway). */
@@ -43,6 +45,7 @@ export default function AdminScreen({ tab }: { tab: AdminTab }) {
       {tab === 'connections' && <ConnectionsPanel />}
       {tab === 'presets' && <PresetsPanel />}
       {tab === 'usage' && <UsagePanel />}
+      {tab === 'documents' && <DocumentsPanel />}
     </PageShell>
   );
 }

@@ -55,3 +55,14 @@ export type UsagePage = Schemas['UsagePage'];
 export type UsageLimit = Schemas['UsageLimit'];
 export type UsageLimits = Schemas['UsageLimits'];
 export type FileModel = Schemas['FileModel'];
+
+export type Knowledge = Schemas['Knowledge'];
+export type KnowledgeFile = Schemas['KnowledgeFile'];
+export type KnowledgeForm = Schemas['KnowledgeForm'];
+export type AccessControl = Knowledge['access_control'];
+export type RetrievalQueryResult = Schemas['RetrievalQueryResult'];
+export type QueryCollectionsForm = Schemas['QueryCollectionsForm'];
+export type RetrievalConfig = Schemas['RetrievalConfig'];
+export type RetrievalConfigForm = Schemas['RetrievalConfigForm'];
+export type RetrievalEmbeddingConfig = Schemas['RetrievalEmbeddingConfig'];
+export type EmbeddingModelUpdateForm = Schemas['EmbeddingModelUpdateForm'];

@@ -13,6 +13,7 @@ import { UserMenu } from '../settings/user-menu';
 // Settings and admin are loaded on demand: most visits never open them.
 const SettingsScreen = lazy(() => import('../settings/settings-screen'));
 const AdminScreen = lazy(() => import('../admin/admin-screen'));
+const KnowledgeScreen = lazy(() => import('../knowledge/knowledge-screen'));
 const SharedChatPage = lazy(() => import('../share/shared-chat-page'));
 
 export interface AppProps {
@@ -73,7 +74,13 @@ function Screens({ api, connectRealtime }: Pick<AppProps, 'api' | 'connectRealti
             </>
           ) : (
             <LazyScreen>
-              {route.screen === 'settings' ? <SettingsScreen /> : <AdminScreen tab={route.tab} />}
+              {route.screen === 'settings' ? (
+                <SettingsScreen />
+              ) : route.screen === 'knowledge' ? (
+                <KnowledgeScreen id={route.id} />
+              ) : (
+                <AdminScreen tab={route.tab} />
+              )}
             </LazyScreen>
           )}
         </RealtimeProvider>

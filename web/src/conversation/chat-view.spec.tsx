@@ -1,7 +1,15 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatListItem } from '../api';
-import { chatDocument, completion, fakeLayout, longChat, serveChat, tree } from '../testing/fake-chat';
+import {
+  chatDocument,
+  completion,
+  fakeLayout,
+  longChat,
+  renderChat,
+  serveChat,
+  tree,
+} from '../testing/fake-chat';
 import { createFakeServer, type FakeRequest } from '../testing/fake-server';
 import { ADA, renderApp } from '../testing/render-app';
 
@@ -14,19 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => undoLayout());
 
-function setup(history = tree([]), extra = {}) {
-  const server = createFakeServer({
-    'GET /api/v1/auths/': { body: ADA },
-    'GET /api/v1/chats/?page=1': { body: [CHAT] },
-  });
-  serveChat(server, chatDocument(CHAT, history, extra));
-  server.on('POST /api/chat/completions', { body: { status: true, task_id: 'task-1' } });
-  server.on('POST /api/v1/chats/c-1/messages', (request: FakeRequest) => {
-    const { parent_id, message } = request.body as { parent_id: string | null; message: { id: string } };
-    return { body: { chat_id: 'c-1', message: { ...message, parentId: parent_id, childrenIds: [] } } };
-  });
-  return renderApp({ server });
-}
+const setup = (history = tree([]), extra = {}) => renderChat(CHAT, history, extra);
 
 const thread = () => screen.findByRole('log', { name: 'Messages' });
 const answerId = (server: ReturnType<typeof createFakeServer>) =>

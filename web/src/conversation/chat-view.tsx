@@ -170,6 +170,7 @@ export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTi
         disabled={!model}
         disabledReason={noModel ? t('chat.noModels') : undefined}
         files={files}
+        hashPicker
         onSend={async (text, attached) => {
           setSending(true);
           try {

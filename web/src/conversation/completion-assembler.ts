@@ -1,8 +1,8 @@
 import { readServerEvent, type ChatCompletionJson } from '../realtime';
 
 /** A checked `chat:completion` event: the fields the assembler needs, present. */
-export type CompletionDelta = Required<Omit<ChatCompletionJson, 'v' | 'error'>> &
-  Pick<ChatCompletionJson, 'error'>;
+export type CompletionDelta = Required<Omit<ChatCompletionJson, 'v' | 'error' | 'sources'>> &
+  Pick<ChatCompletionJson, 'error'> & { sources?: unknown[] };
 
 export interface StreamState {
   chatId: string;
@@ -12,6 +12,8 @@ export interface StreamState {
   content: string;
   done: boolean;
   error: string | undefined;
+  /** The answer's `sources` (Open WebUI's shape), from its first delta; read with readCitations. */
+  sources: unknown[] | undefined;
 }
 
 interface Entry extends StreamState {
@@ -42,6 +44,7 @@ export class CompletionStore {
         content: '',
         done: false,
         error: undefined,
+        sources: undefined,
         pending: new Map(),
       };
       this.entries.set(event.message_id, entry);
@@ -52,6 +55,7 @@ export class CompletionStore {
     for (let d; (d = entry.pending.get(entry.next)); entry.next++) {
       entry.pending.delete(entry.next);
       entry.content += d.content;
+      if (d.sources) entry.sources = d.sources;
       if (d.done) {
         entry.done = true;
         entry.error = d.error;
@@ -108,5 +112,6 @@ export function parseCompletionEvent(payload: unknown): CompletionDelta | null {
     content: e.content,
     done: e.done,
     error: typeof e.error === 'string' ? e.error : undefined,
+    ...(Array.isArray(e.sources) && e.sources.length > 0 ? { sources: e.sources as unknown[] } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
-import { AttachmentChips, toMessageFiles, type Attachment, type MessageFile } from '../files';
+import { AttachmentChips, PickedChips, toMessageFiles, type Attachment, type MessageFile } from '../files';
 import { useT } from '../i18n';
+import { HashPicker, hashQueryAt, type HashPickerHandle } from '../knowledge/hash-picker';
 
 /** The composer's files (useAttachments), kept by the chat so a drop anywhere on it attaches. */
 export interface ComposerAttachments {
@@ -19,6 +20,8 @@ interface ComposerProps {
   streaming: boolean;
   disabled?: boolean;
   disabledReason?: string | undefined;
+  /** `#` opens a picker of knowledge bases and my files (needs the API; off in a bare composer). */
+  hashPicker?: boolean;
 }
 
 /** The message box: Enter sends, Shift+Enter is a new line; disabled while a message is on its way. */
@@ -29,6 +32,7 @@ export function Composer({
   streaming,
   disabled = false,
   disabledReason,
+  hashPicker = false,
 }: ComposerProps) {
   const t = useT();
   const id = useId();
@@ -37,6 +41,12 @@ export function Composer({
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
+  const listboxId = useId();
+  const hash = useRef<HashPickerHandle>(null);
+  // The `#word` being typed (null: picker closed), and what was picked with it.
+  const [hashQuery, setHashQuery] = useState<{ query: string; start: number } | null>(null);
+  const [activeOption, setActiveOption] = useState<string | undefined>(undefined);
+  const [picks, setPicks] = useState<MessageFile[]>([]);
   const attachments = files?.attachments ?? [];
   // A file still on its way (or still being read) would be missing from the message.
   const waiting = attachments.some((a) => a.state === 'uploading' || a.state === 'processing');
@@ -47,8 +57,9 @@ export function Composer({
     if (!content || blocked) return;
     setSending(true);
     try {
-      await onSend(content, toMessageFiles(attachments));
+      await onSend(content, [...toMessageFiles(attachments), ...picks]);
       setText('');
+      setPicks([]);
       files?.clear();
     } catch {
       // The caller shows the error; the text stays so nothing is lost.
@@ -64,7 +75,28 @@ export function Composer({
     void submit();
   }
 
+  function onTextChange(value: string, caret: number) {
+    setText(value);
+    const found = hashPicker ? hashQueryAt(value, caret) : null;
+    setHashQuery(found);
+    if (!found) setActiveOption(undefined);
+  }
+
+  function pick(item: MessageFile) {
+    if (hashQuery) {
+      const caret = hashQuery.start + 1 + hashQuery.query.length;
+      setText((value) => value.slice(0, hashQuery.start) + value.slice(caret));
+    }
+    setPicks((list) => (list.some((p) => p.id === item.id) ? list : [...list, item]));
+    setHashQuery(null);
+    setActiveOption(undefined);
+  }
+
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (hashQuery && hash.current?.handleKey(event.key)) {
+      event.preventDefault();
+      return;
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void submit();
@@ -82,6 +114,20 @@ export function Composer({
   return (
     <form className="composer" onSubmit={onSubmit} aria-busy={sending}>
       {files && <AttachmentChips attachments={attachments} onRemove={files.remove} />}
+      <PickedChips items={picks} onRemove={(item) => setPicks((list) => list.filter((p) => p !== item))} />
+      {hashQuery && (
+        <HashPicker
+          ref={hash}
+          id={listboxId}
+          query={hashQuery.query}
+          onActive={setActiveOption}
+          onPick={pick}
+          onClose={() => {
+            setHashQuery(null);
+            setActiveOption(undefined);
+          }}
+        />
+      )}
       <label htmlFor={id} className="visually-hidden">
         {t('composer.label')}
       </label>
@@ -92,13 +138,19 @@ export function Composer({
         rows={2}
         placeholder={t('composer.placeholder')}
         aria-describedby={hintId}
-        onChange={(event) => setText(event.target.value)}
+        aria-controls={hashQuery ? listboxId : undefined}
+        aria-activedescendant={hashQuery ? activeOption : undefined}
+        aria-autocomplete={hashPicker ? 'list' : undefined}
+        onChange={(event) => onTextChange(event.target.value, event.target.selectionStart)}
         onKeyDown={onKeyDown}
         onPaste={onPaste}
         disabled={sending}
       />
       <p id={hintId} className="visually-hidden">
-        {disabledReason ?? (waiting ? t('files.waitForUploads') : t('composer.hint'))}
+        {disabledReason ??
+          (waiting
+            ? t('files.waitForUploads')
+            : `${t('composer.hint')}${hashPicker ? ` ${t('composer.hashHint')}` : ''}`)}
       </p>
       {files && (
         <>

@@ -1,4 +1,5 @@
-import { memo, useId, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
+import { CitationChips, readCitations } from '../citations';
 import { useT } from '../i18n';
 import { MessageFiles, readMessageFiles } from '../files';
 import { Markdown } from '../markdown';
@@ -38,6 +39,7 @@ export const MessageItem = memo(function MessageItem({
   const [draft, setDraft] = useState(message.content);
   const [saving, setSaving] = useState(false);
   const isUser = message.role === 'user';
+  const citations = useMemo(() => (isUser ? [] : readCitations(message.sources)), [isUser, message.sources]);
   const position = siblings.indexOf(message.id);
   const rating = message.annotation?.rating ?? 0;
   const author = isUser
@@ -103,6 +105,7 @@ export const MessageItem = memo(function MessageItem({
           {t('message.streaming')}
         </span>
       )}
+      <CitationChips citations={citations} />
       {message.errorText && (
         <p className="error" role="alert">
           {message.errorText}

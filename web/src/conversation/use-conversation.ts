@@ -60,6 +60,8 @@ export { useModels };
 export interface DisplayMessage extends ChatMessage {
   streaming: boolean;
   errorText: string | undefined;
+  /** What the answer cites: saved on the message, or from its first delta while it streams. */
+  sources: unknown;
 }
 
 /** The branch in view with streamed text folded in. */
@@ -85,6 +87,7 @@ export function useDisplayBranch(history: ChatHistory | undefined): DisplayMessa
         content,
         streaming: !done && !stopped.has(message.id) && !errorText,
         errorText: errorText || undefined,
+        sources: (message as { sources?: unknown }).sources ?? stream?.sources,
       };
     });
   }, [history, store, version, stopped]);
@@ -154,6 +157,9 @@ export function useConversation(chatId: string) {
     async (userMessage: ChatMessage, model: string, answerId = newId()) => {
       const base = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId))?.history;
       const branch = base ? branchTo(base, userMessage.id) : [userMessage];
+      const collections = readMessageFiles(userMessage)
+        .filter((f) => f.type === 'collection')
+        .map(({ type, id, name }) => ({ type, id, name }));
       setHistory((h) =>
         withMessage(h, {
           id: answerId,
@@ -175,6 +181,8 @@ export function useConversation(chatId: string) {
             const files = readMessageFiles(m);
             return { role: m.role, content: m.content, ...(files.length > 0 ? { files } : {}) };
           }),
+          // Knowledge bases picked with `#` also go in the completion's own `files` (Open WebUI's form).
+          ...(collections.length > 0 ? { files: collections } : {}),
           chat_id: chatId,
           id: answerId,
           parent_id: userMessage.id,

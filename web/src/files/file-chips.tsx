@@ -31,6 +31,8 @@ function DocumentIcon() {
 interface ChipProps {
   name: string;
   size: number;
+  /** A knowledge base: said instead of a size. */
+  collection?: boolean;
   /** A thumbnail, for images. */
   thumbnail?: string | undefined;
   /** The full image the thumbnail opens. */
@@ -41,7 +43,7 @@ interface ChipProps {
   action?: ReactNode;
 }
 
-function Chip({ name, size, thumbnail, full, children, action }: ChipProps) {
+function Chip({ name, size, collection = false, thumbnail, full, children, action }: ChipProps) {
   const t = useT();
   const [viewing, setViewing] = useState(false);
   return (
@@ -62,7 +64,9 @@ function Chip({ name, size, thumbnail, full, children, action }: ChipProps) {
         <span className="file-name" title={name}>
           {name}
         </span>
-        <span className="file-size muted">{formatSize(size, t.locale)}</span>
+        <span className="file-size muted">
+          {collection ? t('picker.knowledge') : formatSize(size, t.locale)}
+        </span>
         {children}
       </span>
       {action}
@@ -139,11 +143,46 @@ export function MessageFiles({ files }: { files: readonly MessageFile[] }) {
             key={f.id}
             name={f.name}
             size={f.size}
+            collection={f.type === 'collection'}
             thumbnail={image ? content : undefined}
             full={image ? content : undefined}
           />
         );
       })}
+    </ul>
+  );
+}
+
+/** What was picked with `#` in the composer (knowledge bases, my files), each removable. */
+export function PickedChips({
+  items,
+  onRemove,
+}: {
+  items: readonly MessageFile[];
+  onRemove: (item: MessageFile) => void;
+}) {
+  const t = useT();
+  if (items.length === 0) return null;
+  return (
+    <ul className="file-chips composer-files" aria-label={t('picker.picked')}>
+      {items.map((item) => (
+        <Chip
+          key={`${item.type}-${item.id}`}
+          name={item.name}
+          size={item.size}
+          collection={item.type === 'collection'}
+          action={
+            <button
+              type="button"
+              className="file-remove"
+              onClick={() => onRemove(item)}
+              aria-label={t('files.remove', { name: item.name })}
+            >
+              ×
+            </button>
+          }
+        />
+      ))}
     </ul>
   );
 }

@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { useModal } from '../app/use-modal';
 import { createPortal } from 'react-dom';
 import { useT } from '../i18n';
 
@@ -7,21 +8,7 @@ export function ImageViewer({ src, name, onClose }: { src: string; name: string;
   const t = useT();
   const closeButton = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    closeButton.current?.focus();
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        event.preventDefault();
-        onClose();
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      opener?.focus();
-    };
-  }, [onClose]);
+  useModal(onClose, closeButton);
 
   // On the body: the virtualised message list moves its rows with transforms, and a transformed
   // ancestor would clip a fixed overlay to its row.

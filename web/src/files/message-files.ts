@@ -1,8 +1,11 @@
 // A message's `files`, in Open WebUI's shape: what the composer sends and what a sent message shows.
 
-/** One item of a message's `files` (Open WebUI: `{type, id, url, name, size, status, ...}`). */
+/**
+ * One item of a message's `files` (Open WebUI: `{type, id, url, name, size, status, ...}`); a knowledge
+ * base picked with `#` is `{type: 'collection', id, name}` (url and size empty).
+ */
 export interface MessageFile {
-  type: 'image' | 'file';
+  type: 'image' | 'file' | 'collection';
   id: string;
   /** `/api/v1/files/{id}`, as Open WebUI stores it. */
   url: string;
@@ -27,7 +30,7 @@ export function readMessageFiles(message: object): MessageFile[] {
     const contentType = typeof f['content_type'] === 'string' ? f['content_type'] : undefined;
     return [
       {
-        type: f['type'] === 'image' ? 'image' : 'file',
+        type: f['type'] === 'image' || f['type'] === 'collection' ? f['type'] : 'file',
         id: f['id'],
         url: typeof f['url'] === 'string' ? f['url'] : '',
         name: f['name'],

@@ -1,14 +1,25 @@
 import { useSyncExternalStore } from 'react';
 
 // Settings and admin live in the hash like the selected chat does (`#/c/<id>`):
-// `#/settings`, `#/admin/users`, `#/admin/groups`, `#/admin/connections`, `#/admin/presets`, `#/admin/usage`.
-export const ADMIN_TABS = ['users', 'groups', 'connections', 'presets', 'usage'] as const;
+// `#/settings`, `#/workspace/knowledge[/<id>]`, `#/admin/users`, `#/admin/groups`, `#/admin/connections`, `#/admin/presets`, `#/admin/usage`.
+export const ADMIN_TABS = ['users', 'groups', 'connections', 'presets', 'usage', 'documents'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
 
-export type AppRoute = { screen: 'main' } | { screen: 'settings' } | { screen: 'admin'; tab: AdminTab };
+export type AppRoute =
+  | { screen: 'main' }
+  | { screen: 'settings' }
+  | { screen: 'admin'; tab: AdminTab }
+  /** `#/workspace/knowledge` (the list) or `#/workspace/knowledge/<id>` (one base). */
+  | { screen: 'knowledge'; id: string | null };
 
 export const SETTINGS_HREF = '#/settings';
 export const CHATS_HREF = '#/';
+
+export const KNOWLEDGE_HREF = '#/workspace/knowledge';
+
+export function knowledgeHref(id?: string): string {
+  return id ? `${KNOWLEDGE_HREF}/${encodeURIComponent(id)}` : KNOWLEDGE_HREF;
+}
 
 export function adminHref(tab: AdminTab = 'users'): string {
   return `#/admin/${tab}`;
@@ -21,7 +32,17 @@ export function parseRoute(hash: string): AppRoute {
     const tab = ADMIN_TABS.find((name) => name === admin[1]) ?? 'users';
     return { screen: 'admin', tab };
   }
+  const knowledge = /^#\/workspace\/knowledge(?:\/([^/]+))?\/?$/.exec(hash);
+  if (knowledge) return { screen: 'knowledge', id: knowledge[1] ? safeDecode(knowledge[1]) : null };
   return { screen: 'main' };
+}
+
+function safeDecode(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
 }
 
 function subscribe(onChange: () => void) {

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useApi, type FileModel } from '../api';
 import { filesApi, formatSize } from '../files';
 import { useT } from '../i18n';
+import { Pager } from './pager';
 import { ConfirmButton } from './confirm-button';
 import { Outcome, Section } from './page-shell';
 
@@ -96,17 +97,7 @@ export function FilesSection() {
           </table>
         </div>
       )}
-      {pages > 1 && (
-        <nav className="pager" aria-label={t('settings.files.title')}>
-          <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
-            {t('settings.files.previous')}
-          </button>
-          <span>{t('settings.files.page', { page: current + 1, pages })}</span>
-          <button type="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
-            {t('settings.files.next')}
-          </button>
-        </nav>
-      )}
+      <Pager page={current} pages={pages} label={t('settings.files.title')} onPage={setPage} />
       <Outcome done={deleted ? t('settings.files.deleted', { name: deleted }) : ''} failure={failure} />
     </Section>
   );

@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useSession, useSessionUser } from '../auth';
 import { useT } from '../i18n';
-import { adminHref, SETTINGS_HREF } from './app-route';
+import { adminHref, KNOWLEDGE_HREF, SETTINGS_HREF } from './app-route';
+import { usePermission } from './use-permission';
 
 /**
  * The account button (top right): settings, the admin panel for admins, sign-out. A disclosure
@@ -63,6 +64,7 @@ export function UserMenu() {
               {t('settings.menu.settings')}
             </a>
           </li>
+          <KnowledgeItem onOpen={() => setOpen(false)} />
           {user.role === 'admin' && (
             <li>
               <a href={adminHref()} onClick={() => setOpen(false)}>
@@ -78,5 +80,18 @@ export function UserMenu() {
         </ul>
       )}
     </div>
+  );
+}
+
+/** The Knowledge page's item, for those who may use it; asks for the permissions only once the menu opens. */
+function KnowledgeItem({ onOpen }: { onOpen: () => void }) {
+  const t = useT();
+  if (!usePermission('workspace.knowledge')) return null;
+  return (
+    <li>
+      <a href={KNOWLEDGE_HREF} onClick={onOpen}>
+        {t('settings.menu.knowledge')}
+      </a>
+    </li>
   );
 }

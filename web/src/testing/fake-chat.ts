@@ -1,8 +1,8 @@
 import type { ChatListItem } from '../api';
 import type { ChatDocumentResponse, ChatMessage } from '../conversation/conversation-types';
 import type { ChatCompletionJson } from '../realtime';
-import { ADA } from './render-app';
-import type { FakeServer } from './fake-server';
+import { ADA, renderApp } from './render-app';
+import { createFakeServer, type FakeRequest, type FakeServer } from './fake-server';
 
 export const MODELS = [
   { id: 'gpt-fake', name: 'GPT Fake', owned_by: 'openai' },
@@ -60,6 +60,28 @@ export function chatDocument(
 export function serveChat(server: FakeServer, doc: ChatDocumentResponse, models = MODELS) {
   server.on(`GET /api/v1/chats/${doc.id}`, { body: doc });
   server.on('GET /api/models', { body: { object: 'list', data: models } });
+}
+
+/**
+ * The app signed in as Ada with one chat open (`#/c/<id>` is the caller's): its document, the model
+ * list, a completion that starts, and a messages route that echoes the new message.
+ */
+export function renderChat(
+  chat: ChatListItem,
+  history = tree([]),
+  extra: Partial<ChatDocumentResponse> = {},
+) {
+  const server = createFakeServer({
+    'GET /api/v1/auths/': { body: ADA },
+    'GET /api/v1/chats/?page=1': { body: [chat] },
+  });
+  serveChat(server, chatDocument(chat, history, extra));
+  server.on('POST /api/chat/completions', { body: { status: true, task_id: 'task-1' } });
+  server.on(`POST /api/v1/chats/${chat.id}/messages`, (request: FakeRequest) => {
+    const { parent_id, message } = request.body as { parent_id: string | null; message: object };
+    return { body: { chat_id: chat.id, message: { ...message, parentId: parent_id, childrenIds: [] } } };
+  });
+  return renderApp({ server });
 }
 
 export function completion(

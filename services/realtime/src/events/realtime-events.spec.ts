@@ -39,6 +39,27 @@ describe('realtime events (v1)', () => {
     );
   });
 
+  it('passes the first delta’s sources on to chat:completion as they came, and no empty list', () => {
+    const sources = [
+      {
+        source: { type: 'collection', id: 'kb1', name: 'Handbook' },
+        document: ['The office opens at nine.'],
+        metadata: [{ file_id: 'f1', name: 'handbook.pdf', page: 2, score: 0.8 }],
+        distances: [0.8],
+      },
+    ];
+    const event = encodeEvent(
+      SOCKET_EVENTS.chatCompletion,
+      toChatCompletionEvent(read({ ...delta, sources })),
+    );
+    expect(event).toMatchObject({ seq: 1, content: 'Hel', sources });
+    const empty = encodeEvent(
+      SOCKET_EVENTS.chatCompletion,
+      toChatCompletionEvent(read({ ...delta, sources: [] })),
+    );
+    expect(empty).not.toHaveProperty('sources');
+  });
+
   it('keeps a delta out that breaks the bounds: seq from 1, every id present, text not too long', () => {
     expect(deltaInBounds(read(delta))).toBe(true);
     for (const bad of [

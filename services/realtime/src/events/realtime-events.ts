@@ -108,7 +108,7 @@ export function toChatCompletionEvent(delta: eventsV1.CompletionDelta) {
     content: delta.delta,
     done: delta.done,
     ...(delta.error === undefined ? {} : { error: delta.error }),
-    ...(delta.sources ? { sources: delta.sources } : {}),
+    ...(delta.sources && delta.sources.values.length > 0 ? { sources: delta.sources } : {}),
   };
 }
 

@@ -1,0 +1,2 @@
+export { CitationChips, CitationDialog } from './citation-chips';
+export { readCitations, type Citation } from './sources';
