@@ -26,6 +26,36 @@ export const chatListItem = z
   })
   .openapi('ChatListItem');
 
+/**
+ * What an answer grounded in documents cites (Open WebUI's `sources`; docs/retrieval.md): where the
+ * chunks came from, the chunks, their metadata and scores. Lenient: imports carry older shapes.
+ */
+export const answerSource = z
+  .object({
+    source: z
+      .object({ type: z.string().optional(), id: z.string().optional(), name: z.string().optional() })
+      .passthrough()
+      .optional(),
+    document: z.array(z.string()).optional(),
+    metadata: z
+      .array(
+        z
+          .object({
+            file_id: z.string().optional(),
+            name: z.string().optional(),
+            page: z.number().optional(),
+            heading: z.string().optional(),
+            knowledge_base_id: z.string().optional(),
+            score: z.number().optional(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+    distances: z.array(z.number()).optional(),
+  })
+  .passthrough()
+  .openapi('AnswerSource');
+
 /** A message of Open WebUI's `chat.history` tree, as the chat service keeps it. */
 export const chatMessage = z
   .object({
@@ -39,6 +69,7 @@ export const chatMessage = z
     error: z.object({ content: z.string().optional() }).passthrough().nullable().optional(),
     timestamp: z.number().optional(),
     annotation: z.object({ rating: z.number().optional() }).passthrough().nullable().optional(),
+    sources: z.array(answerSource).optional().openapi({ description: 'What the answer cites' }),
   })
   .passthrough()
   .openapi('ChatMessage');

@@ -15,6 +15,8 @@ describe('reciprocal rank fusion', () => {
   it('ranks what both lists hold above what one holds', () => {
     const fused = fuse([chunk('a'), chunk('b'), chunk('c')], [chunk('c'), chunk('d')], 0.5);
     expect(fused[0]!.id).toBe('c');
+    // First in both would be 1; c is third and first.
+    expect(fused[0]!.score).toBeCloseTo(0.5 * (61 / 63) + 0.5, 5);
     expect(fused.map((c) => c.id).sort()).toEqual(['a', 'b', 'c', 'd']);
   });
 

@@ -36,12 +36,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const invalid = (message: string) =>
   new DomainError(ErrorKind.InvalidArgument, message, { code: 'INVALID_SEARCH' });
 
-/** Fuses two rankings by reciprocal rank, `keywordWeight` for the keyword one (0..1). */
+/**
+ * Fuses two rankings by reciprocal rank, `keywordWeight` for the keyword one (0..1). Scores are scaled
+ * so first place in both rankings is 1: a relevance people can read, not RRF's raw 1/61.
+ */
 export function fuse(vector: ScoredChunk[], keyword: ScoredChunk[], keywordWeight: number): ScoredChunk[] {
   const fused = new Map<string, ScoredChunk>();
   const add = (list: ScoredChunk[], weight: number) =>
     list.forEach((chunk, rank) => {
-      const score = weight / (RRF_K + rank + 1);
+      const score = (weight * (RRF_K + 1)) / (RRF_K + rank + 1);
       const seen = fused.get(chunk.id);
       fused.set(chunk.id, { ...(seen ?? chunk), score: (seen?.score ?? 0) + score });
     });
