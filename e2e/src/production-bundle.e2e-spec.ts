@@ -3,7 +3,15 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkGrpcHealth } from '@parley/grpc';
-import { createTestDatabase, freePort, repoRoot, TestDatabase, testInfrastructure } from '@parley/testing';
+import {
+  createTestDatabase,
+  freePort,
+  repoRoot,
+  startVectorStore,
+  TestDatabase,
+  testInfrastructure,
+  type VectorStore,
+} from '@parley/testing';
 
 /**
  * What docker/Dockerfile builds, assembled without a Docker engine: production dependencies only
@@ -21,6 +29,8 @@ describe('production bundles (as the images assemble them)', () => {
   const work = mkdtempSync(join(tmpdir(), 'parley-bundles-'));
   const children: ChildProcess[] = [];
   let database: TestDatabase;
+  // retrieval needs PostgreSQL with pgvector; the loopback one has none, so PGlite stands in.
+  let vectorStore: VectorStore | undefined;
 
   beforeAll(() => {
     const deps = join(work, 'prod-deps');
@@ -48,6 +58,7 @@ describe('production bundles (as the images assemble them)', () => {
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await database?.drop();
+    await vectorStore?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -101,6 +112,7 @@ describe('production bundles (as the images assemble them)', () => {
       ]);
       const httpPort = await freePort();
       const grpcPort = await freePort();
+      if (service === 'retrieval') vectorStore ??= await startVectorStore();
       const child = spawn(process.execPath, [`dist/services/${service}/src/main.js`], {
         cwd: app,
         env: {
@@ -112,6 +124,7 @@ describe('production bundles (as the images assemble them)', () => {
           WEBUI_SECRET_KEY: 'a-long-enough-secret-for-the-bundle-test',
           CALLER_ASSERTION_SECRET: 'a-long-enough-caller-assertion-secret-for-the-bundle-test',
           UPLOAD_DIR: join(app, 'data'),
+          ...(service === 'retrieval' && vectorStore ? { PGVECTOR_DB_URL: vectorStore.url } : {}),
           LOG_LEVEL: 'warn',
           ...(service === 'gateway'
             ? { PORT: String(httpPort) }

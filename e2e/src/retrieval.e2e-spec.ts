@@ -390,49 +390,65 @@ describe('retrieval: grounded answers and durable indexing', () => {
     expect(hit.hits[0]!.chunk!.text).toContain(facts[4]!.slice(0, 30));
   });
 
-  it('re-indexes in the background when the embedding model changes, and searches by keyword without one', async () => {
-    const adminCaller = userCaller(admin.id, { role: 'admin' });
-    const { settings } = await rpc.getSettings({}, { caller: adminCaller });
-    await expect(rpc.getSettings({}, { caller: aliceCaller() })).rejects.toMatchObject({
-      kind: 'PERMISSION_DENIED',
-    });
-    const changed = await rpc.updateSettings(
-      { settings: { ...settings!, embeddingModel: 'fake-embed-768' } },
-      { caller: adminCaller },
-    );
-    expect(changed.reindex?.total).toBeGreaterThan(0);
-    const done = await until(
-      'the re-index',
-      async () => {
-        const state = await rpc.getSettings({}, { caller: adminCaller });
-        return !state.reindex?.running && state.embeddingDimensions === 768 ? state : undefined;
-      },
-      60_000,
-    );
-    expect(done.reindex!.done).toBe(done.reindex!.total);
-    const dims = await store.query(`SELECT DISTINCT dims FROM retrieval_index.chunks`);
-    expect(dims.rows).toEqual([{ dims: 768 }]);
-    const vector = await rpc.search(
-      { query: 'Zorblax reactor quartz', targets: [{ target: { case: 'knowledgeBaseId', value: baseId } }] },
-      { caller: aliceCaller() },
-    );
-    expect(vector.mode).toBe(retrievalV1.SearchMode.HYBRID);
-    expect(vector.hits[0]!.chunk!.text).toContain('purple quartz');
+  /** A failure with the retrieval copies' last log lines, so an INTERNAL says what happened. */
+  async function withRetrievalLogs(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const logs = (stack.services.retrieval ?? []).map(
+        (p, i) => `--- retrieval ${i}\n${p.logs().slice(-4000)}`,
+      );
+      throw new Error(`${(error as Error).message}\n${logs.join('\n')}`, { cause: error });
+    }
+  }
 
-    // No embedding model: keyword-only, and it still finds the passage.
-    await rpc.updateSettings(
-      { settings: { ...done.settings!, embeddingEngine: '', embeddingModel: '' } },
-      { caller: adminCaller },
-    );
-    const keyword = await until('keyword-only search', async () => {
-      const r = await rpc.search(
-        { query: 'purple quartz', targets: [{ target: { case: 'knowledgeBaseId', value: baseId } }] },
+  it('re-indexes in the background when the embedding model changes, and searches by keyword without one', () =>
+    withRetrievalLogs(async () => {
+      const adminCaller = userCaller(admin.id, { role: 'admin' });
+      const { settings } = await rpc.getSettings({}, { caller: adminCaller });
+      await expect(rpc.getSettings({}, { caller: aliceCaller() })).rejects.toMatchObject({
+        kind: 'PERMISSION_DENIED',
+      });
+      const changed = await rpc.updateSettings(
+        { settings: { ...settings!, embeddingModel: 'fake-embed-768' } },
+        { caller: adminCaller },
+      );
+      expect(changed.reindex?.total).toBeGreaterThan(0);
+      const done = await until(
+        'the re-index',
+        async () => {
+          const state = await rpc.getSettings({}, { caller: adminCaller });
+          return !state.reindex?.running && state.embeddingDimensions === 768 ? state : undefined;
+        },
+        60_000,
+      );
+      expect(done.reindex!.done).toBe(done.reindex!.total);
+      const dims = await store.query(`SELECT DISTINCT dims FROM retrieval_index.chunks`);
+      expect(dims.rows).toEqual([{ dims: 768 }]);
+      const vector = await rpc.search(
+        {
+          query: 'Zorblax reactor quartz',
+          targets: [{ target: { case: 'knowledgeBaseId', value: baseId } }],
+        },
         { caller: aliceCaller() },
       );
-      return r.mode === retrievalV1.SearchMode.KEYWORD && r.hits.length ? r : undefined;
-    });
-    expect(keyword.hits[0]!.chunk!.text).toContain('purple quartz');
-  });
+      expect(vector.mode).toBe(retrievalV1.SearchMode.HYBRID);
+      expect(vector.hits[0]!.chunk!.text).toContain('purple quartz');
+
+      // No embedding model: keyword-only, and it still finds the passage.
+      await rpc.updateSettings(
+        { settings: { ...done.settings!, embeddingEngine: '', embeddingModel: '' } },
+        { caller: adminCaller },
+      );
+      const keyword = await until('keyword-only search', async () => {
+        const r = await rpc.search(
+          { query: 'purple quartz', targets: [{ target: { case: 'knowledgeBaseId', value: baseId } }] },
+          { caller: aliceCaller() },
+        );
+        return r.mode === retrievalV1.SearchMode.KEYWORD && r.hits.length ? r : undefined;
+      });
+      expect(keyword.hits[0]!.chunk!.text).toContain('purple quartz');
+    }));
 
   it('answers bad input with INVALID_ARGUMENT', async () => {
     await expect(

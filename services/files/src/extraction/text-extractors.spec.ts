@@ -13,6 +13,9 @@ async function textOf(bytes: Buffer, filename: string, max = limits) {
   return { type, ...(await extractText(Readable.from([bytes]), kind, max, new AbortController().signal)) };
 }
 
+// PDF parsing loads pdf.js on first use: seconds on a busy 2-core machine.
+jest.setTimeout(30_000);
+
 describe('text extractors', () => {
   it('keeps PDF page numbers', async () => {
     const sut = await textOf(await pdfWithPages(['Alpha page', 'Beta page']), 'report.pdf');

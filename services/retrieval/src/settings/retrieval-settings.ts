@@ -192,35 +192,37 @@ export class RetrievalSettingsService implements OnModuleInit {
       data[key] = { sealed: this.box.seal(next[key]) };
     }
     const embeddingChanged = embeddingIdentity(next) !== embeddingIdentity(current.settings);
-    await this.prisma.retrievalSettings.upsert({
-      where: { id: 1 },
-      create: { id: 1, data: data as object, embeddingDims: 0 },
-      update: {
-        data: data as object,
-        ...(embeddingChanged ? { embeddingDims: 0 } : {}),
-        updatedAt: new Date(),
-      },
+    await this.write({
+      data: data as object,
+      ...(embeddingChanged ? { embeddingDims: 0 } : {}),
+      updatedAt: new Date(),
     });
-    this.table.changed();
     return { state: await this.get(), embeddingChanged };
   }
 
   /** The vectors' dimensions, from the model's first answer. */
   async setEmbeddingDims(dims: number): Promise<void> {
-    await this.prisma.retrievalSettings.upsert({
-      where: { id: 1 },
-      create: { id: 1, data: {}, embeddingDims: dims },
-      update: { embeddingDims: dims },
-    });
-    this.table.changed();
+    await this.write({ embeddingDims: dims });
   }
 
   async setReindexTotal(total: number): Promise<void> {
-    await this.prisma.retrievalSettings.upsert({
-      where: { id: 1 },
-      create: { id: 1, data: {}, reindexTotal: total, reindexStarted: new Date() },
-      update: { reindexTotal: total, reindexStarted: new Date() },
-    });
+    await this.write({ reindexTotal: total, reindexStarted: new Date() });
+  }
+
+  /**
+   * Changes the one settings row, making it first if there is none. Not Prisma's upsert: two copies
+   * (or an admin's save and an indexing job) creating the row at once would make one of them fail on
+   * the primary key; an insert that skips an existing row, then an update, cannot.
+   */
+  private async write(change: {
+    data?: object;
+    embeddingDims?: number;
+    reindexTotal?: number;
+    reindexStarted?: Date;
+    updatedAt?: Date;
+  }): Promise<void> {
+    await this.prisma.retrievalSettings.createMany({ data: [{ id: 1, data: {} }], skipDuplicates: true });
+    await this.prisma.retrievalSettings.update({ where: { id: 1 }, data: change });
     this.table.changed();
   }
 
