@@ -13,6 +13,15 @@ const { ChatService, Role } = apiV1Chats;
 const { CompletionService } = apiV1Completions;
 const { ModelService } = apiV1Models;
 
+/** A message of a chat document, as REST returns it. */
+interface StoredMessage {
+  role: string;
+  content: string;
+  parentId: string;
+  done?: boolean;
+  model?: string;
+}
+
 /** The failure of a call that must fail: its status and the stable code in its google.rpc.ErrorInfo. */
 async function failureOf(
   call: Promise<unknown>,
@@ -119,9 +128,13 @@ describe('the public gRPC API on two gateway copies', () => {
     );
     try {
       const call = client.serverReflectionInfo();
-      const answers: Array<Record<string, any>> = [];
+      interface ReflectionAnswer {
+        list_services_response?: { service: Array<{ name: string }> };
+        file_descriptor_response?: { file_descriptor_proto: Buffer[] };
+      }
+      const answers: ReflectionAnswer[] = [];
       const done = new Promise<void>((resolve, reject) => {
-        call.on('data', (m: Record<string, unknown>) => answers.push(m));
+        call.on('data', (m: ReflectionAnswer) => answers.push(m));
         call.on('end', resolve);
         call.on('error', reject);
       });
@@ -129,13 +142,13 @@ describe('the public gRPC API on two gateway copies', () => {
       call.write({ file_containing_symbol: 'parley.api.v1.ChatService' });
       call.end();
       await done;
-      const names = answers[0]!.list_services_response.service.map((s: { name: string }) => s.name);
+      const names = answers[0]!.list_services_response!.service.map((s) => s.name);
       expect(names.sort()).toEqual([
         'parley.api.v1.ChatService',
         'parley.api.v1.CompletionService',
         'parley.api.v1.ModelService',
       ]);
-      const files = (answers[1]!.file_descriptor_response.file_descriptor_proto as Buffer[]).map((bytes) =>
+      const files = answers[1]!.file_descriptor_response!.file_descriptor_proto.map((bytes) =>
         fromBinary(FileDescriptorProtoSchema, bytes),
       );
       const chatFile = files.find((f) => f.name === 'parley/api/v1/chat_service.proto')!;
@@ -190,12 +203,9 @@ describe('the public gRPC API on two gateway copies', () => {
     expect(read.messages[1]!.id).toBe(last.messageId);
     expect(read.currentMessageId).toBe(last.messageId);
 
-    const rest = await request<{ chat: { history: { currentId: string; messages: Record<string, any> } } }>(
-      stack.gatewayUrls[1]!,
-      'GET',
-      `/api/v1/chats/${chat.id}`,
-      { token: owner.token },
-    );
+    const rest = await request<{
+      chat: { history: { currentId: string; messages: Record<string, StoredMessage> } };
+    }>(stack.gatewayUrls[1]!, 'GET', `/api/v1/chats/${chat.id}`, { token: owner.token });
     expect(rest.status).toBe(200);
     const history = rest.body.chat.history;
     expect(history.currentId).toBe(last.messageId);
