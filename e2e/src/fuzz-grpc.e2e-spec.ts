@@ -2,12 +2,15 @@ import fc from 'fast-check';
 import { status } from '@grpc/grpc-js';
 import { Stack, startStack } from '@parley/testing';
 import { clip, expectCleanRun, Finding, fuzzSeed } from './support/fuzz/findings';
+import { apiKeyOf, signUp } from './support/http';
 import {
+  bearerMetadata,
   callerMetadata,
   callRaw,
   discoverGrpcServices,
   encodeWithStrings,
   invalidUtf8Message,
+  isPublicApi,
   rawClient,
   servingService,
   statusName,
@@ -30,9 +33,15 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
   const findings: Finding[] = [];
   const services = discoverGrpcServices();
   let calls = 0;
+  /** The public API's credential: an API key of the first user (an admin, who reaches the most code). */
+  let apiKey: string;
 
   beforeAll(async () => {
-    stack = await startStack({ copies: { auth: 1, chat: 2, 'model-gateway': 1, files: 1, retrieval: 1 } });
+    stack = await startStack({
+      copies: { auth: 1, chat: 2, 'model-gateway': 1, files: 1, retrieval: 1, gateway: 1 },
+    });
+    const gateway = stack.gatewayUrls[0]!;
+    apiKey = await apiKeyOf(gateway, await signUp(gateway, 'Fuzz', `fuzz-${Date.now()}@example.com`));
   });
 
   afterAll(async () => {
@@ -41,7 +50,12 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
 
   it('finds every service of the contracts', () => {
     expect(services.map((s) => s.typeName)).toEqual(
-      expect.arrayContaining(['parley.auth.v1.AuthService', 'parley.chat.v1.ChatService']),
+      expect.arrayContaining([
+        'parley.auth.v1.AuthService',
+        'parley.chat.v1.ChatService',
+        'parley.api.v1.ChatService',
+        'parley.api.v1.CompletionService',
+      ]),
     );
     expect(services.flatMap((s) => s.methods).length).toBeGreaterThan(20);
   });
@@ -60,14 +74,17 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
     const unimplemented: string[] = [];
     let index = 0;
     for (const service of services) {
-      const targets = stack.grpcTargets[servingService(service)] ?? [];
+      const publicApi = isPublicApi(service);
+      const targets = (publicApi ? stack.grpcApiTargets : stack.grpcTargets[servingService(service)]) ?? [];
       expect({ service: service.typeName, targets: targets.length > 0 }).toEqual({
         service: service.typeName,
         targets: true,
       });
       const clients = targets.map((t) => rawClient(t));
-      const signed = await callerMetadata(stack.callerSecret, servingService(service));
-      const anonymous = await callerMetadata();
+      const signed = publicApi
+        ? bearerMetadata(apiKey)
+        : await callerMetadata(stack.callerSecret, servingService(service));
+      const anonymous = publicApi ? bearerMetadata() : await callerMetadata();
       try {
         for (const method of service.methods) {
           const cases: Array<{ what: string; bytes: Buffer }> = [
@@ -102,7 +119,8 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
               });
           }
           if (!implemented) unimplemented.push(`${service.typeName}/${method.name}`);
-          // Without a caller assertion every method is refused before it reads anything.
+          // Without a caller assertion (or, on the public API, credentials) every method is refused before it
+          // reads anything.
           const bare = await callRaw(clients[0]!, service, method, Buffer.alloc(0), DEADLINE_MS, anonymous);
           if (bare.code !== status.UNAUTHENTICATED)
             findings.push({

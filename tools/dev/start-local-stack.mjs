@@ -20,10 +20,12 @@ process.env.NX_NO_CLOUD = 'true';
 process.env.NX_TUI = 'false';
 
 // PARLEY_PORT_BASE moves the HTTP ports (gateway = base, auth = base+1 ... realtime = base+6) and
-// PARLEY_GRPC_PORT_BASE the gRPC ports (auth = base ... files = base+4); PORT still sets the gateway's.
+// PARLEY_GRPC_PORT_BASE the gRPC ports (auth = base ... files = base+4; the gateway's public gRPC API
+// = base-1, 50050 by default, GRPC_API_PORT's default); PORT still sets the gateway's.
 const HTTP_BASE = Number(process.env.PARLEY_PORT_BASE ?? 8080);
 const GRPC_BASE = Number(process.env.PARLEY_GRPC_PORT_BASE ?? 50051);
 const PORT = Number(process.env.PORT ?? HTTP_BASE);
+const GRPC_API_PORT = GRPC_BASE - 1;
 // PARLEY_PORT_BASE+9 (8089): the PGlite vector store, when it is needed (see startVectorStoreIfNeeded).
 const VECTOR_STORE_PORT = HTTP_BASE + 9;
 const VECTOR_STORE_DIR = process.env.PARLEY_VECTOR_DB_DIR ?? '.cache/pglite-vector';
@@ -34,7 +36,7 @@ const SERVICES = [
   { name: 'retrieval', http: HTTP_BASE + 4, grpc: GRPC_BASE + 3 },
   { name: 'files', http: HTTP_BASE + 5, grpc: GRPC_BASE + 4 },
   { name: 'realtime', http: HTTP_BASE + 6 },
-  { name: 'gateway', http: PORT },
+  { name: 'gateway', http: PORT, grpcApi: GRPC_API_PORT },
 ];
 /** Where the running children's pids are written (one `name pid` a line), for checks that none is left. */
 const PID_FILE = process.env.PARLEY_PID_FILE ?? '.cache/npm-start.pids';
@@ -67,7 +69,7 @@ if (missing.length)
   );
 
 for (const service of [...SERVICES, { name: 'vector store', http: VECTOR_STORE_PORT }]) {
-  for (const port of [service.http, service.grpc].filter(Boolean)) {
+  for (const port of [service.http, service.grpc, service.grpcApi].filter(Boolean)) {
     if (await tcpAnswers('127.0.0.1', port))
       fail(
         `Port ${port} (${service.name}) is already in use; stop what uses it (an earlier npm start?) and try again.`,
@@ -131,6 +133,7 @@ function startChild(entry) {
         HTTP_PORT: String(service.http),
         PORT: String(service.http),
         ...(service.grpc ? { GRPC_PORT: String(service.grpc) } : {}),
+        ...(service.grpcApi ? { GRPC_API_PORT: String(service.grpcApi) } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
@@ -239,7 +242,9 @@ function signalGroup(child, signal) {
 }
 
 await waitUntilReady();
-console.log(`\n  Parley is running: open http://127.0.0.1:${PORT}\n  (Ctrl-C stops every service.)\n`);
+console.log(
+  `\n  Parley is running: open http://127.0.0.1:${PORT}\n  The gRPC API (parley.api.v1, docs/grpc-api.md): 127.0.0.1:${GRPC_API_PORT}\n  (Ctrl-C stops every service.)\n`,
+);
 
 function localSecret(name) {
   // A stable secret for this checkout, so sign-ins survive restarts; production sets WEBUI_SECRET_KEY

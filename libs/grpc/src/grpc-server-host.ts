@@ -10,6 +10,8 @@ import {
   UntypedHandleCall,
   sendUnaryData,
   Metadata,
+  type ChannelOptions,
+  type ServerCredentials,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { DomainError, ErrorKind, describeUnsafeInput, grpcStatusOf, toSafeErrorText } from '@parley/errors';
@@ -29,9 +31,22 @@ export interface CallContext {
   caller: Caller;
 }
 
+/**
+ * Decides who a call is from by its metadata, for a server that faces outside callers (the public API:
+ * Bearer credentials) instead of internal services; throws a DomainError to refuse the call.
+ */
+export interface CallAuthenticator {
+  authenticateCall(metadata: Metadata, method: string): Promise<Caller>;
+}
+
 export interface GrpcServerHostOptions {
-  /** Checks the caller assertion of every call; a call without a valid one is UNAUTHENTICATED. */
-  callers: CallerVerifier;
+  /**
+   * Checks the caller assertion of every call (a call without a valid one is UNAUTHENTICATED), or, for a
+   * public server, authenticates each call's own credentials.
+   */
+  callers: CallerVerifier | CallAuthenticator;
+  /** grpc-js server options over the defaults (keepalive, message sizes). */
+  serverOptions?: ChannelOptions;
 }
 
 export interface ServerStream<O extends DescMessage> {
@@ -64,24 +79,32 @@ export type ServiceHandlers<S extends GenServiceMethods> = {
  * request context and span per call, the error mapping, and the drain on shutdown.
  */
 export class GrpcServerHost {
-  readonly server = new Server({
-    'grpc.max_receive_message_length': 16 * 1024 * 1024,
-    // Connections end after a few minutes (GOAWAY; grpc-js adds jitter), so callers re-resolve and spread
-    // over pods added since. Calls in flight then, long streams included, get half an hour to finish.
-    'grpc.max_connection_age_ms': 5 * 60_000,
-    'grpc.max_connection_age_grace_ms': 30 * 60_000,
-  });
+  readonly server: Server;
   private readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
   private readonly serviceNames: string[] = [];
   private boundPort?: number;
 
-  private readonly callers: CallerVerifier;
+  private readonly authenticate: (metadata: Metadata, method: string) => Promise<Caller>;
 
   constructor(
     private readonly logger: Logger,
-    { callers }: GrpcServerHostOptions,
+    { callers, serverOptions }: GrpcServerHostOptions,
   ) {
-    this.callers = callers;
+    this.server = new Server({
+      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      // Connections end after a few minutes (GOAWAY; grpc-js adds jitter), so callers re-resolve and spread
+      // over pods added since. Calls in flight then, long streams included, get half an hour to finish.
+      'grpc.max_connection_age_ms': 5 * 60_000,
+      'grpc.max_connection_age_grace_ms': 30 * 60_000,
+      ...serverOptions,
+    });
+    this.authenticate =
+      'authenticateCall' in callers
+        ? (metadata, method) => callers.authenticateCall(metadata, method)
+        : (metadata) => {
+            const assertion = metadata.get(CALLER_METADATA_KEY)[0];
+            return callers.verify(typeof assertion === 'string' ? assertion : undefined);
+          };
     // grpc.health.v1 is registered directly on the server, outside addService: probes need no assertion.
     this.health.addToServer(this.server);
   }
@@ -195,8 +218,7 @@ export class GrpcServerHost {
       inSpan(fullName, { kind: SpanKind.SERVER, parent: incomingTraceContext(metadata) }, async () => {
         let caller: Caller | undefined;
         try {
-          const assertion = metadata.get(CALLER_METADATA_KEY)[0];
-          caller = await this.callers.verify(typeof assertion === 'string' ? assertion : undefined);
+          caller = await this.authenticate(metadata, fullName);
           const result = await fn({ signal: controller.signal, metadata, caller });
           const seconds = stopTimer({ code: 'OK' });
           this.logger.info(
@@ -276,9 +298,10 @@ export class GrpcServerHost {
     }) as ServiceError;
   }
 
-  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+  /** Binds the port; `credentials` default to the internal ones (mutual TLS when GRPC_TLS_* are set). */
+  async listen(port: number, host = '0.0.0.0', credentials?: ServerCredentials): Promise<number> {
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${host}:${port}`, grpcServerCredentials(), (error, bound) =>
+      this.server.bindAsync(`${host}:${port}`, credentials ?? grpcServerCredentials(), (error, bound) =>
         error ? reject(error) : resolve(bound),
       ),
     );

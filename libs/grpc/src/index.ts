@@ -1,6 +1,12 @@
 export { toGrpcServiceDefinition } from './service-definition';
 export { GrpcServerHost } from './grpc-server-host';
-export type { CallContext, GrpcServerHostOptions, ServerStream, ServiceHandlers } from './grpc-server-host';
+export type {
+  CallAuthenticator,
+  CallContext,
+  GrpcServerHostOptions,
+  ServerStream,
+  ServiceHandlers,
+} from './grpc-server-host';
 export { createGrpcClient, toDomainError } from './grpc-client';
 export type { CallOptions, GrpcClientOptions, ServiceClient } from './grpc-client';
 export { checkGrpcHealth } from './grpc-health-probe';

@@ -11,3 +11,7 @@ export * as fileEventsV1 from './gen/parley/events/v1/file_events_pb';
 export * as retrievalV1 from './gen/parley/retrieval/v1/retrieval_service_pb';
 // The standard rich error model (google.rpc.Status with ErrorInfo), carried in gRPC status details.
 export * as googleRpc from './google-rpc';
+// The public API (parley.api.v1, docs/grpc-api.md): stable and versioned, unlike the internal contracts.
+export * as apiV1Models from './gen/parley/api/v1/model_service_pb';
+export * as apiV1Chats from './gen/parley/api/v1/chat_service_pb';
+export * as apiV1Completions from './gen/parley/api/v1/completion_service_pb';

@@ -41,6 +41,8 @@ export interface Stack {
   /** gRPC targets (host:port) of each copy, where the service serves gRPC. */
   grpcTargets: Partial<Record<ServiceName, string[]>>;
   gatewayUrls: string[];
+  /** Each gateway copy's public gRPC API (GRPC_API_PORT, host:port), by copy. */
+  grpcApiTargets: string[];
   /** Each gateway copy's internal metrics listener (METRICS_PORT), by copy. */
   gatewayMetricsUrls: string[];
   realtimeUrls: string[];
@@ -133,6 +135,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     services,
     grpcTargets,
     gatewayUrls: [],
+    grpcApiTargets: [],
     gatewayMetricsUrls: [],
     realtimeUrls: [],
     ...(tls ? { tls } : {}),
@@ -153,6 +156,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         const httpPort = await freePort();
         const grpcPort = GRPC_SERVICES.includes(name) ? await freePort() : undefined;
         const metricsPort = name === 'gateway' ? await freePort() : undefined;
+        const grpcApiPort = name === 'gateway' ? await freePort() : undefined;
         const realtimeList = httpUrls.realtime ?? [];
         const env: Record<string, string> = {
           DATABASE_URL: database.url,
@@ -177,6 +181,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...(name === 'gateway' ? { PORT: String(httpPort) } : { HTTP_PORT: String(httpPort) }),
           ...(grpcPort ? { GRPC_PORT: String(grpcPort) } : {}),
           ...(metricsPort ? { METRICS_PORT: String(metricsPort) } : {}),
+          ...(grpcApiPort ? { GRPC_API_PORT: String(grpcApiPort) } : {}),
           ...tlsEnv,
           ...(name === 'files' ? filesEnv : {}),
           ...(name === 'retrieval' ? retrievalEnv : {}),
@@ -191,6 +196,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         (services[name] ??= []).push(proc);
         (httpUrls[name] ??= []).push(proc.httpUrl);
         if (metricsPort) stack.gatewayMetricsUrls.push(`http://127.0.0.1:${metricsPort}`);
+        if (grpcApiPort) stack.grpcApiTargets.push(`127.0.0.1:${grpcApiPort}`);
         if (grpcPort) (grpcTargets[name] ??= []).push(`127.0.0.1:${grpcPort}`);
       }
     }

@@ -25,6 +25,7 @@ import { FoldersController } from './folders/folders.controller';
 import { GatewayRedis } from './downstream/redis.provider';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 import { GroupsController } from './groups/groups.controller';
+import { GrpcApiServer } from './grpc-api/grpc-api.server';
 import { FileDirectory } from './knowledge/file-directory';
 import { KnowledgeController } from './knowledge/knowledge.controller';
 import { RetrievalController } from './retrieval/retrieval.controller';
@@ -128,6 +129,7 @@ export class GatewayAppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         ModelCatalogClients,
         FileDirectory,
+        GrpcApiServer,
       ],
     };
   }

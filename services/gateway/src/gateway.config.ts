@@ -10,6 +10,11 @@ export const gatewayConfigSchema = z.object({
   PORT: env.port(8080),
   /** Prometheus metrics, on their own port so the public one does not answer /metrics. */
   METRICS_PORT: env.port(9464),
+  /** The public gRPC API (parley.api.v1, docs/grpc-api.md), on its own port with health and reflection. */
+  GRPC_API_PORT: env.port(50050),
+  /** TLS for the public gRPC API (PEM files): both, or neither for plaintext behind a TLS-ending proxy. */
+  GRPC_API_TLS_CERT_FILE: z.string().min(1).optional(),
+  GRPC_API_TLS_KEY_FILE: z.string().min(1).optional(),
   HOST: z.string().default('0.0.0.0'),
   AUTH_GRPC_URL: env.hostPort('127.0.0.1:50051'),
   CHAT_GRPC_URL: env.hostPort('127.0.0.1:50052'),

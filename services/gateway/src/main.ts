@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { bootstrapService } from '@parley/lifecycle';
 import { LOGGER, type Logger } from '@parley/logging';
 import { GatewayAppModule } from './app.module';
+import { GrpcApiServer } from './grpc-api/grpc-api.server';
 import { gatewayConfigSchema, GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 import { oauthProxy } from './oauth-proxy/oauth-proxy';
 import { apiCompression } from './security/api-compression';
@@ -38,4 +39,7 @@ void bootstrapService({
     app.use(oauthProxy(config.AUTH_HTTP_URL, logger));
     app.use(serveWebApp(config.WEB_DIST_DIR));
   },
+  // The public gRPC API drains beside the HTTP server (its streams get the grace too); the module's
+  // shutdown waits for it before the downstream clients close.
+  beforeDrain: (app, budgetMs) => app.get(GrpcApiServer).startDrain(budgetMs),
 });

@@ -16,11 +16,25 @@ export function discoverGrpcServices(): DescService[] {
   return found.sort((a, b) => a.typeName.localeCompare(b.typeName));
 }
 
-/** Which stack service serves a contract package (parley.modelgateway.v1 → model-gateway). */
+/** Which stack service serves a contract package (parley.modelgateway.v1 → model-gateway; the public API: gateway). */
 export function servingService(service: DescService): ServiceName {
   const pkg = service.typeName.split('.')[1];
   if (pkg === 'modelgateway') return 'model-gateway';
+  if (pkg === 'api') return 'gateway';
   return pkg as ServiceName;
+}
+
+/** The public API (parley.api.v1): served on the gateway's GRPC_API_PORT, called with Bearer credentials. */
+export function isPublicApi(service: DescService): boolean {
+  return service.typeName.startsWith('parley.api.');
+}
+
+/** The metadata of a public API call: an API key (or token) as Bearer, or none. */
+export function bearerMetadata(credential?: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set('x-request-id', `fuzz-${Date.now().toString(36)}`);
+  if (credential) metadata.set('authorization', `Bearer ${credential}`);
+  return metadata;
 }
 
 /**

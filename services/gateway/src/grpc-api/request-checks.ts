@@ -1,0 +1,17 @@
+import { DomainError, ErrorKind } from '@parley/errors';
+
+/** An invalid request field, named the way the proto names it (`page_token`, `messages[2].role`). */
+export function invalidArgument(field: string, problem: string): DomainError {
+  return new DomainError(ErrorKind.InvalidArgument, `${field}: ${problem}`, { code: 'INVALID_INPUT' });
+}
+
+/** A required text field: present, and at most `max` characters. */
+export function requireText(field: string, value: string, max = 1000): string {
+  if (!value) throw invalidArgument(field, 'is required');
+  return limitText(field, value, max);
+}
+
+export function limitText(field: string, value: string, max: number): string {
+  if (value.length > max) throw invalidArgument(field, `must be at most ${max} characters`);
+  return value;
+}
