@@ -1,8 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, repoRoot, Stack, startStack } from '@parley/testing';
+import { repoRoot, Stack, startStack } from '@parley/testing';
+import { startFakeLlmProcess } from './fake-llm-process';
+import { deltaContent, sseJsonEvents } from './sse-events';
 import { cpuSeconds, rssMb } from './process-stats';
 
 /**
@@ -43,38 +44,19 @@ interface PhaseResult {
 }
 
 describe('completions benchmark', () => {
-  let fake: ChildProcess;
+  let fake: { url: string; stop(): void };
   let fakeUrl: string;
   let stack: Stack;
   let token: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    fakeUrl = `http://127.0.0.1:${port}`;
-    fake = spawn(
-      process.execPath,
-      [join(repoRoot(), 'dist/libs/testing/src/fake-llm/fake-llm.cli.js'), String(port)],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          FAKE_LLM_MODELS: 'bench-model',
-          FAKE_LLM_TOKENS: String(TOKENS),
-          FAKE_LLM_TOKEN_DELAY_MS: String(TOKEN_DELAY_MS),
-          FAKE_LLM_FIRST_TOKEN_DELAY_MS: String(FIRST_TOKEN_DELAY_MS),
-        },
-        stdio: 'ignore',
-      },
-    );
-    for (let i = 0; i < 100; i++) {
-      if (
-        await fetch(`${fakeUrl}/__fake/stats`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      await sleep(100);
-    }
+    fake = await startFakeLlmProcess({
+      FAKE_LLM_MODELS: 'bench-model',
+      FAKE_LLM_TOKENS: String(TOKENS),
+      FAKE_LLM_TOKEN_DELAY_MS: String(TOKEN_DELAY_MS),
+      FAKE_LLM_FIRST_TOKEN_DELAY_MS: String(FIRST_TOKEN_DELAY_MS),
+    });
+    fakeUrl = fake.url;
     stack = await startStack({
       copies: { auth: 1, 'model-gateway': 1, gateway: 1 },
       env: {
@@ -100,7 +82,7 @@ describe('completions benchmark', () => {
 
   afterAll(async () => {
     await stack?.stop();
-    fake?.kill('SIGTERM');
+    fake?.stop();
   });
 
   it('measures what the gateway path adds at 1, 50 and 200 concurrent streams', async () => {
@@ -178,29 +160,16 @@ async function streamOnce(target: { url: string; headers: Record<string, string>
     signal: AbortSignal.timeout(120_000),
   });
   if (res.status !== 200 || !res.body) throw new Error(`HTTP ${res.status}`);
-  const decoder = new TextDecoder();
-  let pending = '';
   let tokens = 0;
   let ttftMs = 0;
   let last = 0;
   const gapsMs: number[] = [];
-  for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const now = performance.now();
-    pending += decoder.decode(bytes, { stream: true });
-    const events = pending.split('\n\n');
-    pending = events.pop() ?? '';
-    for (const event of events) {
-      if (!event.startsWith('data: ') || event === 'data: [DONE]') continue;
-      if (
-        !(JSON.parse(event.slice(6)) as { choices?: Array<{ delta?: { content?: string } }> }).choices?.[0]
-          ?.delta?.content
-      )
-        continue;
-      tokens++;
-      if (tokens === 1) ttftMs = now - started;
-      else gapsMs.push(now - last);
-      last = now;
-    }
+  for await (const { data, at } of sseJsonEvents(res.body)) {
+    if (!deltaContent(data)) continue;
+    tokens++;
+    if (tokens === 1) ttftMs = at - started;
+    else gapsMs.push(at - last);
+    last = at;
   }
   return { ttftMs, gapsMs, tokens };
 }
@@ -238,4 +207,3 @@ function percentile(values: number[], p: number): number {
 }
 
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

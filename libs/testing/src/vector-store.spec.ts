@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { startVectorStore, type VectorStore } from './vector-store';
 import { tcpAnswers } from './test-infrastructure';
@@ -55,4 +56,37 @@ describe('startVectorStore', () => {
       await Promise.all([a.stop(), b.stop()]);
     }
   }, 60_000);
+  it("keeps a connection's extended-protocol query whole while other connections query at once", async () => {
+    // A 2 MB parameter makes the Bind arrive in several reads after its Parse: unguarded, another
+    // connection's Parse runs in between ("bind message supplies 1 parameters, but prepared statement
+    // "" requires 4", about once in 240 queries here). Each client its own parameter count, so a
+    // statement mixed up with another's cannot pass unnoticed.
+    const sut = await startVectorStore();
+    const clients = Array.from({ length: 4 }, () => new Client({ connectionString: sut.url }));
+    const big = 'x'.repeat(2_000_000);
+    try {
+      await Promise.all(clients.map((client) => client.connect()));
+      const outcomes = await Promise.all(
+        clients.map(async (client, c) => {
+          const seen: string[] = [];
+          for (let i = 0; i < 60; i++) {
+            const params = Array.from({ length: c + 1 }, (_, p) => (c === 0 ? big : `${c}:${i}:${p}`));
+            const want = createHash('md5').update(params.join(',')).digest('hex');
+            const sql = `SELECT md5(concat_ws(',', ${params.map((_, p) => `$${p + 1}::text`).join(', ')})) AS v`;
+            const outcome = await client.query<{ v: string }>(sql, params).then(
+              ({ rows }) => (rows[0]?.v === want ? 'ok' : `wrong rows: ${JSON.stringify(rows)}`),
+              (error: Error) => error.message,
+            );
+            seen.push(outcome);
+          }
+          return seen;
+        }),
+      );
+      expect(outcomes.flat().filter((outcome) => outcome !== 'ok')).toEqual([]);
+      expect(outcomes.flat()).toHaveLength(240);
+    } finally {
+      await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+      await sut.stop();
+    }
+  }, 120_000);
 });

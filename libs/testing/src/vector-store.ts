@@ -31,8 +31,34 @@ const { vector } = require(workerData.pgvector);
 const { PGLiteSocketServer } = require(workerData.socket);
 (async () => {
   const db = await PGlite.create({ extensions: { vector } });
+  // The server's queue keeps one connection's messages together only inside BEGIN ... COMMIT. An
+  // extended-protocol query (Parse, Bind, Describe, Execute, Sync) outside one whose messages arrive in
+  // separate reads (a large Bind) lets another connection's Parse run in between and replace its unnamed
+  // statement: "bind message supplies 9 parameters, but prepared statement "" requires 1". Seen as a
+  // transaction until its Sync, the query keeps its connection's turn.
+  let inExtendedQuery = false;
+  const EXTENDED = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]); // P B D E C H
+  const guarded = new Proxy(db, {
+    get(target, key) {
+      if (key === 'isInTransaction') return () => inExtendedQuery || target.isInTransaction();
+      if (key === 'execProtocolRawStream')
+        return (message, options) => {
+          if (message[0] === 0x53 || message[0] === 0x51) inExtendedQuery = false; // Sync, Query
+          else if (EXTENDED.has(message[0])) inExtendedQuery = true;
+          return target.execProtocolRawStream(message, options);
+        };
+      // The server's ROLLBACK for a connection that went away mid-transaction ends its turn too.
+      if (key === 'exec')
+        return (...args) => {
+          inExtendedQuery = false;
+          return target.exec(...args);
+        };
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
   const server = new PGLiteSocketServer({
-    db, host: '127.0.0.1', port: 0, maxConnections: workerData.maxConnections,
+    db: guarded, host: '127.0.0.1', port: 0, maxConnections: workerData.maxConnections,
   });
   await server.start();
   parentPort.once('message', async () => {
