@@ -9,8 +9,6 @@
 import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { checkDependencies, DEFAULT_URLS, describeMissing, tcpAnswers } from './infrastructure.mjs';
 import { ensureDependencies } from './install-dependencies.mjs';
@@ -318,21 +316,11 @@ async function startVectorStoreIfNeeded(env) {
     `Vector store: the PostgreSQL at DATABASE_URL has no pgvector, so PGlite with pgvector serves it on 127.0.0.1:${VECTOR_STORE_PORT} (data in ${VECTOR_STORE_DIR}); set PGVECTOR_DB_URL to use another.`,
   );
   mkdirSync(VECTOR_STORE_DIR, { recursive: true });
-  const require = createRequire(import.meta.url);
-  // The bin of @electric-sql/pglite-socket; its exports map hides the path, so it is found beside the entry.
-  const server = join(dirname(require.resolve('@electric-sql/pglite-socket')), 'scripts', 'server.js');
   const entry = {
     service: {
       name: 'vector-store',
-      args: [
-        server,
-        `--db=${VECTOR_STORE_DIR}`,
-        '--host=127.0.0.1',
-        `--port=${VECTOR_STORE_PORT}`,
-        '--extensions=@electric-sql/pglite-pgvector:vector',
-        // one backend: more connections only queue, but every pool of retrieval must get one
-        '--max-connections=64',
-      ],
+      // The tests' own PGlite server (libs/testing), built above: it keeps each query of a connection whole.
+      args: ['dist/libs/testing/src/vector-store.cli.js', String(VECTOR_STORE_PORT), VECTOR_STORE_DIR],
       env: { PATH: process.env.PATH ?? '' },
       stopLast: true,
       ready: () => answersSql(pg, url),

@@ -14,6 +14,10 @@ export interface VectorStoreOptions {
    * of every retrieval copy must get one: a connection above the limit is refused.
    */
   maxConnections?: number;
+  /** A directory to keep the data in (npm start); default: memory, gone on stop. */
+  dataDir?: string;
+  /** The port to listen on; default: a free one the kernel picks. */
+  port?: number;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -30,7 +34,7 @@ const { PGlite } = require(workerData.pglite);
 const { vector } = require(workerData.pgvector);
 const { PGLiteSocketServer } = require(workerData.socket);
 (async () => {
-  const db = await PGlite.create({ extensions: { vector } });
+  const db = await PGlite.create({ ...(workerData.dataDir ? { dataDir: workerData.dataDir } : {}), extensions: { vector } });
   // The server's queue keeps one connection's messages together only inside BEGIN ... COMMIT. An
   // extended-protocol query (Parse, Bind, Describe, Execute, Sync) outside one whose messages arrive in
   // separate reads (a large Bind) lets another connection's Parse run in between and replace its unnamed
@@ -58,7 +62,7 @@ const { PGLiteSocketServer } = require(workerData.socket);
     },
   });
   const server = new PGLiteSocketServer({
-    db: guarded, host: '127.0.0.1', port: 0, maxConnections: workerData.maxConnections,
+    db: guarded, host: '127.0.0.1', port: workerData.port, maxConnections: workerData.maxConnections,
   });
   await server.start();
   parentPort.once('message', async () => {
@@ -85,6 +89,8 @@ export async function startVectorStore(options: VectorStoreOptions = {}): Promis
       pgvector: require.resolve('@electric-sql/pglite-pgvector'),
       socket: require.resolve('@electric-sql/pglite-socket'),
       maxConnections: options.maxConnections ?? 32,
+      dataDir: options.dataDir,
+      port: options.port ?? 0,
     },
   });
   const exited = once(worker, 'exit');
