@@ -165,6 +165,16 @@ describe('the gateway public edge', () => {
       });
       await tab.goto(`${gateway}/docs`);
       await tab.getByText('Parley REST API').first().waitFor();
+      // Every tag of the document is listed (folded); opening one shows its routes.
+      const document = (await (await fetch(`${gateway}/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, { tags?: string[] }>>;
+      };
+      const tags = new Set(
+        Object.values(document.paths).flatMap((ops) => Object.values(ops).flatMap((op) => op.tags ?? [])),
+      );
+      await tab.locator('#operations-tag-operations').waitFor();
+      expect(await tab.locator('.opblock-tag').count()).toBe(tags.size);
+      await tab.locator('#operations-tag-chats').click();
       await tab.getByText('/api/v1/chats/new').first().waitFor();
       await tab.screenshot({ path: screenshotPath('edge-api-reference') });
       expect(violations).toEqual([]);
