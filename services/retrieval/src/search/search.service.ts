@@ -157,6 +157,7 @@ export class SearchService {
   /** Source id → the knowledge base it was reached through ("" for a file target). */
   private async resolve(user: UserCaller, targets: Target[]): Promise<Map<string, string>> {
     const via = new Map<string, string>();
+    const fileIds: string[] = [];
     for (const target of targets) {
       if ('knowledgeBaseId' in target) {
         const base = await this.knowledge.readable(user, target.knowledgeBaseId);
@@ -165,8 +166,12 @@ export class SearchService {
       }
       const id = target.fileId.toLowerCase();
       if (!UUID.test(id)) throw fileNotFound();
-      const source = await this.store.getSource(id);
-      const own = source && (source.ownerUserId === user.userId || user.role === 'admin');
+      fileIds.push(id);
+    }
+    // The owners of every file target in one query.
+    const owners = new Map((await this.store.sourceStates(fileIds)).map((s) => [s.id, s.ownerUserId]));
+    for (const id of fileIds) {
+      const own = owners.get(id) === user.userId || (owners.has(id) && user.role === 'admin');
       // Not indexed yet, or someone else's: the files service says whether the caller may read it
       // (its owner, an admin); a file reached only through a knowledge base must be searched as that base.
       if (!own) await this.files.asUser(user, id);
