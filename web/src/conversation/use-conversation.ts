@@ -61,7 +61,7 @@ export interface DisplayMessage extends ChatMessage {
   streaming: boolean;
   errorText: string | undefined;
   /** What the answer cites: saved on the message, or from its first delta while it streams. */
-  sources: unknown;
+  sources: ChatMessage['sources'];
 }
 
 /** The branch in view with streamed text folded in. */
@@ -87,7 +87,8 @@ export function useDisplayBranch(history: ChatHistory | undefined): DisplayMessa
         content,
         streaming: !done && !stopped.has(message.id) && !errorText,
         errorText: errorText || undefined,
-        sources: (message as { sources?: unknown }).sources ?? stream?.sources,
+        // A delta's sources are the same JSON (a ListValue's JSON form); readCitations checks the shape.
+        sources: message.sources ?? (stream?.sources as ChatMessage['sources']),
       };
     });
   }, [history, store, version, stopped]);

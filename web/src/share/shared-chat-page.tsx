@@ -43,7 +43,7 @@ export default function SharedChatPage({ shareId }: { shareId: string }) {
       ...message,
       streaming: false,
       errorText: message.error?.content || undefined,
-      sources: (message as { sources?: unknown }).sources,
+      sources: message.sources,
     }));
   }, [query.data]);
   const title = query.data?.title.trim() || t('chats.untitled');
