@@ -29,7 +29,7 @@ export function actingUser(caller: Caller, service: string): UserCaller {
 export function actingAdmin(caller: Caller, service: string): UserCaller {
   const user = actingUser(caller, service);
   if (user.role !== 'admin')
-    throw new DomainError(ErrorKind.PermissionDenied, 'Only an administrator may do this.');
+    throw new DomainError(ErrorKind.PermissionDenied, 'This action needs an administrator.');
   return user;
 }
 

@@ -1,36 +1,23 @@
-import type { Caller, CallContext, UserCaller } from '@parley/grpc';
+import {
+  actingAdmin as sharedActingAdmin,
+  actingUser as sharedActingUser,
+  type Caller,
+  type CallContext,
+  type UserCaller,
+} from '@parley/grpc';
 import { DomainError, ErrorKind } from '@parley/errors';
 import type { FileRow } from './files.repository';
 
 export const fileNotFound = () =>
   new DomainError(ErrorKind.NotFound, 'File not found.', { code: 'FILE_NOT_FOUND' });
 
-/** User ids are UUIDs (auth makes them); any other id names nobody and owns nothing. */
-const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A signed-in, admitted user; service callers and pending users are refused. */
+/** A signed-in, admitted user; service callers and pending users are refused (libs/grpc). */
 export function actingUser(call: CallContext): UserCaller {
-  const { caller } = call;
-  if (caller.kind !== 'user')
-    throw new DomainError(
-      ErrorKind.PermissionDenied,
-      `This files method acts only for a signed-in user; the service "${caller.service}" may not call it.`,
-    );
-  if (!USER_ID.test(caller.userId))
-    throw new DomainError(ErrorKind.PermissionDenied, 'The caller is not a user of this installation.');
-  if (caller.role === 'pending')
-    throw new DomainError(
-      ErrorKind.PermissionDenied,
-      'Your account is waiting for an administrator to approve it.',
-    );
-  return caller;
+  return sharedActingUser(call.caller, 'files');
 }
 
 export function actingAdmin(call: CallContext): UserCaller {
-  const user = actingUser(call);
-  if (user.role !== 'admin')
-    throw new DomainError(ErrorKind.PermissionDenied, 'Only an administrator may do this.');
-  return user;
+  return sharedActingAdmin(call.caller, 'files');
 }
 
 export function actingService(call: CallContext): void {
