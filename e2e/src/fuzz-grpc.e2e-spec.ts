@@ -55,6 +55,7 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
         'parley.chat.v1.ChatService',
         'parley.api.v1.ChatService',
         'parley.api.v1.CompletionService',
+        'parley.api.v1.KnowledgeService',
       ]),
     );
     expect(services.flatMap((s) => s.methods).length).toBeGreaterThan(20);

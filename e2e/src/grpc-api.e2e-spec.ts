@@ -146,6 +146,7 @@ describe('the public gRPC API on two gateway copies', () => {
       expect(names.sort()).toEqual([
         'parley.api.v1.ChatService',
         'parley.api.v1.CompletionService',
+        'parley.api.v1.KnowledgeService',
         'parley.api.v1.ModelService',
       ]);
       const files = answers[1]!.file_descriptor_response!.file_descriptor_proto.map((bytes) =>
@@ -328,16 +329,19 @@ describe('the public gRPC API on two gateway copies', () => {
 
   it("is NOT_FOUND for someone else's chat, and PERMISSION_DENIED where the key may not go", async () => {
     const mine = await createChat(a, 'Private');
+    // Each call starts when it is awaited: one that fails before its turn would be an unhandled rejection.
     for (const call of [
-      getChat(otherClient, mine.id),
-      otherClient.unary(ChatService, 'appendMessage', { chatId: mine.id, role: Role.USER, content: 'hi' }),
-      otherClient.unary(CompletionService, 'complete', {
-        model: 'gpt-fake',
-        chatId: mine.id,
-        messages: [{ role: Role.USER, content: 'hi' }],
-      }),
+      () => getChat(otherClient, mine.id),
+      () =>
+        otherClient.unary(ChatService, 'appendMessage', { chatId: mine.id, role: Role.USER, content: 'hi' }),
+      () =>
+        otherClient.unary(CompletionService, 'complete', {
+          model: 'gpt-fake',
+          chatId: mine.id,
+          messages: [{ role: Role.USER, content: 'hi' }],
+        }),
     ])
-      expect(await failureOf(call)).toMatchObject({ code: status.NOT_FOUND, reason: 'CHAT_NOT_FOUND' });
+      expect(await failureOf(call())).toMatchObject({ code: status.NOT_FOUND, reason: 'CHAT_NOT_FOUND' });
     // The chat is untouched.
     expect((await getChat(a, mine.id)).chat!.messages).toEqual([]);
 

@@ -5,12 +5,13 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { AUTHENTICATOR, CALLER_PROFILES, type Authenticator, type CallerProfiles } from '@parley/auth-guard';
 import { GrpcServerHost } from '@parley/grpc';
 import { LOGGER, type Logger } from '@parley/logging';
-import { apiV1Chats, apiV1Completions, apiV1Models } from '@parley/proto';
+import { apiV1Chats, apiV1Completions, apiV1Knowledge, apiV1Models } from '@parley/proto';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { BearerCallAuthenticator } from './bearer-call-authenticator';
 import { chatHandlers } from './chat.handlers';
 import { completionHandlers } from './completion.handlers';
+import { knowledgeHandlers } from './knowledge.handlers';
 import { modelHandlers } from './model.handlers';
 import { addReflection } from './reflection';
 
@@ -19,6 +20,7 @@ export const PUBLIC_API_SERVICES: DescService[] = [
   apiV1Models.ModelService,
   apiV1Chats.ChatService,
   apiV1Completions.CompletionService,
+  apiV1Knowledge.KnowledgeService,
 ];
 
 /**
@@ -55,6 +57,7 @@ export class GrpcApiServer implements OnApplicationBootstrap, BeforeApplicationS
       apiV1Completions.CompletionService,
       completionHandlers(downstream, config.COMPLETION_DEADLINE_MS, logger),
     );
+    this.host.addService(apiV1Knowledge.KnowledgeService, knowledgeHandlers(downstream));
     addReflection(this.host.server, PUBLIC_API_SERVICES);
   }
 
