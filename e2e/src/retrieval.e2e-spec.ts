@@ -11,7 +11,7 @@ import {
   testCallerSigning,
   userCaller,
 } from '@parley/testing';
-import { signUpsFrom, untilStatus, request, type SignedUp } from './support/http';
+import { request, signUpsFrom, untilStatus, uploadFile as upload, type SignedUp } from './support/http';
 import { readCompletion } from './support/realtime-clients';
 import { connectSocket, waitFor, type RecordingSocket } from './support/sockets';
 
@@ -26,18 +26,6 @@ const retrievalClient = (target: string, secret: string) =>
     peerName: 'retrieval',
     signing: testCallerSigning('retrieval', secret),
   });
-
-async function upload(gateway: string, who: SignedUp, bytes: Buffer, filename: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(bytes)]), filename);
-  const res = await fetch(`${gateway}/api/v1/files/?process=true`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${who.token}` },
-    body: form,
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { id: string }).id;
-}
 
 /** Polls `check` until it returns a value, failing with `what` after `timeoutMs`. */
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {

@@ -49,3 +49,34 @@ export function toAccessControl(value: unknown): AccessControl | null {
   });
   return { read: rule(v.read), write: rule(v.write) };
 }
+
+/** The proto form both contracts use (`AccessControl { read, write: AccessRule { group_ids, user_ids } }`). */
+interface AccessRuleMessage {
+  groupIds: readonly string[];
+  userIds: readonly string[];
+}
+interface AccessControlMessage {
+  read?: AccessRuleMessage;
+  write?: AccessRuleMessage;
+}
+
+/** A received proto access_control (unset: public) in the JSON shape. */
+export function accessControlFromProto(message: AccessControlMessage | undefined): AccessControl | null {
+  if (!message) return null;
+  const rule = (r: AccessRuleMessage | undefined) => ({
+    group_ids: [...(r?.groupIds ?? [])],
+    user_ids: [...(r?.userIds ?? [])],
+  });
+  return toAccessControl({ read: rule(message.read), write: rule(message.write) });
+}
+
+/** The JSON shape as the proto message (null: unset, public). */
+export function accessControlToProto(
+  access: AccessControl | null,
+):
+  | { read: { groupIds: string[]; userIds: string[] }; write: { groupIds: string[]; userIds: string[] } }
+  | undefined {
+  if (!access) return undefined;
+  const rule = (r: AccessRule) => ({ groupIds: [...r.group_ids], userIds: [...r.user_ids] });
+  return { read: rule(access.read), write: rule(access.write) };
+}

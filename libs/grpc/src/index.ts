@@ -43,5 +43,12 @@ export type {
   CallerVerifierOptions,
 } from './caller-assertion';
 export { actingAdmin, actingUser, requirePermission } from './acting-user';
-export { canRead, canWrite, toAccessControl } from './access-control';
+export {
+  accessControlFromProto,
+  accessControlToProto,
+  canRead,
+  canWrite,
+  toAccessControl,
+} from './access-control';
+export { metaObjectOf } from './meta-json';
 export type { AccessControl, AccessRule, Accessor, Owned } from './access-control';

@@ -20,5 +20,5 @@ export {
   type EventFamily,
   type EventSpec,
 } from './event-subjects';
-export { STREAMS } from './streams';
+export { STREAMS, workQueue } from './streams';
 export { CachedTable } from './cached-table';

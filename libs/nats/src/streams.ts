@@ -17,3 +17,28 @@ export const STREAMS: Record<'fileEvents', DurableStreamSpec> = {
     maxBytes: 256 * 1024 * 1024,
   },
 };
+
+/**
+ * A durable work queue (one message per job, removed once acknowledged), named by the installation so
+ * installations (or test stacks) sharing one NATS keep their own: stream `name`, subject
+ * `<prefix>.<name in lower case>.<job>`.
+ */
+export function workQueue(
+  name: string,
+  prefix: string,
+  job: string,
+  maxBytes: number,
+): { stream: DurableStreamSpec; subject: string } {
+  const subject = `${prefix}.${name.toLowerCase()}.${job}`;
+  return {
+    subject,
+    stream: {
+      name,
+      subjects: [subject],
+      retention: 'workqueue',
+      storage: 'file',
+      maxAgeMs: 7 * DAY_MS,
+      maxBytes,
+    },
+  };
+}

@@ -1,30 +1,17 @@
 import { create, toJson } from '@bufbuild/protobuf';
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '@parley/logging';
-import { EVENTS, NatsClient, STREAMS, type DurableStreamSpec } from '@parley/nats';
+import { EVENTS, NatsClient, STREAMS, workQueue, type DurableStreamSpec } from '@parley/nats';
 import { fileEventsV1 } from '@parley/proto';
 import { FILES_CONFIG, FilesConfig } from '../files.config';
 import type { FileRow } from './files.repository';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The extraction work queue (FILES_WORK_QUEUE names it; one per installation sharing a NATS): one message
  * per file to extract, removed once acknowledged.
  */
 export function extractionQueue(name: string): { stream: DurableStreamSpec; subject: string } {
-  const subject = `files_work.${name.toLowerCase()}.extract`;
-  return {
-    subject,
-    stream: {
-      name,
-      subjects: [subject],
-      retention: 'workqueue',
-      storage: 'file',
-      maxAgeMs: 7 * DAY_MS,
-      maxBytes: 64 * 1024 * 1024,
-    },
-  };
+  return workQueue(name, 'files_work', 'extract', 64 * 1024 * 1024);
 }
 
 const STATUS = {

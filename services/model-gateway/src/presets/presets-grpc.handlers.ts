@@ -1,20 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
-import { GrpcServerHost } from '@parley/grpc';
+import { accessControlFromProto, accessControlToProto, GrpcServerHost, metaObjectOf } from '@parley/grpc';
 import { presetsV1 } from '@parley/proto';
 import { actingUser, requirePermission } from '../authorization/acting-user';
-import { AccessControl, toAccessControl } from '@parley/grpc';
 import { PresetInput } from './preset';
 import { PresetsService, VisiblePreset } from './presets.service';
 
 const seconds = (d: Date) => BigInt(Math.floor(d.getTime() / 1000));
-
-const ruleOf = (r: { groupIds: string[]; userIds: string[] } | undefined) => ({
-  group_ids: [...(r?.groupIds ?? [])],
-  user_ids: [...(r?.userIds ?? [])],
-});
-
-const ruleToProto = (r: AccessControl['read']) => ({ groupIds: r.group_ids, userIds: r.user_ids });
 
 export function presetToProto(p: VisiblePreset) {
   return {
@@ -32,9 +24,7 @@ export function presetToProto(p: VisiblePreset) {
       stop: p.params.stop ?? [],
     },
     knowledgeIds: p.knowledgeIds,
-    accessControl: p.accessControl
-      ? { read: ruleToProto(p.accessControl.read), write: ruleToProto(p.accessControl.write) }
-      : undefined,
+    accessControl: accessControlToProto(p.accessControl),
     isActive: p.isActive,
     metaJson: JSON.stringify(p.meta),
     createdAt: seconds(p.createdAt),
@@ -45,16 +35,6 @@ export function presetToProto(p: VisiblePreset) {
 
 export function presetFromProto(input: presetsV1.PresetInput | undefined): PresetInput {
   if (!input) throw new DomainError(ErrorKind.InvalidArgument, 'preset is required.');
-  let meta: unknown = {};
-  if (input.metaJson) {
-    try {
-      meta = JSON.parse(input.metaJson);
-    } catch {
-      meta = undefined;
-    }
-    if (!meta || typeof meta !== 'object' || Array.isArray(meta))
-      throw new DomainError(ErrorKind.InvalidArgument, 'meta must be a JSON object.');
-  }
   const p = input.params;
   const params = Object.fromEntries(
     Object.entries({
@@ -73,11 +53,9 @@ export function presetFromProto(input: presetsV1.PresetInput | undefined): Prese
     systemPrompt: input.systemPrompt,
     params,
     knowledgeIds: [...new Set(input.knowledgeIds)],
-    accessControl: input.accessControl
-      ? toAccessControl({ read: ruleOf(input.accessControl.read), write: ruleOf(input.accessControl.write) })
-      : null,
+    accessControl: accessControlFromProto(input.accessControl),
     isActive: input.isActive,
-    meta: meta as Record<string, unknown>,
+    meta: metaObjectOf(input.metaJson),
   };
 }
 

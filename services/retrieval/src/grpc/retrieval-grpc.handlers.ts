@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import {
+  accessControlFromProto,
+  accessControlToProto,
   actingAdmin,
   actingUser,
   GrpcServerHost,
-  toAccessControl,
-  type AccessControl,
+  metaObjectOf,
   type Caller,
   type UserCaller,
 } from '@parley/grpc';
 import { retrievalV1 } from '@parley/proto';
+import { fileNotFound } from '../files/file-ids';
 import { FilesClient } from '../files/files.client';
 import { Indexer } from '../indexing/indexer';
 import { IndexWorker } from '../indexing/index.worker';
@@ -51,21 +53,13 @@ function statusOf(fileId: string, row: SourceRow | undefined) {
   };
 }
 
-const ruleToProto = (r: AccessControl['read']) => ({ groupIds: r.group_ids, userIds: r.user_ids });
-const ruleOf = (r: retrievalV1.AccessRule | undefined) => ({
-  group_ids: [...(r?.groupIds ?? [])],
-  user_ids: [...(r?.userIds ?? [])],
-});
-
 function toKnowledge(view: KnowledgeView, { files = true } = {}) {
   return {
     id: view.id,
     userId: view.userId,
     name: view.name,
     description: view.description,
-    accessControl: view.accessControl
-      ? { read: ruleToProto(view.accessControl.read), write: ruleToProto(view.accessControl.write) }
-      : undefined,
+    accessControl: accessControlToProto(view.accessControl),
     metaJson: JSON.stringify(view.meta),
     files: files
       ? view.files.map((f) => ({
@@ -84,23 +78,11 @@ function toKnowledge(view: KnowledgeView, { files = true } = {}) {
 
 function fieldsOf(input: retrievalV1.KnowledgeBaseInput | undefined): KnowledgeFields {
   if (!input) throw new DomainError(ErrorKind.InvalidArgument, 'knowledge_base is required.');
-  let meta: unknown = {};
-  if (input.metaJson) {
-    try {
-      meta = JSON.parse(input.metaJson);
-    } catch {
-      meta = undefined;
-    }
-    if (!meta || typeof meta !== 'object' || Array.isArray(meta))
-      throw new DomainError(ErrorKind.InvalidArgument, 'meta must be a JSON object.');
-  }
   return {
     name: input.name,
     description: input.description,
-    accessControl: input.accessControl
-      ? toAccessControl({ read: ruleOf(input.accessControl.read), write: ruleOf(input.accessControl.write) })
-      : null,
-    meta: meta as Record<string, unknown>,
+    accessControl: accessControlFromProto(input.accessControl),
+    meta: metaObjectOf(input.metaJson),
   };
 }
 
@@ -219,8 +201,7 @@ export class RetrievalGrpcHandlers implements OnModuleInit {
         const who = user(call.caller);
         const fileId = r.fileId.toLowerCase();
         const file = await this.files.asUser(who, fileId);
-        if (file.userId !== who.userId && who.role !== 'admin')
-          throw new DomainError(ErrorKind.NotFound, 'File not found.', { code: 'FILE_NOT_FOUND' });
+        if (file.userId !== who.userId && who.role !== 'admin') throw fileNotFound();
         await this.worker.request(fileId, true);
         return { status: statusOf(fileId, (await this.store.getSource(fileId)) ?? undefined) };
       },
@@ -313,7 +294,7 @@ export class RetrievalGrpcHandlers implements OnModuleInit {
     if (row) {
       const bases = await this.knowledgeRepo.basesOfFile(id);
       if (bases.some((b) => mayRead(who, b))) return row;
-      throw new DomainError(ErrorKind.NotFound, 'File not found.', { code: 'FILE_NOT_FOUND' });
+      throw fileNotFound();
     }
     await this.files.asUser(who, id);
     return undefined;

@@ -10,8 +10,10 @@ import {
   type DurableConsumer,
   type DurableMessage,
   type DurableStreamSpec,
+  workQueue,
 } from '@parley/nats';
 import { fileEventsV1 } from '@parley/proto';
+import { UUID } from '../files/file-ids';
 import { indexBackoffMs, RETRIEVAL_CONFIG, RetrievalConfig } from '../retrieval.config';
 import { Indexer, PermanentIndexError } from './indexer';
 
@@ -19,21 +21,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The indexing work queue (RETRIEVAL_WORK_QUEUE names it): one message per source to (re)index. */
 export function indexQueue(name: string): { stream: DurableStreamSpec; subject: string } {
-  const subject = `retrieval_work.${name.toLowerCase()}.index`;
-  return {
-    subject,
-    stream: {
-      name,
-      subjects: [subject],
-      retention: 'workqueue',
-      storage: 'file',
-      maxAgeMs: 7 * DAY_MS,
-      maxBytes: 256 * 1024 * 1024,
-    },
-  };
+  return workQueue(name, 'retrieval_work', 'index', 256 * 1024 * 1024);
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Indexing as durable work, any copy any job: `file.processed` and `file.deleted` from the files

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { canRead, canWrite, requirePermission, type AccessControl, type UserCaller } from '@parley/grpc';
 import { RetrievalEvents } from '../events/retrieval-events';
+import { fileNotFound, UUID } from '../files/file-ids';
 import { FilesClient } from '../files/files.client';
 import { IndexWorker } from '../indexing/index.worker';
 import { VECTOR_STORE, type SourceRow, type VectorStore } from '../vector-store/vector-store';
@@ -10,7 +11,6 @@ import { KnowledgeRepository, type KnowledgeFields, type KnowledgeRow } from './
 export const knowledgeNotFound = () =>
   new DomainError(ErrorKind.NotFound, 'Knowledge base not found.', { code: 'KNOWLEDGE_NOT_FOUND' });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_FILES = 10_000;
 
 const accessor = (user: UserCaller) => ({ userId: user.userId, role: user.role, groupIds: user.groupIds });
@@ -146,8 +146,6 @@ export class KnowledgeService {
     return { ...row, writable: mayWrite(user, row), states };
   }
 }
-
-const fileNotFound = () => new DomainError(ErrorKind.NotFound, 'File not found.', { code: 'FILE_NOT_FOUND' });
 
 const invalid = (message: string) =>
   new DomainError(ErrorKind.InvalidArgument, message, { code: 'INVALID_KNOWLEDGE' });

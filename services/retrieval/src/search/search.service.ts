@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorKind } from '@parley/errors';
 import type { UserCaller } from '@parley/grpc';
+import { fileNotFound, UUID } from '../files/file-ids';
 import { FilesClient } from '../files/files.client';
 import { ModelServerClient } from '../indexing/model-server.client';
 import { KnowledgeService } from '../knowledge/knowledge.service';
@@ -31,7 +32,6 @@ export interface SearchInput {
 
 /** Reciprocal rank fusion's constant (the usual 60: ranks far down still count a little). */
 const RRF_K = 60;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const invalid = (message: string) =>
   new DomainError(ErrorKind.InvalidArgument, message, { code: 'INVALID_SEARCH' });
@@ -180,5 +180,3 @@ export class SearchService {
     return via;
   }
 }
-
-const fileNotFound = () => new DomainError(ErrorKind.NotFound, 'File not found.', { code: 'FILE_NOT_FOUND' });
