@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { channelName } from '@parley/redis';
 
 /**
  * Token revocation shared by every copy of every service, through Redis:
@@ -90,7 +91,7 @@ export class RevocationPublisher {
       const ttlMs = Math.max(1_000, Math.round(expiresAtMs - Date.now() + 60_000));
       await this.redis.set(revokedTokenKey(message.token_id), '1', 'PX', ttlMs);
     }
-    await this.redis.publish(REVOCATION_CHANNEL, JSON.stringify(message));
+    await this.redis.publish(channelName(this.redis, REVOCATION_CHANNEL), JSON.stringify(message));
   }
 
   /** How long a revocation matters: after this, every token it could affect has expired anyway. */
@@ -133,8 +134,9 @@ export class RevocationList {
   ) {}
 
   async start(): Promise<void> {
+    const revocations = channelName(this.subscriber, REVOCATION_CHANNEL);
     this.subscriber.on('message', (channel: string, raw: string) => {
-      if (channel !== REVOCATION_CHANNEL) return;
+      if (channel !== revocations) return;
       let message: RevocationMessage;
       try {
         message = JSON.parse(raw) as RevocationMessage;
@@ -153,7 +155,7 @@ export class RevocationList {
       }
       for (const listener of this.listeners) listener(message);
     });
-    await this.subscriber.subscribe(REVOCATION_CHANNEL);
+    await this.subscriber.subscribe(revocations);
   }
 
   onMessage(listener: (message: RevocationMessage) => void): void {

@@ -24,6 +24,8 @@ export function isSensitive(schema: z.ZodTypeAny): boolean {
   return false;
 }
 
+export const INSTALLATION_PREFIX = /^([A-Za-z0-9][A-Za-z0-9_-]{0,62})?$/;
+
 export const env = {
   string: () => z.string({ required_error: 'is required' }).min(1, 'must not be empty'),
 
@@ -85,6 +87,19 @@ export const env = {
         'must be host:port or dns:///host:port, for example 127.0.0.1:50051',
       )
       .default(fallback),
+
+  /**
+   * An installation's name in shared Redis and NATS (REDIS_KEY_PREFIX): letters, digits, `-` and `_`,
+   * so it is safe in Redis keys, NATS subjects and JetStream stream names alike. Empty: no prefix.
+   */
+  installationPrefix: () =>
+    z
+      .string()
+      .regex(
+        INSTALLATION_PREFIX,
+        'must be letters, digits, - and _ (at most 63, starting with a letter or digit), e.g. open-webui',
+      )
+      .default(''),
 
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 

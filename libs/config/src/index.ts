@@ -1,4 +1,4 @@
-export { env, sensitive, isSensitive, commonServiceEnv } from './env-schema';
+export { env, sensitive, isSensitive, commonServiceEnv, INSTALLATION_PREFIX } from './env-schema';
 export {
   parseConfig,
   loadConfigOrExit,

@@ -22,3 +22,4 @@ export {
 } from './event-subjects';
 export { STREAMS, workQueue } from './streams';
 export { CachedTable } from './cached-table';
+export { natsEnv, natsSubjectPrefix, SubjectNamespace } from './subject-namespace';

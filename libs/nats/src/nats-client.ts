@@ -25,12 +25,15 @@ import {
   type DurableStreamSpec,
 } from './durable-consumer';
 import { decodeEvent, encodeEvent, type EventFamily, type EventSpec } from './event-subjects';
+import { SubjectNamespace } from './subject-namespace';
 
 export interface NatsClientOptions {
   url: string;
   /** Shown in the NATS server's connection list: the service name and pid. */
   name: string;
   logger: Logger;
+  /** This installation's prefix on a shared NATS (natsSubjectPrefix); empty or unset: none. */
+  subjectPrefix?: string;
 }
 
 export interface EventMeta {
@@ -53,8 +56,11 @@ export class NatsClient {
   private readonly durables: DurableConsumer[] = [];
   private readonly streamsEnsured = new Set<string>();
   private readonly ready: Promise<NatsConnection>;
+  /** Every subject and stream name goes through it: callers use the plain names of EVENTS and STREAMS. */
+  private readonly namespace: SubjectNamespace;
 
   constructor(private readonly options: NatsClientOptions) {
+    this.namespace = new SubjectNamespace(options.subjectPrefix ?? '');
     this.ready = this.open();
     // The first connection may take a while when NATS is down at start; readiness says so meanwhile.
     this.ready.catch((error) => options.logger.error({ err: error }, 'NATS connection failed for good'));
@@ -107,7 +113,9 @@ export class NatsClient {
     if (!this.connection || !this.connected) {
       throw new DomainError(ErrorKind.Unavailable, 'The event bus (NATS) is unavailable; try again shortly.');
     }
-    this.connection.publish(event.subject, payload, { headers: this.outgoingHeaders() });
+    this.connection.publish(this.namespace.subject(event.subject), payload, {
+      headers: this.outgoingHeaders(),
+    });
     natsMessagesTotal.inc({ subject: subjectLabel(event.subject), direction: 'out' });
   }
 
@@ -123,29 +131,27 @@ export class NatsClient {
   ): Promise<void> {
     const subject = 'pattern' in event ? event.pattern : event.subject;
     const connection = await this.ready;
-    const subscription = connection.subscribe(subject, { queue: options.queue });
+    const subscription = connection.subscribe(this.namespace.subject(subject), { queue: options.queue });
     this.subscriptions.push(subscription);
     void (async () => {
       for await (const message of subscription) {
+        const local = this.namespace.local(message.subject);
         const requestId = sanitizeRequestId(message.headers?.get(REQUEST_ID_HEADER) || undefined);
         const parent = extractTraceContext((key) => message.headers?.get(key) || undefined);
-        natsMessagesTotal.inc({ subject: subjectLabel(message.subject), direction: 'in' });
+        natsMessagesTotal.inc({ subject: subjectLabel(local), direction: 'in' });
         await runWithRequestContext({ requestId }, () =>
-          inSpan(`NATS ${message.subject}`, { kind: SpanKind.CONSUMER, parent }, async () => {
+          inSpan(`NATS ${local}`, { kind: SpanKind.CONSUMER, parent }, async () => {
             let decoded: MessageShape<Desc>;
             try {
               decoded = decodeEvent(event, codec.decode(message.data));
             } catch (error) {
-              this.options.logger.warn(
-                { err: error, subject: message.subject },
-                'event dropped: wrong shape',
-              );
+              this.options.logger.warn({ err: error, subject: local }, 'event dropped: wrong shape');
               return;
             }
             try {
-              await handler(decoded, { subject: message.subject, requestId });
+              await handler(decoded, { subject: local, requestId });
             } catch (error) {
-              this.options.logger.error({ err: error, subject: message.subject }, 'event handler failed');
+              this.options.logger.error({ err: error, subject: local }, 'event handler failed');
             }
           }),
         ).catch(() => undefined);
@@ -161,7 +167,13 @@ export class NatsClient {
     spec: DurableConsumption,
     handle: (message: DurableMessage) => Promise<DeliveryOutcome>,
   ): DurableConsumer {
-    const consumer = startDurableConsumer(this.ready, this.options.logger, spec, handle);
+    const namespace = this.namespace;
+    const consumer = startDurableConsumer(
+      this.ready,
+      this.options.logger,
+      { ...spec, stream: namespace.stream(spec.stream) },
+      (message) => handle({ ...message, subject: namespace.local(message.subject) }),
+    );
     this.durables.push(consumer);
     return consumer;
   }
@@ -170,8 +182,9 @@ export class NatsClient {
    * Publishes to a JetStream stream (made if missing) and resolves once the server stored it: for work and
    * events that must not be lost. Throws Unavailable when NATS or JetStream does not answer.
    */
-  async publishDurable(stream: DurableStreamSpec, subject: string, payload: unknown): Promise<void> {
+  async publishDurable(plainStream: DurableStreamSpec, subject: string, payload: unknown): Promise<void> {
     const connection = this.connection;
+    const stream = this.namespace.stream(plainStream);
     if (!connection || !this.connected) {
       throw new DomainError(ErrorKind.Unavailable, 'The event bus (NATS) is unavailable; try again shortly.');
     }
@@ -182,7 +195,7 @@ export class NatsClient {
       }
       await connection
         .jetstream()
-        .publish(subject, codec.encode(payload), { headers: this.outgoingHeaders() });
+        .publish(this.namespace.subject(subject), codec.encode(payload), { headers: this.outgoingHeaders() });
     } catch (error) {
       this.streamsEnsured.delete(stream.name);
       this.options.logger.warn({ err: error, subject }, 'JetStream publish failed');

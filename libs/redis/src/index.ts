@@ -1,4 +1,4 @@
-export { createRedis, redisEnv } from './redis-connection';
+export { channelName, createRedis, redisEnv } from './redis-connection';
 export type { RedisConnectionConfig } from './redis-connection';
 export { takeWindowSlot } from './sliding-window';
 export type { WindowSlot } from './sliding-window';

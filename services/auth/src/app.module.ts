@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GrpcServerHost } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsModule } from '@parley/nats';
+import { NatsModule, natsSubjectPrefix } from '@parley/nats';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
 import { PrismaService } from './database/prisma.service';
@@ -27,7 +27,12 @@ export class AuthAppModule {
       module: AuthAppModule,
       imports: [
         LifecycleModule.forRoot(),
-        NatsModule.forRoot({ url: config.NATS_URL, name: `auth-${process.pid}`, logger }),
+        NatsModule.forRoot({
+          url: config.NATS_URL,
+          name: `auth-${process.pid}`,
+          logger,
+          subjectPrefix: natsSubjectPrefix(config),
+        }),
       ],
       controllers: [OidcController],
       providers: [

@@ -2,13 +2,14 @@ import { sessionCookieEnv } from '@parley/auth-guard';
 import { databaseEnv } from '@parley/database';
 import { redisEnv } from '@parley/redis';
 import { commonServiceEnv, env, sensitive, z } from '@parley/config';
+import { natsEnv } from '@parley/nats';
 
 /** Every variable the auth service reads. Names follow Open WebUI where it has one. */
 export const authConfigSchema = z.object({
   HTTP_PORT: env.port(8081),
   GRPC_PORT: env.port(50051),
   ...databaseEnv(),
-  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  ...natsEnv(),
   /** Token revocation lives here, shared with the gateway and realtime copies. */
   ...redisEnv(),
   /** Encrypts the private signing keys at rest. Required: without it nothing can be signed safely. */
@@ -28,6 +29,12 @@ export const authConfigSchema = z.object({
     .regex(/^\d+(ms|s|m|h|d|w)$/, 'must be a duration like 12h, 30d or 4w')
     .default('30d'),
   ENABLE_SIGNUP: env.bool(true),
+  /**
+   * Open WebUI's WEBUI_AUTH: false is single-user mode, one admin account (admin@localhost) signed in
+   * with no form. Only for an installation with no other account: creating a second one is refused, and
+   * so is the password-less sign-in once several exist (docs/from-open-webui.md).
+   */
+  WEBUI_AUTH: env.bool(true),
   DEFAULT_USER_ROLE: env.oneOf(['pending', 'user', 'admin'], 'pending'),
   PASSWORD_MIN_LENGTH: env.int(8, { min: 6, max: 128 }),
   /** Users may create API keys (Open WebUI's switch). */
@@ -63,8 +70,13 @@ export const authConfigSchema = z.object({
   OAUTH_CLIENT_SECRET: sensitive(z.string().default('')),
   OAUTH_SCOPES: z.string().default('openid email profile'),
   OAUTH_PROVIDER_NAME: z.string().default('SSO'),
-  /** The callback URL registered at the provider, e.g. https://chat.example.com/oauth/oidc/callback. */
+  /**
+   * The callback URL registered at the provider, e.g. https://chat.example.com/oauth/oidc/callback. Unset:
+   * WEBUI_URL's /oauth/oidc/callback, or (neither set) the host the sign-in request came to.
+   */
   OPENID_REDIRECT_URI: env.url(['http', 'https']).optional(),
+  /** Where users reach this installation (Open WebUI's name), e.g. https://chat.example.com. */
+  WEBUI_URL: env.url(['http', 'https']).optional(),
   ENABLE_OAUTH_SIGNUP: env.bool(false),
   OAUTH_MERGE_ACCOUNTS_BY_EMAIL: env.bool(false),
   OAUTH_EMAIL_CLAIM: z.string().default('email'),

@@ -54,6 +54,7 @@ const ROWS: Record<string, Row> = {
     outcomes: { ...serviceOnly, service: 'allowed' },
   },
   signInWithTrustedHeader: { request: () => ({ email: fresh(), name: 'Proxy' }), outcomes: serviceOnly },
+  signInSingleUser: { request: () => ({}), outcomes: { ...serviceOnly, service: 'allowed' } },
   getSignInOptions: { request: () => ({}), outcomes: anyone },
   revokeToken: {
     request: () => ({ tokenId: randomUUID(), expiresAt: BigInt(Math.floor(Date.now() / 1000) + 60) }),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { TokenVerifier } from '@parley/auth-guard';
 import { ErrorKind } from '@parley/errors';
@@ -152,6 +152,57 @@ describe('auth service over gRPC, against PostgreSQL', () => {
       await started.pop()!.stop();
       await empty.drop();
     }
+  });
+
+  it('WEBUI_AUTH=false signs the one admin in without a password, and refuses a second account', async () => {
+    const empty = await createTestDatabase();
+    try {
+      const auth = await startAuth({ WEBUI_AUTH: 'False' }, empty);
+      expect((await auth.getSignInOptions({})).singleUser).toBe(true);
+      const first = await auth.signInSingleUser({});
+      expect(first.user).toMatchObject({ email: 'admin@localhost', name: 'User', role: authV1.Role.ADMIN });
+      expect(first.accessToken!.token).toBeTruthy();
+      // The same account every time, and it has no password anyone could know.
+      expect((await auth.signInSingleUser({})).user!.id).toBe(first.user!.id);
+      await expect(auth.signIn({ email: 'admin@localhost', password: 'admin' })).rejects.toMatchObject({
+        kind: ErrorKind.Unauthenticated,
+      });
+      const singleUserMode = {
+        kind: ErrorKind.FailedPrecondition,
+        message: expect.stringContaining('WEBUI_AUTH=False is single-user mode'),
+      };
+      await expect(
+        auth.signUp({ name: 'Two', email: 'two@example.com', password: 'long enough password' }),
+      ).rejects.toMatchObject(singleUserMode);
+      await expect(
+        auth.addUser(
+          { name: 'Two', email: 'two@example.com', password: 'long enough password', role: authV1.Role.USER },
+          { caller: userCaller(first.user!.id, { role: 'admin' }) },
+        ),
+      ).rejects.toMatchObject(singleUserMode);
+      // A database with other accounts (it ran with sign-in before): the password-less door stays shut.
+      const pg = new Client({ connectionString: empty.url });
+      await pg.connect();
+      await pg.query(
+        `INSERT INTO auth.users (id, email, name, role, created_at, updated_at)
+         VALUES ($1, 'someone@example.com', 'Someone', 'user', now(), now())`,
+        [randomUUID()],
+      );
+      await pg.end();
+      await expect(auth.signInSingleUser({})).rejects.toMatchObject(singleUserMode);
+    } finally {
+      await started.pop()!.stop();
+      await empty.drop();
+    }
+  });
+
+  it('refuses the password-less sign-in while sign-in is on', async () => {
+    const auth = await startAuth();
+    await expect(auth.signInSingleUser({})).rejects.toMatchObject({
+      kind: ErrorKind.FailedPrecondition,
+      message: expect.stringContaining('single-user mode (WEBUI_AUTH=False) only'),
+    });
+    expect((await auth.getSignInOptions({})).singleUser).toBe(false);
   });
 
   it('signs tokens that any copy can verify with the published keys, and keeps private keys encrypted', async () => {

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GrpcServerHost } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsModule } from '@parley/nats';
+import { NatsModule, natsSubjectPrefix } from '@parley/nats';
 import { CHAT_CONFIG, ChatConfig } from './chat.config';
 import { ChatEvents } from './chats/chat-events';
 import { ChatsRepository } from './chats/chats.repository';
@@ -23,7 +23,12 @@ export class ChatAppModule {
       module: ChatAppModule,
       imports: [
         LifecycleModule.forRoot(),
-        NatsModule.forRoot({ url: config.NATS_URL, name: `chat-${process.pid}`, logger }),
+        NatsModule.forRoot({
+          url: config.NATS_URL,
+          name: `chat-${process.pid}`,
+          logger,
+          subjectPrefix: natsSubjectPrefix(config),
+        }),
       ],
       providers: [
         { provide: CHAT_CONFIG, useValue: config },

@@ -1,12 +1,13 @@
 import { databaseEnv } from '@parley/database';
 import { commonServiceEnv, env, z } from '@parley/config';
+import { natsEnv } from '@parley/nats';
 
 /** Every variable the chat service reads. */
 export const chatConfigSchema = z.object({
   HTTP_PORT: env.port(8082),
   GRPC_PORT: env.port(50052),
   ...databaseEnv(),
-  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  ...natsEnv(),
   /** Chats per page in lists (Open WebUI uses 60). */
   CHAT_PAGE_SIZE: env.int(60, { min: 1, max: 500 }),
   CHAT_TITLE_MAX_LENGTH: env.int(500, { min: 10, max: 10_000 }),

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GrpcServerHost } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsModule } from '@parley/nats';
+import { NatsModule, natsSubjectPrefix } from '@parley/nats';
 import { PrismaService } from './database/prisma.service';
 import { ExtractionWorker } from './extraction/extraction.worker';
 import { FILES_CONFIG, FilesConfig } from './files.config';
@@ -22,7 +22,12 @@ export class FilesAppModule {
       module: FilesAppModule,
       imports: [
         LifecycleModule.forRoot(),
-        NatsModule.forRoot({ url: config.NATS_URL, name: `files-${process.pid}`, logger }),
+        NatsModule.forRoot({
+          url: config.NATS_URL,
+          name: `files-${process.pid}`,
+          logger,
+          subjectPrefix: natsSubjectPrefix(config),
+        }),
       ],
       providers: [
         { provide: FILES_CONFIG, useValue: config },

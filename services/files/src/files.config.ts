@@ -1,5 +1,6 @@
 import { databaseEnv } from '@parley/database';
 import { commonServiceEnv, env, sensitive, z } from '@parley/config';
+import { natsEnv } from '@parley/nats';
 
 /** A comma-separated list of file extensions (Open WebUI's form: `pdf,docx`, dots and case ignored). */
 const extensionList = z
@@ -17,7 +18,7 @@ export const filesConfigSchema = z.object({
   HTTP_PORT: env.port(8085),
   GRPC_PORT: env.port(50055),
   ...databaseEnv(),
-  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  ...natsEnv(),
   /** `local`: UPLOAD_DIR on this node's disk (one copy, or a ReadWriteMany volume); `s3`: any S3 API. */
   STORAGE_PROVIDER: env.oneOf(['local', 's3'], 'local'),
   UPLOAD_DIR: z.string().min(1).default('./.data/uploads'),

@@ -16,6 +16,7 @@ import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
 import { ApiDocsController } from './api-docs/api-docs.controller';
 import { AppConfigController } from './app-config/app-config.controller';
+import { SignInOptions } from './app-config/sign-in-options';
 import { AuditModule } from './audit/audit.module';
 import { AuthsController } from './auths/auths.controller';
 import { ChatsController } from './chats/chats.controller';
@@ -71,6 +72,7 @@ export class GatewayAppModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         DownstreamClients,
+        SignInOptions,
         GatewayRedis,
         {
           provide: TokenVerifier,

@@ -33,6 +33,8 @@ export const gatewayConfigSchema = z.object({
    */
   /** The installation's name, shown on the sign-in screen and in /api/config (Open WebUI's name). */
   WEBUI_NAME: z.string().min(1).max(100).default('Parley'),
+  /** Whether the realtime service serves WebSocket (Open WebUI's switch; /api/config tells clients). */
+  ENABLE_WEBSOCKET_SUPPORT: env.bool(true),
   RAG_FILE_MAX_SIZE: z.coerce.number().positive('must be a positive number of MB').optional(),
   RAG_FILE_MAX_COUNT: z.coerce
     .number()

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GrpcServerHost } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsModule } from '@parley/nats';
+import { NatsModule, natsSubjectPrefix } from '@parley/nats';
 import { ChatFilesService } from './chat-files/chat-files.service';
 import { ChatRetrievalService } from './chat-files/chat-retrieval.service';
 import { FilesClient } from './chat-files/files.client';
@@ -46,7 +46,12 @@ export class ModelGatewayAppModule {
       module: ModelGatewayAppModule,
       imports: [
         LifecycleModule.forRoot(),
-        NatsModule.forRoot({ url: config.NATS_URL, name: `model-gateway-${process.pid}`, logger }),
+        NatsModule.forRoot({
+          url: config.NATS_URL,
+          name: `model-gateway-${process.pid}`,
+          logger,
+          subjectPrefix: natsSubjectPrefix(config),
+        }),
       ],
       providers: [
         { provide: MODEL_GATEWAY_CONFIG, useValue: config },

@@ -1,13 +1,14 @@
 import { databaseEnv } from '@parley/database';
 import { redisEnv } from '@parley/redis';
 import { commonServiceEnv, env, sensitive, z } from '@parley/config';
+import { natsEnv } from '@parley/nats';
 
 /** Every variable the model-gateway service reads. */
 export const modelGatewayConfigSchema = z.object({
   HTTP_PORT: env.port(8083),
   GRPC_PORT: env.port(50053),
   ...databaseEnv(),
-  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  ...natsEnv(),
   WEBUI_SECRET_KEY: sensitive(
     z
       .string({ required_error: 'is required (a long random string)' })

@@ -11,7 +11,7 @@ import {
 import { callerSigning, createGrpcClient, serviceCaller } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsModule } from '@parley/nats';
+import { NatsModule, natsSubjectPrefix } from '@parley/nats';
 import { authV1 } from '@parley/proto';
 import { ChatAccessClient } from './chats/chat-access.client';
 import { CompletionForwarder } from './completions/completion-forwarder';
@@ -41,7 +41,12 @@ export class RealtimeAppModule {
       module: RealtimeAppModule,
       imports: [
         LifecycleModule.forRoot(),
-        NatsModule.forRoot({ url: config.NATS_URL, name: `realtime-${process.pid}`, logger }),
+        NatsModule.forRoot({
+          url: config.NATS_URL,
+          name: `realtime-${process.pid}`,
+          logger,
+          subjectPrefix: natsSubjectPrefix(config),
+        }),
       ],
       providers: [
         { provide: REALTIME_CONFIG, useValue: config },
@@ -54,20 +59,21 @@ export class RealtimeAppModule {
         },
         RealtimeRedis,
         {
-          // Revocations are global (the auth service writes them unprefixed), not per realtime cluster.
+          // Revocations are the installation's (on the main Redis, where the auth service writes them), not
+          // per realtime cluster.
           provide: RevocationList,
           inject: [RealtimeRedis],
           useFactory: (redis: RealtimeRedis) => {
             // Its subscribe waits for Redis however long it takes (and resubscribes after a restart).
             // (A subscriber keeps its offline queue: the command connection's fail-fast policy would drop
             // the SUBSCRIBE sent before the connection is up, and revocations would never be heard.)
-            const subscriber = redis.client.duplicate({
+            const subscriber = redis.mainClient.duplicate({
               connectionName: 'parley-realtime-revocations',
               maxRetriesPerRequest: null,
               enableOfflineQueue: true,
             });
             subscriber.on('error', () => undefined);
-            const list = new RevocationList(redis.client, subscriber);
+            const list = new RevocationList(redis.mainClient, subscriber);
             void list.start();
             return list;
           },

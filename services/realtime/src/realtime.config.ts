@@ -1,18 +1,33 @@
 import { redisEnv } from '@parley/redis';
-import { commonServiceEnv, env, z } from '@parley/config';
+import { commonServiceEnv, env, sensitive, z } from '@parley/config';
+import { natsEnv } from '@parley/nats';
 
 /** Every variable the realtime service reads. Names follow Open WebUI where it has one. */
 export const realtimeConfigSchema = z.object({
   HTTP_PORT: env.port(8086),
   ...redisEnv(),
-  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  ...natsEnv(),
   AUTH_GRPC_URL: env.hostPort('127.0.0.1:50051'),
   /** Asked whether a socket's user may join a chat's room (GetChat with the user id). */
   CHAT_GRPC_URL: env.hostPort('127.0.0.1:50052'),
   /** Seconds between Socket.IO pings, and how long a ping may go unanswered. */
   WEBSOCKET_SERVER_PING_INTERVAL: env.int(25, { min: 1, max: 600 }),
   WEBSOCKET_SERVER_PING_TIMEOUT: env.int(20, { min: 1, max: 600 }),
-  /** Long-polling as a fallback transport. Across several copies it needs sticky sessions. */
+  /**
+   * The Redis of the sockets (the Socket.IO adapter, session pools, replay buffers), Open WebUI's name; the
+   * main REDIS_URL when unset. REDIS_MODE applies to it too, with WEBSOCKET_SENTINEL_HOSTS/PORT when set.
+   * Revocations are always heard on the main Redis, where the auth service writes them.
+   */
+  WEBSOCKET_REDIS_URL: sensitive(env.url(['redis', 'rediss']).optional()),
+  WEBSOCKET_SENTINEL_HOSTS: z.string().optional(),
+  WEBSOCKET_SENTINEL_PORT: env.port(26379).optional(),
+  /**
+   * Open WebUI's switch: false serves Socket.IO over long-polling only (for proxies that cannot pass
+   * WebSocket upgrades; across several copies it needs sticky sessions). The gateway says so in
+   * /api/config (features.enable_websocket), and the web app connects accordingly.
+   */
+  ENABLE_WEBSOCKET_SUPPORT: env.bool(true),
+  /** Long-polling as a fallback transport beside WebSocket. Across several copies it needs sticky sessions. */
   WEBSOCKET_ALLOW_POLLING: env.bool(false),
   /**
    * Browser origins allowed to open a socket besides the gateway's own: `;`-separated origins, or `*`

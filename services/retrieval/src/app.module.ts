@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GrpcServerHost } from '@parley/grpc';
 import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
-import { NatsModule } from '@parley/nats';
+import { NatsModule, natsSubjectPrefix } from '@parley/nats';
 import { PrismaService } from './database/prisma.service';
 import { RetrievalEvents } from './events/retrieval-events';
 import { FilesClient } from './files/files.client';
@@ -30,7 +30,12 @@ export class RetrievalAppModule {
       module: RetrievalAppModule,
       imports: [
         LifecycleModule.forRoot(),
-        NatsModule.forRoot({ url: config.NATS_URL, name: `retrieval-${process.pid}`, logger }),
+        NatsModule.forRoot({
+          url: config.NATS_URL,
+          name: `retrieval-${process.pid}`,
+          logger,
+          subjectPrefix: natsSubjectPrefix(config),
+        }),
       ],
       providers: [
         { provide: RETRIEVAL_CONFIG, useValue: config },

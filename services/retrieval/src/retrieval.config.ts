@@ -1,5 +1,6 @@
 import { databaseEnv } from '@parley/database';
 import { commonServiceEnv, env, sensitive, z } from '@parley/config';
+import { natsEnv } from '@parley/nats';
 
 const number01 = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
 
@@ -11,7 +12,7 @@ export const retrievalConfigSchema = z.object({
   HTTP_PORT: env.port(8084),
   GRPC_PORT: env.port(50054),
   ...databaseEnv(),
-  NATS_URL: env.urlList(['nats', 'tls'], 'nats://127.0.0.1:4222'),
+  ...natsEnv(),
   FILES_GRPC_URL: env.hostPort('127.0.0.1:50055'),
   GRPC_DEADLINE_MS: env.int(5_000, { min: 100, max: 60_000 }),
 

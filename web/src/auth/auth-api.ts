@@ -5,4 +5,7 @@ export const authApi = {
   signUp: (api: ApiClient, body: SignUpRequest) => api.post<SignInResponse>('/api/v1/auths/signup', { body }),
   sessionUser: (api: ApiClient) => api.get<SessionUser>('/api/v1/auths/'),
   signOut: (api: ApiClient) => api.get<unknown>('/api/v1/auths/signout'),
+  /** Whether this installation signs in at all (false: single-user mode, WEBUI_AUTH=False). */
+  signInRequired: async (api: ApiClient) =>
+    (await api.get<{ features?: { auth?: boolean } }>('/api/config')).features?.auth !== false,
 };

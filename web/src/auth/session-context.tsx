@@ -35,6 +35,28 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [api, queryClient],
   );
 
+  const completeSignIn = useCallback(
+    (response: SignInResponse) => {
+      const { token, token_type: _type, expires_at: _expires, ...user } = response;
+      api.tokens.set(token);
+      setState({ status: 'signed-in', user });
+    },
+    [api],
+  );
+
+  /** Single-user mode (WEBUI_AUTH=False): no form, the one account is signed in as Open WebUI's is. */
+  const signInSingleUser = useCallback(async (): Promise<SessionUser | null> => {
+    try {
+      if (await authApi.signInRequired(api)) return null;
+      const response = await authApi.signIn(api, { email: '', password: '' });
+      completeSignIn(response);
+      const { token: _token, token_type: _type, expires_at: _expires, ...user } = response;
+      return user;
+    } catch {
+      return null; // the form says what is wrong on the next attempt
+    }
+  }, [api, completeSignIn]);
+
   const refresh = useCallback(
     async (options?: { afterApproval?: boolean }) => {
       try {
@@ -44,12 +66,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       } catch (error) {
         // 401 just means "not signed in"; anything else also leaves us signed out,
         // and the sign-in form will report the real problem on the next attempt.
-        if (error instanceof ApiError && error.status === 401) api.tokens.set(null);
+        if (error instanceof ApiError && error.status === 401) {
+          api.tokens.set(null);
+          const single = await signInSingleUser();
+          if (single) return single;
+        }
         setState({ status: 'signed-out', afterApproval: options?.afterApproval === true });
         return null;
       }
     },
-    [api],
+    [api, signInSingleUser],
   );
 
   // Ask once at start: the token in localStorage or the httpOnly cookie may still be valid.
@@ -63,17 +89,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       api.onUnauthorized((path) => {
         if (path.startsWith('/api/v1/auths/')) return;
         endLocally(true);
+        // In single-user mode an expired token is simply renewed.
+        void signInSingleUser();
       }),
-    [api, endLocally],
-  );
-
-  const completeSignIn = useCallback(
-    (response: SignInResponse) => {
-      const { token, token_type: _type, expires_at: _expires, ...user } = response;
-      api.tokens.set(token);
-      setState({ status: 'signed-in', user });
-    },
-    [api],
+    [api, endLocally, signInSingleUser],
   );
 
   const signOut = useCallback(async () => {

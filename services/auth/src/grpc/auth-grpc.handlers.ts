@@ -98,8 +98,14 @@ export class AuthGrpcHandlers implements OnModuleInit {
         const { user, accessToken } = await this.users.signInWithTrustedHeader(request.email, request.name);
         return { user: toUserMessage(user), accessToken: toToken(accessToken) };
       },
+      signInSingleUser: async (_request, call) => {
+        rules.service(call);
+        const { user, accessToken } = await this.users.signInSingleUser();
+        return { user: toUserMessage(user), accessToken: toToken(accessToken) };
+      },
       // Anyone: what the sign-in screen shows.
       getSignInOptions: async () => ({
+        singleUser: !this.config.WEBUI_AUTH,
         enableSignup: this.config.ENABLE_SIGNUP,
         enableLdap: this.config.ENABLE_LDAP,
         enableApiKey: this.config.ENABLE_API_KEY,

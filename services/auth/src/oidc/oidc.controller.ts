@@ -130,7 +130,7 @@ export class OidcController {
           userInfoURL: discovery.userinfo_endpoint ?? '',
           clientID: this.config.OAUTH_CLIENT_ID,
           clientSecret: this.config.OAUTH_CLIENT_SECRET,
-          callbackURL: this.config.OPENID_REDIRECT_URI ?? '/oauth/oidc/callback',
+          callbackURL: oidcCallbackUrl(this.config),
           scope: this.config.OAUTH_SCOPES.split(/[\s,]+/).filter((scope) => scope !== 'openid'),
           store: new RedisStateStore(this.redis.client) as never,
           nonce: true as never,
@@ -157,4 +157,11 @@ export class OidcController {
     })();
     return this.strategy;
   }
+}
+
+/** OPENID_REDIRECT_URI, else WEBUI_URL's callback path, else the path alone (the request's host). */
+export function oidcCallbackUrl(config: Pick<AuthConfig, 'OPENID_REDIRECT_URI' | 'WEBUI_URL'>): string {
+  if (config.OPENID_REDIRECT_URI) return config.OPENID_REDIRECT_URI;
+  if (config.WEBUI_URL) return `${config.WEBUI_URL.replace(/\/+$/, '')}/oauth/oidc/callback`;
+  return '/oauth/oidc/callback';
 }

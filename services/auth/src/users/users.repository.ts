@@ -86,6 +86,10 @@ export class UsersRepository {
     });
   }
 
+  count(): Promise<number> {
+    return this.prisma.user.count();
+  }
+
   async isEmpty(): Promise<boolean> {
     return (await this.prisma.user.findFirst({ select: { id: true } })) === null;
   }

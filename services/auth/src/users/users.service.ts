@@ -29,6 +29,17 @@ export interface SignedInUser {
 
 const notFound = () => new DomainError(ErrorKind.NotFound, 'No such user.');
 
+/** The one account of single-user mode: Open WebUI's address, so an install moved over keeps its user. */
+export const SINGLE_USER_EMAIL = 'admin@localhost';
+
+const singleUserOnly = () =>
+  new DomainError(
+    ErrorKind.FailedPrecondition,
+    'WEBUI_AUTH=False is single-user mode, and this installation has other accounts: signing in without a ' +
+      'password would let anyone act as them. Set WEBUI_AUTH=True (or remove it) and sign in with an account.',
+    { code: 'SINGLE_USER_MODE' },
+  );
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -41,6 +52,7 @@ export class UsersService {
   ) {}
 
   async signUp(input: { name: string; email: string; password: string }): Promise<SignedInUser> {
+    if (!this.config.WEBUI_AUTH) throw singleUserOnly();
     const user = await this.createLocalUser(
       input,
       (isFirstUser) => {
@@ -68,7 +80,10 @@ export class UsersService {
     const email = normaliseEmail(input.email);
     checkPassword(input.password, this.config.PASSWORD_MIN_LENGTH);
     const passwordHash = await this.hasher.hash(input.password);
-    const user = await this.users.createUser({ id: randomUUID(), email, name, passwordHash }, decideRole);
+    const user = await this.users.createUser(
+      { id: randomUUID(), email, name, passwordHash },
+      this.onlyAccountInSingleUserMode(decideRole),
+    );
     if (!user) throw new DomainError(ErrorKind.AlreadyExists, alreadyExists);
     this.announce(EVENTS.userCreated, user);
     return user;
@@ -113,7 +128,9 @@ export class UsersService {
           name: normaliseName(identity.name.slice(0, 255) || email),
           passwordHash: null,
         },
-        (isFirstUser) => (isFirstUser ? 'admin' : this.config.DEFAULT_USER_ROLE),
+        this.onlyAccountInSingleUserMode((isFirstUser) =>
+          isFirstUser ? 'admin' : this.config.DEFAULT_USER_ROLE,
+        ),
       )) ??
       (await this.users.findByEmail(email));
     if (!user) throw new DomainError(ErrorKind.Internal, 'The account could not be created.');
@@ -130,6 +147,45 @@ export class UsersService {
       );
     }
     return this.signInWithDirectoryIdentity({ email, name: name || email });
+  }
+
+  /**
+   * Single-user mode (WEBUI_AUTH=false): the installation's one account, made an admin on a fresh
+   * install. It has no password (Open WebUI's well-known one would outlive the mode), so turning sign-in
+   * on later means an admin gives it one, or it signs in through SSO.
+   */
+  async signInSingleUser(): Promise<SignedInUser> {
+    if (this.config.WEBUI_AUTH) {
+      throw new DomainError(
+        ErrorKind.FailedPrecondition,
+        'Sign-in without a password is for single-user mode (WEBUI_AUTH=False) only; sign in with an account.',
+      );
+    }
+    const existing = await this.users.findByEmail(SINGLE_USER_EMAIL);
+    if (existing) {
+      if ((await this.users.count()) > 1) throw singleUserOnly();
+      return { user: existing, accessToken: await this.tokens.issue(existing) };
+    }
+    const user = await this.users.createUser(
+      { id: randomUUID(), email: SINGLE_USER_EMAIL, name: 'User', passwordHash: null },
+      (isFirstUser) => {
+        if (!isFirstUser) throw singleUserOnly();
+        return 'admin';
+      },
+    );
+    // Another copy made it at the same moment: sign in as that one.
+    const account = user ?? (await this.users.findByEmail(SINGLE_USER_EMAIL));
+    if (!account) throw new DomainError(ErrorKind.Internal, 'The account could not be created.');
+    if (user) this.announce(EVENTS.userCreated, user);
+    return { user: account, accessToken: await this.tokens.issue(account) };
+  }
+
+  /** In single-user mode no second account is made, whichever way it would come (admin, SSO, LDAP). */
+  private onlyAccountInSingleUserMode(decideRole: (isFirstUser: boolean) => string) {
+    return (isFirstUser: boolean) => {
+      if (!this.config.WEBUI_AUTH && !isFirstUser) throw singleUserOnly();
+      return decideRole(isFirstUser);
+    };
   }
 
   async isFirstUser(): Promise<boolean> {

@@ -61,7 +61,8 @@ export const authsContract = defineRoutes({
     summary: 'Sign in with email and password (or the trusted sign-in proxy header)',
     tags,
     auth: 'public',
-    // Behind WEBUI_AUTH_TRUSTED_EMAIL_HEADER the body is not read, so the handler validates it itself.
+    // Behind WEBUI_AUTH_TRUSTED_EMAIL_HEADER and in single-user mode (WEBUI_AUTH=False) the body is not
+    // read, so the handler validates it itself.
     body: signInForm,
     responses: session,
   }),

@@ -11,6 +11,7 @@ import { DomainError, ErrorKind } from '@parley/errors';
 import { authV1 } from '@parley/proto';
 import { DownstreamClients, GATEWAY } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { SignInOptions } from '../app-config/sign-in-options';
 import { SignInRateLimit } from '../rate-limit/sign-in-rate-limit';
 import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
 import { Route, RouteInput } from '../contract/route.decorator';
@@ -26,6 +27,7 @@ export class AuthsController {
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     @Inject(SignInRateLimit) private readonly rateLimit: SignInRateLimit,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(SignInOptions) private readonly signInOptions: SignInOptions,
   ) {}
 
   @Route(c.signUp)
@@ -45,6 +47,11 @@ export class AuthsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<Result<typeof c.signIn>> {
     if (this.config.WEBUI_AUTH_TRUSTED_EMAIL_HEADER) return this.signInWithTrustedHeader(req, res);
+    // Single-user mode (WEBUI_AUTH=False): whatever the form says, the one account is signed in.
+    if ((await this.signInOptions.get()).singleUser) {
+      const reply = await this.downstream.auth.signInSingleUser({}, { caller: GATEWAY });
+      return this.session(reply, req, res);
+    }
     const input = parseBody(c.signIn.body, req.body);
     await this.rateLimit.check(req.ip ?? 'unknown', input.email);
     const reply = await this.downstream.auth.signIn(input, { caller: GATEWAY });

@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import type { RealtimeConfig } from '../realtime.config';
+import { channelName } from '@parley/redis';
 import type { RealtimeRedis } from '../redis/realtime-redis';
 
 /** The Socket.IO path, behind the gateway and on this service directly. */
@@ -27,7 +28,12 @@ export class RedisIoAdapter extends IoAdapter {
     const server: Server = super.createIOServer(port, {
       ...options,
       path: SOCKET_PATH,
-      transports: this.config.WEBSOCKET_ALLOW_POLLING ? ['polling', 'websocket'] : ['websocket'],
+      transports: !this.config.ENABLE_WEBSOCKET_SUPPORT
+        ? ['polling']
+        : this.config.WEBSOCKET_ALLOW_POLLING
+          ? ['polling', 'websocket']
+          : ['websocket'],
+      allowUpgrades: this.config.ENABLE_WEBSOCKET_SUPPORT,
       pingInterval: this.config.WEBSOCKET_SERVER_PING_INTERVAL * 1000,
       pingTimeout: this.config.WEBSOCKET_SERVER_PING_TIMEOUT * 1000,
       // The transport's hard limit: a bigger frame closes the socket. Payloads between
@@ -39,7 +45,9 @@ export class RedisIoAdapter extends IoAdapter {
       this.config.REALTIME_CLUSTER === 'realtime'
         ? 'parley-socket.io'
         : `parley-socket.io-${this.config.REALTIME_CLUSTER}`;
-    server.adapter(createAdapter(this.redis.client, this.redis.subscriber, { key }));
+    server.adapter(
+      createAdapter(this.redis.client, this.redis.subscriber, { key: channelName(this.redis.client, key) }),
+    );
     this.redis.subscriberClosedByAdapter = true;
     return server;
   }
