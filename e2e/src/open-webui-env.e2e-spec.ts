@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { request, signUp } from './support/http';
+import { startOtlpReceiver } from './support/otlp-receiver';
+import { scanKeys } from './support/redis-keys';
+import { waitFor } from './support/sockets';
 import {
   createTestDatabase,
   freePort,
@@ -94,8 +98,10 @@ describe('an Open WebUI env file', () => {
     expect(result.stderr).toMatch(/DATABASE_TYPE "sqlite" is not supported: Parley runs on PostgreSQL only/);
   });
 
-  it('takes the models from the singular OLLAMA_BASE_URL and the cookie flags from WEBUI_SESSION_COOKIE_*', async () => {
+  it('takes the models from OLLAMA_BASE_URL, cookie flags, the Redis key prefix and OTel export from Open WebUI names', async () => {
     const ollama = await startFakeLlm({ models: ['llama-singular:latest'] });
+    const otlp = await startOtlpReceiver();
+    const prefix = `owui-${randomUUID().slice(0, 8)}`;
     const stack = await startStack({
       copies: { auth: 1, 'model-gateway': 1, gateway: 1 },
       env: {
@@ -103,8 +109,14 @@ describe('an Open WebUI env file', () => {
         ENABLE_OPENAI_API: 'false',
         WEBUI_SESSION_COOKIE_SAME_SITE: 'strict',
         WEBUI_SESSION_COOKIE_SECURE: 'true',
+        REDIS_KEY_PREFIX: prefix,
+        ENABLE_OTEL: 'true',
+        ENABLE_OTEL_METRICS: 'true',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+        OTEL_METRIC_EXPORT_INTERVAL: '500',
       },
     });
+    const redis = new Redis((await testInfrastructure()).redisUrl);
     try {
       const gateway = stack.gatewayUrls[0]!;
       const admin = await signUp(gateway, 'Ada', `ada-${randomUUID()}@example.com`);
@@ -128,9 +140,25 @@ describe('an Open WebUI env file', () => {
       });
       expect(models.status).toBe(200);
       expect(models.body.data.map((m) => m.id)).toContain('llama-singular:latest');
+      // The sign-up's rate-limit window lives under the installation's prefix.
+      expect(await scanKeys(redis, `${prefix}:parley:ratelimit:signin:*`)).not.toEqual([]);
+      // Spans and metrics reach the collector over OTLP/HTTP.
+      const fromGateway = () => otlp.metrics.filter((m) => m.service === 'gateway');
+      await waitFor(
+        () => fromGateway().some((m) => m.name === 'parley_http_request_duration_seconds'),
+        15_000,
+        'the gateway metrics over OTLP',
+      );
+      expect(fromGateway().find((m) => m.name === 'parley_http_request_duration_seconds')?.kind).toBe(
+        'histogram',
+      );
+      expect(fromGateway().find((m) => m.name === 'process_cpu_user_seconds_total')?.kind).toBe('sum');
+      await waitFor(() => otlp.spans.some((span) => span.service === 'gateway'), 15_000, 'gateway spans');
     } finally {
+      redis.disconnect();
       await stack.stop();
       await ollama.close();
+      otlp.server.close();
     }
   });
 });

@@ -1,52 +1,17 @@
-import { createServer, Server } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startStack, Stack } from '@parley/testing';
 import { request, signUp } from './support/http';
+import { startOtlpReceiver, type ExportedSpan } from './support/otlp-receiver';
 import { connectSocket, waitFor } from './support/sockets';
 
-interface ExportedSpan {
-  service: string;
-  traceId: string;
-  name: string;
-}
-
-/** A minimal OTLP/HTTP (JSON) receiver: what an OpenTelemetry collector would get. */
-function startOtlpReceiver(spans: ExportedSpan[]): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      const payload = JSON.parse(body || '{}') as {
-        resourceSpans?: Array<{
-          resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
-          scopeSpans: Array<{ spans: Array<{ traceId: string; name: string }> }>;
-        }>;
-      };
-      for (const resourceSpan of payload.resourceSpans ?? []) {
-        const service =
-          resourceSpan.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
-        for (const scope of resourceSpan.scopeSpans)
-          for (const span of scope.spans) spans.push({ service, traceId: span.traceId, name: span.name });
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as { port: number };
-      resolve({ server, url: `http://127.0.0.1:${address.port}` });
-    }),
-  );
-}
-
 describe('OpenTelemetry traces', () => {
-  const spans: ExportedSpan[] = [];
-  let receiver: { server: Server; url: string };
+  let spans: ExportedSpan[] = [];
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   let stack: Stack;
 
   beforeAll(async () => {
-    receiver = await startOtlpReceiver(spans);
+    receiver = await startOtlpReceiver();
+    spans = receiver.spans;
     stack = await startStack({
       copies: { auth: 1, chat: 1, realtime: 1, gateway: 1 },
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, DEFAULT_USER_ROLE: 'user' },

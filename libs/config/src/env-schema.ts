@@ -138,8 +138,13 @@ export function commonServiceEnv() {
      */
     ENABLE_OTEL: env.optionalBool(),
     ENABLE_OTEL_TRACES: env.bool(true),
-    /** Metrics are scraped from /metrics (Prometheus); OTLP metrics export is not built yet (a warning says so). */
+    /**
+     * Metrics pushed over OTLP/HTTP as well as scraped from /metrics (Prometheus): to
+     * OTEL_METRICS_EXPORTER_OTLP_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT, every OTEL_METRIC_EXPORT_INTERVAL ms.
+     */
     ENABLE_OTEL_METRICS: env.bool(false),
+    OTEL_METRICS_EXPORTER_OTLP_ENDPOINT: env.url(['http', 'https']).optional(),
+    OTEL_METRIC_EXPORT_INTERVAL: env.int(60_000, { min: 100, max: 3_600_000 }),
     /** The service.name of spans; the service's own name when unset (the chart sets parley-<service>). */
     OTEL_SERVICE_NAME: z.string().max(128).optional(),
     /** More resource attributes for spans, OpenTelemetry's form: key=value,key2=value2. */

@@ -28,6 +28,8 @@ interface CommonConfig {
   ENABLE_OTEL?: boolean;
   ENABLE_OTEL_TRACES: boolean;
   ENABLE_OTEL_METRICS: boolean;
+  OTEL_METRICS_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_METRIC_EXPORT_INTERVAL: number;
   OTEL_RESOURCE_ATTRIBUTES?: string;
   SHUTDOWN_GRACE_MS: number;
   PARLEY_REGION?: string;
@@ -70,15 +72,13 @@ export async function bootstrapService<S extends z.ZodRawShape>(
     otlpEndpoint: otlpTraceEndpoint(common),
     resourceAttributes: common.OTEL_RESOURCE_ATTRIBUTES,
     region: common.PARLEY_REGION,
+    otlpMetricsEndpoint: otlpMetricsEndpoint(common),
+    metricsIntervalMs: common.OTEL_METRIC_EXPORT_INTERVAL,
   });
   const logger = createLogger({ service: options.name, level: common.LOG_LEVEL });
   logger.info({ config: redactConfig(options.configSchema, config) }, 'configuration loaded');
   // Nothing an Open WebUI operator sets is silently ignored (docs/from-open-webui.md).
   for (const warning of unsupportedOpenWebUiVariables(source)) logger.warn(warning);
-  if (common.ENABLE_OTEL_METRICS)
-    logger.warn(
-      'ENABLE_OTEL_METRICS: metrics are not exported over OTLP yet; scrape /metrics (Prometheus) instead',
-    );
   logger.info(
     tls ? { grpcTls: 'mutual', ...tls.files } : { grpcTls: 'off' },
     tls ? 'internal gRPC uses mutual TLS' : 'internal gRPC is plaintext (GRPC_TLS_* not set)',
@@ -135,6 +135,25 @@ export function otlpTraceEndpoint(common: {
 }): string | undefined {
   if (common.ENABLE_OTEL === false || !common.ENABLE_OTEL_TRACES) return undefined;
   return common.OTEL_EXPORTER_OTLP_ENDPOINT ?? (common.ENABLE_OTEL ? 'http://localhost:4318' : undefined);
+}
+
+/**
+ * Where metrics are pushed over OTLP (Open WebUI's switches): only with ENABLE_OTEL_METRICS=true and
+ * ENABLE_OTEL not false; OTEL_METRICS_EXPORTER_OTLP_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT, else
+ * http://localhost:4318. /metrics keeps serving Prometheus either way.
+ */
+export function otlpMetricsEndpoint(common: {
+  ENABLE_OTEL?: boolean;
+  ENABLE_OTEL_METRICS: boolean;
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_METRICS_EXPORTER_OTLP_ENDPOINT?: string;
+}): string | undefined {
+  if (common.ENABLE_OTEL === false || !common.ENABLE_OTEL_METRICS) return undefined;
+  return (
+    common.OTEL_METRICS_EXPORTER_OTLP_ENDPOINT ??
+    common.OTEL_EXPORTER_OTLP_ENDPOINT ??
+    'http://localhost:4318'
+  );
 }
 
 /** The environment with the working directory's .env and Open WebUI's database parts (exit 78 on a bad one). */

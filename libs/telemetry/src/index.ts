@@ -18,3 +18,4 @@ export {
   natsMessagesTotal,
 } from './metrics';
 export { httpTracing } from './http-tracing.middleware';
+export { PrometheusRegistryProducer } from './otlp-metrics';

@@ -13,6 +13,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { metricsRegistry } from './metrics';
+import { shutdownOtlpMetrics, startOtlpMetrics } from './otlp-metrics';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -21,6 +23,10 @@ export interface TelemetryOptions {
   region?: string;
   /** OTEL_RESOURCE_ATTRIBUTES: key=value pairs separated by commas, values percent-encoded. */
   resourceAttributes?: string;
+  /** Where metrics are pushed over OTLP/HTTP (ENABLE_OTEL_METRICS); unset: scraped from /metrics only. */
+  otlpMetricsEndpoint?: string;
+  /** OTEL_METRIC_EXPORT_INTERVAL, ms. */
+  metricsIntervalMs?: number;
 }
 
 /** OpenTelemetry's OTEL_RESOURCE_ATTRIBUTES form; a pair that does not parse is left out. */
@@ -50,29 +56,39 @@ export function initTelemetry({
   otlpEndpoint,
   region,
   resourceAttributes,
+  otlpMetricsEndpoint,
+  metricsIntervalMs = 60_000,
 }: TelemetryOptions): void {
   if (initialised) return;
   initialised = true;
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const resource = {
+    ...parseResourceAttributes(resourceAttributes),
+    'service.name': serviceName,
+    'service.instance.id': `${process.pid}`,
+    ...(region ? { 'cloud.region': region } : {}),
+  };
+  if (otlpMetricsEndpoint)
+    startOtlpMetrics({
+      registry: metricsRegistry,
+      endpoint: otlpMetricsEndpoint,
+      intervalMs: metricsIntervalMs,
+      resource,
+    });
   if (!otlpEndpoint) return;
   const exporter = new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` });
   provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      ...parseResourceAttributes(resourceAttributes),
-      'service.name': serviceName,
-      'service.instance.id': `${process.pid}`,
-      ...(region ? { 'cloud.region': region } : {}),
-    }),
+    resource: resourceFromAttributes(resource),
     spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500 })],
   });
   trace.setGlobalTracerProvider(provider);
 }
 
-/** Flushes spans not yet exported; part of the drain on shutdown. */
+/** Flushes spans (and metrics) not yet exported; part of the drain on shutdown. */
 export async function shutdownTelemetry(): Promise<void> {
-  await provider?.shutdown().catch(() => undefined);
+  await Promise.all([provider?.shutdown().catch(() => undefined), shutdownOtlpMetrics()]);
 }
 
 export function tracer() {
