@@ -408,6 +408,15 @@ Only what each service reads: see README.md for the table.
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ . | quote }}
 {{- end }}
+{{- if $root.Values.otel.metrics }}
+- name: ENABLE_OTEL_METRICS
+  value: "true"
+{{- end }}
+{{- with $root.Values.redis.keyPrefix }}
+# The installation's name on a shared Redis and NATS (docs/installation-prefix.md): every service.
+- name: REDIS_KEY_PREFIX
+  value: {{ . | quote }}
+{{- end }}
 {{- $attrs := list -}}
 {{- with $root.Values.otel.resourceAttributes }}{{ $attrs = append $attrs . }}{{ end -}}
 {{- with $root.Values.region }}{{ $attrs = append $attrs (printf "cloud.region=%s" .) }}{{ end -}}

@@ -412,6 +412,31 @@ describe('chart options', () => {
     expect(envOf(auth).WEBUI_SECRET_KEY.valueFrom.secretKeyRef.name).toBe('my-key');
   });
 
+  it('names the installation on every service with redis.keyPrefix, and pushes OTLP metrics with otel.metrics', () => {
+    const objs = template(
+      [minimal],
+      [
+        '--set',
+        'redis.keyPrefix=team-a',
+        '--set',
+        'otel.metrics=true',
+        '--set',
+        'otel.endpoint=http://otel:4318',
+      ],
+    );
+    const deployments = ofKind(objs, 'Deployment');
+    expect(deployments).toHaveLength(COMPONENTS.length);
+    for (const d of deployments) {
+      expect(envValue(d, 'REDIS_KEY_PREFIX')).toBe('team-a');
+      expect(envValue(d, 'ENABLE_OTEL_METRICS')).toBe('true');
+    }
+    for (const d of ofKind(template([minimal]), 'Deployment')) {
+      expect(envValue(d, 'REDIS_KEY_PREFIX')).toBeUndefined();
+      expect(envValue(d, 'ENABLE_OTEL_METRICS')).toBeUndefined();
+    }
+    expect(() => template([minimal], ['--set', 'redis.keyPrefix=a.b'])).toThrow(/keyPrefix/);
+  });
+
   it('passes Redis Sentinel settings to the services that use Redis', () => {
     const objs = template([path.join(CHART_DIR, 'examples', 'values-ha.yaml')]);
     const users = ofKind(objs, 'Deployment').filter((d) => envOf(d).REDIS_URL);

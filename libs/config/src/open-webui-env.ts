@@ -102,6 +102,15 @@ export const UNSUPPORTED_OPEN_WEBUI_VARIABLES: Record<string, string> = {
   USE_OLLAMA_DOCKER: 'Parley bundles no Ollama; set OLLAMA_BASE_URLS to your Ollama server',
   RAG_EMBEDDING_MODEL_AUTO_UPDATE: 'Parley downloads no models at start',
   HF_HUB_OFFLINE: 'Parley downloads no models at start',
+  REDIS_CLUSTER: 'Redis Cluster is not supported yet; use one Redis, or Sentinel with REDIS_MODE=sentinel',
+  WEBSOCKET_REDIS_CLUSTER: 'Redis Cluster is not supported yet; WEBSOCKET_REDIS_URL names one Redis',
+  WEBSOCKET_MANAGER: 'not needed: sockets are always shared through Redis across copies',
+  ENABLE_OTEL_LOGS: 'logs are JSON lines on stdout; ship them with your log collector',
+  OTEL_EXPORTER_OTLP_INSECURE:
+    'Parley exports OTLP over HTTP (port 4318): give OTEL_EXPORTER_OTLP_ENDPOINT as http:// or https://',
+  THREAD_POOL_SIZE: 'the services are Node.js processes with no thread pool to size; run more replicas',
+  UVICORN_WORKERS: 'run more replicas of a service instead',
+  RESET_CONFIG_ON_START: 'not built yet: settings saved in the admin panel keep winning over the env',
 };
 
 /** The unsupported Open WebUI variables set in `env`, each as one sentence for a warning. */

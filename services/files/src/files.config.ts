@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { databaseEnv } from '@parley/database';
 import { commonServiceEnv, env, sensitive, z } from '@parley/config';
 import { natsEnv } from '@parley/nats';
@@ -21,7 +22,10 @@ export const filesConfigSchema = z.object({
   ...natsEnv(),
   /** `local`: UPLOAD_DIR on this node's disk (one copy, or a ReadWriteMany volume); `s3`: any S3 API. */
   STORAGE_PROVIDER: env.oneOf(['local', 's3'], 'local'),
-  UPLOAD_DIR: z.string().min(1).default('./.data/uploads'),
+  /** Where local state lives when nothing else says (Open WebUI's name): uploads go to DATA_DIR/uploads. */
+  DATA_DIR: z.string().min(1).default('./.data'),
+  /** The local provider's directory; DATA_DIR/uploads when unset. */
+  UPLOAD_DIR: z.string().min(1).optional(),
   S3_BUCKET_NAME: z.string().min(3).optional(),
   /** Unset: AWS's own endpoint for S3_REGION_NAME. */
   S3_ENDPOINT_URL: env.url(['http', 'https']).optional(),
@@ -69,4 +73,9 @@ export const FILES_CONFIG = Symbol('FILES_CONFIG');
 /** The extraction delay before attempt `n + 1`: doubling from FILES_EXTRACTION_RETRY_MS, at most a minute. */
 export function extractionBackoffMs(config: FilesConfig, deliveryCount: number): number {
   return Math.min(60_000, config.FILES_EXTRACTION_RETRY_MS * 2 ** Math.max(0, deliveryCount - 1));
+}
+
+/** UPLOAD_DIR, or DATA_DIR/uploads (Open WebUI's layout). */
+export function uploadDirOf(config: Pick<FilesConfig, 'UPLOAD_DIR' | 'DATA_DIR'>): string {
+  return config.UPLOAD_DIR ?? join(config.DATA_DIR, 'uploads');
 }

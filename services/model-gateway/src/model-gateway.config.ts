@@ -73,6 +73,13 @@ export const modelGatewayConfigSchema = z.object({
   CHAT_TASK_MAX_PER_USER: env.int(8, { min: 1, max: 1_000 }),
   /** The model that writes chat titles (Open WebUI's name); empty: the chat's own model. */
   TASK_MODEL: z.string().default(''),
+  /** Open WebUI's default models, comma-separated: the first is the fallback below. */
+  DEFAULT_MODELS: z.string().max(10_000).default(''),
+  /**
+   * Open WebUI's switch: a preset whose base model no connection serves any more answers with the first
+   * of DEFAULT_MODELS instead of "model not found" (its prompt and parameters still apply).
+   */
+  ENABLE_CUSTOM_MODEL_FALLBACK: env.bool(false),
   /** Title generation after a chat's first answer (Open WebUI's name). */
   ENABLE_TITLE_GENERATION: env.bool(true),
   // Files in chats (docs/files-in-chats.md).

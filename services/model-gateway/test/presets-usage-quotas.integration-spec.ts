@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { createGrpcClient, type Caller } from '@parley/grpc';
 import { modelGatewayV1, presetsV1, usageV1 } from '@parley/proto';
@@ -244,6 +245,36 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
     );
     expect(seen).toMatchObject({ id, writable: false });
     expect((await complete(bypass, stranger, id)).result.case).toBe('completionJson');
+  });
+
+  it('falls back to the first of DEFAULT_MODELS for a preset whose base model is gone, when told to', async () => {
+    const [a] = clients as [ReturnType<typeof clientsFor>];
+    const id = `orphan-${randomUUID().slice(0, 8)}`;
+    // Made while its base model was served (the create checks it), which has since gone away.
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    await pg.query(
+      `INSERT INTO model_gateway.presets (id, user_id, base_model_id, name, system_prompt, params)
+       VALUES ($1, $2, 'retired-model', 'Orphan', 'You are a pirate.', '{"temperature":0.2}')`,
+      [id, owner.userId],
+    );
+    await pg.end();
+    const fallback = await startCopy({
+      ENABLE_CUSTOM_MODEL_FALLBACK: 'true',
+      DEFAULT_MODELS: ' gpt-other,gpt-fake',
+    });
+    expect((await complete(fallback, admin, id)).result.case).toBe('completionJson');
+    expect(upstream.stats.lastRequest?.body).toMatchObject({
+      model: 'gpt-other',
+      temperature: 0.2,
+      messages: [
+        { role: 'system', content: 'You are a pirate.' },
+        { role: 'user', content: 'Say hello' },
+      ],
+    });
+    // Without the switch (the default), and for a plain unknown model id either way: not found.
+    expect((await rejection(complete(a, admin, id))).code).toBe('MODEL_NOT_FOUND');
+    expect((await rejection(complete(fallback, admin, 'retired-model'))).code).toBe('MODEL_NOT_FOUND');
   });
 
   it('records tokens per user, model and day: reported by the upstream, or estimated', async () => {

@@ -1,4 +1,4 @@
-import type { FilesConfig } from '../files.config';
+import { uploadDirOf, type FilesConfig } from '../files.config';
 import { LocalStorageProvider } from './local-storage.provider';
 import { S3StorageProvider } from './s3-storage.provider';
 import type { StorageProvider } from './storage-provider';
@@ -7,5 +7,5 @@ import type { StorageProvider } from './storage-provider';
 export function createStorageProvider(config: FilesConfig): StorageProvider {
   return config.STORAGE_PROVIDER === 's3'
     ? new S3StorageProvider(config)
-    : new LocalStorageProvider(config.UPLOAD_DIR);
+    : new LocalStorageProvider(uploadDirOf(config));
 }

@@ -86,11 +86,29 @@ export class CompletionsService {
    */
   private async prepare(caller: CompletionCaller, bodyJson: string) {
     const request = parseCompletionRequest(bodyJson);
-    const { body: withPreset, preset } = await this.presets.forCompletion(caller, request);
-    const model = await this.models.resolve(withPreset.model);
+    const { body: onBase, preset } = await this.presets.forCompletion(caller, request);
+    const { body: withPreset, model } = await this.servingModel(onBase, preset);
     const grounded = await this.retrieval.ground(caller, withPreset, preset?.knowledgeIds ?? []);
     const body = await this.files.attach(caller, grounded.body, capabilitiesOf(preset?.meta));
     return { requested: request.model, body, model, sources: grounded.sources };
+  }
+
+  /**
+   * The model of the request's connection. A preset whose base model is gone falls back to the first
+   * of DEFAULT_MODELS with ENABLE_CUSTOM_MODEL_FALLBACK (Open WebUI's behaviour); otherwise, and for
+   * plain model ids, an unknown model is MODEL_NOT_FOUND.
+   */
+  private async servingModel<T extends { model: string }>(body: T, preset: unknown) {
+    try {
+      return { body, model: await this.models.resolve(body.model) };
+    } catch (error) {
+      const fallback = this.config.DEFAULT_MODELS.split(',')
+        .map((id) => id.trim())
+        .find(Boolean);
+      const missing = error instanceof DomainError && error.code === 'MODEL_NOT_FOUND';
+      if (!missing || !preset || !this.config.ENABLE_CUSTOM_MODEL_FALLBACK || !fallback) throw error;
+      return { body: { ...body, model: fallback }, model: await this.models.resolve(fallback) };
+    }
   }
 
   /**
