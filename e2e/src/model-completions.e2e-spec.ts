@@ -353,10 +353,39 @@ describe('models and completions through two copies of gateway and model-gateway
       token: admin.token,
       body: {
         ...config.body,
-        OPENAI_API_CONFIGS: { '0': { enable: true, prefix_id: 'ext', model_ids: [] } },
+        OPENAI_API_CONFIGS: {
+          '0': {
+            enable: true,
+            prefix_id: 'ext',
+            model_ids: [],
+            tags: [{ name: 'vendor' }, { name: 'eu' }],
+            connection_type: 'local',
+          },
+        },
       },
     });
     expect(updated.status).toBe(200);
+    // Open WebUI's per-connection tags and connection type: kept, and carried by every model of it.
+    expect(
+      (
+        await request<{ OPENAI_API_CONFIGS: Record<string, unknown> }>(gatewayB, 'GET', '/openai/config', {
+          token: admin.token,
+        })
+      ).body.OPENAI_API_CONFIGS['0'],
+    ).toMatchObject({ tags: [{ name: 'vendor' }, { name: 'eu' }], connection_type: 'local' });
+    const tagged = await request<{ data: Array<{ id: string; tags?: unknown; connection_type: string }> }>(
+      gatewayB,
+      'GET',
+      '/api/models',
+      { token: user.token },
+    );
+    expect(tagged.body.data.find((m) => m.id === 'ext.gpt-fake')).toMatchObject({
+      tags: [{ name: 'vendor' }, { name: 'eu' }],
+      connection_type: 'local',
+    });
+    const ollamaModel = tagged.body.data.find((m) => m.id === 'llama-fake:latest');
+    expect(ollamaModel).toMatchObject({ connection_type: 'local' });
+    expect(ollamaModel?.tags).toBeUndefined();
     const completion = await clientFor(gatewayB, user).chat.completions.create({
       model: 'ext.gpt-fake',
       messages: [{ role: 'user', content: 'x' }],

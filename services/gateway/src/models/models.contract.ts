@@ -13,6 +13,8 @@ export const model = z
     created: z.number().int(),
     owned_by: z.enum(['openai', 'ollama']),
     connection_type: z.enum(['local', 'external']),
+    /** The tags of the connections serving it (Open WebUI's per-connection `tags`). */
+    tags: z.array(z.object({ name: z.string() })).optional(),
     ollama: z.unknown().optional(),
     urls: z.array(z.number().int()).optional(),
     openai: z.unknown().optional(),

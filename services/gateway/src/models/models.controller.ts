@@ -23,7 +23,8 @@ export function modelJson(model: modelGatewayV1.Model) {
     object: 'model' as const,
     created: Number(model.created),
     owned_by: ollama ? ('ollama' as const) : ('openai' as const),
-    connection_type: ollama ? ('local' as const) : ('external' as const),
+    connection_type: model.connectionType === 'local' ? ('local' as const) : ('external' as const),
+    ...(model.tags.length ? { tags: model.tags.map((name) => ({ name })) } : {}),
     ...(ollama
       ? { ollama: upstream, urls: model.urlIndexes }
       : { openai: upstream, urlIdx: model.urlIndexes[0] ?? 0 }),

@@ -8,6 +8,12 @@ const apiConfig = z
     prefix_id: z.string().max(64).optional().nullable(),
     model_ids: z.array(z.string().max(256)).max(1_000).optional(),
     key: z.string().max(4_096).optional(),
+    /** Open WebUI's shape, `[{name}]`; plain names are taken too. */
+    tags: z
+      .array(z.union([z.string().max(64), z.object({ name: z.string().max(64) }).passthrough()]))
+      .max(20)
+      .optional(),
+    connection_type: z.enum(['external', 'local']).optional(),
   })
   .passthrough();
 const urls = z.array(z.string().max(2_048), { invalid_type_error: 'must be a list of URLs' }).max(100);
@@ -35,6 +41,8 @@ const shownConfig = z.object({
   enable: z.boolean(),
   prefix_id: z.string(),
   model_ids: z.array(z.string()),
+  tags: z.array(z.object({ name: z.string() })),
+  connection_type: z.enum(['external', 'local']),
   key: z.string().optional(),
 });
 const openAiView = z

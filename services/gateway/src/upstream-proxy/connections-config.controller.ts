@@ -11,18 +11,42 @@ import { connectionsConfigContract as c } from './connections-config.contract';
 const { ConnectionKind } = modelGatewayV1;
 
 type View = { enabled: boolean; connections: modelGatewayV1.ConnectionConfig[] };
+type FormConfig = {
+  enable?: boolean;
+  prefix_id?: string | null;
+  model_ids?: string[];
+  tags?: Array<string | { name: string }>;
+  connection_type?: 'external' | 'local';
+};
+
+/** The per-connection settings both kinds share, as the model gateway takes them. */
+function fromForm(config: FormConfig) {
+  return {
+    enable: config.enable ?? true,
+    prefixId: config.prefix_id ?? '',
+    modelIds: config.model_ids ?? [],
+    tags: (config.tags ?? []).map((tag) => (typeof tag === 'string' ? tag : tag.name)),
+    connectionType: config.connection_type ?? '',
+  };
+}
+
+/** Open WebUI's api_configs entry of one connection. */
+function configJson(c: modelGatewayV1.ConnectionConfig) {
+  return {
+    enable: c.enable,
+    prefix_id: c.prefixId,
+    model_ids: c.modelIds,
+    tags: c.tags.map((name) => ({ name })),
+    connection_type: c.connectionType === 'local' ? ('local' as const) : ('external' as const),
+  };
+}
 
 function openAiJson(view: View) {
   return {
     ENABLE_OPENAI_API: view.enabled,
     OPENAI_API_BASE_URLS: view.connections.map((c) => c.baseUrl),
     OPENAI_API_KEYS: view.connections.map((c) => c.apiKey),
-    OPENAI_API_CONFIGS: Object.fromEntries(
-      view.connections.map((c, i) => [
-        String(i),
-        { enable: c.enable, prefix_id: c.prefixId, model_ids: c.modelIds },
-      ]),
-    ),
+    OPENAI_API_CONFIGS: Object.fromEntries(view.connections.map((c, i) => [String(i), configJson(c)])),
   };
 }
 
@@ -33,12 +57,7 @@ function ollamaJson(view: View) {
     OLLAMA_API_CONFIGS: Object.fromEntries(
       view.connections.map((c, i) => [
         String(i),
-        {
-          enable: c.enable,
-          prefix_id: c.prefixId,
-          model_ids: c.modelIds,
-          ...(c.apiKey ? { key: c.apiKey } : {}),
-        },
+        { ...configJson(c), ...(c.apiKey ? { key: c.apiKey } : {}) },
       ]),
     ),
   };
@@ -70,13 +89,7 @@ export class ConnectionsConfigController {
   ): Promise<Result<typeof c.updateOpenAi>> {
     const connections = form.OPENAI_API_BASE_URLS.map((baseUrl, i) => {
       const config = form.OPENAI_API_CONFIGS[String(i)] ?? {};
-      return {
-        baseUrl,
-        apiKey: form.OPENAI_API_KEYS[i] ?? '',
-        enable: config.enable ?? true,
-        prefixId: config.prefix_id ?? '',
-        modelIds: config.model_ids ?? [],
-      };
+      return { baseUrl, apiKey: form.OPENAI_API_KEYS[i] ?? '', ...fromForm(config) };
     });
     return openAiJson(
       await this.downstream.modelGateway.updateConnectionsConfig(
@@ -107,13 +120,7 @@ export class ConnectionsConfigController {
   ): Promise<Result<typeof c.updateOllama>> {
     const connections = form.OLLAMA_BASE_URLS.map((baseUrl, i) => {
       const config = form.OLLAMA_API_CONFIGS[String(i)] ?? {};
-      return {
-        baseUrl,
-        apiKey: config.key ?? '',
-        enable: config.enable ?? true,
-        prefixId: config.prefix_id ?? '',
-        modelIds: config.model_ids ?? [],
-      };
+      return { baseUrl, apiKey: config.key ?? '', ...fromForm(config) };
     });
     return ollamaJson(
       await this.downstream.modelGateway.updateConnectionsConfig(

@@ -12,10 +12,16 @@ export interface Connection {
   prefixId: string;
   enabled: boolean;
   modelIds: string[];
+  /** Open WebUI's per-connection tags: every model of the connection carries them. */
+  tags: string[];
+  /** Open WebUI's connection_type. */
+  connectionType: ConnectionType;
   /** Open WebUI's urlIdx: the order within its kind. */
   position: number;
   updatedAt: number;
 }
+
+export type ConnectionType = 'external' | 'local';
 
 export interface ConnectionInput {
   baseUrl: string;
@@ -23,6 +29,9 @@ export interface ConnectionInput {
   enabled: boolean;
   prefixId: string;
   modelIds: string[];
+  tags: string[];
+  /** Unset: the kind's default (Ollama local, OpenAI external), as Open WebUI. */
+  connectionType?: ConnectionType;
 }
 
 /** Open WebUI's env form: `;`-separated URLs, keys paired by position (missing keys are empty). */
@@ -35,6 +44,7 @@ export function connectionsFromEnv(urls: string, keys: string): ConnectionInput[
     enabled: true,
     prefixId: '',
     modelIds: [],
+    tags: [],
   }));
 }
 

@@ -30,6 +30,13 @@ export class ConnectionsRepository {
       prefixId: row.prefixId ?? '',
       enabled: row.enabled,
       modelIds: Array.isArray(row.modelIds) ? (row.modelIds as string[]) : [],
+      tags: Array.isArray(row.tags) ? (row.tags as string[]) : [],
+      connectionType:
+        row.connectionType === 'local' || row.connectionType === 'external'
+          ? row.connectionType
+          : row.kind === 'ollama'
+            ? 'local'
+            : 'external',
       position: row.position,
       updatedAt: row.updatedAt.getTime(),
     }));
@@ -82,6 +89,8 @@ export class ConnectionsRepository {
       prefixId: c.prefixId || null,
       enabled: c.enabled,
       modelIds: c.modelIds,
+      tags: c.tags,
+      connectionType: c.connectionType ?? '',
       position,
     };
   }

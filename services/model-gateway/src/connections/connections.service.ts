@@ -8,6 +8,7 @@ import {
   Connection,
   ConnectionInput,
   ConnectionKind,
+  ConnectionType,
   connectionsFromEnv,
   normaliseBaseUrl,
 } from './connection';
@@ -26,6 +27,9 @@ export interface ConnectionView {
   enable: boolean;
   prefixId: string;
   modelIds: string[];
+  tags: string[];
+  /** "external" or "local"; empty on update: the kind's default (Ollama local, OpenAI external). */
+  connectionType: string;
 }
 
 /**
@@ -99,6 +103,8 @@ export class ConnectionsService implements OnModuleInit {
           enable: c.enabled,
           prefixId: c.prefixId,
           modelIds: c.modelIds,
+          tags: c.tags,
+          connectionType: c.connectionType,
         })),
     };
   }
@@ -133,7 +139,15 @@ export class ConnectionsService implements OnModuleInit {
           );
         apiKey = previous.apiKey;
       }
-      return { baseUrl, apiKey, enabled: c.enable, prefixId, modelIds: c.modelIds.filter((m) => m.trim()) };
+      return {
+        baseUrl,
+        apiKey,
+        enabled: c.enable,
+        prefixId,
+        modelIds: c.modelIds.filter((m) => m.trim()),
+        tags: connectionTags(c.tags, i),
+        connectionType: connectionTypeOf(c.connectionType, i),
+      };
     });
     await this.repository.replace(kind, connections, enabled);
     this.table.changed();
@@ -144,4 +158,21 @@ export class ConnectionsService implements OnModuleInit {
     this.table.drop();
     return this.current();
   }
+}
+
+/** Open WebUI's per-connection tags: names, trimmed, without repeats; at most 20 of 64 characters. */
+function connectionTags(tags: string[], i: number): string[] {
+  const names = [...new Set(tags.map((tag) => tag.trim()).filter(Boolean))];
+  if (names.length > 20 || names.some((name) => name.length > 64))
+    throw new DomainError(ErrorKind.InvalidArgument, `connection ${i}: at most 20 tags of 64 characters.`);
+  return names;
+}
+
+function connectionTypeOf(value: string, i: number): ConnectionType | undefined {
+  if (!value) return undefined;
+  if (value === 'external' || value === 'local') return value;
+  throw new DomainError(
+    ErrorKind.InvalidArgument,
+    `connection ${i}: connection_type must be external or local.`,
+  );
 }

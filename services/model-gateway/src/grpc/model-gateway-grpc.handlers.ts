@@ -39,6 +39,8 @@ function configView(view: { enabled: boolean; connections: ConnectionView[] }) {
       enable: c.enable,
       prefixId: c.prefixId,
       modelIds: c.modelIds,
+      tags: c.tags,
+      connectionType: c.connectionType,
     })),
   };
 }
@@ -106,6 +108,8 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
             upstreamJson: JSON.stringify(m.raw),
             urlIndexes: m.servedBy.map((s) => s.connection.position),
             created: BigInt(m.created),
+            tags: [...new Set(m.servedBy.flatMap((s) => s.connection.tags))],
+            connectionType: m.servedBy[0]?.connection.connectionType ?? 'external',
           })),
         };
       },
@@ -185,6 +189,8 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
             enable: c.enable,
             prefixId: c.prefixId,
             modelIds: [...c.modelIds],
+            tags: [...c.tags],
+            connectionType: c.connectionType,
           })),
           request.enabled,
         );
