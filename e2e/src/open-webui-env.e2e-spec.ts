@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { Client } from 'pg';
+import { createGrpcClient } from '@parley/grpc';
+import { authV1 } from '@parley/proto';
 import { request, signUp } from './support/http';
 import { startOtlpReceiver } from './support/otlp-receiver';
 import { scanKeys } from './support/redis-keys';
@@ -17,6 +20,8 @@ import {
   startServiceProcess,
   testInfrastructure,
   TEST_CALLER_SECRET,
+  serviceCaller,
+  testCallerSigning,
   type ServiceProcess,
   type TestDatabase,
 } from '@parley/testing';
@@ -65,16 +70,51 @@ describe('an Open WebUI env file', () => {
       ].join('\n'),
     );
     const httpPort = await freePort();
+    const grpcPort = await freePort();
     auth = await startServiceProcess('auth', {
       cwd: dir,
       httpPort,
       // Only what the platform adds; everything an operator brings comes from the .env.
       env: {
         HTTP_PORT: String(httpPort),
-        GRPC_PORT: String(await freePort()),
+        GRPC_PORT: String(grpcPort),
         CALLER_ASSERTION_SECRET: TEST_CALLER_SECRET,
       },
     });
+    // Many calls at once need many connections: PostgreSQL sees the pool grow to its size, no further.
+    const client = createGrpcClient(authV1.AuthService, `127.0.0.1:${grpcPort}`, {
+      deadlineMs: 10_000,
+      peerName: 'auth',
+      signing: testCallerSigning('auth'),
+      defaultCaller: serviceCaller('gateway'),
+    });
+    const pg = new Client({ connectionString: infra.databaseUrl });
+    await pg.connect();
+    try {
+      let most = 0;
+      await Promise.all([
+        ...Array.from({ length: 60 }, () => client.getSignInOptions({})),
+        (async () => {
+          for (let i = 0; i < 20; i++) {
+            const { rows } = await pg.query<{ n: string }>(
+              'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1',
+              [url.pathname.slice(1)],
+            );
+            most = Math.max(most, Number(rows[0]!.n));
+          }
+        })(),
+      ]);
+      const { rows } = await pg.query<{ n: string }>(
+        'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1',
+        [url.pathname.slice(1)],
+      );
+      most = Math.max(most, Number(rows[0]!.n));
+      expect(most).toBeGreaterThanOrEqual(1);
+      expect(most).toBeLessThanOrEqual(3);
+    } finally {
+      client.close();
+      await pg.end();
+    }
     const logs = auth.logs();
     // Ready means it reached PostgreSQL through the composed URL (readiness checks it).
     expect(logs).toContain('"DATABASE_POOL_SIZE":3');
