@@ -35,7 +35,11 @@ void bootstrapService({
     );
     (app.getHttpServer() as Server).on('close', () => metrics.close());
     app.use(crossSiteGuard(config.CORS_ALLOW_ORIGIN));
-    app.use(attachRealtimeProxy(app.getHttpServer() as Server, config.REALTIME_URL, logger));
+    app.use(
+      attachRealtimeProxy(app.getHttpServer() as Server, config.REALTIME_URL, logger, {
+        websocket: config.ENABLE_WEBSOCKET_SUPPORT,
+      }),
+    );
     app.use(oauthProxy(config.AUTH_HTTP_URL, logger));
     app.use(serveWebApp(config.WEB_DIST_DIR));
   },
