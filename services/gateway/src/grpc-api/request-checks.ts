@@ -1,8 +1,14 @@
 import { DomainError, ErrorKind } from '@parley/errors';
 
-/** An invalid request field, named the way the proto names it (`page_token`, `messages[2].role`). */
+/**
+ * An invalid request field, named the way the proto names it (`page_token`, `messages[2].role`): in the
+ * message, and as the google.rpc.BadRequest field violation of the status details.
+ */
 export function invalidArgument(field: string, problem: string): DomainError {
-  return new DomainError(ErrorKind.InvalidArgument, `${field}: ${problem}`, { code: 'INVALID_INPUT' });
+  return new DomainError(ErrorKind.InvalidArgument, `${field}: ${problem}`, {
+    code: 'INVALID_INPUT',
+    fieldViolations: [{ field, description: problem }],
+  });
 }
 
 /** A required text field: present, and at most `max` characters. */
