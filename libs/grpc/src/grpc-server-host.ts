@@ -266,11 +266,17 @@ export class GrpcServerHost {
    * protobuf decoding turns invalid UTF-8 into U+FFFD, but a NUL is valid UTF-8 and arrives as is.
    */
   private checkRequest(request: unknown): void {
-    if (request instanceof UndecodableRequest)
+    if (request instanceof UndecodableRequest) {
+      const field = request.invalidUtf8Field;
+      const description = 'is not valid UTF-8 (a lone surrogate, or bytes that are not text)';
       throw new DomainError(
         ErrorKind.InvalidArgument,
-        `Invalid request: not a valid ${request.typeName} message.`,
+        field
+          ? `Invalid request: ${field} ${description}.`
+          : `Invalid request: not a valid ${request.typeName} message.`,
+        field ? { fieldViolations: [{ field, description }] } : {},
       );
+    }
     // The decoded message itself, not its JSON form: toJson would base64-encode every bytes field (a
     // 64 KiB upload chunk) only for the check to scan the result; bytes carry no text and are skipped.
     const unsafe = findUnsafeInput(request, { root: 'request' });

@@ -2,7 +2,7 @@ import type { ServiceHandlers } from '@parley/grpc';
 import type { apiV1Files } from '@parley/proto';
 import type { DownstreamClients } from '../downstream/downstream-clients';
 import { fileResource, internalUpload, type UploadLimits } from './file-resources';
-import { requireText } from './request-checks';
+import { namingField, requireText } from './request-checks';
 import { userOf } from './user-of';
 
 type FileMethods = typeof apiV1Files.FileService extends { method: infer M } ? M : never;
@@ -25,11 +25,14 @@ export function fileHandlers(
   const files = downstream.files;
   return {
     async uploadFile(requests, call) {
-      const reply = await files.uploadFile(internalUpload(requests, call.signal, limits), {
-        caller: userOf(call),
-        signal: call.signal,
-        deadlineMs: transferDeadlineMs,
-      });
+      const reply = await files
+        .uploadFile(internalUpload(requests, call.signal, limits), {
+          caller: userOf(call),
+          signal: call.signal,
+          deadlineMs: transferDeadlineMs,
+        })
+        // The files service checks the extension against RAG_ALLOWED_FILE_EXTENSIONS: the filename's fault.
+        .catch(namingField('metadata.filename', ['FILE_EXTENSION_NOT_ALLOWED']));
       return { file: fileResource(reply.file) };
     },
 
