@@ -258,6 +258,12 @@ Only what each service reads: see README.md for the table.
   value: {{ $svc.metricsPort | quote }}
 - name: GRPC_API_PORT
   value: {{ $svc.grpcApiPort | quote }}
+{{- if $svc.grpcApiTls.secretName }}
+- name: GRPC_API_TLS_CERT_FILE
+  value: /etc/parley/grpc-api-tls/tls.crt
+- name: GRPC_API_TLS_KEY_FILE
+  value: /etc/parley/grpc-api-tls/tls.key
+{{- end }}
 # Which proxies' X-Forwarded-For / X-Forwarded-Proto the gateway believes (client address, https).
 - name: TRUST_PROXY
   value: {{ $svc.trustProxy | quote }}

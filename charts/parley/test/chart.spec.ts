@@ -833,6 +833,33 @@ describe('edge: ingress modes and Gateway API', () => {
     ).toBeUndefined();
   });
 
+  it('serves the gRPC API port with its own certificate from a TLS Secret, and the Ingress speaks GRPCS to it', () => {
+    const objs = template(
+      [],
+      ['--set', 'gateway.grpcApiTls.secretName=grpc-api-cert', '--set', 'grpcApi.ingress.enabled=true'],
+    );
+    const gateway = named(objs, 'Deployment', `${RELEASE}-gateway`)!;
+    const mount = (container(gateway).volumeMounts as Obj[]).find((m) => m.name === 'grpc-api-tls')!;
+    expect(envValue(gateway, 'GRPC_API_TLS_CERT_FILE')).toBe(`${mount.mountPath}/tls.crt`);
+    expect(envValue(gateway, 'GRPC_API_TLS_KEY_FILE')).toBe(`${mount.mountPath}/tls.key`);
+    const volume = (gateway.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'grpc-api-tls')!;
+    expect(volume.secret).toMatchObject({
+      secretName: 'grpc-api-cert',
+      items: [
+        { key: 'tls.crt', path: 'tls.crt' },
+        { key: 'tls.key', path: 'tls.key' },
+      ],
+    });
+    const ing = named(objs, 'Ingress', `${RELEASE}-grpc-api`)!;
+    expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/backend-protocol']).toBe('GRPCS');
+    // Only the gateway gets it; by default nobody does.
+    for (const d of ofKind(objs, 'Deployment').filter((x) => x !== gateway))
+      expect(envValue(d, 'GRPC_API_TLS_CERT_FILE')).toBeUndefined();
+    expect(
+      envValue(named(template([]), 'Deployment', `${RELEASE}-gateway`)!, 'GRPC_API_TLS_CERT_FILE'),
+    ).toBeUndefined();
+  });
+
   it('renders the gRPC API GRPCRoute example for Gateway API, and refuses it without parentRefs', () => {
     const objs = template(
       [],
