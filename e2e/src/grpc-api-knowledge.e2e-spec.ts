@@ -3,7 +3,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { apiV1Knowledge } from '@parley/proto';
 import { Stack, startStack } from '@parley/testing';
-import { GrpcApiClient } from './support/grpc-api-client';
+import { failedCall, GrpcApiClient } from './support/grpc-api-client';
 import { apiKeyOf, request, signUpsFrom, uploadFile, type SignedUp } from './support/http';
 
 const { KnowledgeService, Visibility, IndexState } = apiV1Knowledge;
@@ -14,13 +14,8 @@ const WORD = `vrelk${randomBytes(4).toString('hex')}`;
 const FACT = `The Dunmore ferry captain feeds ${WORD} gulls at every crossing.`;
 
 async function failureOf(call: Promise<unknown>): Promise<{ code: number; details: string }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as ServiceError;
-    return { code: e.code, details: e.details };
-  }
-  throw new Error('the call succeeded');
+  const { code, details } = await failedCall(call);
+  return { code, details };
 }
 
 /**

@@ -6,7 +6,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { checkGrpcHealth, errorCodeOf } from '@parley/grpc';
 import { apiV1Chats, apiV1Completions, apiV1Models } from '@parley/proto';
 import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
-import { GrpcApiClient } from './support/grpc-api-client';
+import { failedCall, GrpcApiClient, statusDetailsOf } from './support/grpc-api-client';
 import { apiKeyOf, request, SignedUp, signUpsFrom } from './support/http';
 
 const { ChatService, Role } = apiV1Chats;
@@ -146,6 +146,7 @@ describe('the public gRPC API on two gateway copies', () => {
       expect(names.sort()).toEqual([
         'parley.api.v1.ChatService',
         'parley.api.v1.CompletionService',
+        'parley.api.v1.FileService',
         'parley.api.v1.KnowledgeService',
         'parley.api.v1.ModelService',
       ]);
@@ -357,30 +358,58 @@ describe('the public gRPC API on two gateway copies', () => {
     }
   });
 
-  it('answers invalid input with INVALID_ARGUMENT naming the field, never INTERNAL', async () => {
-    const cases: Array<[Promise<unknown>, string]> = [
-      [getChat(a, ''), 'id'],
-      [a.unary(CompletionService, 'complete', { model: 'gpt-fake', messages: [] }), 'messages'],
-      [a.unary(CompletionService, 'complete', { model: '', messages: [{ role: Role.USER }] }), 'model'],
+  it('answers invalid input with INVALID_ARGUMENT and a google.rpc.BadRequest naming the field, never INTERNAL', async () => {
+    // [call, the field in the message, the field violation's path]
+    const cases: Array<[() => Promise<unknown>, string, string]> = [
+      [() => getChat(a, ''), 'id', 'id'],
       [
-        a.unary(CompletionService, 'complete', { model: 'gpt-fake', messages: [{ content: 'no role' }] }),
+        () => a.unary(CompletionService, 'complete', { model: 'gpt-fake', messages: [] }),
+        'messages',
+        'messages',
+      ],
+      [
+        () => a.unary(CompletionService, 'complete', { model: '', messages: [{ role: Role.USER }] }),
+        'model',
+        'model',
+      ],
+      [
+        () =>
+          a.unary(CompletionService, 'complete', { model: 'gpt-fake', messages: [{ content: 'no role' }] }),
+        'messages[0].role',
         'messages[0].role',
       ],
       [
-        a.unary(CompletionService, 'complete', {
-          model: 'gpt-fake',
-          messages: [{ role: Role.USER, content: 'x' }],
-          parameters: { temperature: 7 },
-        }),
+        () =>
+          a.unary(CompletionService, 'complete', {
+            model: 'gpt-fake',
+            messages: [{ role: Role.USER, content: 'x' }],
+            parameters: { temperature: 7 },
+          }),
+        'parameters.temperature',
         'parameters.temperature',
       ],
-      [createChat(a, 'x'.repeat(5000)), 'title'],
-      [createChat(a, 'nul \u0000 byte'), 'request'],
+      [() => createChat(a, 'x'.repeat(5000)), 'title', 'title'],
+      // Refused by the server's input check before any handler: the message names the decoded path.
+      [() => createChat(a, 'nul \u0000 byte'), 'request', 'title'],
+      [
+        () =>
+          a.unary(ChatService, 'updateChat', {
+            chat: { id: 'x', title: 't' },
+            updateMask: { paths: ['pinned'] },
+          }),
+        'update_mask',
+        'update_mask',
+      ],
     ];
-    for (const [call, field] of cases) {
-      const failure = await failureOf(call);
-      expect({ field, code: failure.code }).toEqual({ field, code: status.INVALID_ARGUMENT });
-      expect(failure.details).toContain(field);
+    for (const [call, field, violation] of cases) {
+      const error = await failedCall(call());
+      expect({ field, code: error.code }).toEqual({ field, code: status.INVALID_ARGUMENT });
+      expect(error.details).toContain(field);
+      expect(statusDetailsOf(error)).toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        domain: 'parley',
+        fieldViolations: [{ field: violation, description: expect.any(String) }],
+      });
     }
     const unknownModel = await failureOf(
       a.unary(CompletionService, 'complete', {

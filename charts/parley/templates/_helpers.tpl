@@ -256,6 +256,14 @@ Only what each service reads: see README.md for the table.
   value: {{ $svc.httpPort | quote }}
 - name: METRICS_PORT
   value: {{ $svc.metricsPort | quote }}
+- name: GRPC_API_PORT
+  value: {{ $svc.grpcApiPort | quote }}
+{{- if $svc.grpcApiTls.secretName }}
+- name: GRPC_API_TLS_CERT_FILE
+  value: /etc/parley/grpc-api-tls/tls.crt
+- name: GRPC_API_TLS_KEY_FILE
+  value: /etc/parley/grpc-api-tls/tls.key
+{{- end }}
 # Which proxies' X-Forwarded-For / X-Forwarded-Proto the gateway believes (client address, https).
 - name: TRUST_PROXY
   value: {{ $svc.trustProxy | quote }}
@@ -478,6 +486,12 @@ Only what each service reads: see README.md for the table.
 {{- end -}}
 {{- if and .Values.caBundle.configMapName .Values.caBundle.secretName -}}
 {{- fail "caBundle: set configMapName or secretName, not both" -}}
+{{- end -}}
+{{- if and .Values.grpcApi.grpcRoute.enabled (not .Values.grpcApi.grpcRoute.parentRefs) -}}
+{{- fail "grpcApi.grpcRoute.enabled needs grpcApi.grpcRoute.parentRefs: the Gateway(s) the GRPCRoute attaches to" -}}
+{{- end -}}
+{{- if and .Values.grpcApi.ingress.enabled (not .Values.grpcApi.ingress.hosts) -}}
+{{- fail "grpcApi.ingress.enabled needs grpcApi.ingress.hosts: the host name(s) gRPC clients call" -}}
 {{- end -}}
 {{- if and .Values.gatewayApi.enabled (not .Values.gatewayApi.parentRefs) -}}
 {{- fail "gatewayApi.enabled needs gatewayApi.parentRefs: the Gateway(s) the HTTPRoute attaches to" -}}

@@ -50,7 +50,7 @@ describe('the chart’s default values boot every service (no cluster)', () => {
       if (key !== 'gateway' && key !== 'realtime')
         ports[ports.length - 1] += `\n  grpcPort: ${await freePort()}`;
     }
-    ports.push(`gateway:\n  metricsPort: ${await freePort()}`);
+    ports.push(`gateway:\n  metricsPort: ${await freePort()}\n  grpcApiPort: ${await freePort()}`);
     const objs = template(ports.map((p) => writeValues(p)));
     const deployments = new Map(ofKind(objs, 'Deployment').map((d) => [componentOf(d), d] as const));
     // The release's Service names (parley-auth, parley-auth-grpc, ...) resolve to the loopback here.

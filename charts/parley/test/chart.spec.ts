@@ -40,6 +40,8 @@ const CALLERS: Record<string, string[]> = {
   files: ['gateway', 'model-gateway', 'retrieval'],
 };
 const PUBLIC = ['gateway', 'realtime'];
+/** The gateway's default GRPC_API_PORT (services/gateway/src/gateway.config.ts). */
+const GRPC_API_PORT = 50050;
 const STICKY_ANNOTATION = 'nginx.ingress.kubernetes.io/affinity';
 
 /** The number a probe's named or numbered port resolves to in the container. */
@@ -89,9 +91,11 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
     expect(ports).toEqual({
       http: facts.http,
       ...(facts.grpc ? { grpc: facts.grpc } : {}),
-      ...(c === 'gateway' ? { metrics: 9464 } : {}), // the gateway's metrics are off its public port
+      // The gateway's metrics are off its public port; the public gRPC API has its own (GRPC_API_PORT).
+      ...(c === 'gateway' ? { metrics: 9464, 'grpc-api': GRPC_API_PORT } : {}),
     });
     expect(envValue(d, c === 'gateway' ? 'PORT' : 'HTTP_PORT')).toBe(String(facts.http));
+    expect(envValue(d, 'GRPC_API_PORT')).toBe(c === 'gateway' ? String(GRPC_API_PORT) : undefined);
     expect(envValue(d, 'GRPC_PORT')).toBe(facts.grpc ? String(facts.grpc) : undefined);
 
     expect(ctr.livenessProbe.httpGet.path).toBe('/health/live');
@@ -281,7 +285,27 @@ describe.each(SCENARIOS)('chart with $name values', (sc) => {
       expect(httpRule!.from).toEqual(
         sc.values.networkPolicy.publicFrom.length ? sc.values.networkPolicy.publicFrom : undefined,
       );
+      // The gateway's public gRPC API port is open to the same peers as its HTTP port, and only there.
+      expect(httpRule!.ports.some((p: Obj) => p.port === 'grpc-api')).toBe(c === 'gateway');
     }
+  });
+
+  it('gives the gateway Service a grpc-api port (appProtocol grpc) to the container port', () => {
+    const svc = named(objs, 'Service', `${RELEASE}-gateway`)!;
+    const port = (svc.spec.ports as Obj[]).find((p) => p.name === 'grpc-api');
+    expect(port).toEqual({
+      name: 'grpc-api',
+      port: GRPC_API_PORT,
+      targetPort: 'grpc-api',
+      protocol: 'TCP',
+      appProtocol: 'grpc',
+    });
+    // No other Service carries it, and nothing routes it outside unless asked for.
+    const others = ofKind(objs, 'Service').filter((s) => s !== svc);
+    for (const other of others)
+      expect((other.spec.ports as Obj[]).some((p) => p.name === 'grpc-api')).toBe(false);
+    expect(named(objs, 'Ingress', `${RELEASE}-grpc-api`)).toBeUndefined();
+    expect(ofKind(objs, 'GRPCRoute')).toEqual([]);
   });
 
   it.each(Object.keys(CALLERS))('admits exactly the callers of %s to its gRPC port', (c) => {
@@ -782,6 +806,115 @@ describe('edge: ingress modes and Gateway API', () => {
       ['/', `${RELEASE}-gateway`, 8080],
     ]);
     expect(templateFails([], ['--set', 'gatewayApi.enabled=true'])).toContain('gatewayApi.parentRefs');
+  });
+
+  it('renders the gRPC API Ingress example: backend-protocol GRPC to the grpc-api port of its own host', () => {
+    const objs = template(
+      [],
+      [
+        '--set',
+        'grpcApi.ingress.enabled=true',
+        '--set',
+        'grpcApi.ingress.hosts[0].host=grpc.example.com',
+        '--set',
+        'grpcApi.ingress.tls[0].hosts[0]=grpc.example.com',
+        '--set',
+        'grpcApi.ingress.tls[0].secretName=grpc-tls',
+        '--set',
+        'gateway.grpcApiPort=50443',
+      ],
+    );
+    const ing = named(objs, 'Ingress', `${RELEASE}-grpc-api`)!;
+    expect(ing.spec.ingressClassName).toBe('nginx');
+    const annotations = ing.metadata.annotations;
+    expect(annotations['nginx.ingress.kubernetes.io/backend-protocol']).toBe('GRPC');
+    expect(Number(annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(
+      3600,
+    );
+    expect(ing.spec.tls).toEqual([{ hosts: ['grpc.example.com'], secretName: 'grpc-tls' }]);
+    expect(ing.spec.rules).toEqual([
+      {
+        host: 'grpc.example.com',
+        http: {
+          paths: [
+            {
+              path: '/',
+              pathType: 'Prefix',
+              backend: { service: { name: `${RELEASE}-gateway`, port: { name: 'grpc-api' } } },
+            },
+          ],
+        },
+      },
+    ]);
+    // The named port follows the configured one, in the Service and in the container.
+    const svc = named(objs, 'Service', `${RELEASE}-gateway`)!;
+    expect((svc.spec.ports as Obj[]).find((p) => p.name === 'grpc-api')?.port).toBe(50443);
+    const gateway = named(objs, 'Deployment', `${RELEASE}-gateway`)!;
+    expect((container(gateway).ports as Obj[]).find((p) => p.name === 'grpc-api')?.containerPort).toBe(50443);
+    expect(envValue(gateway, 'GRPC_API_PORT')).toBe('50443');
+    // The web app's Ingress is left as it was.
+    expect(
+      named(objs, 'Ingress', RELEASE)!.metadata.annotations['nginx.ingress.kubernetes.io/backend-protocol'],
+    ).toBeUndefined();
+  });
+
+  it('serves the gRPC API port with its own certificate from a TLS Secret, and the Ingress speaks GRPCS to it', () => {
+    const objs = template(
+      [],
+      ['--set', 'gateway.grpcApiTls.secretName=grpc-api-cert', '--set', 'grpcApi.ingress.enabled=true'],
+    );
+    const gateway = named(objs, 'Deployment', `${RELEASE}-gateway`)!;
+    const mount = (container(gateway).volumeMounts as Obj[]).find((m) => m.name === 'grpc-api-tls')!;
+    expect(envValue(gateway, 'GRPC_API_TLS_CERT_FILE')).toBe(`${mount.mountPath}/tls.crt`);
+    expect(envValue(gateway, 'GRPC_API_TLS_KEY_FILE')).toBe(`${mount.mountPath}/tls.key`);
+    const volume = (gateway.spec.template.spec.volumes as Obj[]).find((v) => v.name === 'grpc-api-tls')!;
+    expect(volume.secret).toMatchObject({
+      secretName: 'grpc-api-cert',
+      items: [
+        { key: 'tls.crt', path: 'tls.crt' },
+        { key: 'tls.key', path: 'tls.key' },
+      ],
+    });
+    const ing = named(objs, 'Ingress', `${RELEASE}-grpc-api`)!;
+    expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/backend-protocol']).toBe('GRPCS');
+    // Only the gateway gets it; by default nobody does.
+    for (const d of ofKind(objs, 'Deployment').filter((x) => x !== gateway))
+      expect(envValue(d, 'GRPC_API_TLS_CERT_FILE')).toBeUndefined();
+    expect(
+      envValue(named(template([]), 'Deployment', `${RELEASE}-gateway`)!, 'GRPC_API_TLS_CERT_FILE'),
+    ).toBeUndefined();
+  });
+
+  it('renders the gRPC API GRPCRoute example for Gateway API, and refuses it without parentRefs', () => {
+    const objs = template(
+      [],
+      [
+        '--set',
+        'grpcApi.grpcRoute.enabled=true',
+        '--set',
+        'grpcApi.grpcRoute.parentRefs[0].name=public',
+        '--set',
+        'grpcApi.grpcRoute.parentRefs[0].sectionName=grpc',
+        '--set',
+        'grpcApi.grpcRoute.hostnames[0]=grpc.example.com',
+      ],
+    );
+    const route = named(objs, 'GRPCRoute', `${RELEASE}-grpc-api`)!;
+    expect(route.apiVersion).toBe('gateway.networking.k8s.io/v1');
+    expect(route.spec).toEqual({
+      parentRefs: [{ name: 'public', sectionName: 'grpc' }],
+      hostnames: ['grpc.example.com'],
+      rules: [{ backendRefs: [{ name: `${RELEASE}-gateway`, port: GRPC_API_PORT }] }],
+    });
+    // The backend port is one the gateway Service really has, speaking gRPC.
+    const svc = named(objs, 'Service', `${RELEASE}-gateway`)!;
+    expect((svc.spec.ports as Obj[]).find((p) => p.port === GRPC_API_PORT)?.appProtocol).toBe('grpc');
+    expect(templateFails([], ['--set', 'grpcApi.grpcRoute.enabled=true'])).toContain(
+      'grpcApi.grpcRoute.parentRefs',
+    );
+    expect(
+      templateFails([writeValues('grpcApi:\n  ingress:\n    enabled: true\n    hosts: []\n')]),
+    ).toContain('grpcApi.ingress.hosts');
   });
 });
 

@@ -1,12 +1,53 @@
 import {
   create,
+  fromBinary,
   type DescMessage,
   type DescService,
   type MessageInitShape,
   type MessageShape,
 } from '@bufbuild/protobuf';
+import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { toGrpcServiceDefinition } from '@parley/grpc';
+import { googleRpc } from '@parley/proto';
+
+/** The error of a call that must fail (the test fails if it succeeds). */
+export async function failedCall(call: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await call;
+  } catch (error) {
+    return error as ServiceError;
+  }
+  throw new Error('the call succeeded');
+}
+
+/**
+ * The rich error model of a failed call, decoded from its `grpc-status-details-bin` trailer the way any
+ * gRPC client's status-details support does: google.rpc.Status with ErrorInfo and BadRequest.
+ */
+export function statusDetailsOf(error: ServiceError): {
+  code: number;
+  message: string;
+  reason?: string;
+  domain?: string;
+  fieldViolations: Array<{ field: string; description: string }>;
+} {
+  const raw = error.metadata?.get('grpc-status-details-bin')[0];
+  if (!Buffer.isBuffer(raw)) throw new Error(`no status details (${error.code}: ${error.details})`);
+  const status = fromBinary(googleRpc.StatusSchema, raw);
+  const info = status.details.map((d) => anyUnpack(d, googleRpc.ErrorInfoSchema)).find(Boolean);
+  const badRequest = status.details.map((d) => anyUnpack(d, googleRpc.BadRequestSchema)).find(Boolean);
+  return {
+    code: status.code,
+    message: status.message,
+    reason: info?.reason,
+    domain: info?.domain,
+    fieldViolations: (badRequest?.fieldViolations ?? []).map(({ field, description }) => ({
+      field,
+      description,
+    })),
+  };
+}
 
 /**
  * A client of the public gRPC API as a platform team would write one: the generated descriptors, plain
@@ -65,6 +106,43 @@ export class GrpcApiClient {
       { deadline: Date.now() + 30_000 },
     );
     return call;
+  }
+
+  /**
+   * A client stream: writes the requests as fast as the server takes them and stops at the answer, so a
+   * refusal mid-stream ends the writing. `sent` counts the requests written before the answer came.
+   */
+  async clientStream<O extends DescMessage>(
+    service: DescService,
+    method: string,
+    requests: Iterable<MessageInitShape<DescMessage>>,
+    options: { credential?: string | null } = {},
+  ): Promise<{ response?: MessageShape<O>; error?: ServiceError; sent: number }> {
+    const m = this.method(service, method);
+    let answer: { response?: MessageShape<O>; error?: ServiceError } | undefined;
+    let answered: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (answered = resolve));
+    const call = this.client.makeClientStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize as (b: Buffer) => MessageShape<O>,
+      this.metadata(options.credential === null ? '' : (options.credential ?? this.credential)),
+      { deadline: Date.now() + 60_000 },
+      (error: ServiceError | null, response?: MessageShape<O>) => {
+        answer = error ? { error } : { response: response! };
+        answered();
+      },
+    );
+    let sent = 0;
+    for (const request of requests) {
+      if (answer) break;
+      const more = call.write(create(service.method[method]!.input, request as never));
+      sent += 1;
+      if (!more) await Promise.race([new Promise((resolve) => call.once('drain', resolve)), done]);
+    }
+    if (!answer) call.end();
+    await done;
+    return { ...answer, sent };
   }
 
   /** Every response of a server stream, or the status it failed with. */

@@ -28,8 +28,16 @@ export function isErrorCode(value: unknown): value is string {
   return typeof value === 'string' && value.length <= ERROR_CODE_MAX && ERROR_CODE_PATTERN.test(value);
 }
 
+/** One invalid field of a request: its path as the contract names it, and what is wrong with it. */
+export interface FieldViolation {
+  field: string;
+  description: string;
+}
+
 export interface DomainErrorExtra {
   retryAfterSeconds?: number;
+  /** For InvalidArgument: the fields at fault (gRPC sends them as google.rpc.BadRequest). */
+  fieldViolations?: readonly FieldViolation[];
   /**
    * A stable code clients can branch on or translate (`CHAT_NOT_FOUND`, `QUOTA_EXCEEDED`...). When absent
    * (or not UPPER_SNAKE), the code is the kind's name, so every error has one.

@@ -1,4 +1,10 @@
-import { describeUnsafeInput, describeUnsafeString, toSafeErrorText, toSafeText } from './unsafe-input';
+import {
+  describeUnsafeInput,
+  describeUnsafeString,
+  findUnsafeInput,
+  toSafeErrorText,
+  toSafeText,
+} from './unsafe-input';
 
 describe('unsafe input', () => {
   it('finds NUL characters and lone surrogates and names where they are', () => {
@@ -11,6 +17,19 @@ describe('unsafe input', () => {
       'body.messages.1.content contains a NUL character (\\u0000), which is not allowed in text',
     );
     expect(describeUnsafeInput({ ['k\ud800']: 1 })).toMatch(/^a key in body contains a lone/);
+  });
+
+  it('gives the path and the problem apart, for a field violation', () => {
+    expect(findUnsafeInput({ a: [{ b: 'x\u0000' }] }, { root: 'request' })).toEqual({
+      path: 'request.a.0.b',
+      problem: expect.stringMatching(/^contains a NUL/),
+    });
+    expect(findUnsafeInput({ a: { ['k\udc00']: 1 } })).toEqual({
+      path: 'body.a',
+      problem: expect.stringMatching(/^contains a lone/),
+      inKey: true,
+    });
+    expect(findUnsafeInput({ a: 'fine' })).toBeUndefined();
   });
 
   it('refuses nesting past the limit without using the stack', () => {

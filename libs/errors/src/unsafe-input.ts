@@ -28,12 +28,27 @@ export function describeUnsafeString(text: string): string | undefined {
     : 'contains a lone UTF-16 surrogate, which is not valid Unicode';
 }
 
+/** The first unsafe part of a value: where it is (`body.messages.3.content`) and what is wrong there. */
+export interface UnsafeInput {
+  path: string;
+  problem: string;
+  /** The problem is in one of the keys of the object at `path`, not in a value. */
+  inKey?: true;
+}
+
 /**
  * Walks a decoded value and says what is wrong with the first unsafe part, naming its path
  * (`body.messages.3.content contains a NUL character ...`), or returns undefined when all is safe.
  * Object keys are checked like values.
  */
 export function describeUnsafeInput(value: unknown, options: UnsafeInputOptions = {}): string | undefined {
+  const found = findUnsafeInput(value, options);
+  if (!found) return undefined;
+  return found.inKey ? `a key in ${found.path} ${found.problem}` : `${found.path} ${found.problem}`;
+}
+
+/** describeUnsafeInput's walk, with the path and the problem apart (for a field violation). */
+export function findUnsafeInput(value: unknown, options: UnsafeInputOptions = {}): UnsafeInput | undefined {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_INPUT_DEPTH;
   const stack: Array<{ value: unknown; path: string; depth: number }> = [
     { value, path: options.root ?? 'body', depth: 1 },
@@ -42,12 +57,12 @@ export function describeUnsafeInput(value: unknown, options: UnsafeInputOptions 
     const { value: current, path, depth } = stack.pop()!;
     if (typeof current === 'string') {
       const problem = describeUnsafeString(current);
-      if (problem) return `${path} ${problem}`;
+      if (problem) return { path, problem };
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
     if (ArrayBuffer.isView(current)) continue; // bytes fields carry no text
-    if (depth > maxDepth) return `${path} is nested deeper than the limit of ${maxDepth} levels`;
+    if (depth > maxDepth) return { path, problem: `is nested deeper than the limit of ${maxDepth} levels` };
     if (Array.isArray(current)) {
       for (let i = current.length - 1; i >= 0; i--)
         stack.push({ value: current[i], path: `${path}.${i}`, depth: depth + 1 });
@@ -55,7 +70,7 @@ export function describeUnsafeInput(value: unknown, options: UnsafeInputOptions 
     }
     for (const key of Object.keys(current)) {
       const problem = describeUnsafeString(key);
-      if (problem) return `a key in ${path} ${problem}`;
+      if (problem) return { path, problem, inKey: true };
       stack.push({
         value: (current as Record<string, unknown>)[key],
         path: `${path}.${key}`,

@@ -4,7 +4,7 @@ import { Client, Metadata, ServiceError, status as GrpcStatus } from '@grpc/grpc
 import { DomainError, ErrorKind, kindOfGrpcStatus, toSafeErrorText } from '@parley/errors';
 import { inSpan, SpanKind } from '@parley/telemetry';
 import { outgoingMetadata } from './call-metadata';
-import { errorCodeOf } from './error-details';
+import { errorCodeOf, fieldViolationsOf } from './error-details';
 import { toGrpcServiceDefinition } from './service-definition';
 import { CALLER_METADATA_KEY, type Caller, type CallerSigning } from './caller-assertion';
 import { grpcChannelCredentials } from './transport-security';
@@ -195,12 +195,14 @@ export function toDomainError(error: ServiceError, peerName: string): DomainErro
     });
   }
   const retryAfter = Number(error.metadata?.get('retry-after')[0]);
+  const fieldViolations = fieldViolationsOf(error.metadata);
   return new DomainError(
     kind,
     // Passed on to HTTP answers and further gRPC statuses: keep it well-formed and bounded.
     toSafeErrorText(error.details || error.message, 2000),
     {
       ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}),
+      ...(fieldViolations.length ? { fieldViolations } : {}),
       code,
     },
   );

@@ -4,7 +4,9 @@ import { createLogger } from '@parley/logging';
 import type { ServiceClient } from './grpc-client';
 import type { ServiceHandlers } from './grpc-server-host';
 import { failureOf, loopbackModelGateway } from './spec-support';
-import { modelGatewayV1 } from '@parley/proto';
+import { requestFieldPath } from './grpc-server-host';
+import { create } from '@bufbuild/protobuf';
+import { filesV1, modelGatewayV1, retrievalV1 } from '@parley/proto';
 
 const SECRET = 'a test secret of enough length, 32+';
 
@@ -95,7 +97,29 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
     expect(error.kind).toBe(ErrorKind.InvalidArgument);
     expect(error.message).toContain('request.baseUrl');
     expect(error.message).toContain('NUL');
+    // The same field as a google.rpc.BadRequest violation, named as the proto names it.
+    expect(error.extra.fieldViolations).toEqual([
+      { field: 'base_url', description: expect.stringContaining('NUL') },
+    ]);
     expect(ran).toBe(false);
+  });
+
+  it('sends the field violations a handler names as google.rpc.BadRequest, beside the code', async () => {
+    handlers.createChatCompletion = async () => {
+      throw new DomainError(ErrorKind.InvalidArgument, 'messages[0].role: is required', {
+        code: 'INVALID_INPUT',
+        fieldViolations: [
+          { field: 'messages[0].role', description: 'is required' },
+          { field: 'model', description: 'x\ud800' },
+        ],
+      });
+    };
+    const error = await failureOf(client.createChatCompletion({ bodyJson: '{}' }));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.extra.fieldViolations).toEqual([
+      { field: 'messages[0].role', description: 'is required' },
+      { field: 'model', description: 'x\uFFFD' },
+    ]);
   });
 
   it('refuses unsafe text inside a JSON-text field once parsed', async () => {
@@ -167,5 +191,23 @@ describe('GrpcServerHost with hostile input and failing handlers', () => {
     }
     expect(failure?.kind).toBe(ErrorKind.InvalidArgument);
     expect(GrpcStatus.INVALID_ARGUMENT).toBe(3);
+  });
+});
+
+describe('requestFieldPath', () => {
+  it('names a field of a decoded message the way the proto does', () => {
+    const upload = create(filesV1.UploadFileRequestSchema, {
+      part: { case: 'metadata', value: { filename: 'a', declaredContentType: 'b' } },
+    });
+    expect(requestFieldPath(upload, 'request.part.value.declaredContentType')).toBe(
+      'metadata.declared_content_type',
+    );
+    const search = create(retrievalV1.SearchRequestSchema, {
+      query: 'q',
+      targets: [{}, { target: { case: 'knowledgeBaseId', value: 'k' } }],
+    });
+    expect(requestFieldPath(search, 'request.targets.1.target.value')).toBe('targets[1].knowledge_base_id');
+    expect(requestFieldPath(search, 'request.topK')).toBe('top_k');
+    expect(requestFieldPath(search, 'request')).toBe('request');
   });
 });

@@ -14,7 +14,14 @@ import {
   type ServerCredentials,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { DomainError, ErrorKind, describeUnsafeInput, grpcStatusOf, toSafeErrorText } from '@parley/errors';
+import {
+  DomainError,
+  ErrorKind,
+  describeUnsafeInput,
+  findUnsafeInput,
+  grpcStatusOf,
+  toSafeErrorText,
+} from '@parley/errors';
 import { runWithRequestContext, sanitizeRequestId, type Logger } from '@parley/logging';
 import { grpcServerDuration, inSpan, SpanKind } from '@parley/telemetry';
 import { incomingRequestId, incomingTraceContext } from './call-metadata';
@@ -47,6 +54,12 @@ export interface GrpcServerHostOptions {
   callers: CallerVerifier | CallAuthenticator;
   /** grpc-js server options over the defaults (keepalive, message sizes). */
   serverOptions?: ChannelOptions;
+  /**
+   * Status codes this server sends for some error kinds instead of the internal mapping (the public API
+   * answers a too-large upload RESOURCE_EXHAUSTED, as gRPC does for a too-large message; internally
+   * OUT_OF_RANGE keeps it apart from a rate limit).
+   */
+  statusOverrides?: Partial<Record<ErrorKind, GrpcStatus>>;
 }
 
 export interface ServerStream<O extends DescMessage> {
@@ -85,11 +98,13 @@ export class GrpcServerHost {
   private boundPort?: number;
 
   private readonly authenticate: (metadata: Metadata, method: string) => Promise<Caller>;
+  private readonly statusOverrides: Partial<Record<ErrorKind, GrpcStatus>>;
 
   constructor(
     private readonly logger: Logger,
-    { callers, serverOptions }: GrpcServerHostOptions,
+    { callers, serverOptions, statusOverrides = {} }: GrpcServerHostOptions,
   ) {
+    this.statusOverrides = statusOverrides;
     this.server = new Server({
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
       // Connections end after a few minutes (GOAWAY; grpc-js adds jitter), so callers re-resolve and spread
@@ -251,14 +266,34 @@ export class GrpcServerHost {
    * protobuf decoding turns invalid UTF-8 into U+FFFD, but a NUL is valid UTF-8 and arrives as is.
    */
   private checkRequest(request: unknown): void {
-    if (request instanceof UndecodableRequest)
+    if (request instanceof UndecodableRequest) {
+      const field = request.invalidUtf8Field;
+      const description = 'is not valid UTF-8 (a lone surrogate, or bytes that are not text)';
       throw new DomainError(
         ErrorKind.InvalidArgument,
-        `Invalid request: not a valid ${request.typeName} message.`,
+        field
+          ? `Invalid request: ${field} ${description}.`
+          : `Invalid request: not a valid ${request.typeName} message.`,
+        field ? { fieldViolations: [{ field, description }] } : {},
       );
+    }
     // The decoded message itself, not its JSON form: toJson would base64-encode every bytes field (a
     // 64 KiB upload chunk) only for the check to scan the result; bytes carry no text and are skipped.
-    const problem = describeUnsafeInput(request, { root: 'request' }) ?? describeEmbeddedJson(request);
+    const unsafe = findUnsafeInput(request, { root: 'request' });
+    if (unsafe)
+      throw new DomainError(
+        ErrorKind.InvalidArgument,
+        `Invalid request: ${unsafe.inKey ? 'a key in ' : ''}${unsafe.path} ${unsafe.problem}.`,
+        {
+          fieldViolations: [
+            {
+              field: requestFieldPath(request, unsafe.path),
+              description: unsafe.inKey ? `has a key that ${unsafe.problem}` : unsafe.problem,
+            },
+          ],
+        },
+      );
+    const problem = describeEmbeddedJson(request);
     if (problem) throw new DomainError(ErrorKind.InvalidArgument, `Invalid request: ${problem}.`);
   }
 
@@ -283,7 +318,7 @@ export class GrpcServerHost {
       // Status text often echoes client input (a model name, a title): grpc-js percent-encodes it and
       // throws on a lone surrogate, so it is made well-formed and bounded here, for every status we send.
       const message = toSafeErrorText(error.message, GRPC_STATUS_MESSAGE_MAX);
-      const code = grpcStatusOf(error.kind);
+      const code = this.statusOverrides[error.kind] ?? grpcStatusOf(error.kind);
       return Object.assign(new Error(message), {
         code,
         details: message,
@@ -368,6 +403,31 @@ function describeEmbeddedJson(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A path of findUnsafeInput over a decoded message (`request.part.value.fileName`, `request.messages.0`)
+ * as the proto names the field (`metadata.file_name`, `messages[0]`): a oneof's `value` is its case,
+ * list positions are indexes, localNames are snake_case again. Map keys stay as they came.
+ */
+export function requestFieldPath(request: unknown, path: string): string {
+  const segments = path.split('.').slice(1);
+  const out: string[] = [];
+  let current: unknown = request;
+  for (const segment of segments) {
+    const holder = current as Record<string, unknown> | undefined;
+    const isOneof = holder !== null && typeof holder === 'object' && 'case' in holder && segment === 'value';
+    const isIndex = Array.isArray(holder) && /^\d+$/.test(segment);
+    const isMapKey = holder !== null && typeof holder === 'object' && !('$typeName' in holder) && !isOneof;
+    if (isOneof && out.length) out[out.length - 1] = snakeCase(String(holder.case));
+    else if (isIndex || (isMapKey && !Array.isArray(holder) && out.length))
+      out[out.length - 1] += isIndex ? `[${segment}]` : `[${JSON.stringify(segment)}]`;
+    else out.push(snakeCase(segment));
+    current = holder?.[segment];
+  }
+  return out.join('.') || 'request';
+}
+
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** For the call log: who asked, without the permission list. */
 function describeCaller(caller: Caller | undefined): string | undefined {

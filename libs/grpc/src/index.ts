@@ -22,7 +22,7 @@ export {
 } from './transport-security';
 export type { TransportSecurityFiles, TransportSecurityOptions } from './transport-security';
 export { outgoingMetadata } from './call-metadata';
-export { ERROR_DOMAIN, STATUS_DETAILS_METADATA, errorCodeOf } from './error-details';
+export { ERROR_DOMAIN, STATUS_DETAILS_METADATA, errorCodeOf, fieldViolationsOf } from './error-details';
 export {
   CALLER_METADATA_KEY,
   CallerSigner,

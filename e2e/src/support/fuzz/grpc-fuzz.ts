@@ -84,16 +84,21 @@ export function invalidUtf8Message(): Buffer {
 export interface CallOutcome {
   code: number;
   details: string;
+  /** The failure itself, for its status details. */
+  error?: ServiceError;
 }
 
 const identity = (b: Buffer) => b;
 
-/** Calls one method with raw request bytes (passthrough serialisers), whatever its kind. */
+/**
+ * Calls one method with raw request bytes (passthrough serialisers), whatever its kind; a client stream
+ * sends each of `bytes` when given several.
+ */
 export function callRaw(
   client: Client,
   service: DescService,
   method: DescMethod,
-  bytes: Buffer,
+  bytes: Buffer | Buffer[],
   deadlineMs: number,
   metadata: Metadata,
 ): Promise<CallOutcome> {
@@ -101,13 +106,14 @@ export function callRaw(
   const deadline = Date.now() + deadlineMs;
   return new Promise((resolve) => {
     const done = (error: ServiceError | null) =>
-      resolve(error ? { code: error.code, details: error.details } : { code: status.OK, details: '' });
+      resolve(error ? { code: error.code, details: error.details, error } : { code: status.OK, details: '' });
+    const messages = Array.isArray(bytes) ? bytes : [bytes];
     if (method.methodKind === 'unary') {
-      client.makeUnaryRequest(path, identity, identity, bytes, metadata, { deadline }, (error) =>
+      client.makeUnaryRequest(path, identity, identity, messages[0]!, metadata, { deadline }, (error) =>
         done(error),
       );
     } else if (method.methodKind === 'server_streaming') {
-      const call = client.makeServerStreamRequest(path, identity, identity, bytes, metadata, {
+      const call = client.makeServerStreamRequest(path, identity, identity, messages[0]!, metadata, {
         deadline,
       });
       call.on('data', () => undefined);
@@ -118,7 +124,7 @@ export function callRaw(
       call.on('data', () => undefined);
       call.on('error', (error: ServiceError) => done(error));
       call.on('end', () => done(null));
-      call.write(bytes);
+      for (const message of messages) call.write(message);
       call.end();
     }
   });

@@ -5,11 +5,9 @@ import type { Request } from 'express';
 import { DomainError, ErrorKind } from '@parley/errors';
 import type { filesV1 } from '@parley/proto';
 import { metadataField } from './files.contract';
+import { uploadChunks } from './upload-chunks';
 
 type UploadMessage = MessageInitShape<typeof filesV1.UploadFileRequestSchema>;
-
-/** The files service takes chunks of at most 64 KiB. */
-const CHUNK_BYTES = 64 * 1024;
 
 const invalid = (detail: string, code: string) =>
   new DomainError(ErrorKind.InvalidArgument, detail, { code });
@@ -85,8 +83,7 @@ export async function* multipartUpload(req: Request, process: boolean): AsyncGen
       },
     };
     for await (const chunk of file.stream as AsyncIterable<Buffer>) {
-      for (let at = 0; at < chunk.length; at += CHUNK_BYTES)
-        yield { part: { case: 'chunk', value: chunk.subarray(at, at + CHUNK_BYTES) } };
+      for (const value of uploadChunks(chunk)) yield { part: { case: 'chunk', value } };
     }
     // The file ended; the form may still carry fields (Open WebUI puts `metadata` after `file`).
     while (!closed && !failure) await changed();

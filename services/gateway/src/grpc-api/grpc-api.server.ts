@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { DescService } from '@bufbuild/protobuf';
-import { ServerCredentials } from '@grpc/grpc-js';
+import { ServerCredentials, status } from '@grpc/grpc-js';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AUTHENTICATOR, CALLER_PROFILES, type Authenticator, type CallerProfiles } from '@parley/auth-guard';
+import { ErrorKind } from '@parley/errors';
 import { GrpcServerHost } from '@parley/grpc';
 import { LOGGER, type Logger } from '@parley/logging';
-import { apiV1Chats, apiV1Completions, apiV1Knowledge, apiV1Models } from '@parley/proto';
+import { apiV1Chats, apiV1Completions, apiV1Files, apiV1Knowledge, apiV1Models } from '@parley/proto';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { BearerCallAuthenticator } from './bearer-call-authenticator';
 import { chatHandlers } from './chat.handlers';
 import { completionHandlers } from './completion.handlers';
+import { fileHandlers } from './file.handlers';
 import { knowledgeHandlers } from './knowledge.handlers';
 import { modelHandlers } from './model.handlers';
 import { addReflection } from './reflection';
@@ -21,6 +23,7 @@ export const PUBLIC_API_SERVICES: DescService[] = [
   apiV1Chats.ChatService,
   apiV1Completions.CompletionService,
   apiV1Knowledge.KnowledgeService,
+  apiV1Files.FileService,
 ];
 
 /**
@@ -43,8 +46,10 @@ export class GrpcApiServer implements OnApplicationBootstrap, BeforeApplicationS
   ) {
     this.host = new GrpcServerHost(logger, {
       callers: new BearerCallAuthenticator(authenticator, profiles),
+      // A file over RAG_FILE_MAX_SIZE or the quota: what gRPC itself answers for a too-large message.
+      statusOverrides: { [ErrorKind.PayloadTooLarge]: status.RESOURCE_EXHAUSTED },
       serverOptions: {
-        // Public callers send prompts, not uploads: 4 MiB is gRPC's usual limit.
+        // gRPC's usual limit: prompts are far smaller, and uploads come in chunks (FileService).
         'grpc.max_receive_message_length': 4 * 1024 * 1024,
         // Pings on idle connections, so a dead peer behind a NAT is noticed and its streams end.
         'grpc.keepalive_time_ms': 120_000,
@@ -58,6 +63,13 @@ export class GrpcApiServer implements OnApplicationBootstrap, BeforeApplicationS
       completionHandlers(downstream, config.COMPLETION_DEADLINE_MS, logger),
     );
     this.host.addService(apiV1Knowledge.KnowledgeService, knowledgeHandlers(downstream));
+    this.host.addService(
+      apiV1Files.FileService,
+      fileHandlers(downstream, {
+        transferDeadlineMs: config.FILES_TRANSFER_DEADLINE_MS,
+        maxSizeMb: config.RAG_FILE_MAX_SIZE,
+      }),
+    );
     addReflection(this.host.server, PUBLIC_API_SERVICES);
   }
 

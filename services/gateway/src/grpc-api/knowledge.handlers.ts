@@ -3,7 +3,7 @@ import type { ServiceHandlers } from '@parley/grpc';
 import { apiV1Knowledge, retrievalV1 } from '@parley/proto';
 import type { DownstreamClients } from '../downstream/downstream-clients';
 import { knowledgeBaseInput, knowledgeBaseResource } from './knowledge-resources';
-import { invalidArgument, limitText, requireText } from './request-checks';
+import { invalidArgument, limitText, namingField, requireText } from './request-checks';
 import { userOf } from './user-of';
 
 type KnowledgeMethods = typeof apiV1Knowledge.KnowledgeService extends { method: infer M } ? M : never;
@@ -41,14 +41,16 @@ export function knowledgeHandlers(downstream: DownstreamClients): ServiceHandler
     async listKnowledgeBases(request, call) {
       if (request.pageSize < 0) throw invalidArgument('page_size', 'must not be negative');
       // The retrieval service's token is a cursor (opaque, refused when forged) and passes through as is.
-      const reply = await retrieval.listKnowledgeBases(
-        {
-          pageSize: Math.min(request.pageSize, MAX_PAGE_SIZE),
-          pageToken: limitText('page_token', request.pageToken, 500),
-          writableOnly: false,
-        },
-        { caller: userOf(call) },
-      );
+      const reply = await retrieval
+        .listKnowledgeBases(
+          {
+            pageSize: Math.min(request.pageSize, MAX_PAGE_SIZE),
+            pageToken: limitText('page_token', request.pageToken, 500),
+            writableOnly: false,
+          },
+          { caller: userOf(call) },
+        )
+        .catch(namingField('page_token'));
       return {
         knowledgeBases: reply.knowledgeBases.map(knowledgeBaseResource),
         nextPageToken: reply.nextPageToken,
