@@ -16,3 +16,4 @@ export * as apiV1Models from './gen/parley/api/v1/model_service_pb';
 export * as apiV1Chats from './gen/parley/api/v1/chat_service_pb';
 export * as apiV1Completions from './gen/parley/api/v1/completion_service_pb';
 export * as apiV1Knowledge from './gen/parley/api/v1/knowledge_service_pb';
+export * as apiV1Admin from './gen/parley/api/v1/admin_service_pb';

@@ -5,7 +5,8 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { AUTHENTICATOR, CALLER_PROFILES, type Authenticator, type CallerProfiles } from '@parley/auth-guard';
 import { GrpcServerHost } from '@parley/grpc';
 import { LOGGER, type Logger } from '@parley/logging';
-import { apiV1Chats, apiV1Completions, apiV1Knowledge, apiV1Models } from '@parley/proto';
+import { apiV1Admin, apiV1Chats, apiV1Completions, apiV1Knowledge, apiV1Models } from '@parley/proto';
+import { AuditLog } from '../audit/audit-log';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { BearerCallAuthenticator } from './bearer-call-authenticator';
@@ -13,6 +14,9 @@ import { chatHandlers } from './chat.handlers';
 import { completionHandlers } from './completion.handlers';
 import { knowledgeHandlers } from './knowledge.handlers';
 import { modelHandlers } from './model.handlers';
+import { ModelCatalogClients } from '../presets/model-catalog-clients';
+import { adminAuditParams, adminHandlers } from './admin.handlers';
+import { withAuditLines } from './grpc-audit';
 import { addReflection } from './reflection';
 
 /** Every service of parley.api.v1 this gateway serves. */
@@ -21,6 +25,7 @@ export const PUBLIC_API_SERVICES: DescService[] = [
   apiV1Chats.ChatService,
   apiV1Completions.CompletionService,
   apiV1Knowledge.KnowledgeService,
+  apiV1Admin.AdminService,
 ];
 
 /**
@@ -40,6 +45,8 @@ export class GrpcApiServer implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(AUTHENTICATOR) authenticator: Authenticator,
     @Inject(CALLER_PROFILES) profiles: CallerProfiles,
     @Inject(DownstreamClients) downstream: DownstreamClients,
+    @Inject(ModelCatalogClients) catalog: ModelCatalogClients,
+    @Inject(AuditLog) audit: AuditLog,
   ) {
     this.host = new GrpcServerHost(logger, {
       callers: new BearerCallAuthenticator(authenticator, profiles),
@@ -58,6 +65,10 @@ export class GrpcApiServer implements OnApplicationBootstrap, BeforeApplicationS
       completionHandlers(downstream, config.COMPLETION_DEADLINE_MS, logger),
     );
     this.host.addService(apiV1Knowledge.KnowledgeService, knowledgeHandlers(downstream));
+    this.host.addService(
+      apiV1Admin.AdminService,
+      withAuditLines(apiV1Admin.AdminService, adminHandlers(downstream, catalog), audit, adminAuditParams),
+    );
     addReflection(this.host.server, PUBLIC_API_SERVICES);
   }
 
