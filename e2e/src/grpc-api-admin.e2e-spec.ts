@@ -156,7 +156,7 @@ describe('the public gRPC API: AdminService on two gateway copies', () => {
     );
 
     const own = await failureOf(call(a, 'setUserRole', { userId: admin.id, role: UserRole.USER }));
-    expect(own.code).toBe(status.FAILED_PRECONDITION);
+    expect(own).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'FAILED_PRECONDITION' });
     const unknown = await failureOf(call(a, 'setUserRole', { userId: randomUUID(), role: UserRole.USER }));
     expect(unknown.code).toBe(status.NOT_FOUND);
   });
