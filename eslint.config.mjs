@@ -14,6 +14,7 @@ export default tseslint.config(
       '.cache/**',
       'e2e/output/**',
       'libs/proto/src/gen/**',
+      'libs/api-client/src/gen/**',
       'services/*/src/generated/**',
       'web/src/api/generated/**',
       'web/dist/**',

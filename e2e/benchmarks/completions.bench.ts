@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, Stack, startStack } from '@parley/testing';
 import { startFakeLlmProcess } from './fake-llm-process';
-import { deltaContent, sseJsonEvents } from './sse-events';
+import { fmt, percentile, streamSseOnce, type StreamResult } from './stream-timing';
 import { cpuSeconds, rssMb } from './process-stats';
 
 /**
@@ -25,12 +25,6 @@ const TOKENS = FULL ? 200 : 20;
 const ROUNDS = FULL ? 3 : 1;
 const TOKEN_DELAY_MS = 10;
 const FIRST_TOKEN_DELAY_MS = 20;
-
-interface StreamResult {
-  ttftMs: number;
-  gapsMs: number[];
-  tokens: number;
-}
 
 interface PhaseResult {
   label: string;
@@ -122,7 +116,9 @@ async function runPhase(
   const results: StreamResult[] = [];
   let failures = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const settled = await Promise.allSettled(Array.from({ length: concurrency }, () => streamOnce(target)));
+    const settled = await Promise.allSettled(
+      Array.from({ length: concurrency }, () => streamSseOnce(target, 'bench-model')),
+    );
     for (const outcome of settled) {
       if (outcome.status === 'fulfilled' && outcome.value.tokens === TOKENS) results.push(outcome.value);
       else failures++;
@@ -144,34 +140,6 @@ async function runPhase(
     failures,
     ...(Object.keys(pids).length ? { cpu, peakRssMb: peak } : {}),
   };
-}
-
-/** One streamed completion read as raw SSE: when the first and each later content token arrived. */
-async function streamOnce(target: { url: string; headers: Record<string, string> }): Promise<StreamResult> {
-  const started = performance.now();
-  const res = await fetch(target.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...target.headers },
-    body: JSON.stringify({
-      model: 'bench-model',
-      stream: true,
-      messages: [{ role: 'user', content: 'Count.' }],
-    }),
-    signal: AbortSignal.timeout(120_000),
-  });
-  if (res.status !== 200 || !res.body) throw new Error(`HTTP ${res.status}`);
-  let tokens = 0;
-  let ttftMs = 0;
-  let last = 0;
-  const gapsMs: number[] = [];
-  for await (const { data, at } of sseJsonEvents(res.body)) {
-    if (!deltaContent(data)) continue;
-    tokens++;
-    if (tokens === 1) ttftMs = at - started;
-    else gapsMs.push(at - last);
-    last = at;
-  }
-  return { ttftMs, gapsMs, tokens };
 }
 
 function report(results: PhaseResult[]): void {
@@ -199,11 +167,3 @@ function report(results: PhaseResult[]): void {
     JSON.stringify({ tokens: TOKENS, rounds: ROUNDS, results }, null, 2),
   );
 }
-
-function percentile(values: number[], p: number): number {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');

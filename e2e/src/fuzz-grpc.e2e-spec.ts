@@ -56,6 +56,7 @@ describe('gRPC fuzz: every method of every contract, hostile messages', () => {
         'parley.api.v1.ChatService',
         'parley.api.v1.CompletionService',
         'parley.api.v1.KnowledgeService',
+        'parley.api.v1.AdminService',
       ]),
     );
     expect(services.flatMap((s) => s.methods).length).toBeGreaterThan(20);

@@ -3,7 +3,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { apiV1Knowledge } from '@parley/proto';
 import { Stack, startStack } from '@parley/testing';
-import { failedCall, GrpcApiClient } from './support/grpc-api-client';
+import { failureOf, GrpcApiClient } from './support/grpc-api-client';
 import { apiKeyOf, request, signUpsFrom, uploadFile, type SignedUp } from './support/http';
 
 const { KnowledgeService, Visibility, IndexState } = apiV1Knowledge;
@@ -12,11 +12,6 @@ type S = typeof apiV1Knowledge;
 // A word no other suite indexes, so a hit can only be this suite's file.
 const WORD = `vrelk${randomBytes(4).toString('hex')}`;
 const FACT = `The Dunmore ferry captain feeds ${WORD} gulls at every crossing.`;
-
-async function failureOf(call: Promise<unknown>): Promise<{ code: number; details: string }> {
-  const { code, details } = await failedCall(call);
-  return { code, details };
-}
 
 /**
  * parley.api.v1.KnowledgeService with an API key, keyword-only retrieval (no embedding model): a base
@@ -176,6 +171,7 @@ describe('the public gRPC API: KnowledgeService', () => {
     for (const [call, field] of cases)
       expect(await failureOf(call())).toEqual({
         code: status.INVALID_ARGUMENT,
+        reason: 'INVALID_INPUT',
         details: expect.stringContaining(`${field}:`),
       });
   });

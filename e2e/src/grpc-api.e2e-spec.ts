@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
-import { credentials, loadPackageDefinition, type ServiceError, status } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { checkGrpcHealth, errorCodeOf } from '@parley/grpc';
+import { checkGrpcHealth } from '@parley/grpc';
 import { apiV1Chats, apiV1Completions, apiV1Models } from '@parley/proto';
 import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
-import { failedCall, GrpcApiClient, statusDetailsOf } from './support/grpc-api-client';
+import { failedCall, failureOf, GrpcApiClient, statusDetailsOf } from './support/grpc-api-client';
 import { apiKeyOf, request, SignedUp, signUpsFrom } from './support/http';
 
 const { ChatService, Role } = apiV1Chats;
@@ -20,19 +20,6 @@ interface StoredMessage {
   parentId: string;
   done?: boolean;
   model?: string;
-}
-
-/** The failure of a call that must fail: its status and the stable code in its google.rpc.ErrorInfo. */
-async function failureOf(
-  call: Promise<unknown>,
-): Promise<{ code: number; reason?: string; details: string }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as ServiceError;
-    return { code: e.code, reason: errorCodeOf(e.metadata), details: e.details };
-  }
-  throw new Error('the call succeeded');
 }
 
 /**
@@ -144,6 +131,7 @@ describe('the public gRPC API on two gateway copies', () => {
       await done;
       const names = answers[0]!.list_services_response!.service.map((s) => s.name);
       expect(names.sort()).toEqual([
+        'parley.api.v1.AdminService',
         'parley.api.v1.ChatService',
         'parley.api.v1.CompletionService',
         'parley.api.v1.FileService',

@@ -8,7 +8,7 @@ import {
 } from '@bufbuild/protobuf';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { toGrpcServiceDefinition } from '@parley/grpc';
+import { errorCodeOf, toGrpcServiceDefinition } from '@parley/grpc';
 import { googleRpc } from '@parley/proto';
 
 /** The error of a call that must fail (the test fails if it succeeds). */
@@ -166,4 +166,17 @@ export class GrpcApiClient {
     if (!definition) throw new Error(`${service.typeName} has no method ${method}`);
     return definition;
   }
+}
+
+/** The failure of a call that must fail: its status and the stable code in its google.rpc.ErrorInfo. */
+export async function failureOf(
+  call: Promise<unknown>,
+): Promise<{ code: number; reason?: string; details: string }> {
+  try {
+    await call;
+  } catch (error) {
+    const e = error as ServiceError;
+    return { code: e.code, reason: errorCodeOf(e.metadata), details: e.details };
+  }
+  throw new Error('the call succeeded');
 }

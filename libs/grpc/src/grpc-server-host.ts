@@ -36,6 +36,8 @@ export interface CallContext {
   metadata: Metadata;
   /** Who is asking, from the verified caller assertion; never from the request message. */
   caller: Caller;
+  /** The peer's address as grpc-js gives it (`ipv4:127.0.0.1:53422`), for audit lines. */
+  peer?: string;
 }
 
 /**
@@ -220,7 +222,11 @@ export class GrpcServerHost {
   private async runCall<T>(
     fullName: string,
     metadata: Metadata,
-    call: { on(event: 'cancelled', fn: () => void): unknown; getDeadline(): Date | number },
+    call: {
+      on(event: 'cancelled', fn: () => void): unknown;
+      getDeadline(): Date | number;
+      getPeer(): string;
+    },
     fn: (ctx: CallContext) => Promise<T>,
   ): Promise<T> {
     const requestId = sanitizeRequestId(incomingRequestId(metadata));
@@ -234,7 +240,7 @@ export class GrpcServerHost {
         let caller: Caller | undefined;
         try {
           caller = await this.authenticate(metadata, fullName);
-          const result = await fn({ signal: controller.signal, metadata, caller });
+          const result = await fn({ signal: controller.signal, metadata, caller, peer: call.getPeer() });
           const seconds = stopTimer({ code: 'OK' });
           this.logger.info(
             {

@@ -17,3 +17,4 @@ export * as apiV1Chats from './gen/parley/api/v1/chat_service_pb';
 export * as apiV1Completions from './gen/parley/api/v1/completion_service_pb';
 export * as apiV1Knowledge from './gen/parley/api/v1/knowledge_service_pb';
 export * as apiV1Files from './gen/parley/api/v1/file_service_pb';
+export * as apiV1Admin from './gen/parley/api/v1/admin_service_pb';

@@ -157,8 +157,9 @@ export class AuthGrpcHandlers implements OnModuleInit {
       },
       listUsers: async (request, call) => {
         rules.admin(call);
-        const { users, total } = await this.users.listUsers(request.query, request.page || 1);
-        return { users: users.map(toUserMessage), total };
+        const role = request.role === authV1.Role.UNSPECIFIED ? undefined : roleName(request.role);
+        const { users, total } = await this.users.listUsers(request.query, request.page || 1, role);
+        return { users: users.map(toUserMessage), total, pageSize: this.config.USERS_PAGE_SIZE };
       },
       updateUser: async (request, call) => ({
         user: toUserMessage(

@@ -39,15 +39,23 @@ export class UsersRepository {
     });
   }
 
-  async list(query: string, page: number, pageSize: number): Promise<{ users: UserRecord[]; total: number }> {
-    const where: Prisma.UserWhereInput = query
-      ? {
-          OR: [
-            { name: { contains: query, mode: 'insensitive' } },
-            { email: { contains: query.toLowerCase() } },
-          ],
-        }
-      : {};
+  async list(
+    query: string,
+    page: number,
+    pageSize: number,
+    role?: string,
+  ): Promise<{ users: UserRecord[]; total: number }> {
+    const where: Prisma.UserWhereInput = {
+      ...(query
+        ? {
+            OR: [
+              { name: { contains: query, mode: 'insensitive' } },
+              { email: { contains: query.toLowerCase() } },
+            ],
+          }
+        : {}),
+      ...(role ? { role } : {}),
+    };
     const [users, total] = await Promise.all([
       this.prisma.user.findMany({
         where,

@@ -257,11 +257,16 @@ export class UsersService {
     return this.createLocalUser(input, () => input.role, 'This email is already registered.');
   }
 
-  async listUsers(query: string, page: number): Promise<{ users: UserRecord[]; total: number }> {
+  /** A page of the users matching a text (name or email) and, when given, with one role. */
+  async listUsers(
+    query: string,
+    page: number,
+    role?: RoleName,
+  ): Promise<{ users: UserRecord[]; total: number }> {
     if (query.length > 200) throw invalid('The search text is longer than 200 characters.');
     if (!Number.isInteger(page) || page < 1 || page > 100_000)
       throw invalid('page must be a whole number from 1.');
-    return this.users.list(query.trim(), page, this.config.USERS_PAGE_SIZE);
+    return this.users.list(query.trim(), page, this.config.USERS_PAGE_SIZE, role);
   }
 
   /** Admin: a role or password change ends the user's sessions at once. */

@@ -1,10 +1,10 @@
-import { Inject, Injectable, NestMiddleware, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthenticatedUser } from '@parley/auth-guard';
 import { REQUEST_ID_HEADER } from '@parley/logging';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
-import { AuditLevel, bodyForLog, excludedPathMatcher, isAudited, SIGN_IN_PATHS } from './audit-record';
-import { AuditSink, createAuditSink } from './audit-sink';
+import { AuditLog } from './audit-log';
+import { bodyForLog, excludedPathMatcher, isAudited, SIGN_IN_PATHS } from './audit-record';
 
 /** What the audit interceptor learns once a route matched (guards have passed by then). */
 export interface AuditRouteInfo {
@@ -21,29 +21,24 @@ type AuditedRequest = Request & { user?: AuthenticatedUser; [AUDIT_ROUTE]?: Audi
  * level on, redacted and cut; headers (Authorization, cookies) never.
  */
 @Injectable()
-export class AuditMiddleware implements NestMiddleware, OnModuleDestroy {
-  private readonly level: AuditLevel;
+export class AuditMiddleware implements NestMiddleware {
   private readonly excluded: (path: string) => boolean;
-  private readonly sink?: AuditSink;
 
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
-    this.level = config.AUDIT_LOG_LEVEL;
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @Inject(AuditLog) private readonly audit: AuditLog,
+  ) {
     this.excluded = excludedPathMatcher(config.AUDIT_EXCLUDED_PATHS);
-    if (this.level !== 'NONE')
-      this.sink = createAuditSink({
-        filePath: config.AUDIT_LOGS_FILE_PATH,
-        rotationSize: config.AUDIT_LOG_FILE_ROTATION_SIZE,
-      });
   }
 
   use(req: AuditedRequest, res: Response, next: NextFunction): void {
-    const sink = this.sink;
+    const audit = this.audit;
     const path = (req.originalUrl ?? req.url).split('?')[0]!;
-    if (!sink || !isAudited(req.method, path, this.excluded)) return next();
+    if (!audit.enabled || !isAudited(req.method, path, this.excluded)) return next();
     const started = Date.now();
     let responseBody: unknown;
     // A sign-in is public (no req.user): who signed in is read from its answer.
-    if (this.level === 'REQUEST_RESPONSE' || SIGN_IN_PATHS.includes(path)) {
+    if (audit.level === 'REQUEST_RESPONSE' || SIGN_IN_PATHS.includes(path)) {
       const json = res.json.bind(res);
       res.json = (body: unknown) => {
         responseBody = body;
@@ -52,7 +47,7 @@ export class AuditMiddleware implements NestMiddleware, OnModuleDestroy {
     }
     res.once('finish', () => {
       try {
-        sink.write(this.record(req, res, path, started, responseBody));
+        audit.write(this.record(req, res, path, started, responseBody));
       } catch {
         // an audit line that cannot be built never fails the request it describes
       }
@@ -68,12 +63,12 @@ export class AuditMiddleware implements NestMiddleware, OnModuleDestroy {
     responseBody: unknown,
   ): Record<string, unknown> {
     const matched = req[AUDIT_ROUTE];
-    const max = this.config.AUDIT_MAX_BODY_LOG_SIZE;
+    const max = this.audit.maxBodySize;
     const signIn = SIGN_IN_PATHS.includes(path);
     const body = req.body as Record<string, unknown> | undefined;
     const record: Record<string, unknown> = {
       audit: true,
-      audit_level: this.level,
+      audit_level: this.audit.level,
       timestamp: new Date(started).toISOString(),
       event: signIn ? 'signin' : 'request',
       method: req.method,
@@ -95,13 +90,8 @@ export class AuditMiddleware implements NestMiddleware, OnModuleDestroy {
       const who = body.email ?? body.user;
       if (typeof who === 'string') record.attempted_account = who.slice(0, 320);
     }
-    if (this.level === 'REQUEST' || this.level === 'REQUEST_RESPONSE')
-      record.request_body = bodyForLog(req.body, max);
-    if (this.level === 'REQUEST_RESPONSE') record.response_body = bodyForLog(responseBody, max);
+    if (this.audit.withBodies) record.request_body = bodyForLog(req.body, max);
+    if (this.audit.level === 'REQUEST_RESPONSE') record.response_body = bodyForLog(responseBody, max);
     return record;
-  }
-
-  onModuleDestroy(): void {
-    this.sink?.close();
   }
 }

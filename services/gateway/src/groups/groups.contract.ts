@@ -5,7 +5,7 @@ import { z } from '../contract/zod-openapi';
 const tags = ['groups'] as const;
 const groupId = z.object({ id: z.string() });
 const permissions = z.record(z.boolean({ invalid_type_error: 'must be true or false' }));
-const groupForm = z.object({
+export const groupForm = z.object({
   name: z.string({ invalid_type_error: 'must be a string' }).max(100, 'must be at most 100 characters'),
   description: z.string().max(2_000, 'must be at most 2000 characters').default(''),
   permissions: permissions.default({}),

@@ -6,6 +6,7 @@ import { DownstreamClients } from '../downstream/downstream-clients';
 import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
 import { Route, RouteInput } from '../contract/route.decorator';
 import { groupsContract as c } from './groups.contract';
+import { groupUpdateOf } from './group-update';
 
 function groupJson(group: authV1.Group | undefined) {
   return {
@@ -63,15 +64,7 @@ export class GroupsController {
     @Req() req: AuthenticatedRequest,
   ): Promise<Result<typeof c.update>> {
     const { group } = await this.downstream.auth.updateGroup(
-      {
-        id: params.id,
-        name: input.name,
-        description: input.description,
-        permissions: input.permissions ?? {},
-        setPermissions: input.permissions !== undefined,
-        userIds: input.user_ids ?? [],
-        setUserIds: input.user_ids !== undefined,
-      },
+      { id: params.id, ...groupUpdateOf(input) },
       { caller: req.caller },
     );
     return groupJson(group);

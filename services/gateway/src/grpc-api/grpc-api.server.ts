@@ -6,7 +6,15 @@ import { AUTHENTICATOR, CALLER_PROFILES, type Authenticator, type CallerProfiles
 import { ErrorKind } from '@parley/errors';
 import { GrpcServerHost } from '@parley/grpc';
 import { LOGGER, type Logger } from '@parley/logging';
-import { apiV1Chats, apiV1Completions, apiV1Files, apiV1Knowledge, apiV1Models } from '@parley/proto';
+import {
+  apiV1Admin,
+  apiV1Chats,
+  apiV1Completions,
+  apiV1Files,
+  apiV1Knowledge,
+  apiV1Models,
+} from '@parley/proto';
+import { AuditLog } from '../audit/audit-log';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config';
 import { BearerCallAuthenticator } from './bearer-call-authenticator';
@@ -15,6 +23,9 @@ import { completionHandlers } from './completion.handlers';
 import { fileHandlers } from './file.handlers';
 import { knowledgeHandlers } from './knowledge.handlers';
 import { modelHandlers } from './model.handlers';
+import { ModelCatalogClients } from '../presets/model-catalog-clients';
+import { adminAuditParams, adminHandlers } from './admin.handlers';
+import { withAuditLines } from './grpc-audit';
 import { addReflection } from './reflection';
 
 /** Every service of parley.api.v1 this gateway serves. */
@@ -24,6 +35,7 @@ export const PUBLIC_API_SERVICES: DescService[] = [
   apiV1Completions.CompletionService,
   apiV1Knowledge.KnowledgeService,
   apiV1Files.FileService,
+  apiV1Admin.AdminService,
 ];
 
 /**
@@ -43,6 +55,8 @@ export class GrpcApiServer implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(AUTHENTICATOR) authenticator: Authenticator,
     @Inject(CALLER_PROFILES) profiles: CallerProfiles,
     @Inject(DownstreamClients) downstream: DownstreamClients,
+    @Inject(ModelCatalogClients) catalog: ModelCatalogClients,
+    @Inject(AuditLog) audit: AuditLog,
   ) {
     this.host = new GrpcServerHost(logger, {
       callers: new BearerCallAuthenticator(authenticator, profiles),
@@ -69,6 +83,10 @@ export class GrpcApiServer implements OnApplicationBootstrap, BeforeApplicationS
         transferDeadlineMs: config.FILES_TRANSFER_DEADLINE_MS,
         maxSizeMb: config.RAG_FILE_MAX_SIZE,
       }),
+    );
+    this.host.addService(
+      apiV1Admin.AdminService,
+      withAuditLines(apiV1Admin.AdminService, adminHandlers(downstream, catalog), audit, adminAuditParams),
     );
     addReflection(this.host.server, PUBLIC_API_SERVICES);
   }
