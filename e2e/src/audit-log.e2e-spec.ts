@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { apiV1Chats } from '@parley/proto';
 import { startStack, Stack } from '@parley/testing';
+import { failedCall, GrpcApiClient } from './support/grpc-api-client';
 import { request } from './support/http';
 
 const TITLE = `to be deleted ${'x'.repeat(200)}`;
@@ -126,6 +128,37 @@ describe('audit log at METADATA (stdout)', () => {
     }
     // reads are not audited
     expect(lines.filter((l) => l.method === 'GET')).toEqual([]);
+    expectNoSecrets(gateway.logs(), run);
+  });
+
+  it('audits the public gRPC API the same way: changes and refusals, not reads', async () => {
+    const gateway = stack.services.gateway![0]!;
+    const run = await exercise(stack.gatewayUrls[0]!);
+    const client = new GrpcApiClient(stack.grpcApiTargets[0]!, run.token);
+    const created = await client.unary<
+      typeof apiV1Chats.CreateChatRequestSchema,
+      typeof apiV1Chats.CreateChatResponseSchema
+    >(apiV1Chats.ChatService, 'createChat', { title: 'over gRPC' });
+    await client.unary(apiV1Chats.ChatService, 'getChat', { id: created.chat!.id });
+    const missing = randomUUID();
+    await failedCall(client.unary(apiV1Chats.ChatService, 'deleteChat', { id: missing }));
+    const grpcLines = () =>
+      auditLines(gateway.logs()).filter((l) => l.method === 'GRPC' && l.user?.id === run.userId);
+    const lines = await waitFor('the gRPC audit lines', () =>
+      grpcLines().length >= 2 ? grpcLines() : undefined,
+    );
+    expect(lines.find((l) => l.route === '/parley.api.v1.ChatService/CreateChat')).toMatchObject({
+      audit: true,
+      status: 'OK',
+      outcome: 'success',
+      source_ip: expect.stringMatching(/127\.0\.0\.1/),
+    });
+    expect(lines.find((l) => l.route === '/parley.api.v1.ChatService/DeleteChat')).toMatchObject({
+      status: 'NOT_FOUND',
+      outcome: 'failure',
+      params: { id: missing },
+    });
+    expect(lines.filter((l) => l.route === '/parley.api.v1.ChatService/GetChat')).toEqual([]);
     expectNoSecrets(gateway.logs(), run);
   });
 });

@@ -71,18 +71,38 @@ export class GrpcApiServer implements OnApplicationBootstrap, BeforeApplicationS
       },
     });
     this.host.addService(apiV1Models.ModelService, modelHandlers(downstream));
-    this.host.addService(apiV1Chats.ChatService, chatHandlers(downstream));
+    // State-changing calls write the audit line REST writes for the same action (AUDIT_LOG_LEVEL).
+    this.host.addService(
+      apiV1Chats.ChatService,
+      withAuditLines(apiV1Chats.ChatService, chatHandlers(downstream), audit, {
+        createChat: () => ({}),
+        updateChat: (r: apiV1Chats.UpdateChatRequest) => ({ id: r.chat?.id ?? '' }),
+        deleteChat: (r: apiV1Chats.DeleteChatRequest) => ({ id: r.id }),
+        appendMessage: (r: apiV1Chats.AppendMessageRequest) => ({ id: r.chatId }),
+      }),
+    );
     this.host.addService(
       apiV1Completions.CompletionService,
       completionHandlers(downstream, config.COMPLETION_DEADLINE_MS, logger),
     );
-    this.host.addService(apiV1Knowledge.KnowledgeService, knowledgeHandlers(downstream));
+    this.host.addService(
+      apiV1Knowledge.KnowledgeService,
+      withAuditLines(apiV1Knowledge.KnowledgeService, knowledgeHandlers(downstream), audit, {
+        createKnowledgeBase: () => ({}),
+        addFile: (r: apiV1Knowledge.AddFileRequest) => ({ id: r.knowledgeBaseId, file_id: r.fileId }),
+      }),
+    );
     this.host.addService(
       apiV1Files.FileService,
-      fileHandlers(downstream, {
-        transferDeadlineMs: config.FILES_TRANSFER_DEADLINE_MS,
-        maxSizeMb: config.RAG_FILE_MAX_SIZE,
-      }),
+      withAuditLines(
+        apiV1Files.FileService,
+        fileHandlers(downstream, {
+          transferDeadlineMs: config.FILES_TRANSFER_DEADLINE_MS,
+          maxSizeMb: config.RAG_FILE_MAX_SIZE,
+        }),
+        audit,
+        { deleteFile: (r: apiV1Files.DeleteFileRequest) => ({ id: r.id }) },
+      ),
     );
     this.host.addService(
       apiV1Admin.AdminService,
