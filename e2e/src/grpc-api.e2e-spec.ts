@@ -152,16 +152,38 @@ describe('the public gRPC API on two gateway copies', () => {
     }
   });
 
-  it('lists the models with an API key on either copy', async () => {
+  it("lists the models and the caller's presets with an API key on either copy", async () => {
+    const presetId = `tutor-${randomUUID().slice(0, 8)}`;
+    const created = await request(stack.gatewayUrls[0]!, 'POST', '/api/v1/models/create', {
+      token: owner.token,
+      body: {
+        id: presetId,
+        base_model_id: 'gpt-fake',
+        name: 'Patient tutor',
+        meta: {},
+        params: { system: 'You are a patient tutor.' },
+        // private: the owner's alone
+        access_control: { read: { group_ids: [], user_ids: [] }, write: { group_ids: [], user_ids: [] } },
+      },
+    });
+    expect(created.status).toBe(200);
+    const list = (client: GrpcApiClient) =>
+      client.unary<typeof apiV1Models.ListModelsRequestSchema, typeof apiV1Models.ListModelsResponseSchema>(
+        ModelService,
+        'listModels',
+        {},
+      );
     for (const client of [a, b]) {
-      const reply = await client.unary<
-        typeof apiV1Models.ListModelsRequestSchema,
-        typeof apiV1Models.ListModelsResponseSchema
-      >(ModelService, 'listModels', {});
-      expect(reply.models.map((m) => ({ id: m.id, ownedBy: m.ownedBy }))).toEqual([
-        { id: 'gpt-fake', ownedBy: 'openai' },
-      ]);
+      const reply = await list(client);
+      expect(reply.models.map((m) => ({ id: m.id, ownedBy: m.ownedBy, baseModelId: m.baseModelId }))).toEqual(
+        [
+          { id: 'gpt-fake', ownedBy: 'openai', baseModelId: '' },
+          { id: presetId, ownedBy: 'openai', baseModelId: 'gpt-fake' },
+        ],
+      );
+      expect(reply.models[1]!.name).toBe('Patient tutor');
     }
+    expect((await list(otherClient)).models.map((m) => m.id)).toEqual(['gpt-fake']);
   });
 
   it('streams a completion into a chat made on the other copy, and REST reads the same messages', async () => {

@@ -7,4 +7,5 @@ export * as models from './gen/parley/api/v1/model_service_pb';
 export * as chats from './gen/parley/api/v1/chat_service_pb';
 export * as completions from './gen/parley/api/v1/completion_service_pb';
 export * as knowledge from './gen/parley/api/v1/knowledge_service_pb';
+export * as files from './gen/parley/api/v1/file_service_pb';
 export * as admin from './gen/parley/api/v1/admin_service_pb';

@@ -21,6 +21,7 @@ import { ParleyApiError } from './api-error';
 import { AdminService } from './gen/parley/api/v1/admin_service_pb';
 import { ChatService } from './gen/parley/api/v1/chat_service_pb';
 import { CompletionService } from './gen/parley/api/v1/completion_service_pb';
+import { FileService } from './gen/parley/api/v1/file_service_pb';
 import { KnowledgeService } from './gen/parley/api/v1/knowledge_service_pb';
 import { ModelService } from './gen/parley/api/v1/model_service_pb';
 
@@ -73,6 +74,8 @@ export interface ParleyClient {
   chats: ServiceClient<MethodsOf<typeof ChatService>>;
   completions: ServiceClient<MethodsOf<typeof CompletionService>>;
   knowledge: ServiceClient<MethodsOf<typeof KnowledgeService>>;
+  /** Upload (client stream: `metadata`, then `chunk`s of 64 KiB–1 MiB), get, download (a stream), delete. */
+  files: ServiceClient<MethodsOf<typeof FileService>>;
   admin: ServiceClient<MethodsOf<typeof AdminService>>;
   /** A client of any parley.api.v1 service over the same connection (a newer service than this list). */
   service<S extends GenServiceMethods>(service: GenService<S>): ServiceClient<S>;
@@ -110,6 +113,7 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
     chats: service(ChatService),
     completions: service(CompletionService),
     knowledge: service(KnowledgeService),
+    files: service(FileService),
     admin: service(AdminService),
     service,
     close: () => client.close(),

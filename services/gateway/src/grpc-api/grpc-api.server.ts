@@ -70,7 +70,7 @@ export class GrpcApiServer implements OnApplicationBootstrap, BeforeApplicationS
         'grpc.keepalive_timeout_ms': 20_000,
       },
     });
-    this.host.addService(apiV1Models.ModelService, modelHandlers(downstream));
+    this.host.addService(apiV1Models.ModelService, modelHandlers(downstream, catalog));
     // State-changing calls write the audit line REST writes for the same action (AUDIT_LOG_LEVEL).
     this.host.addService(
       apiV1Chats.ChatService,

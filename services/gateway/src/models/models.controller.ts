@@ -49,6 +49,14 @@ export function presetModelJson(preset: presetsV1.Preset, base: ReturnType<typeo
 }
 
 /**
+ * The presets a model list shows (REST's /api/models and the gRPC API's ListModels): active, with their
+ * base model served today, and not shadowed by a connection's model of the same id.
+ */
+export function usablePresets(presets: presetsV1.Preset[], base: Map<string, unknown>): presetsV1.Preset[] {
+  return presets.filter((p) => p.isActive && base.has(p.baseModelId) && !base.has(p.id));
+}
+
+/**
  * Open WebUI's model list: every connection's models, merged with the active presets the caller may use
  * whose base model is there; a dead upstream is left out, not waited for.
  */
@@ -71,9 +79,9 @@ export class ModelsController {
       presets,
     ]);
     const base = new Map(reply.models.map((m) => [m.id, modelJson(m)]));
-    const fromPresets = visible.presets
-      .filter((p) => p.isActive && base.has(p.baseModelId) && !base.has(p.id))
-      .map((p) => presetModelJson(p, base.get(p.baseModelId)!));
+    const fromPresets = usablePresets(visible.presets, base).map((p) =>
+      presetModelJson(p, base.get(p.baseModelId)!),
+    );
     return { object: 'list' as const, data: [...base.values(), ...fromPresets] };
   }
 }
