@@ -86,6 +86,14 @@ export class UsersRepository {
     });
   }
 
+  /** Sets last_active_at to now unless it is younger than `resolutionSeconds` (updated_at stays). */
+  async markActive(id: string, resolutionSeconds: number): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "auth"."users" SET "last_active_at" = now()
+      WHERE "id" = ${id}::uuid
+        AND ("last_active_at" IS NULL OR "last_active_at" < now() - make_interval(secs => ${resolutionSeconds}))`;
+  }
+
   async isEmpty(): Promise<boolean> {
     return (await this.prisma.user.findFirst({ select: { id: true } })) === null;
   }
