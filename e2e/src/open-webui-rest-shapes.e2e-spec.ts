@@ -362,7 +362,7 @@ describe("Open WebUI's REST shapes", () => {
       expect((await get(a, '/api/v1/models/base', admin)).body).toEqual([]);
     });
 
-    it('unloads an Ollama model itself, and refuses the GGUF download and upload with 501', async () => {
+    it('unloads an Ollama model itself, and refuses the GGUF download and upload with a clear 404', async () => {
       ollama.resetStats();
       const unloaded = await post<Json>(a, '/ollama/api/unload', admin, { model: 'llama-fake:latest' });
       expect(unloaded.status).toBe(200);
@@ -375,10 +375,14 @@ describe("Open WebUI's REST shapes", () => {
       expect((await post<Json>(b, '/ollama/api/unload', ada, { model: 'llama-fake:latest' })).status).toBe(
         403,
       );
+      expect((await post(a, '/ollama/models/other', admin)).status).toBe(400);
       for (const action of ['download', 'upload']) {
         const refused = await post<{ detail: string }>(a, `/ollama/models/${action}`, admin, { url: 'x' });
-        expect(refused.status).toBe(501);
-        expect(refused.body.detail).toContain('/ollama/api/pull');
+        expect(refused.status).toBe(404);
+        expect(refused.body).toMatchObject({
+          code: 'NOT_OFFERED',
+          detail: expect.stringContaining('/ollama/api/pull'),
+        });
       }
     });
   });

@@ -50,17 +50,17 @@ export const upstreamProxyContract = defineRoutes({
   ollamaModelFiles: defineRoute({
     method: 'post',
     path: '/ollama/models/{action}',
-    summary: "Open WebUI's GGUF download and upload: not offered (501)",
+    summary: "Open WebUI's GGUF download and upload: not offered (404 NOT_OFFERED)",
     description:
-      'Parley keeps no model files; pull models with /ollama/api/pull or on the Ollama server itself.',
+      'Parley keeps no model files; pull models with /ollama/api/pull or on the Ollama server. A 4xx, not 501: no route answers a 5xx for what the client asked.',
     tags: ['ollama'],
     auth: 'admin',
     params: z.object({
       action: z.enum(['download', 'upload'], { errorMap: () => ({ message: 'must be download or upload' }) }),
     }),
     body: z.unknown(),
-    responses: { 501: { description: 'Not offered', schema: errorBody } },
-    status: 501,
+    responses: { 404: { description: 'Not offered', schema: errorBody } },
+    status: 404,
   }),
   ollamaAdmin: defineRoute({
     method: 'all',

@@ -67,8 +67,8 @@ export class UpstreamProxyController {
 
   /** Open WebUI downloads GGUF files from Hugging Face and uploads them to Ollama; Parley keeps no model files. */
   @Route(c.ollamaModelFiles)
-  ollamaModelFiles(@Res() res: Response): void {
-    res.status(501).json({
+  ollamaModelFiles(@RouteInput() _input: Input<typeof c.ollamaModelFiles>, @Res() res: Response): void {
+    res.status(404).json({
       detail:
         'Parley does not download or upload model files; pull the model with /ollama/api/pull or on the Ollama server.',
       code: 'NOT_OFFERED',
