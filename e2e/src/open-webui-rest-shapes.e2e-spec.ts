@@ -150,6 +150,14 @@ describe("Open WebUI's REST shapes", () => {
       expect((await get(b, '/api/v1/users/all', bob)).status).toBe(403);
     });
 
+    it('answers the default permissions, nested, to admins only', async () => {
+      const defaults = await get<Session['permissions']>(a, '/api/v1/users/default/permissions', admin);
+      expect(defaults.status).toBe(200);
+      expect(defaults.body.chat).toMatchObject({ delete: true, temporary_enforced: false });
+      expect(defaults.body.workspace).toMatchObject({ models: false, knowledge: false });
+      expect((await get(b, '/api/v1/users/default/permissions', ada)).status).toBe(403);
+    });
+
     it('answers null settings until saved, and merges profile info', async () => {
       const fresh = (await signUp(b, 'Cleo')) as Session;
       expect((await get(a, '/api/v1/users/user/settings', fresh)).body).toBeNull();

@@ -108,6 +108,7 @@ const ROWS: Record<string, Row> = {
   getCallerProfile: { request: (w) => ({ id: w.ids.user }), outcomes: serviceOnly },
   getUserSettings: { request: () => ({}), outcomes: selfActive },
   updateUserSettings: { request: () => ({ settingsJson: '{"ui":{}}' }), outcomes: selfActive },
+  getDefaultPermissions: { request: () => ({}), outcomes: adminOnly },
   // What anyone signed in may see of another user (name, picture, last active); never a service's call.
   getPublicProfile: { request: (w) => ({ id: w.ids.user }), outcomes: selfActive },
   getUserInfo: { request: () => ({}), outcomes: selfActive },

@@ -253,6 +253,10 @@ export class AuthGrpcHandlers implements OnModuleInit {
           await this.users.updateSettings(rules.self(call).userId, request.settingsJson),
         ),
       }),
+      getDefaultPermissions: async (_request, call) => {
+        rules.admin(call);
+        return { permissions: this.groups.defaults() };
+      },
       getPublicProfile: async (request, call) => {
         rules.self(call);
         const user = await this.users.getUser(request.id);

@@ -63,6 +63,16 @@ export const usersContract = defineRoutes({
     auth: 'user',
     responses: { 200: { description: 'The permissions', schema: permissionsOutput } },
   }),
+  defaultPermissions: defineRoute({
+    method: 'get',
+    path: '/api/v1/users/default/permissions',
+    summary: 'The permissions every user has before groups widen them (admin)',
+    description:
+      'Set with the USER_PERMISSIONS_* variables; changing them here at runtime is not offered yet.',
+    tags,
+    auth: 'admin',
+    responses: { 200: { description: 'The defaults, nested', schema: permissionsOutput } },
+  }),
   settings: defineRoute({
     method: 'get',
     path: '/api/v1/users/user/settings',

@@ -58,6 +58,12 @@ export class UsersController {
     );
   }
 
+  @Route(c.defaultPermissions)
+  async defaultPermissions(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.defaultPermissions>> {
+    const { permissions } = await this.downstream.auth.getDefaultPermissions({}, { caller: req.caller });
+    return nestPermissions(permissions);
+  }
+
   /** The caller's own UI settings (Open WebUI's shape: `{ "ui": { ... } }`); null until saved, as Open WebUI. */
   @Route(c.settings)
   async settingsOfCaller(@Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
