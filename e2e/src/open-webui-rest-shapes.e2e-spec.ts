@@ -126,6 +126,18 @@ describe("Open WebUI's REST shapes", () => {
       });
       expect(bad.status).toBe(400);
       expect(bad.body.detail).toContain('permissions.workspace.models must be true or false');
+      const prototype = await request<{ detail: string }>(
+        a,
+        'POST',
+        `/api/v1/groups/id/${created.body.id}/update`,
+        {
+          token: admin.token,
+          rawBody: '{"permissions": {"chat": {"__proto__": {"admin": true}}}}',
+        },
+      );
+      expect(prototype.status).toBe(400);
+      expect(prototype.body.detail).toContain('permissions.chat.__proto__ is not a permission name');
+      expect((await get<Array<{ id: string }>>(b, '/api/v1/groups/', admin)).status).toBe(200);
     });
   });
 

@@ -34,7 +34,8 @@ export const DEFAULT_PERMISSIONS: Record<string, boolean> = {
   'features.notes': true,
 };
 
-const FLAG = /^[a-z_]+(\.[a-z_]+)+$/;
+/** Dot-separated parts that start with a letter (so never `__proto__`): Open WebUI's names. */
+const FLAG = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
 
 export function isPermissionFlag(name: string): boolean {
   return FLAG.test(name) && name.length <= 100;

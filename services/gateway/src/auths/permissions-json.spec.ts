@@ -37,6 +37,23 @@ describe('permissions at the edge', () => {
     expect(parsed.success).toBe(false);
   });
 
+  it('keeps prototype names out both ways: refused when sent, left out when answered', () => {
+    const body = JSON.parse('{"__proto__": {"admin": true}, "chat": {"__proto__": true}}') as Record<
+      string,
+      unknown
+    >;
+    const parsed = permissionsInput.safeParse(body);
+    expect(parsed.success).toBe(false);
+    const issues = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    // A top-level `__proto__` never reaches the walk (the record's copy drops it); a nested one is named.
+    expect(issues).toEqual(['chat.__proto__: is not a permission name']);
+
+    const nested = nestPermissions({ '__proto__.admin': true, 'chat.__proto__': true, 'chat.delete': true });
+    expect(nested).toEqual({ chat: { delete: true } });
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(Object.getPrototypeOf(nested.chat)).toBe(Object.prototype);
+  });
+
   it('round-trips: what it answers nested it accepts back', () => {
     const flat = { 'chat.delete': true, 'workspace.knowledge': false };
     expect(permissionsInput.parse(nestPermissions(flat))).toEqual(flat);

@@ -7,14 +7,21 @@ import { z } from '../contract/zod-openapi';
  */
 export type NestedPermissions = Record<string, boolean | Record<string, unknown>>;
 
-/** Open WebUI's nested shape of flat flags: `chat.delete` becomes `permissions.chat.delete`. */
+/** A name that would reach an object's prototype instead of a property of its own. */
+const UNSAFE_NAME = /^__.*__$/;
+
+/**
+ * Open WebUI's nested shape of flat flags: `chat.delete` becomes `permissions.chat.delete`. A flag with
+ * a part such as `__proto__` is left out: it could not be a permission, and would reach the prototype.
+ */
 export function nestPermissions(flat: Record<string, boolean>): NestedPermissions {
   const nested: Record<string, unknown> = {};
   for (const [flag, value] of Object.entries(flat)) {
     const parts = flag.split('.');
+    if (parts.some((part) => UNSAFE_NAME.test(part))) continue;
     let node = nested;
     for (const part of parts.slice(0, -1)) {
-      const next = node[part];
+      const next = Object.hasOwn(node, part) ? node[part] : undefined;
       node = (typeof next === 'object' && next !== null ? next : (node[part] = {})) as Record<
         string,
         unknown
@@ -37,7 +44,8 @@ export function flattenPermissions(
 ): Record<string, boolean> {
   const flat: Record<string, boolean> = {};
   const walk = (value: unknown, path: string[]) => {
-    if (typeof value === 'boolean') flat[path.join('.')] = value;
+    if (UNSAFE_NAME.test(path[path.length - 1]!)) onProblem(path, 'is not a permission name');
+    else if (typeof value === 'boolean') flat[path.join('.')] = value;
     else if (typeof value === 'object' && value !== null && !Array.isArray(value) && path.length < MAX_DEPTH)
       for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
     else onProblem(path, 'must be true or false (or an object of them, as Open WebUI nests them)');
