@@ -76,6 +76,24 @@ describe("Open WebUI's REST shapes", () => {
       expect(mine.body.workspace.models).toBe(false);
     });
 
+    it('names the first admin to a pending user, who may ask before being approved', async () => {
+      const pending = await request<Session>(a, 'POST', '/api/v1/auths/add', {
+        token: admin.token,
+        body: {
+          name: 'Waiting',
+          email: `waiting-${randomUUID()}@example.com`,
+          password: 'correct horse battery',
+        },
+      });
+      const signedIn = await request<Session>(b, 'POST', '/api/v1/auths/signin', {
+        body: { email: pending.body.email, password: 'correct horse battery' },
+        headers: { 'x-forwarded-for': '2001:db8:16::fe' },
+      });
+      expect(signedIn.body.role).toBe('pending');
+      const details = await get<Json>(a, '/api/v1/auths/admin/details', signedIn.body);
+      expect(details).toMatchObject({ status: 200, body: { name: 'Root', email: admin.email } });
+    });
+
     it("adds a user for an admin without handing out that user's session (token is empty)", async () => {
       const added = await post<Json>(a, '/api/v1/auths/add', admin, {
         name: 'Added',

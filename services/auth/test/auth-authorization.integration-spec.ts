@@ -109,6 +109,8 @@ const ROWS: Record<string, Row> = {
   getUserSettings: { request: () => ({}), outcomes: selfActive },
   updateUserSettings: { request: () => ({ settingsJson: '{"ui":{}}' }), outcomes: selfActive },
   getDefaultPermissions: { request: () => ({}), outcomes: adminOnly },
+  // The waiting screen of a pending user names the administrator to ask.
+  getAdminDetails: { request: () => ({}), outcomes: selfAnyRole },
   // What anyone signed in may see of another user (name, picture, last active); never a service's call.
   getPublicProfile: { request: (w) => ({ id: w.ids.user }), outcomes: selfActive },
   getUserInfo: { request: () => ({}), outcomes: selfActive },

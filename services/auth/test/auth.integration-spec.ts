@@ -95,8 +95,12 @@ describe('auth service over gRPC, against PostgreSQL', () => {
       email: 'info@example.com',
       password: 'long enough password',
     });
-    // Sign-ups and sign-ins answer the user's permissions too (Open WebUI's sign-in answer has them).
-    expect(permissions['chat.delete']).toBe(true);
+    // Sign-ups and sign-ins answer the user's permissions too (Open WebUI's sign-in answer has them;
+    // in this shared database the user is pending, so every flag is there and off).
+    expect(Object.keys(permissions)).toEqual(expect.arrayContaining(['chat.delete', 'workspace.models']));
+    expect(
+      Object.values(permissions).every((granted) => granted === (user!.role === authV1.Role.ADMIN)),
+    ).toBe(true);
     const id = user!.id;
     expect((await auth.getUserInfo({}, as(id))).infoJson).toBe('');
     await auth.updateUserInfo({ infoJson: '{"location":"Oslo","bio":"a"}' }, as(id));
@@ -116,6 +120,39 @@ describe('auth service over gRPC, against PostgreSQL', () => {
     // Within the minute it is not written again.
     await auth.getCallerProfile({ id }, { caller: serviceCaller('gateway') });
     expect((await auth.getUser({ id }, as(id))).user!.lastActiveAt).toBe(after.lastActiveAt);
+  });
+
+  it('names ADMIN_EMAIL, else the first admin, to whoever asks, and nobody with SHOW_ADMIN_DETAILS=false', async () => {
+    const database = await createTestDatabase();
+    try {
+      const auth = await startAuth({}, database);
+      const first = await auth.signUp({
+        name: 'First',
+        email: 'first@example.com',
+        password: 'long enough password',
+      });
+      const later = await auth.signUp({
+        name: 'Later',
+        email: 'later@example.com',
+        password: 'long enough password',
+      });
+      const asPending = { caller: userCaller(later.user!.id, { role: 'pending' }) };
+      expect(await auth.getAdminDetails({}, asPending)).toMatchObject({
+        name: 'First',
+        email: 'first@example.com',
+      });
+      const named = await startAuth({ ADMIN_EMAIL: 'later@example.com' }, database);
+      expect(await named.getAdminDetails({}, asPending)).toMatchObject({
+        name: 'Later',
+        email: 'later@example.com',
+      });
+      const hidden = await startAuth({ SHOW_ADMIN_DETAILS: 'false' }, database);
+      await expect(hidden.getAdminDetails({}, as(first.user!.id))).rejects.toMatchObject({
+        kind: ErrorKind.PermissionDenied,
+      });
+    } finally {
+      await database.drop();
+    }
   });
 
   it('treats emails case-insensitively and refuses a second account for the same address', async () => {

@@ -253,6 +253,10 @@ export class AuthGrpcHandlers implements OnModuleInit {
           await this.users.updateSettings(rules.self(call).userId, request.settingsJson),
         ),
       }),
+      getAdminDetails: async (_request, call) => {
+        rules.self(call, { pending: true });
+        return this.users.adminDetails();
+      },
       getDefaultPermissions: async (_request, call) => {
         rules.admin(call);
         return { permissions: this.groups.defaults() };

@@ -94,6 +94,14 @@ export class UsersRepository {
         AND ("last_active_at" IS NULL OR "last_active_at" < now() - make_interval(secs => ${resolutionSeconds}))`;
   }
 
+  /** The admin who has been one the longest (the install's first user, unless demoted). */
+  firstAdmin(): Promise<UserRecord | null> {
+    return this.prisma.user.findFirst({
+      where: { role: 'admin' },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
   async isEmpty(): Promise<boolean> {
     return (await this.prisma.user.findFirst({ select: { id: true } })) === null;
   }

@@ -213,6 +213,25 @@ export class UsersService {
     return storedSettings(user.info);
   }
 
+  /**
+   * Whom a pending user may ask for approval (Open WebUI's admin details): ADMIN_EMAIL's account, or the
+   * first admin. Off with SHOW_ADMIN_DETAILS=false.
+   */
+  async adminDetails(): Promise<{ name: string; email: string }> {
+    if (!this.config.SHOW_ADMIN_DETAILS)
+      throw new DomainError(
+        ErrorKind.PermissionDenied,
+        'The administrator is not shown here (SHOW_ADMIN_DETAILS).',
+      );
+    const configured = this.config.ADMIN_EMAIL;
+    if (configured) {
+      const admin = await this.users.findByEmail(configured);
+      return { name: admin?.name ?? '', email: configured };
+    }
+    const admin = await this.users.firstAdmin();
+    return { name: admin?.name ?? '', email: admin?.email ?? '' };
+  }
+
   /** Notes that the user is making requests; written at most once a minute (the gateway asks often). */
   async markActive(userId: string): Promise<void> {
     if (UUID.test(userId)) await this.users.markActive(userId, ACTIVITY_RESOLUTION_SECONDS);

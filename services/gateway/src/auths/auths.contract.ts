@@ -89,6 +89,21 @@ export const authsContract = defineRoutes({
       },
     },
   }),
+  adminDetails: defineRoute({
+    method: 'get',
+    path: '/api/v1/auths/admin/details',
+    summary: 'The administrator a pending user may ask for approval (SHOW_ADMIN_DETAILS, ADMIN_EMAIL)',
+    tags,
+    auth: 'pending',
+    responses: {
+      200: {
+        description: 'Name and email; null when no admin is found',
+        schema: z
+          .object({ name: z.string().nullable(), email: z.string().nullable() })
+          .openapi('AdminDetails'),
+      },
+    },
+  }),
   signOut: defineRoute({
     method: 'get',
     path: '/api/v1/auths/signout',

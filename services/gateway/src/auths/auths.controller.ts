@@ -107,6 +107,12 @@ export class AuthsController {
     };
   }
 
+  @Route(c.adminDetails)
+  async adminDetails(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.adminDetails>> {
+    const admin = await this.downstream.auth.getAdminDetails({}, { caller: req.caller });
+    return { name: admin.name || null, email: admin.email || null };
+  }
+
   /** Ends this session: the token stops working on every copy at once, and the cookie is cleared. */
   @Route(c.signOut)
   async signOut(
