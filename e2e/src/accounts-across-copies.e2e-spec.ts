@@ -206,10 +206,10 @@ describe('accounts, sessions and keys across two gateway copies', () => {
   it('grants group permissions and withdraws them on every copy at once', async () => {
     const user = await newUser('grouped');
     const perms = (base: string) =>
-      request<Record<string, boolean>>(base, 'GET', '/api/v1/users/permissions', { token: user.token }).then(
-        (r) => r.body,
-      );
-    expect((await perms(a))['workspace.models']).toBe(false);
+      request<{ workspace: Record<string, boolean> }>(base, 'GET', '/api/v1/users/permissions', {
+        token: user.token,
+      }).then((r) => r.body.workspace);
+    expect((await perms(a)).models).toBe(false);
     const group = await request<{ id: string; user_ids: string[] }>(a, 'POST', '/api/v1/groups/create', {
       token: admin.token,
       body: {
@@ -220,8 +220,8 @@ describe('accounts, sessions and keys across two gateway copies', () => {
     });
     expect(group.status).toBe(200);
     expect(group.body.user_ids).toEqual([user.id]);
-    expect((await perms(b))['workspace.models']).toBe(true);
-    expect((await perms(a))['workspace.models']).toBe(true);
+    expect((await perms(b)).models).toBe(true);
+    expect((await perms(a)).models).toBe(true);
     const removed = await request(b, 'POST', `/api/v1/groups/id/${group.body.id}/update`, {
       token: admin.token,
       body: { user_ids: [] },
@@ -229,7 +229,7 @@ describe('accounts, sessions and keys across two gateway copies', () => {
     expect(removed.status).toBe(200);
     // Withdrawn on both copies within a second (the cache is dropped by the revocation channel).
     for (const base of [a, b]) {
-      await statusWithin(1_000, 0, async () => ((await perms(base))['workspace.models'] ? 1 : 0));
+      await statusWithin(1_000, 0, async () => ((await perms(base)).models ? 1 : 0));
     }
     const bad = await request(a, 'POST', '/api/v1/groups/create', {
       token: admin.token,

@@ -180,7 +180,8 @@ describe('settings and admin screens in Chromium', () => {
 
   it('keeps per-user settings on the server through the gateway', async () => {
     const token = await tokenOf(adminPage);
-    expect(await get('/api/v1/users/user/settings', token)).toEqual({ status: 200, body: {} });
+    // Open WebUI answers null until the user saves settings.
+    expect(await get('/api/v1/users/user/settings', token)).toEqual({ status: 200, body: null });
     const saved = await post('/api/v1/users/user/settings/update', token, { ui: { models: ['m-1'] } });
     expect(saved).toEqual({ status: 200, body: { ui: { models: ['m-1'] } } });
     expect(await get('/api/v1/users/user/settings', token)).toEqual(saved);

@@ -90,6 +90,12 @@ export const authConfigSchema = z.object({
   ENABLE_OAUTH_GROUP_CREATION: env.bool(false),
   /** Set when an SSO proxy in front of Parley names the user in this header (Open WebUI's variable). */
   WEBUI_AUTH_TRUSTED_EMAIL_HEADER: z.string().optional(),
+  /**
+   * Open WebUI's SHOW_ADMIN_DETAILS and ADMIN_EMAIL: whom the waiting screen of a pending user names as
+   * the administrator to ask (ADMIN_EMAIL's account, else the first admin); off: nobody is named.
+   */
+  SHOW_ADMIN_DETAILS: env.bool(true),
+  ADMIN_EMAIL: z.string().max(254).optional(),
   /** What every user may do before groups widen it (Open WebUI's USER_PERMISSIONS_* variables). */
   USER_PERMISSIONS_CHAT_DELETE: env.bool(true),
   USER_PERMISSIONS_CHAT_EDIT: env.bool(true),

@@ -109,6 +109,13 @@ const ROWS: Record<string, Row> = {
   getCallerProfile: { request: (w) => ({ id: w.ids.user }), outcomes: serviceOnly },
   getUserSettings: { request: () => ({}), outcomes: selfActive },
   updateUserSettings: { request: () => ({ settingsJson: '{"ui":{}}' }), outcomes: selfActive },
+  getDefaultPermissions: { request: () => ({}), outcomes: adminOnly },
+  // The waiting screen of a pending user names the administrator to ask.
+  getAdminDetails: { request: () => ({}), outcomes: selfAnyRole },
+  // What anyone signed in may see of another user (name, picture, last active); never a service's call.
+  getPublicProfile: { request: (w) => ({ id: w.ids.user }), outcomes: selfActive },
+  getUserInfo: { request: () => ({}), outcomes: selfActive },
+  updateUserInfo: { request: () => ({ infoJson: '{"location":"here"}' }), outcomes: selfActive },
 };
 
 const addable = () => ({ name: 'Target', email: fresh(), password: PASSWORD, role: authV1.Role.USER });
@@ -210,6 +217,13 @@ describe('auth service: who may call each method', () => {
     expect(JSON.parse((await world.auth.getUserSettings({}, asUser)).settingsJson)).toEqual({
       ui: { mine: true },
     });
+    // The public profile of another user carries no email or role, only what Open WebUI shows anyone.
+    const seen = await world.auth.getPublicProfile({ id: world.ids.user }, asOther);
+    expect(
+      Object.keys(seen)
+        .filter((key) => !key.startsWith('$'))
+        .sort(),
+    ).toEqual(['lastActiveAt', 'name', 'profileImageUrl']);
     // The caller profile carries the user's groups, for the assertions the edge mints.
     const profile = await world.auth.getCallerProfile(
       { id: world.ids.user },

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { TokenVerifier } from '@parley/auth-guard';
 import { ErrorKind } from '@parley/errors';
 import { authV1 } from '@parley/proto';
-import { createTestDatabase, TestDatabase, userCaller } from '@parley/testing';
+import { createTestDatabase, serviceCaller, TestDatabase, userCaller } from '@parley/testing';
 import { AuthUnderTest, startAuthService } from './auth-service-harness';
 
 /** Call options acting for the user with this id (a signed-in user, not an admin). */
@@ -86,6 +86,73 @@ describe('auth service over gRPC, against PostgreSQL', () => {
     expect(JSON.parse((await auth.getUserSettings({}, as(a.user!.id))).settingsJson)).toEqual({
       ui: { theme: 'dark' },
     });
+  });
+
+  it('merges profile info, marks a user active when the edge asks for their profile, and keeps updated_at', async () => {
+    const auth = await startAuth();
+    const { user, permissions } = await auth.signUp({
+      name: 'Info',
+      email: 'info@example.com',
+      password: 'long enough password',
+    });
+    // Sign-ups and sign-ins answer the user's permissions too (Open WebUI's sign-in answer has them;
+    // in this shared database the user is pending, so every flag is there and off).
+    expect(Object.keys(permissions)).toEqual(expect.arrayContaining(['chat.delete', 'workspace.models']));
+    expect(
+      Object.values(permissions).every((granted) => granted === (user!.role === authV1.Role.ADMIN)),
+    ).toBe(true);
+    const id = user!.id;
+    expect((await auth.getUserInfo({}, as(id))).infoJson).toBe('');
+    await auth.updateUserInfo({ infoJson: '{"location":"Oslo","bio":"a"}' }, as(id));
+    const merged = await auth.updateUserInfo({ infoJson: '{"bio":"b"}' }, as(id));
+    expect(JSON.parse(merged.infoJson)).toEqual({ location: 'Oslo', bio: 'b' });
+    await expect(auth.updateUserInfo({ infoJson: '"text"' }, as(id))).rejects.toMatchObject({
+      kind: ErrorKind.InvalidArgument,
+      message: 'The info must be a JSON object.',
+    });
+
+    const before = (await auth.getUser({ id }, as(id))).user!;
+    expect(before.lastActiveAt).toBe(0n);
+    await auth.getCallerProfile({ id }, { caller: serviceCaller('gateway') });
+    const after = (await auth.getUser({ id }, as(id))).user!;
+    expect(Number(after.lastActiveAt)).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 5);
+    expect(after.updatedAt).toBe(before.updatedAt);
+    // Within the minute it is not written again.
+    await auth.getCallerProfile({ id }, { caller: serviceCaller('gateway') });
+    expect((await auth.getUser({ id }, as(id))).user!.lastActiveAt).toBe(after.lastActiveAt);
+  });
+
+  it('names ADMIN_EMAIL, else the first admin, to whoever asks, and nobody with SHOW_ADMIN_DETAILS=false', async () => {
+    const database = await createTestDatabase();
+    try {
+      const auth = await startAuth({}, database);
+      const first = await auth.signUp({
+        name: 'First',
+        email: 'first@example.com',
+        password: 'long enough password',
+      });
+      const later = await auth.signUp({
+        name: 'Later',
+        email: 'later@example.com',
+        password: 'long enough password',
+      });
+      const asPending = { caller: userCaller(later.user!.id, { role: 'pending' }) };
+      expect(await auth.getAdminDetails({}, asPending)).toMatchObject({
+        name: 'First',
+        email: 'first@example.com',
+      });
+      const named = await startAuth({ ADMIN_EMAIL: 'later@example.com' }, database);
+      expect(await named.getAdminDetails({}, asPending)).toMatchObject({
+        name: 'Later',
+        email: 'later@example.com',
+      });
+      const hidden = await startAuth({ SHOW_ADMIN_DETAILS: 'false' }, database);
+      await expect(hidden.getAdminDetails({}, as(first.user!.id))).rejects.toMatchObject({
+        kind: ErrorKind.PermissionDenied,
+      });
+    } finally {
+      await database.drop();
+    }
   });
 
   it('treats emails case-insensitively and refuses a second account for the same address', async () => {

@@ -52,6 +52,13 @@ const ROWS: Record<string, Row> = {
     mayReveal: 'admin',
   },
   listChats: { request: () => ({ page: 1, includePinned: true, includeFolders: true }), other: 'ok' },
+  // Admins (ENABLE_ADMIN_CHAT_ACCESS) read anyone's list; a user only their own.
+  listUserChats: {
+    request: (fx) => ({ userId: fx.owner, page: 1 }),
+    other: ErrorKind.PermissionDenied,
+    admin: 'ok',
+    mayReveal: 'admin',
+  },
   searchChats: { request: (fx) => ({ text: fx.secret, page: 1 }), other: 'ok' },
   updateChat: {
     permission: 'chat.edit',

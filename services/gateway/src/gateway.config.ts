@@ -4,6 +4,20 @@ import { resolve } from 'node:path';
 import { commonServiceEnv, env, z } from '@parley/config';
 import { AUDIT_LEVELS } from './audit/audit-record';
 
+const promptSuggestions = z
+  .array(
+    z.object({ title: z.array(z.string().max(500)).max(10).default([]), content: z.string().max(10_000) }),
+  )
+  .max(100);
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every variable the gateway reads. */
 export const gatewayConfigSchema = z.object({
   /** The public HTTP port (Open WebUI's name). */
@@ -35,6 +49,26 @@ export const gatewayConfigSchema = z.object({
   WEBUI_NAME: z.string().min(1).max(100).default('Parley'),
   /** Whether the realtime service serves WebSocket (Open WebUI's switch; /api/config tells clients). */
   ENABLE_WEBSOCKET_SUPPORT: env.bool(true),
+  /** Open WebUI's DEFAULT_MODELS: the model id(s) a new chat starts with, comma separated ('' lets users pick). */
+  DEFAULT_MODELS: z.string().max(2_000, 'must be at most 2000 characters').default(''),
+  /**
+   * Open WebUI's DEFAULT_PROMPT_SUGGESTIONS: a JSON list of `{"title": ["line 1", "line 2"], "content": "..."}`
+   * shown on an empty chat; `[]` shows none. Both are given to signed-in clients in /api/config.
+   */
+  DEFAULT_PROMPT_SUGGESTIONS: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      const parsed = promptSuggestions.safeParse(safeJson(text));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a JSON list of {"title": ["...", "..."], "content": "..."} (at most 100)',
+      });
+      return z.NEVER;
+    }),
+  /** Open WebUI's ENABLE_MESSAGE_RATING: whether clients offer thumbs up/down on answers. */
+  ENABLE_MESSAGE_RATING: env.bool(true),
   RAG_FILE_MAX_SIZE: z.coerce.number().positive('must be a positive number of MB').optional(),
   RAG_FILE_MAX_COUNT: z.coerce
     .number()

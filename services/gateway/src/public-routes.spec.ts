@@ -15,8 +15,11 @@ describe('gateway route guards', () => {
         .map((r) => r.route)
         .sort(),
     ).toEqual([
+      // Open WebUI answers these without sign-in too (the about screen asks before anyone signs in).
+      'GET /api/changelog',
       'GET /api/config',
       'GET /api/v1/auths/signout',
+      'GET /api/version',
       'GET /docs',
       'GET /docs/assets/:file',
       'GET /health',

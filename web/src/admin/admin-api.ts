@@ -122,6 +122,20 @@ export const adminKeys = {
   connections: (kind: ConnectionKind) => ['admin', 'connections', kind] as const,
 };
 
+/**
+ * A group's permissions as flat flags (`workspace.models`), from the nested shape the server answers
+ * (Open WebUI's `{ workspace: { models: true } }`); the server accepts the flat names back.
+ */
+export function flatPermissions(nested: Group['permissions'], prefix = ''): Record<string, boolean> {
+  const flat: Record<string, boolean> = {};
+  for (const [key, value] of Object.entries(nested ?? {})) {
+    if (typeof value === 'boolean') flat[`${prefix}${key}`] = value;
+    else if (typeof value === 'object' && value !== null)
+      Object.assign(flat, flatPermissions(value as Group['permissions'], `${prefix}${key}.`));
+  }
+  return flat;
+}
+
 /** Open WebUI's permission flags an admin can grant through groups. */
 export const PERMISSION_FLAGS = [
   'chat.controls',

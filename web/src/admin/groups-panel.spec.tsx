@@ -63,4 +63,27 @@ describe('admin groups', () => {
     });
     expect(await screen.findByText(/Members: 1/)).toBeInTheDocument();
   });
+
+  it("shows the permissions a group grants from the server's nested shape (Open WebUI's)", async () => {
+    const server = settingsServer(ADMIN);
+    const group: Group = {
+      id: 'g-2',
+      name: 'Builders',
+      description: '',
+      permissions: { workspace: { models: true, knowledge: false }, chat: { delete: true } },
+      user_ids: [],
+      created_at: 1,
+      updated_at: 1,
+    };
+    server.on('GET /api/v1/groups/', { body: [group] });
+    server.on('GET /api/v1/users/?query=&page=1', { body: { users: [], total: 0 } });
+    window.location.hash = '#/admin/groups';
+    const { user } = renderApp({ server });
+
+    await user.click(await screen.findByRole('button', { name: /Builders/ }));
+    const editor = await screen.findByRole('group', { name: 'Permissions this group grants' });
+    expect(within(editor).getByRole('checkbox', { name: 'workspace.models' })).toBeChecked();
+    expect(within(editor).getByRole('checkbox', { name: 'chat.delete' })).toBeChecked();
+    expect(within(editor).getByRole('checkbox', { name: 'workspace.knowledge' })).not.toBeChecked();
+  });
 });

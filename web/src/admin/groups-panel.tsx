@@ -4,7 +4,7 @@ import { useApi } from '../api';
 import { errorMessage } from '../app/error-message';
 import { useT } from '../i18n';
 import { ConfirmButton } from '../settings/confirm-button';
-import { adminApi, adminKeys, PERMISSION_FLAGS, type Group } from './admin-api';
+import { adminApi, adminKeys, flatPermissions, PERMISSION_FLAGS, type Group } from './admin-api';
 import { useDebounced } from './use-debounced';
 
 /** Groups of users and the permission flags they grant on top of the defaults. */
@@ -110,7 +110,9 @@ function GroupEditor({ group, onDeleted }: { group: Group; onDeleted: () => void
   const t = useT();
   const api = useApi();
   const queryClient = useQueryClient();
-  const [permissions, setPermissions] = useState<Record<string, boolean>>(group.permissions);
+  const [permissions, setPermissions] = useState<Record<string, boolean>>(() =>
+    flatPermissions(group.permissions),
+  );
   const [members, setMembers] = useState<string[]>(group.user_ids);
   const [search, setSearch] = useState('');
   const query = useDebounced(search.trim());

@@ -16,6 +16,7 @@ const row = (id: string, name: string, role: AdminUser['role'], email = `${id}@e
   profile_image_url: '/user.png',
   created_at: 1_700_000_000,
   updated_at: 1_700_000_000,
+  last_active_at: 0,
 });
 
 const GRACE = row(ADMIN.id, ADMIN.name, 'admin', ADMIN.email);

@@ -15,6 +15,7 @@ export const ADA: SessionUser = {
   profile_image_url: '/user.png',
   created_at: 0,
   updated_at: 0,
+  last_active_at: 0,
 };
 
 export function signInResponse(user: SessionUser, token = 'jwt-ada') {

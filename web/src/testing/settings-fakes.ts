@@ -10,6 +10,7 @@ export const ADMIN: SessionUser = {
   profile_image_url: '/user.png',
   created_at: 0,
   updated_at: 0,
+  last_active_at: 0,
 };
 
 /** A gateway with a signed-in user and the routes the settings page reads on open. */

@@ -6,6 +6,9 @@ const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + v
 /** The fields the tests read, across the formats (each answer has some of them). */
 interface Answer {
   model?: string;
+  response?: string;
+  done?: boolean;
+  done_reason?: string;
   data: Array<{ object: string; index: number; embedding: number[] }>;
   embeddings: number[][];
   results: Array<{ index: number; relevance_score: number }>;
@@ -85,6 +88,23 @@ describe('fake LLM upstream', () => {
         body: JSON.stringify({ model: 'fake-model', stream: false, messages: [] }),
       });
       expect(await again.json()).toMatchObject({ message: { content: 'abc' }, done: true, eval_count: 3 });
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it("answers Ollama's generate, and its empty-prompt unload call as Ollama does", async () => {
+    const sut = await startFakeLlm({ models: ['m:latest'], tokens: ['x', 'y'] });
+    try {
+      const unload = await post(sut, '/api/generate', { model: 'm:latest', prompt: '', keep_alive: 0 });
+      expect(unload).toMatchObject({
+        status: 200,
+        body: { model: 'm:latest', response: '', done_reason: 'unload' },
+      });
+      const answer = await post(sut, '/api/generate', { model: 'm:latest', prompt: 'hi', stream: false });
+      expect(answer.body).toMatchObject({ response: 'xy', done: true, done_reason: 'stop' });
+      expect((await post(sut, '/api/generate', { model: 'other', prompt: '' })).status).toBe(404);
+      expect(sut.stats.requestBodies[0]).toEqual({ model: 'm:latest', prompt: '', keep_alive: 0 });
     } finally {
       await sut.close();
     }

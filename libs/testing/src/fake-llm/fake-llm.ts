@@ -195,6 +195,7 @@ export async function startFakeLlm(
       return sendJson(res, 200, { version: settings.ollamaVersion });
     }
     if (rerank) return handleRerank(req, res);
+    if (req.method === 'POST' && path === '/api/generate') return handleGenerate(req, res);
     if (
       req.method === 'POST' &&
       (path === '/v1/embeddings' || path === '/embeddings' || path === '/api/embed')
@@ -239,6 +240,32 @@ export async function startFakeLlm(
     const breakAfter = failure?.mode === 'break' ? failure.afterTokens : undefined;
     const stream = body.stream === true || (ollamaChat && body.stream === undefined);
     await respond(req, res, { ollama: ollamaChat, stream, model, body, breakAfter });
+  }
+
+  /**
+   * Ollama's generate, not streamed: the tokens as one answer, or with an empty prompt the load/unload
+   * call (`keep_alive: 0` unloads, done_reason "unload"), as Ollama answers them. Counted as a completion.
+   */
+  async function handleGenerate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: Record<string, unknown>;
+    try {
+      body = (await readJson(req)) as Record<string, unknown>;
+    } catch {
+      return sendJson(res, 400, { error: 'invalid JSON' });
+    }
+    stats.completions++;
+    stats.lastRequest = { path: '/api/generate', authorization: req.headers.authorization, body };
+    stats.requestBodies = [...stats.requestBodies.slice(-99), body];
+    const model = typeof body.model === 'string' ? body.model : '';
+    if (!settings.models.includes(model)) return sendUnknownModel(res, model, true);
+    const prompt = typeof body.prompt === 'string' ? body.prompt : '';
+    sendJson(res, 200, {
+      model,
+      created_at: new Date().toISOString(),
+      response: prompt ? settings.tokens.join('') : '',
+      done: true,
+      done_reason: prompt ? 'stop' : body.keep_alive === 0 ? 'unload' : 'load',
+    });
   }
 
   async function handleEmbeddings(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {

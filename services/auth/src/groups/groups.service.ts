@@ -97,6 +97,11 @@ export class GroupsService {
     await this.redis.revocations.permissionsChanged();
   }
 
+  /** What every user may do before groups widen it: Open WebUI's defaults with USER_PERMISSIONS_* applied. */
+  defaults(): Record<string, boolean> {
+    return defaultPermissions(this.config);
+  }
+
   async permissionsOf(userId: string): Promise<Record<string, boolean>> {
     if (!UUID.test(userId)) throw new DomainError(ErrorKind.NotFound, 'No such user.');
     const user = await this.prisma.user.findUnique({

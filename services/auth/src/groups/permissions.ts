@@ -1,22 +1,41 @@
 /**
- * Permission flags, Open WebUI's names. A user has the defaults, widened by every group they are in
- * (a flag any group grants is granted); an admin has every flag.
+ * Permission flags: Open WebUI's DEFAULT_USER_PERMISSIONS (v0.6), flattened to `section.name`, with its
+ * defaults. A user has the defaults, widened by every group they are in (a flag any group grants is
+ * granted); an admin has every flag. Clients see them nested again (`permissions.chat.delete`); the
+ * gateway's permissions-json.ts does that.
  */
 export const DEFAULT_PERMISSIONS: Record<string, boolean> = {
+  'workspace.models': false,
+  'workspace.knowledge': false,
+  'workspace.prompts': false,
+  'workspace.tools': false,
+  'sharing.public_models': true,
+  'sharing.public_knowledge': true,
+  'sharing.public_prompts': true,
+  'sharing.public_tools': true,
   'chat.controls': true,
+  'chat.system_prompt': true,
+  'chat.params': true,
   'chat.file_upload': true,
   'chat.delete': true,
   'chat.edit': true,
   'chat.share': true,
   'chat.export': true,
+  'chat.stt': true,
+  'chat.tts': true,
+  'chat.call': true,
+  'chat.multiple_models': true,
   'chat.temporary': true,
-  'workspace.models': false,
-  'workspace.knowledge': false,
-  'workspace.prompts': false,
-  'workspace.tools': false,
+  'chat.temporary_enforced': false,
+  'features.direct_tool_servers': false,
+  'features.web_search': true,
+  'features.image_generation': true,
+  'features.code_interpreter': true,
+  'features.notes': true,
 };
 
-const FLAG = /^[a-z_]+(\.[a-z_]+)+$/;
+/** Dot-separated parts that start with a letter (so never `__proto__`): Open WebUI's names. */
+const FLAG = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
 
 export function isPermissionFlag(name: string): boolean {
   return FLAG.test(name) && name.length <= 100;

@@ -36,6 +36,7 @@ export function toUserMessage(user: UserRecord) {
     profileImageUrl: user.profileImageUrl,
     createdAt: seconds(user.createdAt),
     updatedAt: seconds(user.updatedAt),
+    lastActiveAt: seconds(user.lastActiveAt),
   };
 }
 
@@ -74,34 +75,43 @@ export class AuthGrpcHandlers implements OnModuleInit {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
+  /** A sign-in's answer: the user, the token, and what the user may do (Open WebUI answers all three). */
+  private async session(user: UserRecord, accessToken: IssuedToken) {
+    return {
+      user: toUserMessage(user),
+      accessToken: toToken(accessToken),
+      permissions: await this.groups.permissionsOf(user.id),
+    };
+  }
+
   onModuleInit(): void {
     const rules = callerRules;
     this.host.addService(authV1.AuthService, {
       signUp: async (request, call) => {
         rules.service(call);
         const { user, accessToken } = await this.users.signUp(request);
-        return { user: toUserMessage(user), accessToken: toToken(accessToken) };
+        return this.session(user, accessToken);
       },
       signIn: async (request, call) => {
         rules.service(call);
         const { user, accessToken } = await this.users.signIn(request);
-        return { user: toUserMessage(user), accessToken: toToken(accessToken) };
+        return this.session(user, accessToken);
       },
       signInWithLdap: async (request, call) => {
         rules.service(call);
         const identity = await this.ldap.authenticate(request.username, request.password);
         const { user, accessToken } = await this.users.signInWithDirectoryIdentity(identity);
-        return { user: toUserMessage(user), accessToken: toToken(accessToken) };
+        return this.session(user, accessToken);
       },
       signInWithTrustedHeader: async (request, call) => {
         rules.service(call);
         const { user, accessToken } = await this.users.signInWithTrustedHeader(request.email, request.name);
-        return { user: toUserMessage(user), accessToken: toToken(accessToken) };
+        return this.session(user, accessToken);
       },
       signInSingleUser: async (_request, call) => {
         rules.service(call);
         const { user, accessToken } = await this.users.signInSingleUser();
-        return { user: toUserMessage(user), accessToken: toToken(accessToken) };
+        return this.session(user, accessToken);
       },
       // Anyone: what the sign-in screen shows.
       getSignInOptions: async () => ({
@@ -234,6 +244,8 @@ export class AuthGrpcHandlers implements OnModuleInit {
       getCallerProfile: async (request, call) => {
         rules.service(call);
         const profile = await this.groups.callerProfileOf(request.id);
+        // The gateway asks for the profile of whoever is making requests: that is what "active" means.
+        await this.users.markActive(request.id);
         return {
           role: ROLES[profile.role] ?? authV1.Role.UNSPECIFIED,
           groupIds: profile.groupIds,
@@ -247,6 +259,30 @@ export class AuthGrpcHandlers implements OnModuleInit {
         settingsJson: JSON.stringify(
           await this.users.updateSettings(rules.self(call).userId, request.settingsJson),
         ),
+      }),
+      getAdminDetails: async (_request, call) => {
+        rules.self(call, { pending: true });
+        return this.users.adminDetails();
+      },
+      getDefaultPermissions: async (_request, call) => {
+        rules.admin(call);
+        return { permissions: this.groups.defaults() };
+      },
+      getPublicProfile: async (request, call) => {
+        rules.self(call);
+        const user = await this.users.getUser(request.id);
+        return {
+          name: user.name,
+          profileImageUrl: user.profileImageUrl,
+          lastActiveAt: seconds(user.lastActiveAt),
+        };
+      },
+      getUserInfo: async (_request, call) => {
+        const info = await this.users.getInfo(rules.self(call).userId);
+        return { infoJson: info === null ? '' : JSON.stringify(info) };
+      },
+      updateUserInfo: async (request, call) => ({
+        infoJson: JSON.stringify(await this.users.updateInfo(rules.self(call).userId, request.infoJson)),
       }),
     });
   }

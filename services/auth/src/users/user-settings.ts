@@ -8,20 +8,20 @@ const MAX_DEPTH = 16;
 
 export type UserSettings = Record<string, unknown>;
 
-/** Parses and checks the JSON a client sends as its settings: an object, at most 64 KiB, not absurdly deep. */
-export function parseUserSettings(json: string): UserSettings {
+/** Parses and checks the JSON a client sends as its settings (or its profile `info`): an object, at most 64 KiB, not absurdly deep. */
+export function parseUserSettings(json: string, what: 'settings' | 'info' = 'settings'): UserSettings {
   if (Buffer.byteLength(json, 'utf8') > MAX_SETTINGS_BYTES)
-    throw invalid(`The settings are larger than ${MAX_SETTINGS_BYTES / 1024} KiB.`);
+    throw invalid(`The ${what} are larger than ${MAX_SETTINGS_BYTES / 1024} KiB.`);
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch {
-    throw invalid('The settings are not valid JSON.');
+    throw invalid(`The ${what} are not valid JSON.`);
   }
-  if (!isPlainObject(value)) throw invalid('The settings must be a JSON object.');
-  const problem = describeUnsafeInput(value, { root: 'settings', maxDepth: MAX_DEPTH + 1 });
-  if (problem) throw invalid(`Invalid settings: ${problem}.`);
-  if (depth(value) > MAX_DEPTH) throw invalid(`The settings are nested deeper than ${MAX_DEPTH} levels.`);
+  if (!isPlainObject(value)) throw invalid(`The ${what} must be a JSON object.`);
+  const problem = describeUnsafeInput(value, { root: what, maxDepth: MAX_DEPTH + 1 });
+  if (problem) throw invalid(`Invalid ${what}: ${problem}.`);
+  if (depth(value) > MAX_DEPTH) throw invalid(`The ${what} are nested deeper than ${MAX_DEPTH} levels.`);
   return value;
 }
 

@@ -98,6 +98,22 @@ export class UsersRepository {
     return this.prisma.user.count();
   }
 
+  /** Sets last_active_at to now unless it is younger than `resolutionSeconds` (updated_at stays). */
+  async markActive(id: string, resolutionSeconds: number): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "auth"."users" SET "last_active_at" = now()
+      WHERE "id" = ${id}::uuid
+        AND ("last_active_at" IS NULL OR "last_active_at" < now() - make_interval(secs => ${resolutionSeconds}))`;
+  }
+
+  /** The admin who has been one the longest (the install's first user, unless demoted). */
+  firstAdmin(): Promise<UserRecord | null> {
+    return this.prisma.user.findFirst({
+      where: { role: 'admin' },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
   async isEmpty(): Promise<boolean> {
     return (await this.prisma.user.findFirst({ select: { id: true } })) === null;
   }

@@ -28,6 +28,8 @@ export interface SignedInUser {
 }
 
 const notFound = () => new DomainError(ErrorKind.NotFound, 'No such user.');
+/** last_active_at is kept to the minute: the gateway asks for a caller's profile every few seconds. */
+const ACTIVITY_RESOLUTION_SECONDS = 60;
 
 /** The one account of single-user mode: Open WebUI's address, so an install moved over keeps its user. */
 export const SINGLE_USER_EMAIL = 'admin@localhost';
@@ -245,6 +247,50 @@ export class UsersService {
     );
     if (!user) throw notFound();
     return storedSettings(user.settings);
+  }
+
+  /** The user's own profile details (Open WebUI's `info`); null until they set some. */
+  async getInfo(actorId: string): Promise<UserSettings | null> {
+    const { info } = await this.getUser(actorId);
+    return info === null ? null : storedSettings(info);
+  }
+
+  /** Open WebUI's merge: the given fields replace those of the same name; the result is at most 64 KiB. */
+  async updateInfo(actorId: string, infoJson: string): Promise<UserSettings> {
+    const current = await this.getUser(actorId);
+    const merged = { ...storedSettings(current.info), ...parseUserSettings(infoJson, 'info') };
+    const info = parseUserSettings(JSON.stringify(merged), 'info');
+    const user = await this.users.update(
+      current.id,
+      { info: info as Prisma.InputJsonObject },
+      () => undefined,
+    );
+    if (!user) throw notFound();
+    return storedSettings(user.info);
+  }
+
+  /**
+   * Whom a pending user may ask for approval (Open WebUI's admin details): ADMIN_EMAIL's account, or the
+   * first admin. Off with SHOW_ADMIN_DETAILS=false.
+   */
+  async adminDetails(): Promise<{ name: string; email: string }> {
+    if (!this.config.SHOW_ADMIN_DETAILS)
+      throw new DomainError(
+        ErrorKind.PermissionDenied,
+        'The administrator is not shown here (SHOW_ADMIN_DETAILS).',
+      );
+    const configured = this.config.ADMIN_EMAIL;
+    if (configured) {
+      const admin = await this.users.findByEmail(configured);
+      return { name: admin?.name ?? '', email: configured };
+    }
+    const admin = await this.users.firstAdmin();
+    return { name: admin?.name ?? '', email: admin?.email ?? '' };
+  }
+
+  /** Notes that the user is making requests; written at most once a minute (the gateway asks often). */
+  async markActive(userId: string): Promise<void> {
+    if (UUID.test(userId)) await this.users.markActive(userId, ACTIVITY_RESOLUTION_SECONDS);
   }
 
   /** Admin: creates an account with a chosen role (sign-up rules do not apply). */

@@ -150,6 +150,33 @@ export class ChatsService {
     return rows.map((row) => ({ ...row, tagNames: row.tags.map((id) => names.get(id) ?? id) }));
   }
 
+  /**
+   * A user's chats, archived ones included: admins (when ENABLE_ADMIN_CHAT_ACCESS is on) anyone's, a
+   * user only their own.
+   */
+  async listOfUser(
+    caller: { userId: string; role: string },
+    ownerId: string,
+    page: number,
+  ): Promise<ListedChat[]> {
+    const { role } = caller;
+    if (caller.userId !== ownerId && (role !== 'admin' || !this.config.ENABLE_ADMIN_CHAT_ACCESS))
+      throw new DomainError(
+        ErrorKind.PermissionDenied,
+        role === 'admin'
+          ? "Reading other users' chats is turned off (ENABLE_ADMIN_CHAT_ACCESS)."
+          : 'This action needs an administrator.',
+      );
+    if (!Number.isInteger(page) || page < 1 || page > 100_000)
+      throw new DomainError(ErrorKind.InvalidArgument, 'page must be a whole number from 1.');
+    if (!isUuid(ownerId)) return [];
+    const size = this.config.CHAT_PAGE_SIZE;
+    return this.withTagNames(
+      ownerId,
+      await this.chats.listSummaries(ownerId, {}, { skip: (page - 1) * size, take: size }),
+    );
+  }
+
   async search(userId: string, text: string, page: number): Promise<ListedChat[]> {
     requireUserId(userId);
     if (!Number.isInteger(page) || page < 1 || page > 100_000)
@@ -178,9 +205,10 @@ export class ChatsService {
     if (typeof raw.title === 'string') fields.title = this.validTitle(raw.title);
     if (Array.isArray(raw.models)) fields.models = incoming.models;
     if (raw.params !== undefined) fields.params = incoming.params;
-    const { tags: _ignored, ...unknownFields } = incoming.meta;
-    if (Object.keys(unknownFields).length)
-      fields.meta = { ...(row.meta as Record<string, unknown>), ...unknownFields };
+    // Unknown top-level fields (a `tags` list in the document too) are kept as sent, as Open WebUI keeps
+    // the whole document; the chat's tags themselves change through the tag routes (Open WebUI's meta).
+    if (Object.keys(incoming.meta).length)
+      fields.meta = { ...(row.meta as Record<string, unknown>), ...incoming.meta };
     let diff: Parameters<ChatsRepository['update']>[2];
     if (raw.history !== undefined) {
       const existing = new Map((await this.chats.messagesOf(row.id)).map((m) => [m.id, m]));

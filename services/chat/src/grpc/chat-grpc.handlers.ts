@@ -117,6 +117,12 @@ export class ChatGrpcHandlers implements OnModuleInit {
         ).map(toSummary),
         pageSize: r.page === 0 ? 0 : chats.pageSize,
       }),
+      listUserChats: async (r, call) => {
+        return {
+          chats: (await chats.listOfUser(actingUser(call), r.userId, r.page)).map(toSummary),
+          pageSize: chats.pageSize,
+        };
+      },
       searchChats: async (r, call) => ({
         chats: (await chats.search(as(call), r.text, r.page || 1)).map(toSummary),
         pageSize: chats.pageSize,

@@ -1,6 +1,7 @@
 import { ok, text, timestamp } from '../contract/common-schemas';
 import { defineRoute, defineRoutes } from '../contract/route-contract';
 import { z } from '../contract/zod-openapi';
+import { permissionsOutput as permissions } from './permissions-json';
 
 const tags = ['auths'] as const;
 const role = z.enum(['admin', 'user', 'pending'], {
@@ -17,10 +18,11 @@ export const sessionUser = z
     profile_image_url: z.string(),
     created_at: timestamp,
     updated_at: timestamp,
+    last_active_at: timestamp.openapi({
+      description: 'When the user last made a request (to the minute); 0: never',
+    }),
   })
   .openapi('SessionUser');
-
-const permissions = z.record(z.unknown()).openapi('Permissions');
 
 export const signInResponse = sessionUser
   .extend({
@@ -78,10 +80,30 @@ export const authsContract = defineRoutes({
   me: defineRoute({
     method: 'get',
     path: '/api/v1/auths/',
-    summary: 'The signed-in user and their permissions',
+    summary: 'The signed-in user, the credential it signed in with, and their permissions',
     tags,
     auth: 'pending',
-    responses: { 200: { description: 'The user', schema: sessionUser.extend({ permissions }) } },
+    responses: {
+      200: {
+        description: 'The user',
+        schema: signInResponse.openapi('SessionUserWithToken'),
+      },
+    },
+  }),
+  adminDetails: defineRoute({
+    method: 'get',
+    path: '/api/v1/auths/admin/details',
+    summary: 'The administrator a pending user may ask for approval (SHOW_ADMIN_DETAILS, ADMIN_EMAIL)',
+    tags,
+    auth: 'pending',
+    responses: {
+      200: {
+        description: 'Name and email; null when no admin is found',
+        schema: z
+          .object({ name: z.string().nullable(), email: z.string().nullable() })
+          .openapi('AdminDetails'),
+      },
+    },
   }),
   signOut: defineRoute({
     method: 'get',

@@ -17,6 +17,7 @@ import type { RouteInput as Input, RouteResult as Result } from '../contract/rou
 import { Route, RouteInput } from '../contract/route.decorator';
 import { parseBody } from '../validation/parse-body';
 import { authsContract as c } from './auths.contract';
+import { nestPermissions } from './permissions-json';
 import { roleValue, userJson } from './user-json';
 
 /** Open WebUI's /api/v1/auths routes. */
@@ -93,7 +94,10 @@ export class AuthsController {
     return this.session(reply, req, res);
   }
 
-  /** The signed-in user (pending users may ask: the app shows them the waiting screen). */
+  /**
+   * The signed-in user (pending users may ask: the app shows them the waiting screen), with the token it
+   * presented, as Open WebUI answers (its clients keep `token` from here after an SSO redirect).
+   */
   @Route(c.me)
   async me(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.me>> {
     const caller = { caller: req.caller };
@@ -101,7 +105,19 @@ export class AuthsController {
       this.downstream.auth.getUser({ id: req.user.id }, caller),
       req.user.role === 'pending' ? { permissions: {} } : this.downstream.auth.getPermissions({}, caller),
     ]);
-    return { ...userJson(user), permissions };
+    return {
+      ...userJson(user),
+      token: tokenFromHeaders(req.headers) ?? '',
+      token_type: 'Bearer' as const,
+      expires_at: req.user.expiresAt ?? null,
+      permissions: nestPermissions(permissions),
+    };
+  }
+
+  @Route(c.adminDetails)
+  async adminDetails(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.adminDetails>> {
+    const admin = await this.downstream.auth.getAdminDetails({}, { caller: req.caller });
+    return { name: admin.name || null, email: admin.email || null };
   }
 
   /** Ends this session: the token stops working on every copy at once, and the cookie is cleared. */
@@ -183,7 +199,7 @@ export class AuthsController {
   }
 
   private session(
-    reply: { user?: authV1.User; accessToken?: authV1.AccessToken },
+    reply: { user?: authV1.User; accessToken?: authV1.AccessToken; permissions?: Record<string, boolean> },
     req: Request,
     res: Response,
   ) {
@@ -195,7 +211,7 @@ export class AuthsController {
       token,
       token_type: 'Bearer' as const,
       expires_at: expiresAt,
-      permissions: {},
+      permissions: nestPermissions(reply.permissions ?? {}),
     };
   }
 

@@ -34,5 +34,6 @@ export function userJson(user: authV1.User | undefined) {
     profile_image_url: user?.profileImageUrl ?? '',
     created_at: Number(user?.createdAt ?? 0n),
     updated_at: Number(user?.updatedAt ?? 0n),
+    last_active_at: Number(user?.lastActiveAt ?? 0n),
   };
 }

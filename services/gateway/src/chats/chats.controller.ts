@@ -20,6 +20,18 @@ function page(res: Response, reply: { chats: chatV1.ChatSummary[]; pageSize: num
   return reply.chats.map(summaryJson);
 }
 
+/** At most this many pages of a folder are read whole by /chats/folder/{id}. */
+const FOLDER_PAGES_LIMIT = 100;
+
+/** A folder's id and those of every folder below it, parents first (cycles cannot loop). */
+function withDescendants(rootId: string, folders: chatV1.Folder[]): string[] {
+  const ids = [rootId];
+  for (let i = 0; i < ids.length; i++)
+    for (const folder of folders)
+      if (folder.parentId === ids[i] && !ids.includes(folder.id)) ids.push(folder.id);
+  return ids;
+}
+
 /**
  * Open WebUI's /api/v1/chats routes, plus Parley's message-tree routes under /{id}/messages (contracts in
  * chats.contract.ts). Fixed paths come before /{id} so that Nest matches them first.
@@ -125,6 +137,50 @@ export class ChatsController {
       { caller: req.caller },
     );
     return page(res, reply);
+  }
+
+  /** Every archived chat, whole (Open WebUI's /all/archived): read from the export stream. */
+  @Route(c.allArchived)
+  async allArchived(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.allArchived>> {
+    const archived: Result<typeof c.allArchived> = [];
+    for await (const item of this.chat.exportChats({}, { caller: req.caller }))
+      if (item.chat?.archived) archived.push(chatJson(item.chat));
+    return archived;
+  }
+
+  @Route(c.ofUser)
+  async ofUser(
+    @RouteInput() { params, query }: Input<typeof c.ofUser>,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Result<typeof c.ofUser>> {
+    const reply = await this.chat.listUserChats(
+      { userId: params.user_id, page: query.page },
+      { caller: req.caller },
+    );
+    return page(res, reply);
+  }
+
+  /** The chats of a folder and its subfolders, whole (Open WebUI's /folder/{id}): each folder's pages, then each chat. */
+  @Route(c.folderChats)
+  async folderChats(
+    @RouteInput() { params }: Input<typeof c.folderChats>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.folderChats>> {
+    const { folders } = await this.chat.listFolders({}, { caller: req.caller });
+    const chats: Result<typeof c.folderChats> = [];
+    // A folder that is not the caller's is "not found" from the list call on it.
+    for (const folderId of withDescendants(params.folder_id, folders)) {
+      for (let p = 1; p <= FOLDER_PAGES_LIMIT; p++) {
+        const reply = await this.chat.listChats(
+          { page: p, scope: chatV1.ChatListScope.FOLDER, folderId },
+          { caller: req.caller },
+        );
+        chats.push(...(await Promise.all(reply.chats.map((summary) => this.chatById(summary.id, req)))));
+        if (reply.chats.length < reply.pageSize || !reply.chats.length) break;
+      }
+    }
+    return chats;
   }
 
   @Route(c.archiveAll)
@@ -285,7 +341,9 @@ export class ChatsController {
     @Req() req: AuthenticatedRequest,
   ): Promise<Result<typeof c.share>> {
     const reply = await this.chat.shareChat({ chatId: params.id }, { caller: req.caller });
-    return chatJson(reply.chat);
+    const shared = chatJson(reply.chat);
+    // Open WebUI answers the shared copy, whose id is the share id: its clients link to /s/{id}.
+    return { ...shared, id: shared.share_id ?? shared.id };
   }
 
   @Route(c.unshare)

@@ -1,14 +1,14 @@
 import { ok, timestamp } from '../contract/common-schemas';
 import { defineRoute, defineRoutes } from '../contract/route-contract';
 import { z } from '../contract/zod-openapi';
+import { permissionsInput, permissionsOutput } from '../auths/permissions-json';
 
 const tags = ['groups'] as const;
 const groupId = z.object({ id: z.string() });
-const permissions = z.record(z.boolean({ invalid_type_error: 'must be true or false' }));
 export const groupForm = z.object({
   name: z.string({ invalid_type_error: 'must be a string' }).max(100, 'must be at most 100 characters'),
   description: z.string().max(2_000, 'must be at most 2000 characters').default(''),
-  permissions: permissions.default({}),
+  permissions: permissionsInput.default({}),
   user_ids: z.array(z.string()).max(10_000, 'must list at most 10000 users').default([]),
 });
 
@@ -17,7 +17,7 @@ export const group = z
     id: z.string(),
     name: z.string(),
     description: z.string(),
-    permissions: z.record(z.boolean()),
+    permissions: permissionsOutput,
     user_ids: z.array(z.string()),
     created_at: timestamp,
     updated_at: timestamp,

@@ -2,6 +2,7 @@ import { Controller, Inject, Req } from '@nestjs/common';
 import { type AuthenticatedRequest } from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { authV1 } from '@parley/proto';
+import { nestPermissions } from '../auths/permissions-json';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
 import { Route, RouteInput } from '../contract/route.decorator';
@@ -13,7 +14,7 @@ function groupJson(group: authV1.Group | undefined) {
     id: group?.id ?? '',
     name: group?.name ?? '',
     description: group?.description ?? '',
-    permissions: group?.permissions ?? {},
+    permissions: nestPermissions(group?.permissions ?? {}),
     user_ids: group?.userIds ?? [],
     created_at: Number(group?.createdAt ?? 0n),
     updated_at: Number(group?.updatedAt ?? 0n),

@@ -46,6 +46,24 @@ export const modelsContract = defineRoutes({
     auth: 'user',
     responses: list,
   }),
+  base: defineRoute({
+    method: 'get',
+    path: '/api/models/base',
+    summary: "Every connection's models, without presets (admin)",
+    tags,
+    auth: 'admin',
+    responses: { 200: { description: 'The base models', schema: modelList } },
+  }),
+  baseSettings: defineRoute({
+    method: 'get',
+    path: '/api/v1/models/base',
+    summary: 'Stored settings of base models (admin); Parley keeps none, so always empty',
+    description:
+      'Open WebUI stores name, picture and parameters for a base model here; Parley puts them in presets.',
+    tags,
+    auth: 'admin',
+    responses: { 200: { description: 'An empty list', schema: z.array(preset) } },
+  }),
   workspace: defineRoute({
     method: 'get',
     path: '/api/v1/models/',

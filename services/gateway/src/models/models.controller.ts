@@ -84,4 +84,16 @@ export class ModelsController {
     );
     return { object: 'list' as const, data: [...base.values(), ...fromPresets] };
   }
+
+  @Route(c.base)
+  async base(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.base>> {
+    const reply = await this.downstream.modelGateway.listModels({}, { caller: req.caller });
+    return { object: 'list' as const, data: reply.models.map(modelJson) };
+  }
+
+  /** Parley keeps a base model's settings in presets: there is never a stored base model to list. */
+  @Route(c.baseSettings)
+  baseSettings(): Result<typeof c.baseSettings> {
+    return [];
+  }
 }

@@ -82,6 +82,25 @@ export const presetsContract = defineRoutes({
     body: form,
     responses: onePreset,
   }),
+  toggle: defineRoute({
+    method: 'post',
+    path: '/api/v1/models/model/toggle',
+    summary: 'Switch a preset on or off',
+    tags,
+    auth: 'user',
+    query: idQuery,
+    // The id check has answered INVALID_ARGUMENT since before the contracts; clients branch on codes.
+    invalidInputCode: { query: 'INVALID_ARGUMENT' },
+    responses: onePreset,
+  }),
+  deleteAll: defineRoute({
+    method: 'delete',
+    path: '/api/v1/models/delete/all',
+    summary: 'Delete every preset (admin)',
+    tags,
+    auth: 'admin',
+    responses: { 200: { description: 'Deleted', schema: ok } },
+  }),
   delete: defineRoute({
     method: 'delete',
     path: '/api/v1/models/model/delete',

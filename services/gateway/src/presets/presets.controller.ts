@@ -4,7 +4,7 @@ import { DomainError, ErrorKind } from '@parley/errors';
 import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
 import { Route, RouteInput } from '../contract/route.decorator';
 import { ModelCatalogClients } from './model-catalog-clients';
-import { presetInput, presetJson } from './preset-json';
+import { presetForm, presetInput, presetJson } from './preset-json';
 import { presetsContract as c } from './presets.contract';
 
 /**
@@ -55,6 +55,30 @@ export class PresetsController {
       { caller: req.caller },
     );
     return presetJson(preset!);
+  }
+
+  /** Open WebUI's toggle: the preset as it is, with is_active flipped (write access needed). */
+  @Route(c.toggle)
+  async toggle(
+    @RouteInput() { query }: Input<typeof c.toggle>,
+    @Req() req: AuthenticatedRequest,
+  ): Promise<Result<typeof c.toggle>> {
+    const caller = { caller: req.caller };
+    const { preset: current } = await this.clients.presets.getPreset({ id: query.id }, caller);
+    const form = presetForm.parse({ ...presetJson(current!), is_active: !current!.isActive });
+    const { preset } = await this.clients.presets.updatePreset(
+      { id: query.id, preset: presetInput(form, query.id) },
+      caller,
+    );
+    return presetJson(preset!);
+  }
+
+  @Route(c.deleteAll)
+  async deleteAll(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.deleteAll>> {
+    const caller = { caller: req.caller };
+    const { presets } = await this.clients.presets.listPresets({}, caller);
+    for (const preset of presets) await this.clients.presets.deletePreset({ id: preset.id }, caller);
+    return true;
   }
 
   @Route(c.delete)

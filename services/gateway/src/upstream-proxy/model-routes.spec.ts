@@ -53,9 +53,13 @@ describe('model routes in the gateway', () => {
         .sort(),
     ).toEqual([
       'ALL /ollama/*path',
+      'GET /api/models/base',
+      'GET /api/v1/models/base',
       'GET /ollama/config',
       'GET /openai/config',
+      'POST /ollama/api/unload',
       'POST /ollama/config/update',
+      'POST /ollama/models/:action',
       'POST /ollama/verify',
       'POST /openai/config/update',
       'POST /openai/verify',

@@ -5,7 +5,8 @@ import { DomainError, ErrorKind } from '@parley/errors';
 import { modelGatewayV1 } from '@parley/proto';
 import { clientGone } from '../completions/client-gone';
 import { sendCompletionError } from '../completions/completions.controller';
-import { Route } from '../contract/route.decorator';
+import type { RouteInput as Input } from '../contract/route-contract';
+import { Route, RouteInput } from '../contract/route.decorator';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { checkUpstreamPath } from '../security/upstream-path';
@@ -34,6 +35,44 @@ export class UpstreamProxyController {
   @Route(c.ollamaChat, c.ollamaGenerate, c.ollamaShow, c.ollamaEmbed, c.ollamaEmbeddings)
   ollamaModelCalls(@Req() req: AuthenticatedRequest, @Res() res: Response) {
     return this.pass(ConnectionKind.OLLAMA, 'ollama', req, res);
+  }
+
+  /**
+   * Open WebUI implements unload itself (Ollama has no such route): a generate call with keep_alive 0
+   * makes Ollama drop the model from memory. The model gateway routes it to the model's connection.
+   */
+  @Route(c.ollamaUnload)
+  async ollamaUnload(
+    @RouteInput() { body }: Input<typeof c.ollamaUnload>,
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    const model = body.model || body.name;
+    if (!model) throw new DomainError(ErrorKind.InvalidArgument, 'Missing name of the model to unload.');
+    const answer = await this.relay(
+      ConnectionKind.OLLAMA,
+      'api/generate',
+      Buffer.from(JSON.stringify({ model, keep_alive: 0, prompt: '' })),
+      req,
+      res,
+      { buffer: true },
+    );
+    if (!answer) return;
+    if (answer.status >= 400) {
+      res.status(answer.status).type(answer.contentType).send(answer.body);
+      return;
+    }
+    res.status(200).json({ status: true });
+  }
+
+  /** Open WebUI downloads GGUF files from Hugging Face and uploads them to Ollama; Parley keeps no model files. */
+  @Route(c.ollamaModelFiles)
+  ollamaModelFiles(@RouteInput() _input: Input<typeof c.ollamaModelFiles>, @Res() res: Response): void {
+    res.status(404).json({
+      detail:
+        'Parley does not download or upload model files; pull the model with /ollama/api/pull or on the Ollama server.',
+      code: 'NOT_OFFERED',
+    });
   }
 
   @Route(c.ollamaAdmin)
@@ -66,14 +105,29 @@ export class UpstreamProxyController {
     const hasBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
     const body = hasBody
       ? Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body))
-      : Buffer.alloc(0);
+      : undefined;
+    await this.relay(kind, path, body, req, res);
+  }
+
+  /**
+   * One call through the model gateway's pass-through. Streams the upstream's answer to `res`, or with
+   * `buffer` collects it and hands it back (an error of the model gateway itself is sent either way).
+   */
+  private async relay(
+    kind: modelGatewayV1.ConnectionKind,
+    path: string,
+    body: Buffer | undefined,
+    req: AuthenticatedRequest,
+    res: Response,
+    { buffer = false } = {},
+  ): Promise<{ status: number; contentType: string; body: Buffer } | undefined> {
     const stream = this.downstream.modelGateway.proxyUpstream(
       {
         kind,
         method: req.method,
         path,
-        body,
-        contentType: hasBody ? 'application/json' : '',
+        body: body ?? Buffer.alloc(0),
+        contentType: body ? 'application/json' : '',
       },
       { caller: req.caller, deadlineMs: this.config.COMPLETION_DEADLINE_MS, signal: clientGone(req, res) },
     );
@@ -83,12 +137,23 @@ export class UpstreamProxyController {
     const part = first.value.part;
     if (part.case === 'error') {
       sendCompletionError(res, part.value.httpStatus, part.value.message, part.value.code);
-      return;
+      return undefined;
     }
     if (part.case !== 'head')
       throw new DomainError(ErrorKind.Unavailable, 'The model gateway answered out of order.');
+    const contentType = part.value.contentType || 'application/json';
+    if (buffer) {
+      const chunks: Uint8Array[] = [];
+      for (let next = await events.next(); !next.done; next = await events.next()) {
+        const piece = next.value.part;
+        if (piece.case === 'chunk') chunks.push(piece.value);
+        else if (piece.case === 'error')
+          throw new DomainError(ErrorKind.Unavailable, 'The upstream broke off its answer.');
+      }
+      return { status: part.value.status, contentType, body: Buffer.concat(chunks) };
+    }
     res.socket?.setNoDelay(true);
-    res.writeHead(part.value.status, { 'content-type': part.value.contentType || 'application/json' });
+    res.writeHead(part.value.status, { 'content-type': contentType });
     try {
       for (let next = await events.next(); !next.done; next = await events.next()) {
         const piece = next.value.part;
@@ -99,5 +164,6 @@ export class UpstreamProxyController {
     } catch {
       res.destroy();
     }
+    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { AuthenticatedRequest } from '@parley/auth-guard';
 import type { Caller, UserCaller } from '@parley/grpc';
 import { authV1 } from '@parley/proto';
@@ -13,7 +14,7 @@ import { usersContract as u } from './users.contract';
  * The account controllers with a fake auth client that records every call: each one names the
  * request's verified caller, and no request body carries who is asking (auth decides from the caller).
  */
-function fakeDownstream() {
+function fakeDownstream(overrides: Record<string, unknown> = {}) {
   const calls: Array<{ method: string; request: Record<string, unknown>; caller?: Caller }> = [];
   const user = { id: 'u-2', email: 'b@example.com', name: 'B', role: authV1.Role.USER };
   const replies: Record<string, unknown> = {
@@ -24,10 +25,18 @@ function fakeDownstream() {
     getPermissions: { permissions: { 'chat.delete': true } },
     getUserSettings: { settingsJson: '{"ui":{}}' },
     updateUserSettings: { settingsJson: '{"ui":{"a":1}}' },
-    listGroups: { groups: [{ id: 'g-1', name: 'Readers', userIds: ['u-2'], permissions: {} }] },
+    listGroups: {
+      groups: [{ id: 'g-1', name: 'Readers', userIds: ['u-2'], permissions: { 'workspace.models': true } }],
+    },
+    getPublicProfile: {
+      name: 'B',
+      profileImageUrl: '/user.png',
+      lastActiveAt: BigInt(Math.floor(Date.now() / 1000)),
+    },
     createGroup: { group: { id: 'g-2', name: 'New', userIds: [], permissions: {} } },
     updateGroup: { group: { id: 'g-1', name: 'Renamed', userIds: [], permissions: {} } },
     deleteGroup: {},
+    ...overrides,
   };
   const auth = new Proxy(
     {},
@@ -42,6 +51,14 @@ function fakeDownstream() {
     },
   );
   return { downstream: { auth } as unknown as DownstreamClients, calls };
+}
+
+/** The JSON a handler that writes its own answer sent. */
+async function answered(run: (res: Response) => Promise<void>): Promise<unknown> {
+  let body: unknown = 'nothing sent';
+  const res = { status: () => res, json: (sent: unknown) => (body = sent) } as unknown as Response;
+  await run(res);
+  return body;
 }
 
 const admin: UserCaller = {
@@ -63,18 +80,21 @@ describe('account controllers', () => {
       total: 1,
       users: [{ id: 'u-2' }],
     });
-    expect(await users.permissionsOfCaller(req)).toEqual({ 'chat.delete': true });
-    expect(await users.settingsOfCaller(req)).toEqual({ ui: {} });
+    expect(await users.permissionsOfCaller(req)).toEqual({ chat: { delete: true } });
+    expect(await answered((res) => users.settingsOfCaller(req, res))).toEqual({ ui: {} });
     expect(await users.updateSettingsOfCaller({ ui: { a: 1 } }, req)).toEqual({ ui: { a: 1 } });
     expect(await users.get(input(u.get, { params: { id: 'u-2' } }), req)).toMatchObject({
       id: 'u-2',
       role: 'user',
+      active: false,
     });
     expect(
       await users.update(input(u.update, { params: { id: 'u-2' }, body: { name: 'Bea' } }), req),
     ).toMatchObject({ id: 'u-2' });
     expect(await users.delete(input(u.delete, { params: { id: 'u-2' } }), req)).toBe(true);
-    expect(await groups.list(req)).toMatchObject([{ id: 'g-1', user_ids: ['u-2'] }]);
+    expect(await groups.list(req)).toMatchObject([
+      { id: 'g-1', user_ids: ['u-2'], permissions: { workspace: { models: true } } },
+    ]);
     expect(await groups.create(input(g.create, { body: { name: 'New' } }), req)).toMatchObject({ id: 'g-2' });
     expect(await groups.get(input(g.get, { params: { id: 'g-1' } }), req)).toMatchObject({ id: 'g-1' });
     expect(
@@ -105,6 +125,29 @@ describe('account controllers', () => {
     expect(() => input(u.update, { params: { id: 'u-2' }, body: { role: 'owner' } })).toThrow(
       expect.objectContaining(invalid),
     );
+  });
+});
+
+describe('GET /api/v1/users/{id} for a user who is not an admin', () => {
+  const member = {
+    user: { id: 'u-3', role: 'user' },
+    caller: { ...admin, userId: 'u-3', role: 'user' },
+  } as unknown as AuthenticatedRequest;
+
+  it('answers only the name, picture and active status, from the public profile', async () => {
+    const { downstream, calls } = fakeDownstream();
+    const profile = await new UsersController(downstream).get(
+      input(u.get, { params: { id: 'u-2' } }),
+      member,
+    );
+    expect(profile).toEqual({ name: 'B', profile_image_url: '/user.png', active: true });
+    expect(calls.map((call) => call.method)).toEqual(['getPublicProfile']);
+  });
+
+  it('turns an empty settings object into null, as Open WebUI answers before anything is saved', async () => {
+    const { downstream } = fakeDownstream({ getUserSettings: { settingsJson: '{}' } });
+    const users = new UsersController(downstream);
+    expect(await answered((res) => users.settingsOfCaller(member, res))).toBeNull();
   });
 });
 

@@ -50,7 +50,7 @@ export class PresetsService {
         ErrorKind.InvalidArgument,
         `The id "${input.id}" is already a model of a connection; choose another id for the preset.`,
       );
-    await this.checkBase(input.baseModelId, baseIds);
+    await this.checkBase(input.baseModelId);
     return this.view(who, await this.presets.create(who.userId, input));
   }
 
@@ -60,8 +60,7 @@ export class PresetsService {
       throw new DomainError(ErrorKind.InvalidArgument, 'A preset id cannot change; create a new preset.');
     const next = { ...input, id };
     validatePresetInput(next);
-    if (next.baseModelId !== existing.baseModelId)
-      await this.checkBase(next.baseModelId, new Set((await this.models.list()).map((m) => m.id)));
+    if (next.baseModelId !== existing.baseModelId) await this.checkBase(next.baseModelId);
     const updated = await this.presets.update(id, next);
     if (!updated) throw notFound(id);
     return this.view(who, updated);
@@ -98,16 +97,15 @@ export class PresetsService {
     return preset;
   }
 
-  private async checkBase(baseModelId: string, baseIds: Set<string>): Promise<void> {
+  /**
+   * A base must not be a preset. It need not be served today (Open WebUI stores it too): a connection
+   * may be down or not yet added; until one serves it, calling the preset answers "model not found".
+   */
+  private async checkBase(baseModelId: string): Promise<void> {
     if (await this.presets.get(baseModelId))
       throw new DomainError(
         ErrorKind.InvalidArgument,
         `base_model_id "${baseModelId}" is a preset; a preset must build on a model of a connection.`,
-      );
-    if (!baseIds.has(baseModelId))
-      throw new DomainError(
-        ErrorKind.InvalidArgument,
-        `base_model_id "${baseModelId}" is not a model of any enabled connection (see /api/models).`,
       );
   }
 }
