@@ -7,7 +7,7 @@ import {
   type MessageShape,
 } from '@bufbuild/protobuf';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
-import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelCredentials, Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { errorCodeOf, toGrpcServiceDefinition } from '@parley/grpc';
 import { googleRpc } from '@parley/proto';
 
@@ -59,8 +59,10 @@ export class GrpcApiClient {
   constructor(
     target: string,
     private readonly credential?: string,
+    /** Plaintext unless given (TLS: `credentials.createSsl(ca)`). */
+    channel: ChannelCredentials = credentials.createInsecure(),
   ) {
-    this.client = new Client(target, credentials.createInsecure());
+    this.client = new Client(target, channel);
   }
 
   metadata(credential = this.credential): Metadata {
