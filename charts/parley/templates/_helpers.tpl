@@ -295,6 +295,15 @@ Only what each service reads: see README.md for the table.
 {{- if has $component (list "gateway" "auth" "realtime" "model-gateway") }}
 {{ include "parley.redisEnv" $root }}
 {{- end }}
+{{- if and $root.Values.models.defaultModels (has $component (list "gateway" "model-gateway")) }}
+# Open WebUI's DEFAULT_MODELS: /api/config's default_models, and the custom-model fallback.
+- name: DEFAULT_MODELS
+  value: {{ $root.Values.models.defaultModels | quote }}
+{{- end }}
+{{- if and $root.Values.models.customModelFallback (eq $component "model-gateway") }}
+- name: ENABLE_CUSTOM_MODEL_FALLBACK
+  value: "true"
+{{- end }}
 {{- if ne $component "gateway" }}
 {{- if $root.Values.nats.existingSecret }}
 {{ include "parley.connectionEnv" (dict "root" $root "envName" "NATS_URL" "cfg" $root.Values.nats) }}

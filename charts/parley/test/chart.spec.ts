@@ -461,6 +461,20 @@ describe('chart options', () => {
     expect(() => template([minimal], ['--set', 'redis.keyPrefix=a.b'])).toThrow(/keyPrefix/);
   });
 
+  it('gives DEFAULT_MODELS to the gateway and the model gateway, and the fallback to the model gateway', () => {
+    const objs = template(
+      [minimal],
+      ['--set', 'models.defaultModels=gpt-4o\\,llama3', '--set', 'models.customModelFallback=true'],
+    );
+    for (const d of ofKind(objs, 'Deployment')) {
+      const c = componentOf(d);
+      expect(envValue(d, 'DEFAULT_MODELS')).toBe(
+        ['gateway', 'model-gateway'].includes(c) ? 'gpt-4o,llama3' : undefined,
+      );
+      expect(envValue(d, 'ENABLE_CUSTOM_MODEL_FALLBACK')).toBe(c === 'model-gateway' ? 'true' : undefined);
+    }
+  });
+
   it('passes Redis Sentinel settings to the services that use Redis', () => {
     const objs = template([path.join(CHART_DIR, 'examples', 'values-ha.yaml')]);
     const users = ofKind(objs, 'Deployment').filter((d) => envOf(d).REDIS_URL);
