@@ -1,4 +1,4 @@
-import { act, screen } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { ChatListItem } from '../api';
 import { chatDocument, MODELS } from '../testing/fake-chat';
@@ -57,6 +57,9 @@ describe('MainScreen', () => {
     const { realtime } = renderApp({ server: server({ status: 401, body: { detail: 'Token expired' } }) });
     expect(await screen.findByText('Your session has ended. Please sign in again.')).toBeInTheDocument();
     expect(localStorage.getItem('token')).toBeNull();
-    expect(realtime.connections.every((connection) => connection.disconnected)).toBe(true);
+    // The sockets close as the signed-out screen takes over (an effect after that render).
+    await waitFor(() =>
+      expect(realtime.connections.every((connection) => connection.disconnected)).toBe(true),
+    );
   });
 });
