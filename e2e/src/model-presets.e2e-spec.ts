@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
-import { apiKeyOf, request, SignedUp, signUpsFrom } from './support/http';
+import { apiKeyOf, createGroup, request, SignedUp, signUpsFrom } from './support/http';
 
 const signUpAs = signUpsFrom('2001:db8:5:1::');
 
@@ -62,12 +62,7 @@ describe('model presets with access control through two copies', () => {
     member = await signUpAs(gatewayB, 'Member');
     outsiderKey = await apiKeyOf(gatewayA, outsider);
     memberKey = await apiKeyOf(gatewayB, member);
-    const group = await request<{ id: string }>(gatewayA, 'POST', '/api/v1/groups/create', {
-      token: admin.token,
-      body: { name: `readers-${randomUUID()}`, user_ids: [member.id] },
-    });
-    expect(group.status).toBe(200);
-    readersGroup = group.body.id;
+    readersGroup = await createGroup(gatewayA, admin, 'readers', [member.id]);
   });
 
   afterAll(async () => {

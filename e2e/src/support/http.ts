@@ -65,6 +65,22 @@ export function signUpsFrom(prefix: string): (gateway: string, name: string) => 
     });
 }
 
+/** A new group made by an admin (Open WebUI's /groups/create) with these members: its id. */
+export async function createGroup(
+  gateway: string,
+  admin: SignedUp,
+  prefix: string,
+  userIds: string[],
+  permissions?: Record<string, unknown>,
+): Promise<string> {
+  const res = await request<{ id: string }>(gateway, 'POST', '/api/v1/groups/create', {
+    token: admin.token,
+    body: { name: `${prefix}-${randomUUID()}`, user_ids: userIds, ...(permissions ? { permissions } : {}) },
+  });
+  if (res.status !== 200) throw new Error(`group not created: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
 /** A new API key of the user's (`sk-...`). */
 export async function apiKeyOf(gateway: string, who: SignedUp): Promise<string> {
   const res = await request<{ api_key: string }>(gateway, 'POST', '/api/v1/auths/api_key', {

@@ -1,3 +1,5 @@
+import { DomainError, ErrorKind } from '@parley/errors';
+
 /**
  * Open WebUI's access_control on shared things (presets, knowledge bases): null = public (everyone
  * reads); otherwise the owner, admins, and the listed users and groups (`read` to use, `write` to
@@ -37,6 +39,15 @@ export function canWrite(who: Accessor, thing: Owned): boolean {
 export function canRead(who: Accessor, thing: Owned, bypass = false): boolean {
   if (bypass || thing.accessControl === null) return true;
   return canWrite(who, thing) || inRule(who, thing.accessControl.read);
+}
+
+/** Refuses (INVALID_ARGUMENT) a rule naming more than 5000 users and groups. */
+export function checkAccessControlSize(ac: AccessControl | null): void {
+  if (ac && [ac.read, ac.write].some((r) => r.group_ids.length + r.user_ids.length > 5_000))
+    throw new DomainError(
+      ErrorKind.InvalidArgument,
+      'access_control may list at most 5000 users and groups per rule.',
+    );
 }
 
 /** Normalises stored or received JSON into the full shape (missing lists read as empty). */

@@ -48,6 +48,7 @@ export {
   accessControlToProto,
   canRead,
   canWrite,
+  checkAccessControlSize,
   toAccessControl,
 } from './access-control';
 export { metaObjectOf } from './meta-json';

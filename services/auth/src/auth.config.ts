@@ -105,6 +105,7 @@ export const authConfigSchema = z.object({
   USER_PERMISSIONS_CHAT_TEMPORARY: env.bool(true),
   USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS: env.bool(false),
   USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS: env.bool(false),
+  USER_PERMISSIONS_WORKSPACE_PROMPTS_ACCESS: env.bool(false),
   ...sessionCookieEnv(),
   ...commonServiceEnv(),
 });

@@ -38,6 +38,7 @@ import { ModelsController } from './models/models.controller';
 import { roleName } from './auths/user-json';
 import { ModelCatalogClients } from './presets/model-catalog-clients';
 import { PresetsController } from './presets/presets.controller';
+import { PromptsController } from './prompts/prompts.controller';
 import { UsageController } from './usage/usage.controller';
 import { ConnectionsConfigController } from './upstream-proxy/connections-config.controller';
 import { UpstreamProxyController } from './upstream-proxy/upstream-proxy.controller';
@@ -60,6 +61,7 @@ export class GatewayAppModule {
         RetrievalController,
         ModelsController,
         PresetsController,
+        PromptsController,
         UsageController,
         CompletionsController,
         TasksController,

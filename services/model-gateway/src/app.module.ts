@@ -29,6 +29,9 @@ import { UpstreamHttpClient } from './upstream/upstream-http.client';
 import { PresetsRepository } from './presets/presets.repository';
 import { PresetsService } from './presets/presets.service';
 import { PresetsGrpcHandlers } from './presets/presets-grpc.handlers';
+import { PromptsRepository } from './prompts/prompts.repository';
+import { PromptsService } from './prompts/prompts.service';
+import { PromptsGrpcHandlers } from './prompts/prompts-grpc.handlers';
 import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 import { UsageGrpcHandlers } from './usage/usage-grpc.handlers';
@@ -75,6 +78,9 @@ export class ModelGatewayAppModule {
         PresetsRepository,
         PresetsService,
         PresetsGrpcHandlers,
+        PromptsRepository,
+        PromptsService,
+        PromptsGrpcHandlers,
         UsageRepository,
         UsageService,
         UsageGrpcHandlers,

@@ -11,7 +11,7 @@ import {
   type UserCaller,
 } from '@parley/grpc';
 import { createLogger } from '@parley/logging';
-import { chatTasksV1, chatV1, modelGatewayV1, presetsV1, usageV1 } from '@parley/proto';
+import { chatTasksV1, chatV1, modelGatewayV1, presetsV1, promptsV1, usageV1 } from '@parley/proto';
 import {
   createTestDatabase,
   FakeLlm,
@@ -69,7 +69,7 @@ function kindOfHttp(status: number): ErrorKind {
 
 /**
  * Who may call what, method by method, over real gRPC with signed caller assertions: every method of
- * ModelGatewayService, PresetsService, UsageService and ChatTaskService has a row (a method without one
+ * ModelGatewayService, PresetsService, PromptsService, UsageService and ChatTaskService has a row (a method without one
  * fails the test), tried by a member of the preset's group, a non-member, an admin, a member lacking
  * workspace.models, a user waiting for approval and a service. A fake chat service stands in for chat.
  */
@@ -83,21 +83,24 @@ describe('model gateway authorization (every method, every caller)', () => {
   let clients: ReturnType<typeof clientsFor>;
 
   const group = `g-readers-${randomUUID()}`;
+  /** What everyone but lacksPermission may create: presets and prompts. */
+  const WORKSPACE = ['workspace.models', 'workspace.prompts'];
   const callers: Record<Who, Caller> = {
-    member: userCaller(randomUUID(), { groupIds: [group], permissions: ['workspace.models'] }),
-    nonMember: userCaller(randomUUID(), { groupIds: ['g-other'], permissions: ['workspace.models'] }),
+    member: userCaller(randomUUID(), { groupIds: [group], permissions: WORKSPACE }),
+    nonMember: userCaller(randomUUID(), { groupIds: ['g-other'], permissions: WORKSPACE }),
     admin: userCaller(randomUUID(), { role: 'admin' }),
     lacksPermission: userCaller(randomUUID(), { groupIds: [group] }),
     pending: userCaller(randomUUID(), {
       role: 'pending',
       groupIds: [group],
-      permissions: ['workspace.models'],
+      permissions: WORKSPACE,
     }),
     service: serviceCaller('gateway'),
   };
   const idOf = (who: Who) => (callers[who] as { userId?: string }).userId ?? '';
-  const owner = userCaller(randomUUID(), { permissions: ['workspace.models'] });
+  const owner = userCaller(randomUUID(), { permissions: WORKSPACE });
   const presetId = `group-preset-${randomUUID().slice(0, 8)}`;
+  const promptCommand = `/group-prompt-${randomUUID().slice(0, 8)}`;
 
   function clientsFor(target: string, signing: CallerSigning = testCallerSigning('model-gateway')) {
     const options = { deadlineMs: 10_000, peerName: 'model gateway', signing };
@@ -109,6 +112,7 @@ describe('model gateway authorization (every method, every caller)', () => {
       ),
       [presetsV1.PresetsService.typeName]: createGrpcClient(presetsV1.PresetsService, target, options),
       [usageV1.UsageService.typeName]: createGrpcClient(usageV1.UsageService, target, options),
+      [promptsV1.PromptsService.typeName]: createGrpcClient(promptsV1.PromptsService, target, options),
       [chatTasksV1.ChatTaskService.typeName]: createGrpcClient(chatTasksV1.ChatTaskService, target, options),
     } as unknown as Record<
       string,
@@ -118,6 +122,7 @@ describe('model gateway authorization (every method, every caller)', () => {
 
   const presets = () => clients[presetsV1.PresetsService.typeName]!;
   const tasks = () => clients[chatTasksV1.ChatTaskService.typeName]!;
+  const prompts = () => clients[promptsV1.PromptsService.typeName]!;
 
   /** One call as `caller`: a unary answer, or a stream's messages (an error event becomes its kind). */
   async function invoke(service: DescService, method: string, request: unknown, caller: Caller) {
@@ -172,6 +177,17 @@ describe('model gateway authorization (every method, every caller)', () => {
     const id = `p-${randomUUID().slice(0, 8)}`;
     await presets().createPreset!({ preset: presetInput(id) }, { caller: owner });
     return id;
+  };
+  const promptInput = (command: string) => ({
+    command,
+    title: `Prompt ${command}`,
+    content: 'Summarize this.',
+    accessControl: { read: { groupIds: [group] }, write: { userIds: [owner.userId] } },
+  });
+  const ownPrompt = async () => {
+    const command = `/p-${randomUUID().slice(0, 8)}`;
+    await prompts().createPrompt!({ prompt: promptInput(command) }, { caller: owner });
+    return command;
   };
   const body = (model: string) =>
     JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hello' }] });
@@ -276,6 +292,56 @@ describe('model gateway authorization (every method, every caller)', () => {
       },
     },
 
+    // Prompts follow the presets' rules, with workspace.prompts to create.
+    'parley.modelgateway.v1.PromptsService.listPrompts': {
+      request: () => ({}),
+      expected: USERS,
+      check: (who, reply) =>
+        expect(
+          (reply as { prompts: Array<{ command: string }> }).prompts
+            .map((p) => p.command)
+            .includes(promptCommand),
+        ).toBe(who !== 'nonMember'),
+    },
+    'parley.modelgateway.v1.PromptsService.getPrompt': {
+      // Without the slash, as Open WebUI's routes carry it.
+      request: () => ({ command: promptCommand.slice(1) }),
+      expected: READERS,
+      check: (who, reply) =>
+        expect((reply as { prompt: { command: string; writable: boolean } }).prompt).toMatchObject({
+          command: promptCommand,
+          writable: who === 'admin',
+        }),
+    },
+    'parley.modelgateway.v1.PromptsService.createPrompt': {
+      request: () => ({ prompt: promptInput(`/new-${randomUUID().slice(0, 8)}`) }),
+      expected: { ...USERS, lacksPermission: PD },
+      check: (who, reply) => expect((reply as { prompt: { userId: string } }).prompt.userId).toBe(idOf(who)),
+    },
+    'parley.modelgateway.v1.PromptsService.updatePrompt': {
+      request: async () => {
+        const command = await ownPrompt();
+        return { command, prompt: { ...promptInput(command), title: 'Renamed' } };
+      },
+      expected: { ...READERS, member: PD, lacksPermission: PD },
+      always: async (who, _reply, request) => {
+        const { prompt } = (await prompts().getPrompt!({ command: request.command }, { caller: owner })) as {
+          prompt: { title: string };
+        };
+        expect(prompt.title).toBe(who === 'admin' ? 'Renamed' : `Prompt ${String(request.command)}`);
+      },
+    },
+    'parley.modelgateway.v1.PromptsService.deletePrompt': {
+      request: async () => ({ command: await ownPrompt() }),
+      expected: { ...READERS, member: PD, lacksPermission: PD },
+      always: async (who, _reply, request) => {
+        const left = await outcomeOf(
+          prompts().getPrompt!({ command: request.command }, { caller: owner }) as Promise<unknown>,
+        );
+        expect(left.outcome).toBe(who === 'admin' ? NF : 'ok');
+      },
+    },
+
     // Usage is admin-only: no user sees anyone's usage or limits, their own included.
     'parley.modelgateway.v1.UsageService.listUsage': {
       request: () => ({ userId: idOf('member') }),
@@ -361,6 +427,7 @@ describe('model gateway authorization (every method, every caller)', () => {
   const SERVICES: DescService[] = [
     modelGatewayV1.ModelGatewayService,
     presetsV1.PresetsService,
+    promptsV1.PromptsService,
     usageV1.UsageService,
     chatTasksV1.ChatTaskService,
   ] as unknown as DescService[];
@@ -401,6 +468,7 @@ describe('model gateway authorization (every method, every caller)', () => {
     });
     clients = clientsFor(copy.grpcTarget);
     await presets().createPreset!({ preset: presetInput(presetId) }, { caller: owner });
+    await prompts().createPrompt!({ prompt: promptInput(promptCommand) }, { caller: owner });
   });
 
   afterAll(async () => {
@@ -426,7 +494,7 @@ describe('model gateway authorization (every method, every caller)', () => {
     }
   });
 
-  it('has a row for every method of the four services', () => {
+  it('has a row for every method of the five services', () => {
     expect(methods.filter((m) => !ROWS[m.key]).map((m) => m.key)).toEqual([]);
     expect(Object.keys(ROWS).filter((key) => !methods.some((m) => m.key === key))).toEqual([]);
   });

@@ -51,6 +51,7 @@ export function defaultPermissions(config: {
   USER_PERMISSIONS_CHAT_TEMPORARY: boolean;
   USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS?: boolean;
   USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS?: boolean;
+  USER_PERMISSIONS_WORKSPACE_PROMPTS_ACCESS?: boolean;
 }): Record<string, boolean> {
   return {
     ...DEFAULT_PERMISSIONS,
@@ -62,6 +63,7 @@ export function defaultPermissions(config: {
     'chat.temporary': config.USER_PERMISSIONS_CHAT_TEMPORARY,
     'workspace.models': config.USER_PERMISSIONS_WORKSPACE_MODELS_ACCESS ?? false,
     'workspace.knowledge': config.USER_PERMISSIONS_WORKSPACE_KNOWLEDGE_ACCESS ?? false,
+    'workspace.prompts': config.USER_PERMISSIONS_WORKSPACE_PROMPTS_ACCESS ?? false,
   };
 }
 

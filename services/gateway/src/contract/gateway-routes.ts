@@ -10,6 +10,7 @@ import { knowledgeContract } from '../knowledge/knowledge.contract';
 import { retrievalContract } from '../retrieval/retrieval.contract';
 import { modelsContract } from '../models/models.contract';
 import { presetsContract } from '../presets/presets.contract';
+import { promptsContract } from '../prompts/prompts.contract';
 import { connectionsConfigContract } from '../upstream-proxy/connections-config.contract';
 import { upstreamProxyContract } from '../upstream-proxy/upstream-proxy.contract';
 import { tasksContract } from '../tasks/tasks.contract';
@@ -34,6 +35,7 @@ export const GATEWAY_ROUTES: readonly RouteContract[] = [
   retrievalContract,
   modelsContract,
   presetsContract,
+  promptsContract,
   usageContract,
   completionsContract,
   tasksContract,

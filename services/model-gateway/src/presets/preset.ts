@@ -1,5 +1,5 @@
 import { DomainError, ErrorKind } from '@parley/errors';
-import { AccessControl } from '@parley/grpc';
+import { AccessControl, checkAccessControlSize } from '@parley/grpc';
 
 export interface PresetParams {
   temperature?: number;
@@ -54,9 +54,7 @@ export function validatePresetInput(input: PresetInput): void {
     throw bad('params.stop must be at most 16 non-empty strings.');
   if (input.knowledgeIds.length > 200 || input.knowledgeIds.some((k) => !k))
     throw bad('knowledge ids must be at most 200 non-empty strings.');
-  const ac = input.accessControl;
-  if (ac && [ac.read, ac.write].some((r) => r.group_ids.length + r.user_ids.length > 5_000))
-    throw bad('access_control may list at most 5000 users and groups per rule.');
+  checkAccessControlSize(input.accessControl);
 }
 
 type Json = Record<string, unknown>;
