@@ -60,25 +60,19 @@ function toMetricData(
     attributes: value.labels as Attributes,
     value: value.value,
   });
+  const cumulative = { descriptor, aggregationTemporality: AggregationTemporality.CUMULATIVE };
   if (type === 'counter')
     return {
-      descriptor,
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      ...cumulative,
       dataPointType: DataPointType.SUM,
       isMonotonic: true,
       dataPoints: family.values.map(point),
     };
   if (type === 'gauge')
-    return {
-      descriptor,
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPointType: DataPointType.GAUGE,
-      dataPoints: family.values.map(point),
-    };
+    return { ...cumulative, dataPointType: DataPointType.GAUGE, dataPoints: family.values.map(point) };
   if (type === 'histogram')
     return {
-      descriptor,
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      ...cumulative,
       dataPointType: DataPointType.HISTOGRAM,
       dataPoints: histogramPoints(family, startTime, endTime),
     };

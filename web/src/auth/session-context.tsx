@@ -10,7 +10,8 @@ export type SessionState =
 
 interface SessionValue {
   state: SessionState;
-  completeSignIn: (response: SignInResponse) => void;
+  /** Keeps the token and signs in; the user it signed in. */
+  completeSignIn: (response: SignInResponse) => SessionUser;
   /**
    * Asks the server again who we are (the pending screen's "check again"). Approval changes the role,
    * which ends the pending session: `afterApproval` makes the sign-in form say to sign in again.
@@ -40,6 +41,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       const { token, token_type: _type, expires_at: _expires, ...user } = response;
       api.tokens.set(token);
       setState({ status: 'signed-in', user });
+      return user;
     },
     [api],
   );
@@ -48,10 +50,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signInSingleUser = useCallback(async (): Promise<SessionUser | null> => {
     try {
       if (await authApi.signInRequired(api)) return null;
-      const response = await authApi.signIn(api, { email: '', password: '' });
-      completeSignIn(response);
-      const { token: _token, token_type: _type, expires_at: _expires, ...user } = response;
-      return user;
+      return completeSignIn(await authApi.signIn(api, { email: '', password: '' }));
     } catch {
       return null; // the form says what is wrong on the next attempt
     }

@@ -9,6 +9,7 @@ import { Connection } from '../connections/connection';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { ModelsService } from '../models/models.service';
 import { PresetsService } from '../presets/presets.service';
+import type { Preset } from '../presets/preset';
 import { StreamUsageMeter, usageOfCompletion } from '../usage/token-usage';
 import { UsageService } from '../usage/usage.service';
 import { lines, UpstreamHttpClient, UpstreamResponse } from '../upstream/upstream-http.client';
@@ -98,7 +99,7 @@ export class CompletionsService {
    * of DEFAULT_MODELS with ENABLE_CUSTOM_MODEL_FALLBACK (Open WebUI's behaviour); otherwise, and for
    * plain model ids, an unknown model is MODEL_NOT_FOUND.
    */
-  private async servingModel<T extends { model: string }>(body: T, preset: unknown) {
+  private async servingModel<T extends { model: string }>(body: T, preset: Preset | undefined) {
     try {
       return { body, model: await this.models.resolve(body.model) };
     } catch (error) {
