@@ -79,10 +79,12 @@ describe('CompletionDeltaStream', () => {
     const { stream, published } = harness(20, 5);
     stream.push('first');
     for (let i = 0; i < 10; i++) stream.push(`-${i}`);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // Wait for the second publish itself (a fixed sleep raced the coalescing timer on a loaded machine).
+    while (published().length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
     const before = published();
     expect(before[0]).toMatchObject({ seq: 1, delta: 'first' });
     expect(before.length).toBe(2); // the ten tokens pushed during the first publish travel together
+    expect(before[1]).toMatchObject({ seq: 2, delta: '-0-1-2-3-4-5-6-7-8-9' });
     await stream.end();
     expect(
       published()
