@@ -113,12 +113,14 @@ export class GrpcApiClient {
   /**
    * A client stream: writes the requests as fast as the server takes them and stops at the answer, so a
    * refusal mid-stream ends the writing. `sent` counts the requests written before the answer came.
+   * With `end: false` the stream is left open after the last request, so an answer can only be a refusal
+   * the server made mid-stream (it never saw the end).
    */
   async clientStream<O extends DescMessage>(
     service: DescService,
     method: string,
     requests: Iterable<MessageInitShape<DescMessage>>,
-    options: { credential?: string | null } = {},
+    options: { credential?: string | null; end?: boolean } = {},
   ): Promise<{ response?: MessageShape<O>; error?: ServiceError; sent: number }> {
     const m = this.method(service, method);
     let answer: { response?: MessageShape<O>; error?: ServiceError } | undefined;
@@ -142,8 +144,9 @@ export class GrpcApiClient {
       sent += 1;
       if (!more) await Promise.race([new Promise((resolve) => call.once('drain', resolve)), done]);
     }
-    if (!answer) call.end();
+    if (!answer && options.end !== false) call.end();
     await done;
+    if (options.end === false) call.cancel();
     return { ...answer, sent };
   }
 
