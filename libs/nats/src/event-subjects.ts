@@ -91,6 +91,8 @@ export const EVENTS = {
   knowledgeStatus: event('retrieval.knowledge_status', eventsV1.KnowledgeStatusChangedSchema),
   /** Core NATS, every retrieval copy: an admin saved the retrieval settings. */
   retrievalSettingsChanged: event('retrieval.settings_changed', eventsV1.TableChangedSchema),
+  /** Core NATS, every auth copy: an admin changed a runtime setting (docs/runtime-settings.md). */
+  instanceSettingsChanged: event('auth.instance_settings_changed', eventsV1.TableChangedSchema),
 } as const;
 
 /** A payload that is not the subject's message (wrong types, not JSON, an unsupported `v`). */

@@ -8,6 +8,7 @@ import { AUTH_CONFIG, AuthConfig } from './auth.config';
 import { PrismaService } from './database/prisma.service';
 import { AuthGrpcHandlers } from './grpc/auth-grpc.handlers';
 import { GroupsService } from './groups/groups.service';
+import { InstanceSettingsService } from './instance-settings/instance-settings.service';
 import { LdapDirectory } from './ldap/ldap-directory';
 import { OidcAccountsService } from './oidc/oidc-accounts.service';
 import { OidcController } from './oidc/oidc.controller';
@@ -44,6 +45,7 @@ export class AuthAppModule {
         GlobalRevocations,
         ApiKeysService,
         GroupsService,
+        InstanceSettingsService,
         LdapDirectory,
         OidcAccountsService,
         SigningKeysRepository,

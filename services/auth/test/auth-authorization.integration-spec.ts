@@ -112,6 +112,8 @@ const ROWS: Record<string, Row> = {
   getDefaultPermissions: { request: () => ({}), outcomes: adminOnly },
   // The waiting screen of a pending user names the administrator to ask.
   getAdminDetails: { request: () => ({}), outcomes: selfAnyRole },
+  getInstanceSettings: { request: () => ({}), outcomes: anyone },
+  updateInstanceSettings: { request: () => ({ changesJson: '{}' }), outcomes: adminOnly },
   // What anyone signed in may see of another user (name, picture, last active); never a service's call.
   getPublicProfile: { request: (w) => ({ id: w.ids.user }), outcomes: selfActive },
   getUserInfo: { request: () => ({}), outcomes: selfActive },

@@ -16,7 +16,9 @@ import { LifecycleModule } from '@parley/lifecycle';
 import { LOGGER, Logger } from '@parley/logging';
 import { ApiDocsController } from './api-docs/api-docs.controller';
 import { AppConfigController } from './app-config/app-config.controller';
+import { InstanceSettings } from './app-config/instance-settings';
 import { SignInOptions } from './app-config/sign-in-options';
+import { RuntimeSettingsController } from './runtime-settings/runtime-settings.controller';
 import { AuditModule } from './audit/audit.module';
 import { AuthsController } from './auths/auths.controller';
 import { ChatsController } from './chats/chats.controller';
@@ -51,6 +53,7 @@ export class GatewayAppModule {
       imports: [LifecycleModule.forRoot(), AuditModule.register(config)],
       controllers: [
         AppConfigController,
+        RuntimeSettingsController,
         AuthsController,
         UsersController,
         GroupsController,
@@ -75,6 +78,7 @@ export class GatewayAppModule {
         { provide: LOGGER, useValue: logger },
         DownstreamClients,
         SignInOptions,
+        InstanceSettings,
         GatewayRedis,
         {
           provide: TokenVerifier,

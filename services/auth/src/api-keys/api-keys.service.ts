@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DomainError, ErrorKind } from '@parley/errors';
-import { AUTH_CONFIG, AuthConfig } from '../auth.config';
+import { InstanceSettingsService } from '../instance-settings/instance-settings.service';
 import { PrismaService } from '../database/prisma.service';
 import type { ApiKey, User } from '../generated/prisma/client';
 import { AuthRedis } from '../redis/auth-redis';
@@ -19,14 +19,14 @@ export function hashApiKey(key: string): string {
 @Injectable()
 export class ApiKeysService {
   constructor(
-    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    @Inject(InstanceSettingsService) private readonly settings: InstanceSettingsService,
     @Inject(PrismaService) private readonly prisma: PrismaService,
     @Inject(AuthRedis) private readonly redis: AuthRedis,
   ) {}
 
   /** Replaces the user's key; the new key is returned once and only its hash is kept. */
   async create(userId: string): Promise<{ key: string; info: ApiKey }> {
-    if (!this.config.ENABLE_API_KEY) {
+    if (!(await this.settings.effective()).ENABLE_API_KEY) {
       throw new DomainError(
         ErrorKind.PermissionDenied,
         'API keys are disabled on this server (ENABLE_API_KEY).',

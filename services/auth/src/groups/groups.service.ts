@@ -5,8 +5,8 @@ import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 import { AuthRedis } from '../redis/auth-redis';
 import { UUID } from '../users/user-rules';
-import { defaultPermissions, effectivePermissions, isPermissionFlag } from './permissions';
-import { AUTH_CONFIG, AuthConfig } from '../auth.config';
+import { InstanceSettingsService } from '../instance-settings/instance-settings.service';
+import { effectivePermissions, isPermissionFlag } from './permissions';
 
 export interface GroupView {
   id: string;
@@ -25,7 +25,7 @@ export class GroupsService {
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaService,
     @Inject(AuthRedis) private readonly redis: AuthRedis,
-    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    @Inject(InstanceSettingsService) private readonly settings: InstanceSettingsService,
   ) {}
 
   async create(input: {
@@ -97,9 +97,12 @@ export class GroupsService {
     await this.redis.revocations.permissionsChanged();
   }
 
-  /** What every user may do before groups widen it: Open WebUI's defaults with USER_PERMISSIONS_* applied. */
-  defaults(): Record<string, boolean> {
-    return defaultPermissions(this.config);
+  /**
+   * What every user may do before groups widen it: Open WebUI's defaults with USER_PERMISSIONS_* applied,
+   * then what an admin changed at runtime.
+   */
+  async defaults(): Promise<Record<string, boolean>> {
+    return (await this.settings.effective()).USER_PERMISSIONS;
   }
 
   async permissionsOf(userId: string): Promise<Record<string, boolean>> {
@@ -112,7 +115,7 @@ export class GroupsService {
     return effectivePermissions(
       user.role,
       user.groups.map((m) => m.group.permissions as Record<string, boolean>),
-      defaultPermissions(this.config),
+      await this.defaults(),
     );
   }
 
@@ -129,7 +132,7 @@ export class GroupsService {
     const granted = effectivePermissions(
       user.role,
       user.groups.map((m) => m.group.permissions as Record<string, boolean>),
-      defaultPermissions(this.config),
+      await this.defaults(),
     );
     return {
       role: user.role,

@@ -6,6 +6,7 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { AUTH_CONFIG, AuthConfig } from '../auth.config';
 import type { ApiKey } from '../generated/prisma/client';
 import { GroupsService, GroupView } from '../groups/groups.service';
+import { InstanceSettingsService } from '../instance-settings/instance-settings.service';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
 import { IssuedToken } from '../tokens/token-issuer';
 import { RoleName } from '../users/user-rules';
@@ -72,6 +73,7 @@ export class AuthGrpcHandlers implements OnModuleInit {
     @Inject(ApiKeysService) private readonly apiKeys: ApiKeysService,
     @Inject(GroupsService) private readonly groups: GroupsService,
     @Inject(LdapDirectory) private readonly ldap: LdapDirectory,
+    @Inject(InstanceSettingsService) private readonly settings: InstanceSettingsService,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -114,15 +116,18 @@ export class AuthGrpcHandlers implements OnModuleInit {
         return this.session(user, accessToken);
       },
       // Anyone: what the sign-in screen shows.
-      getSignInOptions: async () => ({
-        singleUser: !this.config.WEBUI_AUTH,
-        enableSignup: this.config.ENABLE_SIGNUP,
-        enableLdap: this.config.ENABLE_LDAP,
-        enableApiKey: this.config.ENABLE_API_KEY,
-        oidcProviderName: this.config.OPENID_PROVIDER_URL ? this.config.OAUTH_PROVIDER_NAME : '',
-        trustedHeader: !!this.config.WEBUI_AUTH_TRUSTED_EMAIL_HEADER,
-        firstUser: await this.users.isFirstUser(),
-      }),
+      getSignInOptions: async () => {
+        const settings = await this.settings.effective();
+        return {
+          singleUser: !this.config.WEBUI_AUTH,
+          enableSignup: settings.ENABLE_SIGNUP,
+          enableLdap: this.config.ENABLE_LDAP,
+          enableApiKey: settings.ENABLE_API_KEY,
+          oidcProviderName: this.config.OPENID_PROVIDER_URL ? this.config.OAUTH_PROVIDER_NAME : '',
+          trustedHeader: !!this.config.WEBUI_AUTH_TRUSTED_EMAIL_HEADER,
+          firstUser: await this.users.isFirstUser(),
+        };
+      },
       // Any caller: a token id is only known to whoever holds the token (sign-out).
       revokeToken: async (request) => {
         await this.users.revokeToken(request.tokenId, Number(request.expiresAt));
@@ -266,7 +271,7 @@ export class AuthGrpcHandlers implements OnModuleInit {
       },
       getDefaultPermissions: async (_request, call) => {
         rules.admin(call);
-        return { permissions: this.groups.defaults() };
+        return { permissions: await this.groups.defaults() };
       },
       getPublicProfile: async (request, call) => {
         rules.self(call);
@@ -281,6 +286,13 @@ export class AuthGrpcHandlers implements OnModuleInit {
         const info = await this.users.getInfo(rules.self(call).userId);
         return { infoJson: info === null ? '' : JSON.stringify(info) };
       },
+      // Any verified caller: nothing in them is secret, and the sign-in screen needs some before sign-in.
+      getInstanceSettings: async () => ({ settingsJson: JSON.stringify(await this.settings.all()) }),
+      updateInstanceSettings: async (request, call) => ({
+        settingsJson: JSON.stringify(
+          await this.settings.update(request.changesJson, rules.admin(call).userId),
+        ),
+      }),
       updateUserInfo: async (request, call) => ({
         infoJson: JSON.stringify(await this.users.updateInfo(rules.self(call).userId, request.infoJson)),
       }),

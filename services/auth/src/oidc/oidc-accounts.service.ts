@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorKind } from '@parley/errors';
 import { AUTH_CONFIG, AuthConfig } from '../auth.config';
 import { PrismaService } from '../database/prisma.service';
+import { InstanceSettingsService } from '../instance-settings/instance-settings.service';
 import { AuthRedis } from '../redis/auth-redis';
 import { IssuedToken, TokenIssuer } from '../tokens/token-issuer';
 import { normaliseEmail } from '../users/user-rules';
@@ -50,6 +51,7 @@ export class OidcAccountsService {
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(TokenIssuer) private readonly tokens: TokenIssuer,
     @Inject(AuthRedis) private readonly redis: AuthRedis,
+    @Inject(InstanceSettingsService) private readonly settings: InstanceSettingsService,
   ) {}
 
   async signIn(identity: OidcIdentity): Promise<{ user: UserRecord; accessToken: IssuedToken }> {
@@ -84,9 +86,10 @@ export class OidcAccountsService {
             'You have no account here and sign-up through SSO is off; ask an administrator.',
           );
         }
+        const defaultRole = (await this.settings.effective()).DEFAULT_USER_ROLE;
         const created = await this.users.createUser(
           { id: randomUUID(), email, name: name.slice(0, 255), passwordHash: null },
-          (isFirstUser) => (isFirstUser ? 'admin' : (role ?? this.config.DEFAULT_USER_ROLE)),
+          (isFirstUser) => (isFirstUser ? 'admin' : (role ?? defaultRole)),
         );
         if (!created)
           throw new DomainError(ErrorKind.AlreadyExists, 'An account with this email exists already.');

@@ -23,6 +23,7 @@ function build(existing: { id: string; passwordHash: string | null; role: string
     tokens as never,
     {} as never,
     {} as never,
+    {} as never,
   );
   return { sut, hasher, tokens };
 }

@@ -4,6 +4,7 @@ import { DomainError, ErrorKind } from '@parley/errors';
 import { EVENT_VERSION, EVENTS, NatsClient } from '@parley/nats';
 import { AUTH_CONFIG, AuthConfig } from '../auth.config';
 import type { Prisma } from '../generated/prisma/client';
+import { InstanceSettingsService } from '../instance-settings/instance-settings.service';
 import { AuthRedis } from '../redis/auth-redis';
 import { IssuedToken, TokenIssuer } from '../tokens/token-issuer';
 import { PasswordHasher } from './password-hasher';
@@ -51,21 +52,23 @@ export class UsersService {
     @Inject(TokenIssuer) private readonly tokens: TokenIssuer,
     @Inject(NatsClient) private readonly nats: NatsClient,
     @Inject(AuthRedis) private readonly redis: AuthRedis,
+    @Inject(InstanceSettingsService) private readonly settings: InstanceSettingsService,
   ) {}
 
   async signUp(input: { name: string; email: string; password: string }): Promise<SignedInUser> {
     if (!this.config.WEBUI_AUTH) throw singleUserOnly();
+    const settings = await this.settings.effective();
     const user = await this.createLocalUser(
       input,
       (isFirstUser) => {
         if (isFirstUser) return 'admin';
-        if (!this.config.ENABLE_SIGNUP) {
+        if (!settings.ENABLE_SIGNUP) {
           throw new DomainError(
             ErrorKind.PermissionDenied,
             'Sign-up is disabled on this server; ask an administrator for an account.',
           );
         }
-        return this.config.DEFAULT_USER_ROLE;
+        return settings.DEFAULT_USER_ROLE;
       },
       'This email is already registered; sign in instead.',
     );
@@ -121,6 +124,7 @@ export class UsersService {
   async signInWithDirectoryIdentity(identity: { email: string; name: string }): Promise<SignedInUser> {
     const email = normaliseEmail(identity.email);
     const existing = await this.users.findByEmail(email);
+    const defaultRole = existing ? 'pending' : (await this.settings.effective()).DEFAULT_USER_ROLE;
     const user =
       existing ??
       (await this.users.createUser(
@@ -130,9 +134,7 @@ export class UsersService {
           name: normaliseName(identity.name.slice(0, 255) || email),
           passwordHash: null,
         },
-        this.onlyAccountInSingleUserMode((isFirstUser) =>
-          isFirstUser ? 'admin' : this.config.DEFAULT_USER_ROLE,
-        ),
+        this.onlyAccountInSingleUserMode((isFirstUser) => (isFirstUser ? 'admin' : defaultRole)),
       )) ??
       (await this.users.findByEmail(email));
     if (!user) throw new DomainError(ErrorKind.Internal, 'The account could not be created.');
@@ -274,7 +276,7 @@ export class UsersService {
    * first admin. Off with SHOW_ADMIN_DETAILS=false.
    */
   async adminDetails(): Promise<{ name: string; email: string }> {
-    if (!this.config.SHOW_ADMIN_DETAILS)
+    if (!(await this.settings.effective()).SHOW_ADMIN_DETAILS)
       throw new DomainError(
         ErrorKind.PermissionDenied,
         'The administrator is not shown here (SHOW_ADMIN_DETAILS).',

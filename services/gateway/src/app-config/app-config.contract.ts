@@ -29,6 +29,14 @@ export const appConfig = z
     default_prompt_suggestions: z
       .array(z.object({ title: z.array(z.string()), content: z.string() }))
       .optional(),
+    /** Signed in (pending users too): what the waiting screen and answers show (admin settings). */
+    ui: z
+      .object({
+        pending_user_overlay_title: z.string().nullable(),
+        pending_user_overlay_content: z.string().nullable(),
+        response_watermark: z.string().nullable(),
+      })
+      .optional(),
     /** Admins only: how many accounts there are. */
     user_count: z.number().int().optional(),
   })

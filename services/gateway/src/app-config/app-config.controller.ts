@@ -12,6 +12,7 @@ import { Route } from '../contract/route.decorator';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { appConfigContract as c } from './app-config.contract';
+import { InstanceSettings } from './instance-settings';
 import { SignInOptions } from './sign-in-options';
 import { PARLEY_VERSION } from './version';
 
@@ -29,6 +30,7 @@ export class AppConfigController {
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     @Inject(CALLER_PROFILES) private readonly callers: CallerProfiles,
     @Inject(DownstreamClients) private readonly downstream: DownstreamClients,
+    @Inject(InstanceSettings) private readonly runtime: InstanceSettings,
   ) {}
 
   @Route(c.config)
@@ -60,17 +62,26 @@ export class AppConfigController {
         max_count: this.settings.RAG_FILE_MAX_COUNT ?? null,
       },
     };
-    if (!user || user.role === 'pending') return publicPart;
+    if (!user) return publicPart;
+    // Signed in (waiting users too, whose screen shows the overlay): the admin's runtime settings.
+    const settings = await this.runtime.get();
+    const ui = {
+      pending_user_overlay_title: settings.PENDING_USER_OVERLAY_TITLE,
+      pending_user_overlay_content: settings.PENDING_USER_OVERLAY_CONTENT,
+      response_watermark: settings.RESPONSE_WATERMARK,
+    };
+    if (user.role === 'pending') return { ...publicPart, ui };
     return {
       ...publicPart,
+      ui,
       features: {
         ...publicPart.features,
         // Share links stay inside the installation: there is no community site to share to.
         enable_community_sharing: false,
-        enable_message_rating: this.settings.ENABLE_MESSAGE_RATING,
+        enable_message_rating: settings.ENABLE_MESSAGE_RATING,
       },
-      default_models: this.settings.DEFAULT_MODELS,
-      default_prompt_suggestions: this.settings.DEFAULT_PROMPT_SUGGESTIONS,
+      default_models: settings.DEFAULT_MODELS,
+      default_prompt_suggestions: settings.DEFAULT_PROMPT_SUGGESTIONS,
       ...(user.role === 'admin' ? { user_count: await this.userCount(user) } : {}),
     };
   }

@@ -8,6 +8,7 @@ import { foldersContract } from '../folders/folders.contract';
 import { groupsContract } from '../groups/groups.contract';
 import { knowledgeContract } from '../knowledge/knowledge.contract';
 import { retrievalContract } from '../retrieval/retrieval.contract';
+import { runtimeSettingsContract } from '../runtime-settings/runtime-settings.contract';
 import { modelsContract } from '../models/models.contract';
 import { presetsContract } from '../presets/presets.contract';
 import { promptsContract } from '../prompts/prompts.contract';
@@ -25,6 +26,7 @@ import type { RouteContract } from './route-contract';
  */
 export const GATEWAY_ROUTES: readonly RouteContract[] = [
   appConfigContract,
+  runtimeSettingsContract,
   authsContract,
   usersContract,
   groupsContract,

@@ -4,6 +4,7 @@ import { modelGatewayV1, presetsV1 } from '@parley/proto';
 import type { RouteResult as Result } from '../contract/route-contract';
 import { Route } from '../contract/route.decorator';
 import { DownstreamClients } from '../downstream/downstream-clients';
+import { InstanceSettings } from '../app-config/instance-settings';
 import { ModelCatalogClients } from '../presets/model-catalog-clients';
 import { presetJson } from '../presets/preset-json';
 import { modelsContract as c } from './models.contract';
@@ -60,11 +61,25 @@ export function usablePresets(presets: presetsV1.Preset[], base: Map<string, unk
  * Open WebUI's model list: every connection's models, merged with the active presets the caller may use
  * whose base model is there; a dead upstream is left out, not waited for.
  */
+/**
+ * The admin's MODEL_ORDER_LIST first, in its order (as Open WebUI sorts /api/models); the models it does
+ * not name keep their order after them.
+ */
+function inOrder<T extends { id: string }>(models: T[], order: string[]): T[] {
+  if (!order.length) return models;
+  const rank = new Map(order.map((id, i) => [id, i]));
+  return models
+    .map((model, i) => ({ model, key: rank.get(model.id) ?? order.length + i }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ model }) => model);
+}
+
 @Controller()
 export class ModelsController {
   constructor(
     @Inject(DownstreamClients) private readonly downstream: DownstreamClients,
     @Inject(ModelCatalogClients) private readonly catalog: ModelCatalogClients,
+    @Inject(InstanceSettings) private readonly settings: InstanceSettings,
   ) {}
 
   @Route(c.list, c.listV1, c.workspace)
@@ -74,15 +89,17 @@ export class ModelsController {
     // Open WebUI: `/api/v1/models/` (with the slash) is the workspace's preset list, not the model list.
     if (req.path.endsWith('/') && req.path.startsWith('/api/v1/'))
       return (await presets).presets.map(presetJson);
-    const [reply, visible] = await Promise.all([
+    const [reply, visible, { MODEL_ORDER_LIST: order }] = await Promise.all([
       this.downstream.modelGateway.listModels({}, options),
       presets,
+      // The order is a nicety: with the auth service unreachable the list still answers, unordered.
+      this.settings.get().catch(() => ({ MODEL_ORDER_LIST: [] as string[] })),
     ]);
     const base = new Map(reply.models.map((m) => [m.id, modelJson(m)]));
     const fromPresets = usablePresets(visible.presets, base).map((p) =>
       presetModelJson(p, base.get(p.baseModelId)!),
     );
-    return { object: 'list' as const, data: [...base.values(), ...fromPresets] };
+    return { object: 'list' as const, data: inOrder([...base.values(), ...fromPresets], order) };
   }
 
   @Route(c.base)

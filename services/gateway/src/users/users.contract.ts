@@ -68,7 +68,7 @@ export const usersContract = defineRoutes({
     path: '/api/v1/users/default/permissions',
     summary: 'The permissions every user has before groups widen them (admin)',
     description:
-      'Set with the USER_PERMISSIONS_* variables; changing them here at runtime is not offered yet.',
+      'The USER_PERMISSIONS_* variables, then what an admin changed (POST, docs/runtime-settings.md).',
     tags,
     auth: 'admin',
     responses: { 200: { description: 'The defaults, nested', schema: permissionsOutput } },
