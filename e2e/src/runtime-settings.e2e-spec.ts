@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
-import { request, SignedUp, signUpsFrom, untilStatus, type JsonResponse } from './support/http';
+import { request, SignedUp, signUpsFrom, until, untilStatus, type JsonResponse } from './support/http';
 
 const signUpAs = signUpsFrom('2001:db8:5e7::');
-
-/** Repeats `read` until `done` holds for its answer (a change made through another copy), or time is up. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 type AdminConfig = Record<string, unknown> & { ENABLE_SIGNUP: boolean; DEFAULT_USER_ROLE: string };
 

@@ -107,6 +107,23 @@ export async function untilStatus<T = Record<string, unknown>>(
   }
 }
 
+/**
+ * Repeats `read` until `done` holds for its answer (or the time is up, then returns the last answer): for
+ * a change made through one copy that another copy applies a moment later.
+ */
+export async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Open WebUI's upload (multipart `file`, `?process=true`): the new file's id, or an error with the answer. */
 export async function uploadFile(
   gateway: string,

@@ -79,6 +79,8 @@ export const EVENTS = {
   connectionsChanged: event('model_gateway.connections_changed', eventsV1.TableChangedSchema),
   presetsChanged: event('model_gateway.presets_changed', eventsV1.TableChangedSchema),
   usageLimitsChanged: event('model_gateway.usage_limits_changed', eventsV1.TableChangedSchema),
+  /** Core NATS, every model-gateway copy: an admin changed the task settings (docs/tasks.md). */
+  taskConfigChanged: event('model_gateway.task_config_changed', eventsV1.TableChangedSchema),
   /** `model_gateway.<MODEL_GATEWAY_CLUSTER>.task.stop`, to every copy of one cluster. */
   taskStop: eventFamily('model_gateway.', '.task.stop', eventsV1.TaskStopRequestedSchema),
 

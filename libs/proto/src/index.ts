@@ -6,6 +6,7 @@ export * as chatTasksV1 from './gen/parley/modelgateway/v1/chat_tasks_pb';
 export * as presetsV1 from './gen/parley/modelgateway/v1/presets_pb';
 export * as usageV1 from './gen/parley/modelgateway/v1/usage_pb';
 export * as promptsV1 from './gen/parley/modelgateway/v1/prompts_pb';
+export * as tasksV1 from './gen/parley/modelgateway/v1/tasks_pb';
 export * as eventsV1 from './events';
 export * as filesV1 from './gen/parley/files/v1/files_service_pb';
 export * as fileEventsV1 from './gen/parley/events/v1/file_events_pb';

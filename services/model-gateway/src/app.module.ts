@@ -32,6 +32,9 @@ import { PresetsGrpcHandlers } from './presets/presets-grpc.handlers';
 import { PromptsRepository } from './prompts/prompts.repository';
 import { PromptsService } from './prompts/prompts.service';
 import { PromptsGrpcHandlers } from './prompts/prompts-grpc.handlers';
+import { TaskConfigService } from './tasks/task-config.service';
+import { TasksGrpcHandlers } from './tasks/tasks-grpc.handlers';
+import { TasksService } from './tasks/tasks.service';
 import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 import { UsageGrpcHandlers } from './usage/usage-grpc.handlers';
@@ -81,6 +84,9 @@ export class ModelGatewayAppModule {
         PromptsRepository,
         PromptsService,
         PromptsGrpcHandlers,
+        TaskConfigService,
+        TasksService,
+        TasksGrpcHandlers,
         UsageRepository,
         UsageService,
         UsageGrpcHandlers,

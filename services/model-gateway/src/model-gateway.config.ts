@@ -71,7 +71,7 @@ export const modelGatewayConfigSchema = z.object({
   CHAT_TASK_DELTA_COALESCE_MS: env.int(15, { min: 0, max: 1_000 }),
   /** Chat tasks one user may have running at once. */
   CHAT_TASK_MAX_PER_USER: env.int(8, { min: 1, max: 1_000 }),
-  /** The model that writes chat titles (Open WebUI's name); empty: the chat's own model. */
+  /** The task model (titles, tags, ...) for conversations with a local (Ollama) model; empty: the conversation's own. */
   TASK_MODEL: z.string().default(''),
   /** Open WebUI's default models, comma-separated: the first is the fallback below. */
   DEFAULT_MODELS: z.string().max(10_000).default(''),
@@ -82,6 +82,22 @@ export const modelGatewayConfigSchema = z.object({
   ENABLE_CUSTOM_MODEL_FALLBACK: env.bool(false),
   /** Title generation after a chat's first answer (Open WebUI's name). */
   ENABLE_TITLE_GENERATION: env.bool(true),
+  // The conversation tasks of /api/v1/tasks (docs/tasks.md), Open WebUI's names; an admin may change
+  // them at runtime, and what was stored wins over these from then on. Empty templates: Parley's own.
+  /** The task model for conversations with an external (OpenAI-compatible) model; empty: TASK_MODEL's rule. */
+  TASK_MODEL_EXTERNAL: z.string().default(''),
+  TITLE_GENERATION_PROMPT_TEMPLATE: z.string().max(20_000).default(''),
+  ENABLE_TAGS_GENERATION: env.bool(true),
+  TAGS_GENERATION_PROMPT_TEMPLATE: z.string().max(20_000).default(''),
+  ENABLE_FOLLOW_UP_GENERATION: env.bool(true),
+  FOLLOW_UP_GENERATION_PROMPT_TEMPLATE: z.string().max(20_000).default(''),
+  ENABLE_SEARCH_QUERY_GENERATION: env.bool(true),
+  ENABLE_RETRIEVAL_QUERY_GENERATION: env.bool(true),
+  QUERY_GENERATION_PROMPT_TEMPLATE: z.string().max(20_000).default(''),
+  ENABLE_AUTOCOMPLETE_GENERATION: env.bool(false),
+  /** The longest text autocomplete takes (characters; -1: any), Open WebUI's name. */
+  AUTOCOMPLETE_GENERATION_INPUT_MAX_LENGTH: env.int(-1, { min: -1, max: 1_000_000 }),
+  AUTOCOMPLETE_GENERATION_PROMPT_TEMPLATE: z.string().max(20_000).default(''),
   // Files in chats (docs/files-in-chats.md).
   /** The files service: the gateway resolves a message's `files` there, acting as the user. */
   FILES_GRPC_URL: env.hostPort('127.0.0.1:50055'),

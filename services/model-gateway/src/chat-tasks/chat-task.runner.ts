@@ -232,8 +232,7 @@ export class ChatTaskRunner implements OnModuleInit, OnModuleDestroy {
       { taskId: record.id, end, chars: content.length, deltas: deltas.publishedSeq },
       'chat task ended',
     );
-    if (end === 'finished' && task.firstExchange && this.config.ENABLE_TITLE_GENERATION)
-      void this.titles.generate(record, task.prompt, content);
+    if (end === 'finished' && task.firstExchange) void this.titles.generate(record, task.prompt, content);
   }
 
   /** The final write, retried while the chat service is briefly away (the lease is still renewed). */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, Logger } from '@parley/logging';
 import { EVENT_VERSION, EVENTS, NatsClient } from '@parley/nats';
 import { CompletionsService } from '../completions/completions.service';
-import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
+import { TasksService } from '../tasks/tasks.service';
 import { ChatStoreClient } from './chat-store.client';
 import type { TaskRecord } from './task-registry.repository';
 
@@ -29,7 +29,7 @@ export function cleanTitle(raw: string): string {
 }
 
 /**
- * Writes a chat's title after its first answer, with TASK_MODEL (or the chat's own model), in the
+ * Writes a chat's title after its first answer, with the task model (docs/tasks.md), in the
  * background: the user's tabs get `chat:title` when it is set. A chat renamed meanwhile keeps its name.
  */
 @Injectable()
@@ -38,7 +38,7 @@ export class TitleGenerator {
     @Inject(CompletionsService) private readonly completions: CompletionsService,
     @Inject(ChatStoreClient) private readonly chat: ChatStoreClient,
     @Inject(NatsClient) private readonly nats: NatsClient,
-    @Inject(MODEL_GATEWAY_CONFIG) private readonly config: ModelGatewayConfig,
+    @Inject(TasksService) private readonly tasks: TasksService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -49,9 +49,11 @@ export class TitleGenerator {
     answer: string,
   ): Promise<string | undefined> {
     try {
+      // ENABLE_TITLE_GENERATION as the admin set it (or the environment's): off, no title is written.
+      if (!(await this.tasks.titlesOn())) return undefined;
       if ((await this.chat.title(task.userId, task.chatId)) !== DEFAULT_CHAT_TITLE) return undefined;
       const request = {
-        model: this.config.TASK_MODEL || task.model,
+        model: await this.tasks.taskModelFor(task.model),
         stream: false,
         max_tokens: 40,
         temperature: 0.2,
