@@ -32,6 +32,7 @@ import { PresetsGrpcHandlers } from './presets/presets-grpc.handlers';
 import { PromptsRepository } from './prompts/prompts.repository';
 import { PromptsService } from './prompts/prompts.service';
 import { PromptsGrpcHandlers } from './prompts/prompts-grpc.handlers';
+import { UsageAccumulator, USAGE_SINK } from './usage/usage-accumulator';
 import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 import { UsageGrpcHandlers } from './usage/usage-grpc.handlers';
@@ -82,6 +83,8 @@ export class ModelGatewayAppModule {
         PromptsService,
         PromptsGrpcHandlers,
         UsageRepository,
+        { provide: USAGE_SINK, useExisting: UsageRepository },
+        UsageAccumulator,
         UsageService,
         UsageGrpcHandlers,
         RequestWindowRepository,

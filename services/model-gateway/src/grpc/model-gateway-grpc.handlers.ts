@@ -256,8 +256,7 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
         if (!(await write(stream, message, call))) return;
       }
     } finally {
-      if (meter && succeeded && meter.model)
-        void this.usage.record(caller.userId, meter.model, meter.result());
+      if (meter && succeeded && meter.model) this.usage.record(caller.userId, meter.model, meter.result());
     }
   }
 }
