@@ -333,6 +333,33 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
     expect(badDay.message).toBe('from must be a date as YYYY-MM-DD.');
   });
 
+  it('marks the last message of a stream, which carries the final chunk of the upstream', async () => {
+    const [a] = clients as [ReturnType<typeof clientsFor>];
+    const messages: modelGatewayV1.StreamChatCompletionResponse[] = [];
+    for await (const message of a.models.streamChatCompletion(
+      {
+        bodyJson: JSON.stringify({
+          model: 'gpt-fake',
+          stream: true,
+          messages: [{ role: 'user', content: 'Hi' }],
+        }),
+      },
+      { caller: userCaller(randomUUID()) },
+    ))
+      messages.push(message);
+    expect(messages.filter((m) => m.last)).toHaveLength(1);
+    const last = messages.at(-1)!;
+    expect(last.last).toBe(true);
+    // The fake sends its last token, the finish chunk and [DONE] at once: they leave together.
+    const chunks =
+      last.event.case === 'batch'
+        ? last.event.value.chunksJson
+        : last.event.case === 'chunkJson'
+          ? [last.event.value]
+          : [];
+    expect(chunks.at(-1)).toContain('"finish_reason":"stop"');
+  });
+
   it('writes the usage it has not flushed yet when a copy shuts down', async () => {
     const [a] = clients as [ReturnType<typeof clientsFor>];
     // A flush interval longer than the test: only the shutdown can write this completion.
