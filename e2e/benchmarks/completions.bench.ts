@@ -13,7 +13,7 @@ import { cpuSeconds, rssMb } from './process-stats';
  * inter-token latency (p50, p99), tokens per second, and the CPU time and peak memory of the gateway
  * and model-gateway processes, with ratios against the baseline.
  *
- *   npm run build && npx jest -c e2e/jest.config.js --testMatch '**\/benchmarks/completions.bench.ts'
+ *   npx nx run e2e:bench-completions   (builds what it starts first)
  *   COMPLETIONS_BENCH_FULL=1 ... for the full run (more tokens, more rounds).
  *
  * The fake upstream runs as its own process (the fake-llm CLI) so it does not share the event loop
@@ -22,7 +22,7 @@ import { cpuSeconds, rssMb } from './process-stats';
 const FULL = process.env.COMPLETIONS_BENCH_FULL === '1';
 const LEVELS = (process.env.COMPLETIONS_BENCH_LEVELS ?? '1,50,200').split(',').map(Number);
 const TOKENS = FULL ? 200 : 20;
-const ROUNDS = FULL ? 3 : 1;
+const ROUNDS = Number(process.env.COMPLETIONS_BENCH_ROUNDS ?? (FULL ? 3 : 1));
 const TOKEN_DELAY_MS = 10;
 const FIRST_TOKEN_DELAY_MS = 20;
 
@@ -31,6 +31,8 @@ interface PhaseResult {
   concurrency: number;
   ttft: { p50: number; p99: number };
   itl: { p50: number; p99: number };
+  /** Last token → end of stream. */
+  tail: { p50: number; p99: number };
   tokensPerSecond: number;
   failures: number;
   cpu?: Record<string, number>;
@@ -131,11 +133,13 @@ async function runPhase(
   );
   const ttfts = results.map((r) => r.ttftMs);
   const gaps = results.flatMap((r) => r.gapsMs);
+  const tails = results.map((r) => r.tailMs);
   return {
     label,
     concurrency,
     ttft: { p50: percentile(ttfts, 50), p99: percentile(ttfts, 99) },
     itl: { p50: percentile(gaps, 50), p99: percentile(gaps, 99) },
+    tail: { p50: percentile(tails, 50), p99: percentile(tails, 99) },
     tokensPerSecond: results.reduce((sum, r) => sum + r.tokens, 0) / seconds,
     failures,
     ...(Object.keys(pids).length ? { cpu, peakRssMb: peak } : {}),
@@ -158,6 +162,14 @@ function report(results: PhaseResult[]): void {
         `${String(row.concurrency).padStart(4)} | ${row.label.padEnd(7)} | ${fmt(row.ttft.p50)}/${fmt(row.ttft.p99)} | ${fmt(row.itl.p50)}/${fmt(row.itl.p99)} | ${Math.round(row.tokensPerSecond)} | ${added}`,
       );
     }
+  }
+  lines.push('', 'last token → end of stream, p50/p99 ms (nothing the server awaits after the last token)');
+  lines.push('conc | direct    | gateway   | added p99');
+  for (const result of results.filter((r) => r.label === 'gateway')) {
+    const base = results.find((r) => r.label === 'direct' && r.concurrency === result.concurrency)!;
+    lines.push(
+      `${String(result.concurrency).padStart(4)} | ${`${fmt(base.tail.p50)}/${fmt(base.tail.p99)}`.padEnd(9)} | ${`${fmt(result.tail.p50)}/${fmt(result.tail.p99)}`.padEnd(9)} | ${fmt(result.tail.p99 - base.tail.p99)}`,
+    );
   }
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
   const outDir = join(repoRoot(), 'e2e', 'output');

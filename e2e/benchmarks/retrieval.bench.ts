@@ -6,6 +6,7 @@ import pgvector from 'pgvector';
 import { createGrpcClient } from '@parley/grpc';
 import { retrievalV1 } from '@parley/proto';
 import {
+  eventually,
   freePort,
   repoRoot,
   startServiceProcess,
@@ -679,16 +680,8 @@ async function mapLimit<T, R>(
   return results;
 }
 
-/** Polls `check` every 100 ms until it gives a value; fails after `timeoutMs`. */
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>) =>
+  eventually(what, check, timeoutMs);
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -1,10 +1,12 @@
 import { deltaContent, sseJsonEvents } from './sse-events';
 
-/** When the first and each later answer token of one streamed completion arrived. */
+/** When the first and each later answer token of one streamed completion arrived, and when it ended. */
 export interface StreamResult {
   ttftMs: number;
   gapsMs: number[];
   tokens: number;
+  /** From the last answer token's bytes to the end of the stream (what the server does after it). */
+  tailMs: number;
 }
 
 /**
@@ -26,7 +28,8 @@ export async function timeTokens(
     else gapsMs.push(at - last);
     last = at;
   }
-  return { ttftMs, gapsMs, tokens };
+  // The pieces end when the stream has: everything after the last token is the server's tail.
+  return { ttftMs, gapsMs, tokens, tailMs: tokens ? performance.now() - last : 0 };
 }
 
 /** One streamed OpenAI-style completion over HTTP, read as raw SSE. */

@@ -2,27 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { status } from '@grpc/grpc-js';
 import { apiV1Admin, apiV1Chats, apiV1Completions } from '@parley/proto';
-import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
+import { eventually, FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
 import { failureOf, GrpcApiClient } from './support/grpc-api-client';
 import { apiKeyOf, request, SignedUp, signUpsFrom } from './support/http';
 
 const { AdminService, UserRole, LimitSubject } = apiV1Admin;
 type A = typeof AdminService.method;
-
-/** Polls until `probe` gives a value (usage is recorded as a completion finishes, a moment later). */
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * parley.api.v1.AdminService on two gateway copies with an admin's API key: users (list, approve a pending

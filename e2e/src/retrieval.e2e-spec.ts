@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { createGrpcClient } from '@parley/grpc';
 import { retrievalV1 } from '@parley/proto';
 import {
+  eventually,
   FakeLlm,
   pdfWithPages,
   Stack,
@@ -27,16 +28,9 @@ const retrievalClient = (target: string, secret: string) =>
     signing: testCallerSigning('retrieval', secret),
   });
 
-/** Polls `check` until it returns a value, failing with `what` after `timeoutMs`. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Indexing and settings reach every copy a moment later: polled for up to 30 s. */
+const until = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000) =>
+  eventually(what, check, timeoutMs);
 
 /**
  * Retrieval end to end (docs/retrieval.md), two retrieval copies on one PGlite+pgvector store: a PDF in

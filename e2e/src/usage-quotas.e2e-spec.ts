@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
-import { FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
+import { eventually, FakeLlm, Stack, startFakeLlm, startStack } from '@parley/testing';
 import { apiKeyOf, request, SignedUp, signUpsFrom, untilStatus } from './support/http';
 
 const signUpAs = signUpsFrom('2001:db8:5:2::');
@@ -17,6 +17,18 @@ interface UsagePage {
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * A user's usage rows once they show `requests` completions: each model-gateway copy writes what it
+ * summed every USAGE_FLUSH_INTERVAL_MS (docs/performance.md), so the rows catch up a moment later.
+ */
+const usageOnceCounted = (gateway: string, admin: SignedUp, userId: string, requests: number, query = '') =>
+  eventually(`${requests} requests in the usage of ${userId}`, async () => {
+    const page = await request<UsagePage>(gateway, 'GET', `/api/v1/usage?user_id=${userId}${query}`, {
+      token: admin.token,
+    });
+    return page.body.totals?.requests === requests ? page : undefined;
+  });
 
 /**
  * Token usage and quotas through two copies of gateway and model-gateway, with the official `openai`
@@ -79,14 +91,7 @@ describe('usage accounting and quotas through two copies', () => {
     for await (const chunk of estimated) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Hello, world!');
 
-    const usage = await request<UsagePage>(
-      gatewayB,
-      'GET',
-      `/api/v1/usage?user_id=${user.id}&model=gpt-fake`,
-      {
-        token: admin.token,
-      },
-    );
+    const usage = await usageOnceCounted(gatewayB, admin, user.id, 4, '&model=gpt-fake');
     expect(usage.status).toBe(200);
     expect(usage.body.items).toEqual([
       {
@@ -141,14 +146,7 @@ describe('usage accounting and quotas through two copies', () => {
       stream_options: { include_usage: true },
     });
     for await (const chunk of stream) void chunk;
-    // Recorded after the answer ended: give the write a moment.
-    let usage: Array<Record<string, unknown>> = [];
-    for (let i = 0; i < 50 && usage[0]?.requests !== 2; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      usage = (
-        await request<UsagePage>(gatewayB, 'GET', `/api/v1/usage?user_id=${user.id}`, { token: admin.token })
-      ).body.items;
-    }
+    const usage = (await usageOnceCounted(gatewayB, admin, user.id, 2)).body.items;
     expect(usage).toEqual([
       expect.objectContaining({
         model: 'gpt-fake',
@@ -252,6 +250,8 @@ describe('usage accounting and quotas through two copies', () => {
 
     const messages = [{ role: 'user' as const, content: 'hi' }];
     await client(gatewayA, key).chat.completions.create({ model: 'gpt-fake', messages }); // 1 + 4 tokens
+    // The copy that served it counts it at once; the other copy once it is written (one flush later).
+    await usageOnceCounted(gatewayA, admin, user.id, 1);
     const refused = await request<{ detail: string }>(gatewayB, 'POST', '/api/chat/completions', {
       token: key,
       body: { model: 'gpt-fake', messages, stream: true },

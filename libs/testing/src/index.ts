@@ -1,4 +1,5 @@
 export { repoRoot } from './repo-root';
+export { eventually } from './eventually';
 export { testInfrastructure, tcpAnswers, START_COMMANDS } from './test-infrastructure';
 export type { TestInfrastructure } from './test-infrastructure';
 export { createTestDatabase } from './test-database';

@@ -35,6 +35,7 @@ import { PromptsGrpcHandlers } from './prompts/prompts-grpc.handlers';
 import { TaskConfigService } from './tasks/task-config.service';
 import { TasksGrpcHandlers } from './tasks/tasks-grpc.handlers';
 import { TasksService } from './tasks/tasks.service';
+import { UsageAccumulator, USAGE_SINK } from './usage/usage-accumulator';
 import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 import { UsageGrpcHandlers } from './usage/usage-grpc.handlers';
@@ -88,6 +89,8 @@ export class ModelGatewayAppModule {
         TasksService,
         TasksGrpcHandlers,
         UsageRepository,
+        { provide: USAGE_SINK, useExisting: UsageRepository },
+        UsageAccumulator,
         UsageService,
         UsageGrpcHandlers,
         RequestWindowRepository,

@@ -125,6 +125,11 @@ export const modelGatewayConfigSchema = z.object({
   USAGE_DEFAULT_REQUESTS_PER_MINUTE: env.int(0, { min: 0, max: 1_000_000 }),
   /** Tokens per UTC day a user may use when neither they nor a group of theirs has a limit; 0: none. */
   USAGE_DEFAULT_TOKENS_PER_DAY: env.int(0, { min: 0, max: 1_000_000_000_000 }),
+  /**
+   * How often a copy writes the usage it summed in memory (one statement per flush); what a crash can
+   * lose, and how stale another copy's token quota check can be (docs/performance.md).
+   */
+  USAGE_FLUSH_INTERVAL_MS: env.int(1_000, { min: 10, max: 60_000 }),
   ...commonServiceEnv(),
 });
 

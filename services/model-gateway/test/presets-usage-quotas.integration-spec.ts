@@ -5,6 +5,7 @@ import { createGrpcClient, type Caller } from '@parley/grpc';
 import { modelGatewayV1, presetsV1, usageV1 } from '@parley/proto';
 import {
   createTestDatabase,
+  eventually,
   FakeLlm,
   InProcessService,
   startFakeLlm,
@@ -293,14 +294,14 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
     expect(await streamText(b, user, 'gpt-fake')).toBe('Hello, world!'); // estimated: 9 chars in, 13 out
 
     const today = new Date().toISOString().slice(0, 10);
-    const list = await a.usage.listUsage(
-      {
-        userId: user.userId,
-        fromDay: today,
-        toDay: today,
-      },
-      { caller: admin },
-    );
+    // Each copy writes its sums every USAGE_FLUSH_INTERVAL_MS: the row catches up a moment later.
+    const list = await eventually('three requests in the usage row', async () => {
+      const answer = await a.usage.listUsage(
+        { userId: user.userId, fromDay: today, toDay: today },
+        { caller: admin },
+      );
+      return answer.rows[0]?.requests === 3 ? answer : undefined;
+    });
     expect(list.total).toBe(1);
     expect(list.rows[0]).toMatchObject({
       userId: user.userId,
@@ -330,6 +331,52 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
     expect((await rejection(a.usage.listUsage({}, { caller: user }))).kind).toBe(ErrorKind.PermissionDenied);
     const badDay = await rejection(a.usage.listUsage({ fromDay: '22-11-2026' }, { caller: admin }));
     expect(badDay.message).toBe('from must be a date as YYYY-MM-DD.');
+  });
+
+  it('marks the last message of a stream, which carries the final chunk of the upstream', async () => {
+    const [a] = clients as [ReturnType<typeof clientsFor>];
+    const messages: modelGatewayV1.StreamChatCompletionResponse[] = [];
+    for await (const message of a.models.streamChatCompletion(
+      {
+        bodyJson: JSON.stringify({
+          model: 'gpt-fake',
+          stream: true,
+          messages: [{ role: 'user', content: 'Hi' }],
+        }),
+      },
+      { caller: userCaller(randomUUID()) },
+    ))
+      messages.push(message);
+    expect(messages.filter((m) => m.last)).toHaveLength(1);
+    const last = messages.at(-1)!;
+    expect(last.last).toBe(true);
+    // The fake sends its last token, the finish chunk and [DONE] at once: they leave together.
+    const chunks =
+      last.event.case === 'batch'
+        ? last.event.value.chunksJson
+        : last.event.case === 'chunkJson'
+          ? [last.event.value]
+          : [];
+    expect(chunks.at(-1)).toContain('"finish_reason":"stop"');
+  });
+
+  it('writes the usage it has not flushed yet when a copy shuts down', async () => {
+    const [a] = clients as [ReturnType<typeof clientsFor>];
+    // A flush interval longer than the test: only the shutdown can write this completion.
+    const copy = await startModelGatewayCopy(db, upstream, { USAGE_FLUSH_INTERVAL_MS: '60000' });
+    const c = clientsFor(copy.grpcTarget);
+    const user = userCaller(randomUUID());
+    try {
+      expect(await streamText(c, user, 'gpt-fake')).toBe('Hello, world!');
+      expect((await a.usage.listUsage({ userId: user.userId }, { caller: admin })).total).toBe(0);
+    } finally {
+      for (const client of Object.values(c)) client.close();
+      await copy.stop();
+    }
+    const list = await a.usage.listUsage({ userId: user.userId }, { caller: admin });
+    expect(list.rows).toEqual([
+      expect.objectContaining({ userId: user.userId, modelId: 'gpt-fake', requests: 1 }),
+    ]);
   });
 
   it('enforces a user request limit across copies with RESOURCE_EXHAUSTED and a retry-after', async () => {
@@ -377,6 +424,13 @@ describe('presets, usage and quotas (model gateway over gRPC)', () => {
     expect(set.limit).toMatchObject({ subjectId: group, tokensPerDay: 5n });
     expect(set.limit?.requestsPerMinute).toBeUndefined();
     await complete(a, user, 'gpt-fake'); // 6 tokens: over the limit from now on
+    // Copy a counts them before writing them (its own unwritten sums); b once a's flush wrote them.
+    const onA = await rejection(complete(a, user, 'gpt-fake'));
+    expect(onA.message).toContain('you have used 6 of 5 tokens per day');
+    await eventually('the usage row', async () => {
+      const answer = await a.usage.listUsage({ userId: user.userId }, { caller: admin });
+      return answer.rows.length ? answer : undefined;
+    });
     const refused = await rejection(complete(b, user, 'gpt-fake'));
     expect(refused.kind).toBe(ErrorKind.RateLimited);
     expect(refused.message).toMatch(

@@ -158,12 +158,23 @@ export class CompletionsController {
     try {
       let next = first;
       while (!next.done) {
-        const event = next.value.event;
-        if (event.case === 'chunkJson') await write(`data: ${event.value}\n\n`);
-        else if (event.case === 'batch')
-          await write(event.value.chunksJson.map((c) => `data: ${c}\n\n`).join(''));
-        else if (event.case === 'error')
-          await write(sseError(event.value.httpStatus, event.value.message, event.value.code));
+        const { event, last } = next.value;
+        const text =
+          event.case === 'chunkJson'
+            ? `data: ${event.value}\n\n`
+            : event.case === 'batch'
+              ? event.value.chunksJson.map((c) => `data: ${c}\n\n`).join('')
+              : event.case === 'error'
+                ? sseError(event.value.httpStatus, event.value.message, event.value.code)
+                : '';
+        if (last) {
+          // The model gateway says the completion has ended: the last chunks and the end of the answer
+          // leave together, without waiting for the call's status (read below, off the answer's path).
+          if (!res.destroyed) res.end(`${text}data: [DONE]\n\n`);
+          void this.readToEnd(events);
+          return;
+        }
+        if (text) await write(text);
         next = await events.next();
       }
     } catch (error) {
@@ -173,5 +184,14 @@ export class CompletionsController {
       res.write(sseError(502, message, error instanceof DomainError ? error.code : 'UPSTREAM_FAILED'));
     }
     if (!res.destroyed) res.end('data: [DONE]\n\n');
+  }
+
+  /** The rest of a stream whose answer is complete: only its status, which should be OK. */
+  private async readToEnd(events: AsyncIterator<unknown>): Promise<void> {
+    try {
+      while (!(await events.next()).done);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'a completion stream failed after its last message');
+    }
   }
 }

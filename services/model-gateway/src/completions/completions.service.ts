@@ -143,7 +143,7 @@ export class CompletionsService {
           ),
         );
       });
-      await this.usage.record(caller.userId, requested, usageOfCompletion(result, body.messages));
+      this.usage.record(caller.userId, requested, usageOfCompletion(result, body.messages));
       return { json: sources.length ? withSources(result, sources) : result };
     } catch (error) {
       if (error instanceof UpstreamFailure) return { error };
@@ -206,9 +206,11 @@ export class CompletionsService {
       if (error.countsAgainstUpstream) this.router.breakers.failed(key);
       yield { error };
     } finally {
+      // Nothing here waits on I/O: the stream ends as soon as the upstream's did (usage is summed in
+      // memory and written in batches, docs/performance.md).
       untrack();
+      this.usage.record(caller.userId, requested, meter.result());
       await started.rest.return(undefined);
-      await this.usage.record(caller.userId, requested, meter.result());
     }
   }
 

@@ -1,12 +1,16 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { createPgAdapter, registerPostgresReadiness } from '@parley/database';
 import { HealthRegistry } from '@parley/lifecycle';
 import { PrismaClient } from '../generated/prisma/client';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 
-/** The model_gateway schema's Prisma client; registers the PostgreSQL readiness check. */
+/**
+ * The model_gateway schema's Prisma client; registers the PostgreSQL readiness check. It disconnects in
+ * the last shutdown phase, so work that writes on shutdown (the usage flush, beforeApplicationShutdown)
+ * still has it.
+ */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(
     @Inject(MODEL_GATEWAY_CONFIG) config: ModelGatewayConfig,
     @Inject(HealthRegistry) health: HealthRegistry,
@@ -15,7 +19,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     registerPostgresReadiness(health, this);
   }
 
-  onModuleDestroy(): Promise<void> {
+  onApplicationShutdown(): Promise<void> {
     return this.$disconnect();
   }
 }

@@ -38,6 +38,31 @@ describe('ChunkBatcher', () => {
     expect(sent.length).toBeLessThan(4);
   });
 
+  it('sends what is held with the end as the last batch, or the end alone', async () => {
+    const sent: Array<[string[], boolean]> = [];
+    const batcher = new ChunkBatcher(async (chunks, last) => (sent.push([chunks, last]), true));
+    await batcher.add('a');
+    await turn();
+    await batcher.add('b'); // the upstream's final read: the last token and the end together
+    await batcher.add('c');
+    expect(await batcher.end()).toBe(true);
+    await turn();
+    expect(sent).toEqual([
+      [['a'], false],
+      [['b', 'c'], true],
+    ]);
+
+    const alone: Array<[string[], boolean]> = [];
+    const drained = new ChunkBatcher(async (chunks, last) => (alone.push([chunks, last]), true));
+    await drained.add('x');
+    await turn();
+    await drained.end();
+    expect(alone).toEqual([
+      [['x'], false],
+      [[], true],
+    ]);
+  });
+
   it('stops sending once the reader has gone', async () => {
     const sent: string[][] = [];
     const batcher = new ChunkBatcher(async (chunks) => (sent.push(chunks), false));

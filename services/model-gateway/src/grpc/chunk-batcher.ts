@@ -15,8 +15,11 @@ export class ChunkBatcher {
   private open = true;
   private queued = false;
 
-  /** `send` writes one batch and resolves false when the reader has gone (nothing more is sent). */
-  constructor(private readonly send: (chunks: string[]) => Promise<boolean>) {}
+  /**
+   * `send` writes one batch (`last` on the stream's final one) and resolves false when the reader has
+   * gone (nothing more is sent).
+   */
+  constructor(private readonly send: (chunks: string[], last: boolean) => Promise<boolean>) {}
 
   /** Whether the reader is still there. */
   get isOpen(): boolean {
@@ -50,7 +53,22 @@ export class ChunkBatcher {
       this.held = [];
       if (!open || !this.open) return false;
       if (!batch.length) return true;
-      this.open = await this.send(batch);
+      this.open = await this.send(batch, false);
+      return this.open;
+    });
+    return this.writing;
+  }
+
+  /**
+   * Sends what is held as the stream's last batch (empty if everything went out already), after the
+   * writes before it: the chunks parsed from the upstream's final read and the end travel together.
+   */
+  end(): Promise<boolean> {
+    this.writing = this.writing.then(async (open) => {
+      const batch = this.held;
+      this.held = [];
+      if (!open || !this.open) return false;
+      this.open = await this.send(batch, true);
       return this.open;
     });
     return this.writing;

@@ -129,12 +129,17 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
         const caller = actingUser(call.caller);
         await this.quotas.admit(caller);
         const out = stream as ServerStream<never>;
-        const batcher = new ChunkBatcher((chunks) =>
+        const batcher = new ChunkBatcher((chunks, last) =>
           write(
             out,
-            chunks.length === 1
-              ? { event: { case: 'chunkJson' as const, value: chunks[0]! } }
-              : { event: { case: 'batch' as const, value: { chunksJson: chunks } } },
+            {
+              ...(chunks.length === 0
+                ? {}
+                : chunks.length === 1
+                  ? { event: { case: 'chunkJson' as const, value: chunks[0]! } }
+                  : { event: { case: 'batch' as const, value: { chunksJson: chunks } } }),
+              last,
+            },
             call,
           ),
         );
@@ -149,8 +154,10 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
             }
             if (!('error' in event) || !(await batcher.flush())) return;
             await write(out, { event: { case: 'error' as const, value: upstreamError(event.error) } }, call);
+            return;
           }
-          await batcher.flush();
+          // The upstream has ended: its last chunks and our end leave in one message.
+          await batcher.end();
         } catch (error) {
           if (call.signal.aborted || !(await batcher.flush())) return;
           await write(out, { event: { case: 'error', value: this.failureOf(error) } }, call);
@@ -256,8 +263,7 @@ export class ModelGatewayGrpcHandlers implements OnModuleInit {
         if (!(await write(stream, message, call))) return;
       }
     } finally {
-      if (meter && succeeded && meter.model)
-        void this.usage.record(caller.userId, meter.model, meter.result());
+      if (meter && succeeded && meter.model) this.usage.record(caller.userId, meter.model, meter.result());
     }
   }
 }

@@ -5,6 +5,7 @@ import { CachedTable } from '@parley/nats';
 import { MODEL_GATEWAY_CONFIG, ModelGatewayConfig } from '../model-gateway.config';
 import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
+import type { UsageCounts, UsageSink } from './usage-accumulator';
 
 export type LimitSubject = 'user' | 'group';
 
@@ -34,6 +35,9 @@ export interface UsageRowView {
   estimatedRequests: number;
 }
 
+/** 7 parameters a row: well below PostgreSQL's 65,535 per statement. */
+const ROWS_PER_STATEMENT = 5_000;
+
 const dayDate = (day: string) => new Date(`${day}T00:00:00Z`);
 
 type LimitDbRow = Awaited<ReturnType<PrismaService['usageLimit']['findFirstOrThrow']>>;
@@ -47,7 +51,7 @@ const toLimit = (r: LimitDbRow): UsageLimitRow => ({
 
 /** usage_daily (tokens per user, model and day) and usage_limits (kept in memory, see CachedTable). */
 @Injectable()
-export class UsageRepository implements OnModuleInit {
+export class UsageRepository implements OnModuleInit, UsageSink {
   private readonly limits: CachedTable<UsageLimitRow[]>;
 
   constructor(
@@ -72,25 +76,31 @@ export class UsageRepository implements OnModuleInit {
     this.limits.listen();
   }
 
-  /** Adds one completion's tokens to the day's row; one atomic statement, safe from any copy. */
-  async add(
-    userId: string,
-    modelId: string,
-    day: string,
-    promptTokens: number,
-    completionTokens: number,
-    estimated: boolean,
-  ): Promise<void> {
-    await this.prisma.$executeRaw`
-      INSERT INTO "model_gateway"."usage_daily"
-        ("user_id", "day", "model_id", "prompt_tokens", "completion_tokens", "requests", "estimated_requests", "updated_at")
-      VALUES (${userId}, ${day}::date, ${modelId}, ${promptTokens}, ${completionTokens}, 1, ${estimated ? 1 : 0}, now())
-      ON CONFLICT ("user_id", "day", "model_id") DO UPDATE SET
-        "prompt_tokens" = "usage_daily"."prompt_tokens" + EXCLUDED."prompt_tokens",
-        "completion_tokens" = "usage_daily"."completion_tokens" + EXCLUDED."completion_tokens",
-        "requests" = "usage_daily"."requests" + 1,
-        "estimated_requests" = "usage_daily"."estimated_requests" + EXCLUDED."estimated_requests",
-        "updated_at" = now()`;
+  /**
+   * Adds a batch of sums (one per user, day and model, at most one row each) in one atomic statement,
+   * safe from any copy: each row's counts are added to what is there.
+   */
+  async addMany(rows: UsageCounts[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      const values = Prisma.join(
+        rows
+          .slice(start, start + ROWS_PER_STATEMENT)
+          .map(
+            (r) =>
+              Prisma.sql`(${r.userId}, ${r.day}::date, ${r.modelId}, ${r.promptTokens}, ${r.completionTokens}, ${r.requests}, ${r.estimatedRequests}, now())`,
+          ),
+      );
+      await this.prisma.$executeRaw`
+        INSERT INTO "model_gateway"."usage_daily"
+          ("user_id", "day", "model_id", "prompt_tokens", "completion_tokens", "requests", "estimated_requests", "updated_at")
+        VALUES ${values}
+        ON CONFLICT ("user_id", "day", "model_id") DO UPDATE SET
+          "prompt_tokens" = "usage_daily"."prompt_tokens" + EXCLUDED."prompt_tokens",
+          "completion_tokens" = "usage_daily"."completion_tokens" + EXCLUDED."completion_tokens",
+          "requests" = "usage_daily"."requests" + EXCLUDED."requests",
+          "estimated_requests" = "usage_daily"."estimated_requests" + EXCLUDED."estimated_requests",
+          "updated_at" = now()`;
+    }
   }
 
   /** A user's tokens (prompt and completion) on one day, over every model. */
