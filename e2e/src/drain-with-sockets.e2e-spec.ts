@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
+import OpenAI from 'openai';
 import { io, Socket } from 'socket.io-client';
 import { ServiceProcess, startStack, Stack, testInfrastructure } from '@parley/testing';
 import { signUp, SignedUp } from './support/http';
@@ -11,6 +12,7 @@ import {
   splitIntoDeltas,
 } from './support/realtime-clients';
 import { waitFor } from './support/sockets';
+import { startStackWithUpstream } from './support/stacks';
 
 const GRACE_MS = 20_000;
 const DELTAS = 90;
@@ -177,4 +179,51 @@ describe('drains that finish with sockets open', () => {
     expect(ended.willReconnect).toBe(true);
     web.socket.close();
   });
+});
+
+describe('a draining gateway finishes the answers it is streaming', () => {
+  it('streams an SSE answer in flight to its end after SIGTERM and exits 0 within the grace', async () => {
+    const { stack, upstream } = await startStackWithUpstream({
+      env: { SHUTDOWN_GRACE_MS: String(GRACE_MS) },
+    });
+    try {
+      const gatewayUrl = stack.gatewayUrls[0]!;
+      const user = await signUp(gatewayUrl, 'Streamer', `drain-sse-${randomUUID()}@example.com`);
+      const tokens = Array.from({ length: 100 }, (_, i) => ` t${i}`);
+      upstream.set({ tokens, tokenDelayMs: 20 });
+      const client = new OpenAI({
+        baseURL: `${gatewayUrl}/api`,
+        apiKey: user.token,
+        maxRetries: 0,
+        timeout: 20_000,
+      });
+      const stream = await client.chat.completions.create({
+        model: 'gpt-fake',
+        messages: [{ role: 'user', content: 'go on' }],
+        stream: true,
+      });
+      const gateway = stack.services.gateway![0]!;
+      let text = '';
+      let terminatedAt = 0;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? '';
+        if (!terminatedAt && text.length >= tokens.slice(0, 10).join('').length) {
+          gateway.child.kill('SIGTERM');
+          terminatedAt = Date.now();
+        }
+      }
+      const code = await gateway.exited;
+      const exitMs = Date.now() - terminatedAt;
+      console.log(
+        `gateway drain with an SSE answer streaming: exit ${code} after ${exitMs} ms (grace ${GRACE_MS} ms)`,
+      );
+      expect(terminatedAt).toBeGreaterThan(0);
+      expect(text).toBe(tokens.join(''));
+      expect(code).toBe(0);
+      expect(exitMs).toBeLessThan(GRACE_MS / 2);
+    } finally {
+      await stack.stop();
+      await upstream.close();
+    }
+  }, 120_000);
 });

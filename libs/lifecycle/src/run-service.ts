@@ -265,14 +265,19 @@ function closeHttpServer(
   connections: TrackedConnections,
 ): Promise<'drained' | 'forced'> {
   return new Promise((resolve) => {
+    // close() stops accepting, closes idle keep-alive sockets and waits for in-flight requests. A
+    // keep-alive connection whose response ends later turns idle then: close those as they do, rather
+    // than waiting for the client or the keep-alive timeout.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     const timer = setTimeout(() => {
+      clearInterval(idle);
       server.closeAllConnections();
       connections.cutAll();
       resolve('forced');
     }, graceMs);
-    // close() stops accepting, closes idle keep-alive sockets and waits for in-flight requests.
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(idle);
       resolve('drained');
     });
     server.closeIdleConnections();
