@@ -122,6 +122,8 @@ describe('drains that finish with sockets open', () => {
       }
       expect(client.reconnects).toBe(1);
       expect(client.resumeFailures).toBe(0);
+      // Away for the reconnect delay while deltas kept coming: the resume filled in what it missed.
+      expect(client.resumedDeltas).toBeGreaterThan(0);
     }
     return { code, exitMs };
   }
