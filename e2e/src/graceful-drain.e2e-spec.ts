@@ -47,29 +47,46 @@ describe('graceful drain on SIGTERM', () => {
     }
   });
 
-  it('lets the chat service finish a gRPC call in flight after SIGTERM and exits 0', async () => {
-    const chat = stack.services.chat![0]!;
-    const gateway = stack.gatewayUrls[0]!;
+  /**
+   * Holds a gRPC call of `service` in flight with an exclusive lock on `table`, SIGTERMs the service,
+   * then lets the call go: it must answer 200 and the process exit 0.
+   */
+  async function drainWithCallHeldByLock(
+    service: 'chat' | 'auth',
+    table: string,
+    call: () => Promise<{ status: number; body: unknown }>,
+  ) {
+    const proc = stack.services[service]![0]!;
     const db = new Client({ connectionString: stack.database.url });
     await db.connect();
     await db.query('BEGIN');
-    await db.query('LOCK TABLE chat.chats IN ACCESS EXCLUSIVE MODE');
-    const inFlight = request(gateway, 'POST', '/api/v1/chats/new', {
-      token: user.token,
-      body: { chat: { title: 'held by a lock' } },
-    });
+    await db.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    let settled = false;
+    const inFlight = call().finally(() => (settled = true));
     await sleep(400);
-    chat.child.kill('SIGTERM');
+    proc.child.kill('SIGTERM');
     await sleep(300);
-    const readiness = await fetch(`${chat.httpUrl}/health/ready`).catch(() => undefined);
+    const readiness = await fetch(`${proc.httpUrl}/health/ready`).catch(() => undefined);
     // Either the HTTP listener is already closed or it reports that it is shutting down.
     if (readiness) expect(readiness.status).toBe(503);
+    // Still held by the lock: the drain had a call in flight.
+    expect(settled).toBe(false);
     await db.query('COMMIT');
     await db.end();
     const response = await inFlight;
+    expect(await proc.exited).toBe(0);
+    return response;
+  }
+
+  it('lets the chat service finish a gRPC call in flight after SIGTERM and exits 0', async () => {
+    const response = await drainWithCallHeldByLock('chat', 'chat.chats', () =>
+      request(stack.gatewayUrls[0]!, 'POST', '/api/v1/chats/new', {
+        token: user.token,
+        body: { chat: { title: 'held by a lock' } },
+      }),
+    );
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ title: 'held by a lock' });
-    expect(await chat.exited).toBe(0);
   });
 
   it('answers 503 with a clear detail once the chat service is gone, instead of hanging or a 500', async () => {
@@ -82,5 +99,16 @@ describe('graceful drain on SIGTERM', () => {
       detail: 'The chat service is unavailable; try again shortly.',
       code: expect.any(String),
     });
+  });
+
+  it('lets the auth service finish a sign-up in flight after SIGTERM and exits 0', async () => {
+    const email = `drain-held-${Date.now()}@example.com`;
+    const response = await drainWithCallHeldByLock('auth', 'auth.users', () =>
+      request(stack.gatewayUrls[0]!, 'POST', '/api/v1/auths/signup', {
+        body: { name: 'Held', email, password: 'correct horse battery' },
+      }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ email });
   });
 });

@@ -5,7 +5,7 @@ import { startStack, Stack, testInfrastructure } from '@parley/testing';
 import { signUp, SignedUp } from './support/http';
 import {
   connectNats,
-  publishJson,
+  publishDeltas,
   ResumingClient,
   sampleAnswer,
   splitIntoDeltas,
@@ -88,17 +88,7 @@ describe('realtime failover: a copy killed while answers stream', () => {
     const copyA = stack.services.realtime![0]!;
     let killedAt = -1;
     for (let tick = 0; tick < DELTAS; tick++) {
-      for (const [messageId, answer] of answers) {
-        publishJson(nats, `completion.${messageId}`, {
-          v: 1,
-          user_id: answer.user.id,
-          chat_id: `chat-${answer.user.id}`,
-          message_id: messageId,
-          seq: tick + 1,
-          delta: answer.deltas[tick],
-          done: tick === DELTAS - 1,
-        });
-      }
+      publishDeltas(nats, answers, tick);
       if (tick === Math.floor(DELTAS / 3)) {
         copyA.child.kill('SIGKILL');
         killedAt = tick;

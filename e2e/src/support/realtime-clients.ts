@@ -181,6 +181,31 @@ export function publishJson(nc: NatsConnection, subject: string, payload: unknow
   nc.publish(subject, codec.encode(payload));
 }
 
+/** An answer a test streams by hand, the way model-gateway does. */
+export interface StreamedAnswer {
+  user: { id: string };
+  text: string;
+  deltas: string[];
+}
+
+/**
+ * Publishes delta `tick` of every answer on `completion.<message_id>` (seq `tick + 1`, `done` on the
+ * last delta, chat `chat-<user_id>`), as model-gateway publishes them.
+ */
+export function publishDeltas(nc: NatsConnection, answers: Map<string, StreamedAnswer>, tick: number): void {
+  for (const [messageId, answer] of answers) {
+    publishJson(nc, `completion.${messageId}`, {
+      v: 1,
+      user_id: answer.user.id,
+      chat_id: `chat-${answer.user.id}`,
+      message_id: messageId,
+      seq: tick + 1,
+      delta: answer.deltas[tick],
+      done: tick === answer.deltas.length - 1,
+    });
+  }
+}
+
 /** Splits a text into `parts` deltas (on code points, so no emoji is cut in half). */
 export function splitIntoDeltas(text: string, parts: number): string[] {
   const chars = [...text];

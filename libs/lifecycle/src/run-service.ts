@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import express from 'express';
 import { maxHeaderSize, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { DomainError, ErrorKind, describeUnsafeInput } from '@parley/errors';
 import { httpRequestLogging, NestPinoLogger, type Logger } from '@parley/logging';
 import { httpTracing, initMetrics, shutdownTelemetry } from '@parley/telemetry';
@@ -25,8 +26,10 @@ export interface RunServiceOptions {
   shutdownGraceMs: number;
   /** Called after the app is created and before it listens (extra middleware, adapters). */
   configure?: (app: INestApplication) => void | Promise<void>;
-  /** Called first when draining starts (e.g. tell socket clients to reconnect elsewhere). */
-  /** Runs first on SIGTERM with the whole drain budget; the servers get what it leaves. */
+  /**
+   * Runs first on SIGTERM with the whole drain budget (e.g. tell socket clients to reconnect
+   * elsewhere); the servers get what it leaves. Upgraded sockets still open when it returns are cut.
+   */
   beforeDrain?: (app: INestApplication, budgetMs: number) => void | Promise<void>;
   /** Drain and exit on SIGTERM/SIGINT (default). Tests that run services in-process turn it off. */
   handleSignals?: boolean;
@@ -65,6 +68,7 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   await app.listen(options.httpPort, options.httpHost ?? '0.0.0.0');
   const server = app.getHttpServer() as Server;
   answerClientErrors(server, logger);
+  const connections = trackConnections(server);
   const address = server.address();
   const httpPort = typeof address === 'object' && address ? address.port : options.httpPort;
 
@@ -83,10 +87,17 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
       // One budget for the whole drain: what beforeDrain uses, the servers do not get again, so the
       // process is done within SHUTDOWN_GRACE_MS (plus closing its clients) and the pod's grace holds.
       const deadline = Date.now() + options.shutdownGraceMs;
+      // The listener closes first, so a client told to reconnect cannot land on this copy again.
+      const httpClosed = closeHttpServer(server, options.shutdownGraceMs, connections);
       await options.beforeDrain?.(app, options.shutdownGraceMs);
+      // An upgraded socket (a WebSocket, proxied or served) never ends by itself and would hold the HTTP
+      // server open until SIGKILL. Closing it is the reconnect hint: Socket.IO clients reconnect (through
+      // the load balancer, to another copy) and resume. Requests and streams in flight keep the grace.
+      const cut = connections.cutUpgraded();
+      if (cut > 0) logger.info({ sockets: cut }, 'draining: closed upgraded sockets so clients reconnect');
       const remainingMs = Math.max(1_000, deadline - Date.now());
       const results = await Promise.all([
-        closeHttpServer(server, remainingMs),
+        httpClosed,
         options.grpc ? options.grpc.host.drain(remainingMs) : Promise.resolve('drained' as const),
       ]);
       if (results.includes('forced')) logger.warn('grace period ended; remaining connections were cut');
@@ -211,15 +222,62 @@ const STATUS_TEXT: Record<number, string> = {
   431: 'Request Header Fields Too Large',
 };
 
-function closeHttpServer(server: Server, graceMs: number): Promise<'drained' | 'forced'> {
+interface TrackedConnections {
+  /** Destroys every upgraded socket still open; returns how many there were. */
+  cutUpgraded(): number;
+  /** Destroys every connection still open, upgraded or not. */
+  cutAll(): void;
+}
+
+/**
+ * Keeps the server's sockets, and which of them were upgraded: Node's closeAllConnections() only knows
+ * HTTP connections, so an upgraded socket would keep close() (and the process) waiting forever.
+ */
+function trackConnections(server: Server): TrackedConnections {
+  const all = new Set<Duplex>();
+  const upgraded = new Set<Duplex>();
+  const keep = (set: Set<Duplex>, socket: Duplex) => {
+    set.add(socket);
+    socket.once('close', () => set.delete(socket));
+  };
+  server.on('connection', (socket: Socket) => keep(all, socket));
+  server.prependListener('upgrade', (_req: unknown, socket: Duplex) => {
+    // Alone, this listener would keep an upgrade nobody serves hanging; Node destroys those.
+    if (server.listenerCount('upgrade') === 1) socket.destroy();
+    else keep(upgraded, socket);
+  });
+  return {
+    cutUpgraded: () => {
+      const count = upgraded.size;
+      for (const socket of upgraded) socket.destroy();
+      return count;
+    },
+    cutAll: () => {
+      for (const socket of all) socket.destroy();
+      for (const socket of upgraded) socket.destroy();
+    },
+  };
+}
+
+function closeHttpServer(
+  server: Server,
+  graceMs: number,
+  connections: TrackedConnections,
+): Promise<'drained' | 'forced'> {
   return new Promise((resolve) => {
+    // close() stops accepting, closes idle keep-alive sockets and waits for in-flight requests. A
+    // keep-alive connection whose response ends later turns idle then: close those as they do, rather
+    // than waiting for the client or the keep-alive timeout.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     const timer = setTimeout(() => {
+      clearInterval(idle);
       server.closeAllConnections();
+      connections.cutAll();
       resolve('forced');
     }, graceMs);
-    // close() stops accepting, closes idle keep-alive sockets and waits for in-flight requests.
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(idle);
       resolve('drained');
     });
     server.closeIdleConnections();

@@ -4,6 +4,7 @@ import { RealtimeAppModule } from './app.module';
 import { REALTIME_CONFIG, RealtimeConfig, realtimeConfigSchema } from './realtime.config';
 import { RealtimeRedis } from './redis/realtime-redis';
 import { RealtimeGateway } from './sockets/realtime.gateway';
+import { closeSocketsForReconnect } from './sockets/drain-sockets';
 import { RedisIoAdapter } from './sockets/redis-io.adapter';
 
 void bootstrapService({
@@ -16,9 +17,5 @@ void bootstrapService({
       new RedisIoAdapter(app, app.get<RealtimeConfig>(REALTIME_CONFIG), app.get(RealtimeRedis)),
     );
   },
-  beforeDrain: (app) => {
-    // Sockets are long-lived: ask this copy's clients to reconnect (to another copy) now, so the
-    // HTTP server can close within the grace period.
-    app.get(RealtimeGateway).server.local.disconnectSockets(true);
-  },
+  beforeDrain: (app) => closeSocketsForReconnect(app.get(RealtimeGateway).server, 1_000),
 });

@@ -15,7 +15,7 @@ export const realtimeMetrics = {
   }),
   completionDeltas: new Counter({
     name: 'parley_realtime_completion_deltas_total',
-    help: 'Completion deltas taken from NATS, by outcome (forwarded, duplicate, invalid)',
+    help: "Completion deltas taken from NATS, by outcome (forwarded: emitted to this copy's sockets; recovered: stored only by the durable consumer; invalid)",
     labelNames: ['outcome'],
     registers: [metricsRegistry],
   }),

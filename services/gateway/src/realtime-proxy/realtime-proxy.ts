@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import type { Logger } from '@parley/logging';
@@ -23,6 +23,14 @@ export function attachRealtimeProxy(
     } else {
       res.destroy();
     }
+  });
+  // http-proxy pipes the two sockets but does not end the realtime side when the client's is destroyed
+  // (a drain cuts it, a client vanishes): close it too, so realtime sees the socket go at once.
+  proxy.on('proxyReqWs', (proxyReq: ClientRequest, _req: IncomingMessage, socket: Duplex) => {
+    proxyReq.once('upgrade', (_res: IncomingMessage, upstream: Duplex) => {
+      if (socket.destroyed) upstream.destroy();
+      else socket.once('close', () => upstream.destroy());
+    });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!req.url?.startsWith('/ws/')) socket.destroy();

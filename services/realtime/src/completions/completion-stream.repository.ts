@@ -12,10 +12,12 @@ export type DeliveredDelta = DurableMessage;
 export type DeltaOutcome = DeliveryOutcome;
 
 /**
- * Takes completion deltas from NATS with at-least-once delivery. Publishers send plain core-NATS
- * messages on `completion.<message_id>`; a memory stream captures them, and the copies of this service
- * share one durable consumer (named after REALTIME_CLUSTER), so each delta goes to one copy and comes
- * back to another if that copy dies before it acknowledged. A copy killed mid-answer loses nothing.
+ * Takes completion deltas from NATS with at-least-once delivery, for the replay buffer (live delivery
+ * to sockets is each copy's own core-NATS subscription, CompletionForwarder). Publishers send plain
+ * core-NATS messages on `completion.<message_id>`; a memory stream captures them, and the copies of
+ * this service share one durable consumer (named after REALTIME_CLUSTER), so each delta goes to one
+ * copy and comes back to another if that copy dies before it acknowledged. Nothing a user watches
+ * waits for that redelivery: the living copies stored and emitted the delta already.
  */
 @Injectable()
 export class CompletionStreamRepository {

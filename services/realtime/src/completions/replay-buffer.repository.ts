@@ -23,9 +23,10 @@ return added`;
 const FINISHED_RECENT_MS = 60_000;
 
 /**
- * The replay buffer: per message a sorted set of its deltas scored by seq, with a TTL, written by the
- * copy that took the delta from NATS. Per user a sorted set of recent message ids, so a client that
- * reconnects gets answers that started while it was away too.
+ * The replay buffer: per message a sorted set of its deltas scored by seq, with a TTL, written by every
+ * copy as it takes the delta from NATS (and once more by the shared durable consumer). Per user a
+ * sorted set of recent message ids, so a client that reconnects gets answers that started while it
+ * was away too.
  */
 @Injectable()
 export class ReplayBufferRepository {
@@ -54,19 +55,6 @@ export class ReplayBufferRepository {
       String(recentUntil),
     );
     return added === 1;
-  }
-
-  /**
-   * Notes that a delta was emitted. Sent on the connection the Socket.IO adapter publishes on, after
-   * the emit: Redis runs them in order, so a set bit means the emit went out.
-   */
-  async markEmitted(messageId: string, seq: number, ttlMs: number): Promise<void> {
-    const key = this.redis.key('emitted', messageId);
-    await this.redis.client.multi().setbit(key, seq, 1).pexpire(key, ttlMs).exec();
-  }
-
-  async wasEmitted(messageId: string, seq: number): Promise<boolean> {
-    return (await this.redis.client.getbit(this.redis.key('emitted', messageId), seq)) === 1;
   }
 
   /** The user's deltas of one message after `afterSeq`, in seq order, each seq once. */

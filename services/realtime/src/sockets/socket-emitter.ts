@@ -30,6 +30,15 @@ export class SocketEmitter {
     this.io.to(rooms).emit(event.subject, encodeEvent(event, message));
   }
 
+  /** As toRooms, to the sockets of this copy only (each copy emits what it took from NATS itself). */
+  toLocalRooms<Desc extends DescMessage>(
+    rooms: string[],
+    event: EventSpec<Desc>,
+    message: MessageInitShape<Desc>,
+  ): void {
+    this.io.local.to(rooms).emit(event.subject, encodeEvent(event, message));
+  }
+
   toAll<Desc extends DescMessage>(event: EventSpec<Desc>, message: MessageInitShape<Desc>): void {
     this.io.emit(event.subject, encodeEvent(event, message));
   }
