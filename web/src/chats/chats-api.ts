@@ -30,8 +30,6 @@ export const DEFAULT_CHAT_TITLE = 'New Chat';
 export const chatsApi = {
   list: (api: ApiClient, page: number, signal?: AbortSignal) =>
     chatPage(api, `/api/v1/chats/?page=${page}`, signal),
-  create: (api: ApiClient, title: string) =>
-    api.post<ChatResponse>('/api/v1/chats/new', { body: { chat: { title } } }),
   search: (api: ApiClient, text: string, page: number, signal?: AbortSignal) =>
     chatPage(api, `/api/v1/chats/search?text=${encodeURIComponent(text)}&page=${page}`, signal),
   pinned: (api: ApiClient, signal?: AbortSignal) =>
