@@ -263,6 +263,9 @@ describe('issue 17 bugs in Chromium', () => {
     });
     expect(await picker(page).locator('option').allTextContents()).toEqual(['Unavailable']);
     expect(await page.getByText('Ask an administrator', { exact: false }).count()).toBe(0);
+    // Try again sits on the header's one line.
+    const retry = (await page.getByRole('button', { name: 'Try again' }).boundingBox())!;
+    expect(retry.height).toBeLessThan(48);
     await page.screenshot({ path: screenshotPath('bugs-model-service-down') });
 
     await stack.restart('model-gateway');
