@@ -232,6 +232,9 @@ describe('issue 17 bugs in Chromium', () => {
     await nav(page).getByText('Moved to Work; chats in folders are not pinned.').waitFor();
     expect(await nav(page).getByRole('list', { name: 'Pinned' }).count()).toBe(0);
     await page.screenshot({ path: screenshotPath('bugs-moved-into-closed-folder') });
+    // The folder stays open across a reload: the server keeps it (Open WebUI's is_expanded).
+    await page.reload();
+    await row('Work').waitFor();
   });
 
   it('grows the composer with its text up to a limit, then scrolls', async () => {

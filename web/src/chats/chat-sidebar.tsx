@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import type { ChatListItem } from '../api';
+import { useApi, type ChatListItem } from '../api';
 import { errorMessage } from '../app/error-message';
 import { useSession, useSessionUser } from '../auth';
 import { LanguageSelect, useT } from '../i18n';
@@ -13,7 +13,7 @@ import {
   useFolders,
   usePinnedChats,
 } from './use-chat-actions';
-import type { Folder } from './chats-api';
+import { chatsApi, type Folder } from './chats-api';
 import { useChatList, useChatRealtimeSync } from './use-chats';
 
 interface ChatSidebarProps {
@@ -91,16 +91,19 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onNewChat, onChatGon
     if (shown.hasNextPage && !shown.isFetchingNextPage) void shown.fetchNextPage();
   }, shown.hasNextPage === true);
   const pinnedIds = new Set((pinned.data ?? []).map((c) => c.id));
-  // Open folders live here, not in each folder, so a chat moved into a closed one opens it.
-  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
-  const setFolderOpen = (folderId: string, open: boolean) =>
-    setExpanded((previous) => {
-      if (previous.has(folderId) === open) return previous;
-      const next = new Set(previous);
-      if (open) next.add(folderId);
-      else next.delete(folderId);
-      return next;
-    });
+  // Open folders live here, not in each folder, so a chat moved into a closed one opens it. The server
+  // keeps each folder's state (Open WebUI's `is_expanded`); what this tab changed wins until reload.
+  const api = useApi();
+  const [toggled, setToggled] = useState<ReadonlyMap<string, boolean>>(() => new Map());
+  const expanded = new Set(
+    (folders.data ?? []).filter((f) => toggled.get(f.id) ?? f.is_expanded === true).map((f) => f.id),
+  );
+  const openFolders = (ids: string[], open: boolean) => {
+    setToggled((previous) => new Map([...previous, ...ids.map((id) => [id, open] as const)]));
+    for (const id of ids)
+      if (expanded.has(id) !== open) void chatsApi.setFolderExpanded(api, id, open).catch(() => undefined);
+  };
+  const setFolderOpen = (folderId: string, open: boolean) => openFolders([folderId], open);
 
   function moveChat(chat: Pick<ChatListItem, 'id'>, folderId: string | null) {
     const wasPinned = pinnedIds.has(chat.id);
@@ -110,7 +113,7 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onNewChat, onChatGon
         const target = all.find((f) => f.id === folderId);
         if (!target) return setNotice(t('sidebar.movedOut'));
         // The chat is shown where it went: its folder and the folders around that one open.
-        setExpanded((previous) => new Set([...previous, ...folderPath(all, target.id)]));
+        openFolders(folderPath(all, target.id), true);
         setNotice(t(wasPinned ? 'sidebar.movedToUnpinned' : 'sidebar.movedTo', { folder: target.name }));
       }),
     );

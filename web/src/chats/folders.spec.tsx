@@ -94,6 +94,27 @@ describe('folders in the sidebar', () => {
     expect(screen.getByRole('status')).toHaveTextContent('Moved to Work.');
   });
 
+  it('opens a folder the server keeps open, and saves opening and closing on the folder', async () => {
+    const { server, user } = setup();
+    server.on('GET /api/v1/folders/', { body: [{ ...WORK, is_expanded: true }] });
+    server.on('POST /api/v1/folders/f-work/update/expanded', (request: FakeRequest) => ({
+      body: { ...WORK, ...(request.body as object) },
+    }));
+    const folder = await screen.findByRole('button', { name: 'Work' });
+    await waitFor(() => expect(folder).toHaveAttribute('aria-expanded', 'true'));
+
+    await user.click(folder);
+    expect(folder).toHaveAttribute('aria-expanded', 'false');
+    await user.click(folder);
+    expect(folder).toHaveAttribute('aria-expanded', 'true');
+    await waitFor(() =>
+      expect(server.callsTo('POST', '/api/v1/folders/f-work/update/expanded').map((c) => c.body)).toEqual([
+        { is_expanded: false },
+        { is_expanded: true },
+      ]),
+    );
+  });
+
   it('creates a folder', async () => {
     const { server, user } = setup();
     server.on('POST /api/v1/folders/', (request: FakeRequest) => {
