@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { FakeLlm, launchBrowser, screenshotPath, Stack, startFakeLlm, startStack } from '@parley/testing';
+import { FakeLlm, screenshotPath } from '@parley/testing';
+import { BrowserChatStack, signUpInBrowser, startBrowserChatStack } from './support/browser-chat-stack';
 
 const ANSWER = [
   'Here is some code',
@@ -21,7 +21,7 @@ const words = (n: number, prefix = 'w') => Array.from({ length: n }, (_, i) => `
  * a reload mid-answer, and the 360 px layout. Screenshots go to e2e/output/screenshots/.
  */
 describe('the chat view in Chromium', () => {
-  let stack: Stack;
+  let env: BrowserChatStack;
   let fake: FakeLlm;
   let browser: Browser;
   let gateway: string;
@@ -30,30 +30,19 @@ describe('the chat view in Chromium', () => {
   let chatUrl: string;
 
   beforeAll(async () => {
-    fake = await startFakeLlm({ models: ['gpt-fake', 'gpt-fake-mini'], tokens: ANSWER, tokenDelayMs: 30 });
-    const cluster = `browser-chat-${randomUUID().slice(0, 8)}`;
-    stack = await startStack({
-      copies: { auth: 1, chat: 1, 'model-gateway': 1, realtime: 1, gateway: 1 },
-      env: {
-        OPENAI_API_BASE_URLS: fake.openaiBaseUrl,
-        OPENAI_API_KEYS: '',
-        ENABLE_OLLAMA_API: 'false',
-        REALTIME_CLUSTER: cluster,
-        MODEL_GATEWAY_CLUSTER: cluster,
-        CHAT_TASK_SAVE_INTERVAL_MS: '100',
-      },
+    env = await startBrowserChatStack('browser-chat', {
+      models: ['gpt-fake', 'gpt-fake-mini'],
+      tokens: ANSWER,
+      tokenDelayMs: 30,
     });
-    gateway = stack.gatewayUrls[0]!;
-    browser = await launchBrowser();
+    ({ fake, browser, gateway } = env);
     context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway });
   }, 900_000);
 
   afterAll(async () => {
     await context?.close();
-    await browser?.close();
-    await stack?.stop();
-    await fake?.close();
+    await env?.stop();
   });
 
   afterEach(() => fake.set({ tokens: ANSWER, tokenDelayMs: 30, failure: undefined }));
@@ -68,17 +57,13 @@ describe('the chat view in Chromium', () => {
 
   it('signs up, picks a model, sends a message and shows the streamed Markdown answer with highlighted code', async () => {
     page = await context.newPage();
-    await page.goto(gateway);
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.getByLabel('Name').fill('Ada Admin');
-    await page.getByLabel('Email').fill('ada@example.com');
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create account' }).click();
+    await signUpInBrowser(page, gateway, {
+      name: 'Ada Admin',
+      email: 'ada@example.com',
+      password: 'correct horse battery',
+    });
     await page.getByRole('button', { name: 'New chat' }).click();
     await page.getByRole('heading', { level: 1, name: 'New Chat' }).waitFor();
-    // The chat is created on the server first, then selected: its id is in the URL only after that.
-    await page.waitForURL((url) => url.hash.startsWith('#/c/'));
-    chatUrl = page.url();
 
     const picker = page.getByRole('combobox', { name: 'Model' });
     await picker.locator('option', { hasText: 'gpt-fake-mini' }).waitFor({ state: 'attached' });
@@ -86,6 +71,9 @@ describe('the chat view in Chromium', () => {
     await picker.selectOption('gpt-fake-mini');
     fake.set({ tokenDelayMs: 150 });
     await send(page, 'Show me some code, please.');
+    // The first message creates the chat: its id is in the URL from then on.
+    await page.waitForURL((url) => url.hash.startsWith('#/c/'));
+    chatUrl = page.url();
 
     await page.getByRole('button', { name: 'Stop' }).waitFor();
     const code = lastAnswer(page).locator('pre code.hljs');
@@ -175,7 +163,7 @@ describe('the chat view in Chromium', () => {
 
   it('renames, pins, searches and drags a chat into a folder in the sidebar', async () => {
     const nav = page.getByRole('navigation', { name: 'Chats' });
-    await nav.getByRole('button', { name: 'New chat' }).click();
+    await nav.getByRole('button', { name: 'New chat', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'New Chat' }).waitFor();
     fake.set({ tokens: ['Zebra facts.'], tokenDelayMs: 10 });
     await send(page, 'Tell me about zebras.');

@@ -115,8 +115,9 @@ describe('files in the chat view, in Chromium', () => {
     await page.getByLabel('Email').fill('ada@example.com');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Create account' }).click();
+    // A ready composer: the chat is created by its first message.
     await page.getByRole('button', { name: 'New chat' }).click();
-    await page.waitForURL((url) => url.hash.startsWith('#/c/'));
+    await page.getByRole('heading', { level: 1, name: 'New Chat' }).waitFor();
     await page.getByRole('combobox', { name: 'Model' }).locator('option', { hasText: 'gpt-fake' }).waitFor({
       state: 'attached',
     });

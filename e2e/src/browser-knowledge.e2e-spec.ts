@@ -118,8 +118,9 @@ describe('knowledge bases and citations, in Chromium', () => {
 
     // A chat that picks the base with `#`.
     await page.getByRole('link', { name: /Back to chats/ }).click();
+    // A ready composer: the chat is created by its first message.
     await page.getByRole('button', { name: 'New chat' }).click();
-    await page.waitForURL((url) => url.hash.startsWith('#/c/'));
+    await page.getByRole('heading', { level: 1, name: 'New Chat' }).waitFor();
     await page.getByRole('combobox', { name: 'Model' }).locator('option', { hasText: 'gpt-fake' }).waitFor({
       state: 'attached',
     });

@@ -60,6 +60,11 @@ export interface Stack {
    * as they would share one PostgreSQL with pgvector.
    */
   vectorStoreUrl?: string;
+  /**
+   * Starts copy `index` of a service again on its own ports with its own env, stopping it first if it
+   * still runs: a dependency that went down (`services[name][index].stop()`) comes back.
+   */
+  restart(name: ServiceName, index?: number): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -106,6 +111,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }
     : {};
   const uploadDir = mkdtempSync(join(tmpdir(), 'parley-stack-files-'));
+  // How each copy was started, so `restart` brings it back the same.
+  const launches = new Map<ServiceProcess, Parameters<typeof startServiceProcess>>();
   const s3 = options.s3 ? await startS3Server() : undefined;
   const retrievalCopies = options.copies.retrieval ?? 0;
   // Each copy's pools need their connections; above the limit PGlite refuses a connection.
@@ -139,6 +146,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gatewayMetricsUrls: [],
     realtimeUrls: [],
     ...(tls ? { tls } : {}),
+    async restart(name, index = 0) {
+      const list = services[name];
+      const old = list?.[index];
+      const launch = old && launches.get(old);
+      if (!list || !old || !launch) throw new Error(`no copy ${index} of ${name} in this stack`);
+      await old.stop('SIGTERM');
+      const proc = await startServiceProcess(...launch);
+      launches.set(proc, launch);
+      list[index] = proc;
+      return proc;
+    },
     async stop() {
       const all = Object.values(services).flat() as ServiceProcess[];
       await Promise.all(all.map((proc) => proc.stop('SIGTERM')));
@@ -187,12 +205,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...(name === 'retrieval' ? retrievalEnv : {}),
           ...options.env,
         };
-        const proc = await startServiceProcess(name, {
-          env,
-          httpPort,
-          label: `${name}-${String.fromCharCode(97 + i)}`,
-          nodeArgs: options.nodeArgs,
-        });
+        const launch: Parameters<typeof startServiceProcess> = [
+          name,
+          { env, httpPort, label: `${name}-${String.fromCharCode(97 + i)}`, nodeArgs: options.nodeArgs },
+        ];
+        const proc = await startServiceProcess(...launch);
+        launches.set(proc, launch);
         (services[name] ??= []).push(proc);
         (httpUrls[name] ??= []).push(proc.httpUrl);
         if (metricsPort) stack.gatewayMetricsUrls.push(`http://127.0.0.1:${metricsPort}`);

@@ -3,6 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useApi } from '../api';
 import { errorMessage } from '../app/error-message';
 import { useT } from '../i18n';
+import { modelKeys } from '../models';
 import { ConfirmButton } from '../settings/confirm-button';
 import { adminApi, adminKeys, type Connection, type ConnectionKind, type ConnectionsView } from './admin-api';
 
@@ -53,7 +54,11 @@ function ConnectionsSection({ kind }: { kind: ConnectionKind }) {
   });
   const save = useMutation({
     mutationFn: (view: ConnectionsView) => adminApi.saveConnections(api, kind, view),
-    onSuccess: (saved) => queryClient.setQueryData(adminKeys.connections(kind), saved),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(adminKeys.connections(kind), saved);
+      // Other connections offer other models: the chat's picker asks again.
+      void queryClient.invalidateQueries({ queryKey: modelKeys.list });
+    },
   });
 
   const view = config.data;

@@ -4,7 +4,7 @@ import { useApi } from '../api';
 import { errorMessage } from '../app/error-message';
 import { useT } from '../i18n';
 import { ConfirmButton } from '../settings/confirm-button';
-import { settingsApi, settingsKeys } from '../settings/settings-api';
+import { modelKeys, useModels } from '../models';
 import { presetKeys, presetsApi, type Preset } from './presets-api';
 
 /** Model presets: a base model with its own name, system prompt and temperature; on or off. */
@@ -16,13 +16,13 @@ export function PresetsPanel() {
   const ids = { id: useId(), name: useId(), base: useId(), system: useId(), temperature: useId() };
   const [form, setForm] = useState({ id: '', name: '', base: '', system: '', temperature: '' });
   const presets = useQuery({ queryKey: presetKeys.presets, queryFn: () => presetsApi.list(api) });
-  const models = useQuery({ queryKey: settingsKeys.models, queryFn: () => settingsApi.models(api) });
+  const models = useModels();
   const presetIds = new Set(presets.data?.map((p) => p.id));
   const baseModels = (models.data ?? []).filter((m) => !presetIds.has(m.id));
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: presetKeys.presets }),
-      queryClient.invalidateQueries({ queryKey: settingsKeys.models }),
+      queryClient.invalidateQueries({ queryKey: modelKeys.list }),
     ]);
 
   const create = useMutation({

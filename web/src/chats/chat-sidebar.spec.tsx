@@ -1,8 +1,8 @@
-import { act, screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { ChatListItem } from '../api';
-import { chatDocument, MODELS } from '../testing/fake-chat';
-import { createFakeServer } from '../testing/fake-server';
+import { chatDocument, fakeLayout, MODELS, tree } from '../testing/fake-chat';
+import { createFakeServer, type FakeRequest } from '../testing/fake-server';
 import { ADA, renderApp } from '../testing/render-app';
 
 const LIST = '/api/v1/chats/?page=1';
@@ -69,38 +69,76 @@ describe('ChatSidebar', () => {
     expect(window.location.hash).toBe('#/c/c-old');
   });
 
-  it('"New chat" creates a chat titled "New Chat", puts it on top and opens it', async () => {
+  it('"New chat" opens a ready composer with the default model and creates nothing until the first message', async () => {
     const server = signedInServer([NEWER, OLDER]);
-    server.on('POST /api/v1/chats/new', {
-      body: {
-        id: 'c-created',
-        user_id: ADA.id,
-        title: 'New Chat',
-        chat: { title: 'New Chat' },
-        created_at: 1_700_000_400,
-        updated_at: 1_700_000_400,
-      },
-    });
+    server.on('GET /api/v1/users/user/settings', { body: { ui: { models: ['llama-fake:latest'] } } });
+    window.location.hash = '#/c/c-old';
     const { user } = renderApp({ server });
-    await chatTitles();
+    await screen.findByRole('heading', { level: 1, name: 'Trip to Lisbon' });
 
     await user.click(screen.getByRole('button', { name: 'New chat' }));
 
     expect(await screen.findByRole('heading', { level: 1, name: 'New Chat' })).toBeInTheDocument();
+    const composer = screen.getByRole('textbox', { name: 'Message' });
+    await waitFor(() => expect(composer).toHaveFocus());
+    await waitFor(() =>
+      expect(screen.getByRole('combobox', { name: 'Model' })).toHaveValue('llama-fake:latest'),
+    );
+    expect(window.location.hash).toBe('');
+    expect(server.callsTo('POST', '/api/v1/chats/new')).toHaveLength(0);
+    expect(await chatTitles()).toEqual(['Quarterly report', 'Trip to Lisbon']);
+  });
+
+  it('creates the chat on the first message, puts it on top and keeps streaming its answer', async () => {
+    // jsdom lays nothing out; the virtualised thread needs sizes to show the message.
+    const undoLayout = fakeLayout();
+    const server = signedInServer([NEWER, OLDER]);
+    server.on('POST /api/v1/chats/new', {
+      body: chatDocument(CREATED, undefined, { chat: { title: 'New Chat', models: ['gpt-fake'] } }),
+    });
+    server.on('POST /api/v1/chats/c-created/messages', (request: FakeRequest) => {
+      const { message } = request.body as { message: { id: string; role: string; content: string } };
+      // As the server: the chat has the message from now on.
+      server.on('GET /api/v1/chats/c-created', { body: chatDocument(CREATED, tree([message])) });
+      return { body: { chat_id: 'c-created', message: { ...message, parentId: null, childrenIds: [] } } };
+    });
+    server.on('POST /api/chat/completions', { body: { status: true, task_id: 'task-1' } });
+    const { user } = renderApp({ server });
+    await chatTitles();
+    await user.click(screen.getByRole('button', { name: 'New chat' }));
+    await waitFor(() => expect(screen.getByRole('combobox', { name: 'Model' })).toHaveValue('gpt-fake'));
+
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hello there{Enter}');
+
+    await waitFor(() => expect(window.location.hash).toBe('#/c/c-created'));
+    expect(server.callsTo('POST', '/api/v1/chats/new')[0]?.body).toEqual({
+      chat: { title: 'New Chat', models: ['gpt-fake'] },
+    });
+    await waitFor(() => expect(server.callsTo('POST', '/api/chat/completions')).toHaveLength(1));
+    expect(server.callsTo('POST', '/api/chat/completions')[0]?.body).toMatchObject({
+      chat_id: 'c-created',
+      model: 'gpt-fake',
+      messages: [{ role: 'user', content: 'Hello there' }],
+    });
+    expect(await screen.findByText('Hello there')).toBeInTheDocument();
+    undoLayout();
     expect(await chatTitles()).toEqual(['New Chat', 'Quarterly report', 'Trip to Lisbon']);
-    expect(server.callsTo('POST', '/api/v1/chats/new')[0]?.body).toEqual({ chat: { title: 'New Chat' } });
     // Merged from the response, not refetched.
     expect(server.callsTo('GET', LIST)).toHaveLength(1);
   });
 
-  it('shows the server detail when creating a chat fails', async () => {
+  it('shows the server detail when creating the chat fails, and keeps the text', async () => {
     const server = signedInServer([]);
     server.on('POST /api/v1/chats/new', { status: 403, body: { detail: 'You do not have permission.' } });
     const { user } = renderApp({ server });
-
     await user.click(await screen.findByRole('button', { name: 'New chat' }));
+    await waitFor(() => expect(screen.getByRole('combobox', { name: 'Model' })).toHaveValue('gpt-fake'));
+
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hi{Enter}');
 
     expect(await screen.findByRole('alert')).toHaveTextContent('You do not have permission.');
+    expect(screen.getByRole('textbox', { name: 'Message' })).toHaveValue('Hi');
+    expect(window.location.hash).toBe('');
   });
 
   it('adds a chat from a chat:created socket event once, even when the event repeats', async () => {
@@ -124,15 +162,17 @@ describe('ChatSidebar', () => {
   it('keeps a chat once when the socket echoes the chat this tab just created', async () => {
     const server = signedInServer([OLDER]);
     const created = { id: 'c-mine', title: 'New Chat', created_at: 1_700_000_600, updated_at: 1_700_000_600 };
-    server.on('POST /api/v1/chats/new', {
-      body: { ...created, user_id: ADA.id, chat: { title: 'New Chat' } },
-    });
+    server.on('POST /api/v1/chats/new', { body: chatDocument(created) });
     server.on('GET /api/v1/chats/c-mine', { body: chatDocument(created) });
+    server.on('POST /api/v1/chats/c-mine/messages', { body: { chat_id: 'c-mine' } });
+    server.on('POST /api/chat/completions', { body: { status: true, task_id: 'task-1' } });
     const { user, realtime } = renderApp({ server });
     await chatTitles();
 
     await user.click(screen.getByRole('button', { name: 'New chat' }));
-    await screen.findByRole('heading', { level: 1, name: 'New Chat' });
+    await waitFor(() => expect(screen.getByRole('combobox', { name: 'Model' })).toHaveValue('gpt-fake'));
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hi{Enter}');
+    await waitFor(() => expect(window.location.hash).toBe('#/c/c-mine'));
     act(() => realtime.current.serverEmit('chat:created', chatCreatedEvent(created)));
 
     expect(await chatTitles()).toEqual(['New Chat', 'Trip to Lisbon']);

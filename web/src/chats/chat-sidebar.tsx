@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import type { ChatListItem } from '../api';
+import { useApi, type ChatListItem } from '../api';
 import { errorMessage } from '../app/error-message';
 import { useSession, useSessionUser } from '../auth';
 import { LanguageSelect, useT } from '../i18n';
@@ -13,12 +13,15 @@ import {
   useFolders,
   usePinnedChats,
 } from './use-chat-actions';
-import { useChatList, useChatRealtimeSync, useCreateChat } from './use-chats';
+import { chatsApi, type Folder } from './chats-api';
+import { useChatList, useChatRealtimeSync } from './use-chats';
 
 interface ChatSidebarProps {
   id?: string;
   selectedChatId: string | null;
   onSelect: (id: string) => void;
+  /** "New chat": a ready composer; the chat itself is created by its first message. */
+  onNewChat: () => void;
   /** A chat was deleted (here or in another tab); null: all of them. */
   onChatGone?: (id: string | null) => void;
 }
@@ -59,7 +62,7 @@ function useDebounced(value: string, delay: number): string {
  * list scrolls; each chat has a menu (pin, rename, archive, share, export, delete). Kept current
  * over the socket.
  */
-export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSidebarProps) {
+export function ChatSidebar({ id, selectedChatId, onSelect, onNewChat, onChatGone }: ChatSidebarProps) {
   const t = useT();
   const user = useSessionUser();
   const { signOut } = useSession();
@@ -73,7 +76,6 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSi
   const pinned = usePinnedChats();
   const folders = useFolders();
   const results = useChatSearch(search);
-  const create = useCreateChat();
   const actions = useChatActions();
   const [notice, setNotice] = useState<string | null>(null);
   const [showArchived, setShowArchived] = useState(false);
@@ -89,9 +91,32 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSi
     if (shown.hasNextPage && !shown.isFetchingNextPage) void shown.fetchNextPage();
   }, shown.hasNextPage === true);
   const pinnedIds = new Set((pinned.data ?? []).map((c) => c.id));
+  // Open folders live here, not in each folder, so a chat moved into a closed one opens it. The server
+  // keeps each folder's state (Open WebUI's `is_expanded`); what this tab changed wins until reload.
+  const api = useApi();
+  const [toggled, setToggled] = useState<ReadonlyMap<string, boolean>>(() => new Map());
+  const expanded = new Set(
+    (folders.data ?? []).filter((f) => toggled.get(f.id) ?? f.is_expanded === true).map((f) => f.id),
+  );
+  const openFolders = (ids: string[], open: boolean) => {
+    setToggled((previous) => new Map([...previous, ...ids.map((id) => [id, open] as const)]));
+    for (const id of ids)
+      if (expanded.has(id) !== open) void chatsApi.setFolderExpanded(api, id, open).catch(() => undefined);
+  };
+  const setFolderOpen = (folderId: string, open: boolean) => openFolders([folderId], open);
 
-  function createChat() {
-    create.mutate(undefined, { onSuccess: (chat) => onSelect(chat.id) });
+  function moveChat(chat: Pick<ChatListItem, 'id'>, folderId: string | null) {
+    const wasPinned = pinnedIds.has(chat.id);
+    quiet(
+      report(actions.move.mutateAsync({ id: chat.id, folderId })).then(() => {
+        const all = folders.data ?? [];
+        const target = all.find((f) => f.id === folderId);
+        if (!target) return setNotice(t('sidebar.movedOut'));
+        // The chat is shown where it went: its folder and the folders around that one open.
+        openFolders(folderPath(all, target.id), true);
+        setNotice(t(wasPinned ? 'sidebar.movedToUnpinned' : 'sidebar.movedTo', { folder: target.name }));
+      }),
+    );
   }
 
   function report<T>(promise: Promise<T>): Promise<T> {
@@ -120,7 +145,7 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSi
         ),
       ),
     onExport: (chat) => quiet(report(actions.exportChat.mutateAsync(chat.id))),
-    onMove: (chat, folderId) => quiet(report(actions.move.mutateAsync({ id: chat.id, folderId }))),
+    onMove: moveChat,
     onUnshare: (chat) =>
       quiet(report(actions.unshare.mutateAsync(chat.id)).then(() => setNotice(t('share.unshared')))),
     onAddTag: (chat, name) => report(actions.addTag.mutateAsync({ id: chat.id, name })),
@@ -175,20 +200,9 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSi
 
   return (
     <nav id={id} className="sidebar" aria-label={t('chats.navLabel')}>
-      <button
-        type="button"
-        className="primary new-chat"
-        onClick={createChat}
-        disabled={create.isPending}
-        aria-busy={create.isPending}
-      >
-        {create.isPending ? t('chats.creating') : t('chats.new')}
+      <button type="button" className="primary new-chat" onClick={onNewChat}>
+        {t('chats.new')}
       </button>
-      {create.isError && (
-        <p className="error" role="alert">
-          {errorMessage(create.error, t)}
-        </p>
-      )}
 
       <div className="chat-search">
         <label htmlFor={searchId} className="visually-hidden">
@@ -233,7 +247,9 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSi
         <FolderList
           folders={folders.data}
           rows={rows}
-          onDropChat={(chatId, folderId) => quiet(report(actions.move.mutateAsync({ id: chatId, folderId })))}
+          expanded={expanded}
+          onToggle={setFolderOpen}
+          onDropChat={(chatId, folderId) => moveChat({ id: chatId }, folderId)}
           onCreate={(name, parentId) =>
             report(actions.createFolder.mutateAsync(parentId ? { name, parentId } : { name }))
           }
@@ -289,4 +305,17 @@ export function ChatSidebar({ id, selectedChatId, onSelect, onChatGone }: ChatSi
       </footer>
     </nav>
   );
+}
+
+/** A folder and the folders above it, the outermost last. */
+function folderPath(folders: Folder[], folderId: string): string[] {
+  const byId = new Map(folders.map((f) => [f.id, f]));
+  const path: string[] = [];
+  for (
+    let f = byId.get(folderId);
+    f && !path.includes(f.id);
+    f = f.parent_id ? byId.get(f.parent_id) : undefined
+  )
+    path.push(f.id);
+  return path;
 }

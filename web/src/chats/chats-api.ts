@@ -30,8 +30,6 @@ export const DEFAULT_CHAT_TITLE = 'New Chat';
 export const chatsApi = {
   list: (api: ApiClient, page: number, signal?: AbortSignal) =>
     chatPage(api, `/api/v1/chats/?page=${page}`, signal),
-  create: (api: ApiClient, title: string) =>
-    api.post<ChatResponse>('/api/v1/chats/new', { body: { chat: { title } } }),
   search: (api: ApiClient, text: string, page: number, signal?: AbortSignal) =>
     chatPage(api, `/api/v1/chats/search?text=${encodeURIComponent(text)}&page=${page}`, signal),
   pinned: (api: ApiClient, signal?: AbortSignal) =>
@@ -62,6 +60,9 @@ export const chatsApi = {
   unarchiveAll: (api: ApiClient) => api.post<boolean>('/api/v1/chats/unarchive/all'),
   renameFolder: (api: ApiClient, id: string, name: string) =>
     api.post<Folder>(`${folder(id)}/update`, { body: { name } }),
+  /** Open WebUI keeps whether a folder is open on the folder itself. */
+  setFolderExpanded: (api: ApiClient, id: string, expanded: boolean) =>
+    api.post<Folder>(`${folder(id)}/update/expanded`, { body: { is_expanded: expanded } }),
   deleteFolder: (api: ApiClient, id: string, deleteContents: boolean) =>
     api.request<boolean>('DELETE', `${folder(id)}?delete_contents=${deleteContents}`),
   tags: (api: ApiClient, id: string, signal?: AbortSignal) =>

@@ -8,6 +8,9 @@ import { useFolderChats } from './use-chat-actions';
 
 interface FolderListProps {
   folders: Folder[];
+  /** The folders shown open (kept by the sidebar, which opens the folder a chat was moved into). */
+  expanded: ReadonlySet<string>;
+  onToggle: (folderId: string, open: boolean) => void;
   /** Renders the rows of a folder's chats. */
   rows: (chats: ChatListItem[]) => ReactNode;
   onDropChat: (chatId: string, folderId: string | null) => void;
@@ -26,7 +29,16 @@ function acceptsChat(event: DragEvent): boolean {
  * Folders of chats, nested by `parent_id`: open one to see its subfolders and chats; drop a chat on
  * one to move it there.
  */
-export function FolderList({ folders, rows, onDropChat, onCreate, onRename, onDelete }: FolderListProps) {
+export function FolderList({
+  folders,
+  expanded,
+  onToggle,
+  rows,
+  onDropChat,
+  onCreate,
+  onRename,
+  onDelete,
+}: FolderListProps) {
   const t = useT();
   const headingId = useId();
   const [naming, setNaming] = useState(false);
@@ -57,6 +69,8 @@ export function FolderList({ folders, rows, onDropChat, onCreate, onRename, onDe
               key={folder.id}
               folder={folder}
               all={folders}
+              expanded={expanded}
+              onToggle={onToggle}
               onCreate={onCreate}
               rows={rows}
               onDropChat={onDropChat}
@@ -79,6 +93,8 @@ function topLevel(folders: Folder[]): Folder[] {
 function FolderItem({
   folder,
   all,
+  expanded,
+  onToggle,
   onCreate,
   rows,
   onDropChat,
@@ -87,6 +103,8 @@ function FolderItem({
 }: {
   folder: Folder;
   all: Folder[];
+  expanded: FolderListProps['expanded'];
+  onToggle: FolderListProps['onToggle'];
   onCreate: FolderListProps['onCreate'];
   rows: FolderListProps['rows'];
   onDropChat: FolderListProps['onDropChat'];
@@ -94,7 +112,8 @@ function FolderItem({
   onDelete: FolderListProps['onDelete'];
 }) {
   const t = useT();
-  const [open, setOpen] = useState(false);
+  const open = expanded.has(folder.id);
+  const setOpen = (next: boolean) => onToggle(folder.id, next);
   const [menuOpen, setMenuOpen] = useState(false);
   const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete' | 'subfolder'>('view');
   const children = all.filter((f) => f.parent_id === folder.id);
@@ -132,8 +151,8 @@ function FolderItem({
         if (!chatId) return;
         event.stopPropagation();
         event.preventDefault();
+        // The sidebar opens the folder once the move is saved.
         onDropChat(chatId, folder.id);
-        setOpen(true);
       }}
     >
       {mode === 'rename' ? (
@@ -151,7 +170,7 @@ function FolderItem({
             className="folder-toggle"
             aria-expanded={open}
             aria-controls={open ? listId : undefined}
-            onClick={() => setOpen((o) => !o)}
+            onClick={() => setOpen(!open)}
           >
             <span aria-hidden="true">{open ? '▾' : '▸'}</span> {folder.name}
           </button>
@@ -243,6 +262,8 @@ function FolderItem({
                   key={child.id}
                   folder={child}
                   all={all}
+                  expanded={expanded}
+                  onToggle={onToggle}
                   onCreate={onCreate}
                   rows={rows}
                   onDropChat={onDropChat}

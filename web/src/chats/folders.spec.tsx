@@ -29,9 +29,12 @@ function setup() {
     'GET /api/v1/chats/folder/f-work/list?page=1': { body: [] },
     'GET /api/models': { body: { data: MODELS } },
   });
-  server.on('POST /api/v1/chats/c1/folder', (request: FakeRequest) => ({
-    body: { ...chatDocument(chat(1)), folder_id: (request.body as { folder_id: string | null }).folder_id },
-  }));
+  server.on('POST /api/v1/chats/c1/folder', (request: FakeRequest) => {
+    const folderId = (request.body as { folder_id: string | null }).folder_id;
+    // As the server: the folder lists the chat from now on.
+    if (folderId) server.on(`GET /api/v1/chats/folder/${folderId}/list?page=1`, { body: [chat(1)] });
+    return { body: { ...chatDocument(chat(1)), folder_id: folderId } };
+  });
   return renderApp({ server });
 }
 
@@ -83,6 +86,33 @@ describe('folders in the sidebar', () => {
     await user.selectOptions(await screen.findByRole('combobox', { name: 'Move to folder' }), 'Work');
     await waitFor(() => expect(server.callsTo('POST', '/api/v1/chats/c1/folder')).toHaveLength(1));
     expect(await listTitles('Your chats')).toEqual(['Chat 2']);
+    // The folder was closed: it opens to show where the chat went, and says so.
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Work' })).toHaveAttribute('aria-expanded', 'true'),
+    );
+    expect(await listTitles('Work')).toEqual(['Chat 1']);
+    expect(screen.getByRole('status')).toHaveTextContent('Moved to Work.');
+  });
+
+  it('opens a folder the server keeps open, and saves opening and closing on the folder', async () => {
+    const { server, user } = setup();
+    server.on('GET /api/v1/folders/', { body: [{ ...WORK, is_expanded: true }] });
+    server.on('POST /api/v1/folders/f-work/update/expanded', (request: FakeRequest) => ({
+      body: { ...WORK, ...(request.body as object) },
+    }));
+    const folder = await screen.findByRole('button', { name: 'Work' });
+    await waitFor(() => expect(folder).toHaveAttribute('aria-expanded', 'true'));
+
+    await user.click(folder);
+    expect(folder).toHaveAttribute('aria-expanded', 'false');
+    await user.click(folder);
+    expect(folder).toHaveAttribute('aria-expanded', 'true');
+    await waitFor(() =>
+      expect(server.callsTo('POST', '/api/v1/folders/f-work/update/expanded').map((c) => c.body)).toEqual([
+        { is_expanded: false },
+        { is_expanded: true },
+      ]),
+    );
   });
 
   it('creates a folder', async () => {

@@ -28,9 +28,17 @@ function Layout() {
   }
   const sidebarId = useId();
   const mainId = useId();
+  // Counts "New chat" presses: each one is a fresh draft (a ready composer, no chat on the server yet).
+  const [draft, setDraft] = useState(0);
 
   function onSelect(id: string) {
     select(id);
+    setSidebarOpen(false);
+  }
+
+  function onNewChat() {
+    select(null);
+    setDraft((n) => n + 1);
     setSidebarOpen(false);
   }
 
@@ -63,12 +71,13 @@ function Layout() {
         id={sidebarId}
         selectedChatId={selectedChatId}
         onSelect={onSelect}
+        onNewChat={onNewChat}
         onChatGone={(gone) => {
           if (gone === null || gone === selectedChatId) select(null);
         }}
       />
       <main id={mainId} className="main-panel" tabIndex={-1}>
-        <ChatPanel chatId={selectedChatId} />
+        <ChatPanel chatId={selectedChatId} draft={draft} onCreated={select} />
       </main>
     </div>
   );

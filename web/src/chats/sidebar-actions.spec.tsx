@@ -170,7 +170,8 @@ describe('ChatSidebar actions', () => {
     await user.click(within(confirm).getByRole('button', { name: 'Delete' }));
 
     await waitFor(async () => expect(await titles('Your chats')).toEqual(['Chat 2']));
-    expect(await screen.findByText('Select a chat or start a new one.')).toBeInTheDocument();
+    // Back to a draft: a ready composer, not a chat that is gone.
+    expect(await screen.findByRole('heading', { level: 1, name: 'New Chat' })).toBeInTheDocument();
     expect(window.location.hash).toBe('');
   });
 

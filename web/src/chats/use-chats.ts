@@ -1,9 +1,9 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef } from 'react';
 import { useApi, type ChatListItem } from '../api';
 import { useRealtime, useServerEvent, type ServerEvent } from '../realtime';
 import { chatKeys, flattenChats, mergeChat, type ChatPages } from './chat-cache';
-import { chatsApi, DEFAULT_CHAT_TITLE, nextChatPage, toListItem } from './chats-api';
+import { chatsApi, nextChatPage, toListItem } from './chats-api';
 import { chatSummaryOf } from './use-chat-actions';
 
 export function useChatList() {
@@ -25,15 +25,6 @@ function useMergeChat() {
     },
     [queryClient],
   );
-}
-
-export function useCreateChat() {
-  const api = useApi();
-  const merge = useMergeChat();
-  return useMutation({
-    mutationFn: () => chatsApi.create(api, DEFAULT_CHAT_TITLE),
-    onSuccess: (chat) => merge(toListItem(chat)),
-  });
 }
 
 /**

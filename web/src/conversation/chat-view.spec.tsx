@@ -293,6 +293,25 @@ describe('ChatView', () => {
     expect(screen.queryByRole('button', { name: 'Get an answer' })).toBeNull();
   });
 
+  it('says the model service is unavailable (not "add a connection") and asks again on Try again', async () => {
+    const { server, user } = setup(LISBON);
+    server.on('GET /api/models', {
+      status: 503,
+      body: { detail: 'Service unavailable', code: 'UNAVAILABLE' },
+    });
+    expect(await screen.findByRole('alert', {}, { timeout: 8000 })).toHaveTextContent(
+      'The model service is unavailable. Parley keeps trying.',
+    );
+    expect(screen.getByRole('combobox', { name: 'Model' })).toHaveTextContent('Unavailable');
+    expect(screen.queryByText(/Ask an administrator/)).toBeNull();
+
+    serveChat(server, chatDocument(CHAT, LISBON));
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(screen.getByRole('combobox', { name: 'Model' })).toHaveValue('gpt-fake'));
+    expect(screen.queryByText(/The model service is unavailable/)).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
+  }, 15_000);
+
   it('speaks German', async () => {
     const server = createFakeServer({
       'GET /api/v1/auths/': { body: ADA },

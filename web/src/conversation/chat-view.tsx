@@ -1,5 +1,6 @@
+import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
-import { ApiError } from '../api';
+import { ApiError, useApi } from '../api';
 import { errorMessage } from '../app/error-message';
 import { useAttachments } from '../files';
 import { useT } from '../i18n';
@@ -8,15 +9,39 @@ import { Composer } from './composer';
 import { MessageList } from './message-list';
 import { siblingsOf } from './message-tree';
 import { ModelPicker, preferredModel, rememberModel } from './model-picker';
-import { useConversation, useDisplayBranch, useModels, type DisplayMessage } from './use-conversation';
+import { useModels } from '../models';
+import { settingsApi, settingsKeys } from '../settings/settings-api';
+import { useConversation, useDisplayBranch, type DisplayMessage } from './use-conversation';
 
-/** One chat: title, model picker, the message thread and the composer. */
-export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTitle?: string | undefined }) {
+/**
+ * One chat: title, model picker, the message thread and the composer. With `chatId` null, a draft: the
+ * composer is ready with the default model and the first message creates the chat (`onCreated`).
+ */
+export function ChatView({
+  chatId,
+  fallbackTitle,
+  onCreated,
+  focusComposer = false,
+}: {
+  chatId: string | null;
+  fallbackTitle?: string | undefined;
+  onCreated?: (id: string) => void;
+  /** Put the focus in the composer when the view opens ("New chat"). */
+  focusComposer?: boolean;
+}) {
   const t = useT();
+  const api = useApi();
   const titleId = useId();
-  const conversation = useConversation(chatId);
+  const conversation = useConversation(chatId, onCreated);
   const { query } = conversation;
+  const draft = chatId === null;
   const models = useModels();
+  // The default model from Settings (Open WebUI's `settings.ui.models[0]`), for a chat without its own.
+  const userSettings = useQuery({
+    queryKey: settingsKeys.userSettings,
+    queryFn: () => settingsApi.getSettings(api),
+  });
+  const defaultModel = userSettings.data?.ui?.models?.[0];
   const [chosenModel, setChosenModel] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [sending, setSending] = useState(false);
@@ -31,13 +56,15 @@ export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTi
   }, [chatId]);
 
   const model = useMemo(
-    () => chosenModel ?? preferredModel(models.data ?? [], query.data?.models ?? []),
-    [chosenModel, models.data, query.data?.models],
+    () => chosenModel ?? preferredModel(models.data ?? [], query.data?.models ?? [], defaultModel),
+    [chosenModel, models.data, query.data?.models, defaultModel],
   );
-  const title = (query.data?.title ?? fallbackTitle ?? '').trim() || t('chats.untitled');
+  const title = draft
+    ? t('chat.newChat')
+    : (query.data?.title ?? fallbackTitle ?? '').trim() || t('chats.untitled');
   useEffect(() => {
-    document.title = query.data || fallbackTitle ? `${title} · Parley` : 'Parley';
-  }, [title, query.data, fallbackTitle]);
+    document.title = !draft && (query.data || fallbackTitle) ? `${title} · Parley` : 'Parley';
+  }, [title, query.data, fallbackTitle, draft]);
 
   const history = query.data?.history;
   const siblings = useMemo(() => {
@@ -75,14 +102,14 @@ export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTi
     [run, rate],
   );
 
-  if (query.isPending) {
+  if (!draft && query.isPending) {
     return (
       <p className="empty-state" role="status">
         {t('app.loading')}
       </p>
     );
   }
-  if (query.isError) {
+  if (!draft && query.isError) {
     const notFound = query.error instanceof ApiError && query.error.status === 404;
     return notFound ? (
       <p className="empty-state">{t('chat.notFound')}</p>
@@ -97,6 +124,7 @@ export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTi
   }
 
   const noModel = !models.isPending && !model;
+  const modelsUnavailable = models.isError && (models.data?.length ?? 0) === 0;
   // A question without an answer (e.g. the page was closed before the answer started).
   const last = messages[messages.length - 1];
   const unanswered = last?.role === 'user' && !sending && !streaming && model ? last : null;
@@ -125,20 +153,23 @@ export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTi
         </p>
       )}
       <header className="chat-header">
-        <h1 id={titleId} className="chat-title">
+        {/* One line, cut with an ellipsis: the whole title shows on hover. */}
+        <h1 id={titleId} className="chat-title" title={title}>
           {title}
         </h1>
         <ModelPicker
           models={models.data ?? []}
           value={model}
           loading={models.isPending}
+          unavailable={models.isError}
+          onRetry={() => void models.refetch()}
           onChange={(id) => {
             setChosenModel(id);
             rememberModel(id);
           }}
         />
       </header>
-      {messages.length === 0 ? (
+      {messages.length === 0 || chatId === null ? (
         <p className="empty-state chat-empty">{t('chat.empty')}</p>
       ) : (
         <MessageList
@@ -159,16 +190,24 @@ export function ChatView({ chatId, fallbackTitle }: { chatId: string; fallbackTi
           </button>
         </p>
       )}
-      {(actionError !== null || models.isError) && (
+      {actionError !== null && (
         <p className="error" role="alert">
-          {errorMessage(actionError ?? models.error, t)}
+          {errorMessage(actionError, t)}
+        </p>
+      )}
+      {modelsUnavailable && (
+        <p className="error" role="alert">
+          {t('chat.modelsUnavailable')}
         </p>
       )}
       <Composer
         streaming={streaming}
         // No sending before the model list has arrived: the answer needs a model.
         disabled={!model}
-        disabledReason={noModel ? t('chat.noModels') : undefined}
+        disabledReason={
+          modelsUnavailable ? t('chat.modelsUnavailable') : noModel ? t('chat.noModels') : undefined
+        }
+        autoFocus={focusComposer}
         files={files}
         hashPicker
         onSend={async (text, attached) => {

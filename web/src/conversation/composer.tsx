@@ -1,4 +1,13 @@
-import { useId, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent } from 'react';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type FormEvent,
+  type KeyboardEvent,
+} from 'react';
 import { AttachmentChips, PickedChips, toMessageFiles, type Attachment, type MessageFile } from '../files';
 import { useT } from '../i18n';
 import { HashPicker, hashQueryAt, type HashPickerHandle } from '../knowledge/hash-picker';
@@ -22,6 +31,8 @@ interface ComposerProps {
   disabledReason?: string | undefined;
   /** `#` opens a picker of knowledge bases and my files (needs the API; off in a bare composer). */
   hashPicker?: boolean;
+  /** Take the focus when shown (a new chat: the next keystroke is the message). */
+  autoFocus?: boolean;
 }
 
 /** The message box: Enter sends, Shift+Enter is a new line; disabled while a message is on its way. */
@@ -33,6 +44,7 @@ export function Composer({
   disabled = false,
   disabledReason,
   hashPicker = false,
+  autoFocus = false,
 }: ComposerProps) {
   const t = useT();
   const id = useId();
@@ -51,6 +63,19 @@ export function Composer({
   // A file still on its way (or still being read) would be missing from the message.
   const waiting = attachments.some((a) => a.state === 'uploading' || a.state === 'processing');
   const blocked = sending || streaming || disabled || waiting;
+
+  useEffect(() => {
+    if (autoFocus) box.current?.focus();
+  }, [autoFocus]);
+
+  // The box grows with its text; CSS caps it (max-height), and beyond that it scrolls.
+  useLayoutEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    element.style.height = 'auto';
+    const borders = element.offsetHeight - element.clientHeight;
+    element.style.height = `${element.scrollHeight + borders}px`;
+  }, [text]);
 
   async function submit() {
     const content = text.trim();

@@ -4,7 +4,6 @@ import type {
   ChatMessage,
   CompletionStarted,
   MessageResult,
-  ModelItem,
 } from './conversation-types';
 
 const chat = (id: string) => `/api/v1/chats/${encodeURIComponent(id)}`;
@@ -18,10 +17,11 @@ export type CompletionRequest = components['schemas']['ChatCompletionRequest'] &
 };
 
 export const conversationApi = {
+  /** A chat with no messages yet (the draft's first message creates it; Open WebUI's `/chats/new`). */
+  create: (api: ApiClient, chat: { title: string; models: string[] }) =>
+    api.post<ChatDocumentResponse>('/api/v1/chats/new', { body: { chat } }),
   get: (api: ApiClient, id: string, signal?: AbortSignal) =>
     api.get<ChatDocumentResponse>(chat(id), signal ? { signal } : {}),
-  models: (api: ApiClient, signal?: AbortSignal) =>
-    api.get<{ data: ModelItem[] }>('/api/models', signal ? { signal } : {}),
   addMessage: (api: ApiClient, chatId: string, parentId: string | null, msg: Partial<ChatMessage>) =>
     api.post<MessageResult>(`${chat(chatId)}/messages`, { body: { parent_id: parentId, message: msg } }),
   edit: (api: ApiClient, chatId: string, messageId: string, content: string, newId: string) =>

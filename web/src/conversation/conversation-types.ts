@@ -1,6 +1,7 @@
 // Wire shapes of one chat's message tree (Open WebUI's `chat.history`) and of the completion API, as
 // the gateway's contracts declare them (generated; see ../api/rest-types.ts).
-import type { components, ChatResponse, Model } from '../api';
+import type { components, ChatResponse } from '../api';
+export type { ModelItem } from '../models';
 
 type Schemas = components['schemas'];
 
@@ -10,5 +11,4 @@ export type ChatHistory = NonNullable<Schemas['ChatDocument']['history']>;
 export type ChatDocumentResponse = ChatResponse;
 /** Answer of the message-tree routes. */
 export type MessageResult = Schemas['MessageResult'];
-export type ModelItem = Pick<Model, 'id'> & Partial<Pick<Model, 'name' | 'owned_by'>>;
 export type CompletionStarted = Schemas['CompletionStarted'];

@@ -12,8 +12,15 @@ export function rememberModel(id: string): void {
   }
 }
 
-/** The model to preselect: the chat's own, then the one used last, then the first offered. */
-export function preferredModel(models: ModelItem[], chatModels: string[]): string | null {
+/**
+ * The model to preselect: the chat's own, then the default from Settings, then the one used last, then
+ * the first offered.
+ */
+export function preferredModel(
+  models: ModelItem[],
+  chatModels: string[],
+  defaultModel?: string | undefined,
+): string | null {
   const offered = new Set(models.map((m) => m.id));
   let saved: string | null = null;
   try {
@@ -23,26 +30,36 @@ export function preferredModel(models: ModelItem[], chatModels: string[]): strin
   }
   return (
     chatModels.find((id) => offered.has(id)) ??
+    (defaultModel && offered.has(defaultModel) ? defaultModel : null) ??
     (saved && offered.has(saved) ? saved : null) ??
     models[0]?.id ??
     null
   );
 }
 
-/** The models this user may use (the server filters the list). */
+/**
+ * The models this user may use (the server filters the list). When the list cannot be had (the model
+ * service is down) it says so and offers to ask again, rather than suggesting a missing connection.
+ */
 export function ModelPicker({
   models,
   value,
   onChange,
   loading,
+  unavailable = false,
+  onRetry,
 }: {
   models: ModelItem[];
   value: string | null;
   onChange: (id: string) => void;
   loading: boolean;
+  /** The list could not be fetched (as opposed to an empty list). */
+  unavailable?: boolean;
+  onRetry?: () => void;
 }) {
   const t = useT();
   const id = useId();
+  const empty = !loading && models.length === 0;
   return (
     <div className="model-picker">
       <label htmlFor={id}>{t('chat.model')}</label>
@@ -53,13 +70,20 @@ export function ModelPicker({
         onChange={(event) => onChange(event.target.value)}
       >
         {loading && <option value="">{t('app.loading')}</option>}
-        {!loading && models.length === 0 && <option value="">{t('chat.noModels')}</option>}
+        {empty && (
+          <option value="">{unavailable ? t('chat.modelsUnavailableShort') : t('chat.noModels')}</option>
+        )}
         {models.map((model) => (
           <option key={model.id} value={model.id}>
             {model.name || model.id}
           </option>
         ))}
       </select>
+      {unavailable && onRetry && (
+        <button type="button" className="model-retry" onClick={onRetry}>
+          {t('errors.retry')}
+        </button>
+      )}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useApi } from '../api';
 import { chatKeys, mergeChat, type ChatPages } from '../chats/chat-cache';
+import { DEFAULT_CHAT_TITLE } from '../chats/chats-api';
 import { readMessageFiles, type MessageFile } from '../files';
 import { useRealtime, useServerEvent, type ServerEvent } from '../realtime';
 import { useCompletions } from './completions-context';
@@ -19,7 +20,6 @@ export interface Conversation {
 
 export const conversationKeys = {
   chat: (id: string) => ['chat', id] as const,
-  models: () => ['models'] as const,
 };
 
 function toConversation(doc: ChatDocumentResponse): Conversation {
@@ -46,16 +46,6 @@ export function mergeFetched(previous: Conversation | undefined, fetched: Conver
   }
   return { ...fetched, history };
 }
-
-function useModels() {
-  const api = useApi();
-  return useQuery({
-    queryKey: conversationKeys.models(),
-    queryFn: ({ signal }) => conversationApi.models(api, signal),
-    select: (reply) => reply.data ?? [],
-  });
-}
-export { useModels };
 
 export interface DisplayMessage extends ChatMessage {
   streaming: boolean;
@@ -94,29 +84,61 @@ export function useDisplayBranch(history: ChatHistory | undefined): DisplayMessa
   }, [history, store, version, stopped]);
 }
 
-/** One chat: its document, the actions on its message tree, and live updates. */
-export function useConversation(chatId: string) {
+/**
+ * One chat: its document, the actions on its message tree, and live updates. With `chatId` null it is
+ * a draft: nothing exists on the server until the first `send`, which creates the chat, saves the
+ * message and then calls `onCreated` with the new id (so a "New chat" that is never used leaves no
+ * empty chat behind).
+ */
+export function useConversation(chatId: string | null, onCreated?: (id: string) => void) {
   const api = useApi();
   const queryClient = useQueryClient();
   const connection = useRealtime();
   const { resume, markStopped } = useCompletions();
-  const key = conversationKeys.chat(chatId);
+  const key = conversationKeys.chat(chatId ?? '');
 
   const query = useQuery({
     queryKey: key,
     queryFn: async ({ signal }) => {
-      const fetched = toConversation(await conversationApi.get(api, chatId, signal));
+      const fetched = toConversation(await conversationApi.get(api, chatId!, signal));
       return mergeFetched(queryClient.getQueryData<Conversation>(key), fetched);
     },
+    enabled: chatId !== null,
     staleTime: 0,
   });
 
-  const setHistory = useCallback(
-    (update: (history: ChatHistory) => ChatHistory) =>
-      queryClient.setQueryData<Conversation>(conversationKeys.chat(chatId), (data) =>
+  const setHistoryOf = useCallback(
+    (id: string, update: (history: ChatHistory) => ChatHistory) =>
+      queryClient.setQueryData<Conversation>(conversationKeys.chat(id), (data) =>
         data ? { ...data, history: update(data.history) } : data,
       ),
-    [queryClient, chatId],
+    [queryClient],
+  );
+  const setHistory = useCallback(
+    (update: (history: ChatHistory) => ChatHistory) => {
+      if (chatId !== null) setHistoryOf(chatId, update);
+    },
+    [setHistoryOf, chatId],
+  );
+
+  // The draft's chat, once created: a second try after a failed first message reuses it.
+  const created = useRef<string | null>(null);
+  const createChat = useCallback(
+    async (model: string) => {
+      const doc = await conversationApi.create(api, { title: DEFAULT_CHAT_TITLE, models: [model] });
+      queryClient.setQueryData<Conversation>(conversationKeys.chat(doc.id), toConversation(doc));
+      queryClient.setQueryData<ChatPages>(chatKeys.list(), (data) =>
+        mergeChat(data, {
+          id: doc.id,
+          title: doc.title,
+          created_at: doc.created_at,
+          updated_at: doc.updated_at,
+        }),
+      );
+      created.current = doc.id;
+      return doc.id;
+    },
+    [api, queryClient],
   );
 
   // Answers still being written when the chat was opened (a reload mid-answer, another tab's).
@@ -135,7 +157,7 @@ export function useConversation(chatId: string) {
   // Another tab (or the model gateway) changed this chat: fetch it again.
   const onChatUpdated = useCallback(
     (event: ServerEvent<'chat:updated'>) => {
-      if (event.chat?.id === chatId)
+      if (chatId !== null && event.chat?.id === chatId)
         void queryClient.invalidateQueries({ queryKey: conversationKeys.chat(chatId) });
     },
     [chatId, queryClient],
@@ -145,7 +167,7 @@ export function useConversation(chatId: string) {
   // A delta for an answer of this chat that is not in the tree yet (started in another tab).
   const onCompletion = useCallback(
     (event: ServerEvent<'chat:completion'>) => {
-      if (event.chat_id !== chatId || typeof event.message_id !== 'string') return;
+      if (chatId === null || event.chat_id !== chatId || typeof event.message_id !== 'string') return;
       const data = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId));
       if (data && !data.history.messages[event.message_id] && !query.isFetching)
         void queryClient.invalidateQueries({ queryKey: conversationKeys.chat(chatId) });
@@ -154,9 +176,10 @@ export function useConversation(chatId: string) {
   );
   useServerEvent('chat:completion', onCompletion);
 
-  const startAnswer = useCallback(
-    async (userMessage: ChatMessage, model: string, answerId = newId()) => {
-      const base = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId))?.history;
+  const startAnswerIn = useCallback(
+    async (id: string, userMessage: ChatMessage, model: string, answerId = newId()) => {
+      const setHistory = (update: (history: ChatHistory) => ChatHistory) => setHistoryOf(id, update);
+      const base = queryClient.getQueryData<Conversation>(conversationKeys.chat(id))?.history;
       const branch = base ? branchTo(base, userMessage.id) : [userMessage];
       const collections = readMessageFiles(userMessage)
         .filter((f) => f.type === 'collection')
@@ -184,7 +207,7 @@ export function useConversation(chatId: string) {
           }),
           // Knowledge bases picked with `#` also go in the completion's own `files` (Open WebUI's form).
           ...(collections.length > 0 ? { files: collections } : {}),
-          chat_id: chatId,
+          chat_id: id,
           id: answerId,
           parent_id: userMessage.id,
           ...(connection?.id ? { session_id: connection.id } : {}),
@@ -197,12 +220,18 @@ export function useConversation(chatId: string) {
         throw error;
       }
     },
-    [api, chatId, connection, queryClient, setHistory],
+    [api, connection, queryClient, setHistoryOf],
+  );
+  const startAnswer = useCallback(
+    (userMessage: ChatMessage, model: string, answerId?: string) =>
+      chatId === null ? Promise.resolve() : startAnswerIn(chatId, userMessage, model, answerId),
+    [chatId, startAnswerIn],
   );
 
   const send = useCallback(
     async (content: string, model: string, files: readonly MessageFile[] = []) => {
-      const data = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId));
+      const id = chatId ?? created.current ?? (await createChat(model));
+      const data = queryClient.getQueryData<Conversation>(conversationKeys.chat(id));
       const parentId = data?.history.currentId ?? null;
       const draft = {
         id: newId(),
@@ -213,23 +242,26 @@ export function useConversation(chatId: string) {
         // Open WebUI's `files` on the user message; the chat service keeps it with the message.
         ...(files.length > 0 ? { files: [...files] } : {}),
       };
-      const result = await conversationApi.addMessage(api, chatId, parentId, draft);
+      const result = await conversationApi.addMessage(api, id, parentId, draft);
       // Remember the model on the chat (Open WebUI's `chat.models`), as a reload preselects it.
       if (data && data.models[0] !== model) {
-        queryClient.setQueryData<Conversation>(conversationKeys.chat(chatId), (d) =>
+        queryClient.setQueryData<Conversation>(conversationKeys.chat(id), (d) =>
           d ? { ...d, models: [model] } : d,
         );
-        void conversationApi.update(api, chatId, { models: [model] }).catch(() => undefined);
+        void conversationApi.update(api, id, { models: [model] }).catch(() => undefined);
       }
       const userMessage: ChatMessage = result.message ?? { ...draft, parentId, childrenIds: [] };
-      setHistory((h) => withMessage(h, userMessage));
-      await startAnswer(userMessage, model);
+      setHistoryOf(id, (h) => withMessage(h, userMessage));
+      // The draft became a chat with its first message saved: show it under its own address now.
+      if (chatId === null) onCreated?.(id);
+      await startAnswerIn(id, userMessage, model);
     },
-    [api, chatId, queryClient, setHistory, startAnswer],
+    [api, chatId, createChat, onCreated, queryClient, setHistoryOf, startAnswerIn],
   );
 
   const editAndResend = useCallback(
     async (message: ChatMessage, content: string, model: string) => {
+      if (chatId === null) return;
       const result = await conversationApi.edit(api, chatId, message.id, content, newId());
       const edited = result.message;
       if (!edited) return;
@@ -241,6 +273,7 @@ export function useConversation(chatId: string) {
 
   const regenerate = useCallback(
     async (answer: ChatMessage, model: string) => {
+      if (chatId === null) return;
       const data = queryClient.getQueryData<Conversation>(conversationKeys.chat(chatId));
       const parent = answer.parentId ? data?.history.messages[answer.parentId] : undefined;
       if (!parent) return;
@@ -254,6 +287,7 @@ export function useConversation(chatId: string) {
 
   const switchTo = useCallback(
     async (messageId: string) => {
+      if (chatId === null) return;
       setHistory((h) => ({ ...h, currentId: newestLeafBelow(h, messageId) }));
       const reply = await conversationApi.switchBranch(api, chatId, messageId);
       if (reply.current_id) setHistory((h) => ({ ...h, currentId: reply.current_id }));
@@ -263,6 +297,7 @@ export function useConversation(chatId: string) {
 
   const rate = useCallback(
     async (message: ChatMessage, rating: -1 | 0 | 1) => {
+      if (chatId === null) return;
       setHistory((h) => withMessage(h, { ...message, annotation: { ...message.annotation, rating } }, false));
       const result = await conversationApi.rate(api, chatId, message.id, rating);
       if (result.message) setHistory((h) => withMessage(h, result.message!, false));
@@ -273,7 +308,7 @@ export function useConversation(chatId: string) {
   const stop = useCallback(
     async (streamingIds: string[]) => {
       markStopped(streamingIds);
-      await conversationApi.stopChat(api, chatId);
+      if (chatId !== null) await conversationApi.stopChat(api, chatId);
     },
     [api, chatId, markStopped],
   );

@@ -31,7 +31,6 @@ export const de: Dictionary = {
 
   'chats.navLabel': 'Chats',
   'chats.new': 'Neuer Chat',
-  'chats.creating': 'Wird erstellt…',
   'chats.history': 'Deine Chats',
   'chats.loading': 'Chats werden geladen…',
   'chats.empty': 'Noch keine Chats.',
@@ -40,11 +39,13 @@ export const de: Dictionary = {
   'chats.showList': 'Chats anzeigen',
   'chats.hideList': 'Chats ausblenden',
 
-  'chat.noneSelected': 'Wähle einen Chat aus oder beginne einen neuen.',
   'chat.notFound': 'Dieser Chat ist nicht in deiner Liste.',
   'chat.messagesPlaceholder': 'Hier erscheinen die Nachrichten.',
   'chat.messages': 'Nachrichten',
   'chat.model': 'Modell',
+  'chat.modelsUnavailable': 'Der Modelldienst ist nicht erreichbar. Parley versucht es weiter.',
+  'chat.modelsUnavailableShort': 'Nicht erreichbar',
+  'chat.newChat': 'Neuer Chat',
   'chat.noModels':
     'Keine Modelle verfügbar. Bitte eine Administratorin oder einen Administrator, eine Verbindung hinzuzufügen.',
   'chat.empty': 'Schreibe eine Nachricht, um das Gespräch zu beginnen.',
@@ -133,6 +134,9 @@ export const de: Dictionary = {
   'sidebar.folderName': 'Ordnername',
   'sidebar.folderEmpty': 'Keine Chats in diesem Ordner. Ziehe einen hierher.',
   'sidebar.moveTo': 'In Ordner verschieben',
+  'sidebar.movedTo': 'Nach {folder} verschoben.',
+  'sidebar.movedToUnpinned': 'Nach {folder} verschoben; Chats in Ordnern sind nicht angeheftet.',
+  'sidebar.movedOut': 'Aus dem Ordner genommen.',
   'sidebar.noFolder': 'Kein Ordner',
 
   'share.userAuthor': 'Nutzer',

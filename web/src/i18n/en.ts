@@ -31,7 +31,6 @@ export const en = {
 
   'chats.navLabel': 'Chats',
   'chats.new': 'New chat',
-  'chats.creating': 'Creating…',
   'chats.history': 'Your chats',
   'chats.loading': 'Loading chats…',
   'chats.empty': 'No chats yet.',
@@ -40,12 +39,14 @@ export const en = {
   'chats.showList': 'Show chats',
   'chats.hideList': 'Hide chats',
 
-  'chat.noneSelected': 'Select a chat or start a new one.',
   'chat.notFound': 'This chat is not in your list.',
   'chat.messagesPlaceholder': 'Messages will appear here.',
   'chat.messages': 'Messages',
   'chat.model': 'Model',
   'chat.noModels': 'No models available. Ask an administrator to add a connection.',
+  'chat.modelsUnavailable': 'The model service is unavailable. Parley keeps trying.',
+  'chat.modelsUnavailableShort': 'Unavailable',
+  'chat.newChat': 'New Chat',
   'chat.empty': 'Send a message to start the conversation.',
   'chat.answerNow': 'Get an answer',
   'composer.label': 'Message',
@@ -130,6 +131,9 @@ export const en = {
   'sidebar.folderName': 'Folder name',
   'sidebar.folderEmpty': 'No chats in this folder. Drag one here.',
   'sidebar.moveTo': 'Move to folder',
+  'sidebar.movedTo': 'Moved to {folder}.',
+  'sidebar.movedToUnpinned': 'Moved to {folder}; chats in folders are not pinned.',
+  'sidebar.movedOut': 'Moved out of its folder.',
   'sidebar.noFolder': 'No folder',
 
   'share.userAuthor': 'User',

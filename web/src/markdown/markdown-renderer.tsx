@@ -66,8 +66,10 @@ const remarkPlugins = [remarkGfm];
 const rehypePlugins = [[rehypeHighlight, { detect: false }]] as const;
 
 /**
- * Markdown with GitHub extensions and highlighted code. Raw HTML in the text is never rendered
- * (react-markdown escapes it without rehype-raw) and unsafe link protocols are dropped.
+ * Markdown with GitHub extensions and highlighted code. Raw HTML in the text (`<div>`, `Vec<String>`,
+ * JSX in prose) is shown as the text it is, never rendered or run: without rehype-raw, react-markdown
+ * turns each raw node into a text node (`skipHtml` would delete it instead). Unsafe link protocols are
+ * dropped.
  */
 function MarkdownRenderer({ content }: { content: string }) {
   return (
@@ -75,7 +77,6 @@ function MarkdownRenderer({ content }: { content: string }) {
       remarkPlugins={remarkPlugins}
       rehypePlugins={rehypePlugins as never}
       components={components}
-      skipHtml
     >
       {content}
     </ReactMarkdown>

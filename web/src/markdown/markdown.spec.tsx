@@ -47,5 +47,21 @@ describe('Markdown', () => {
     await screen.findByText('click', {}, { timeout: 5000 });
     expect(container.querySelector('img, script, b')).toBeNull();
     expect(screen.getByText('click').closest('a')?.getAttribute('href') ?? '').not.toContain('javascript');
+    // Shown as text rather than deleted.
+    expect(container.textContent).toContain('<script>alert(2)</script>');
+    expect(container.textContent).toContain('<b>bold</b>');
+  });
+
+  it('shows text that looks like HTML as text: tags, generics and JSX', async () => {
+    const { container } = renderMarkdown(
+      'Wrap it in a <div> first.\n\nReturn a Vec<String> here.\n\n<div class="x">block</div>\n\nRender <App title="hi" /> now.',
+    );
+    await screen.findByText(/Vec<String>/, {}, { timeout: 5000 });
+    const text = container.textContent ?? '';
+    expect(text).toContain('Wrap it in a <div> first.');
+    expect(text).toContain('Return a Vec<String> here.');
+    expect(text).toContain('<div class="x">block</div>');
+    expect(text).toContain('Render <App title="hi" /> now.');
+    expect(container.querySelector('.markdown div.x, .markdown app')).toBeNull();
   });
 });

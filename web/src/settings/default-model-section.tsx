@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId } from 'react';
 import { useApi } from '../api';
 import { useT } from '../i18n';
+import { useModels } from '../models';
 import { Outcome, Section } from './page-shell';
 import { settingsApi, settingsKeys, type UserSettings } from './settings-api';
 
@@ -15,7 +16,7 @@ export function DefaultModelSection() {
     queryKey: settingsKeys.userSettings,
     queryFn: () => settingsApi.getSettings(api),
   });
-  const models = useQuery({ queryKey: settingsKeys.models, queryFn: () => settingsApi.models(api) });
+  const models = useModels();
 
   const save = useMutation({
     mutationFn: (model: string) => {

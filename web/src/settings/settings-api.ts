@@ -1,14 +1,6 @@
-import {
-  ApiError,
-  type ApiClient,
-  type ApiKeyInfo,
-  type Model,
-  type SessionUser,
-  type UserSettings,
-} from '../api';
+import { ApiError, type ApiClient, type ApiKeyInfo, type SessionUser, type UserSettings } from '../api';
 
 export type { ApiKeyInfo, UserSettings };
-export type ModelSummary = Pick<Model, 'id' | 'name'>;
 
 export const settingsApi = {
   updateProfile: (api: ApiClient, body: { name: string; profile_image_url: string }) =>
@@ -26,13 +18,9 @@ export const settingsApi = {
   getSettings: (api: ApiClient) => api.get<UserSettings | null>('/api/v1/users/user/settings'),
   updateSettings: (api: ApiClient, settings: UserSettings) =>
     api.post<UserSettings>('/api/v1/users/user/settings/update', { body: settings }),
-  models: (api: ApiClient) =>
-    api.get<{ data: ModelSummary[] }>('/api/models').then((reply) => reply.data ?? []),
 };
 
 export const settingsKeys = {
   apiKey: ['settings', 'api-key'] as const,
   userSettings: ['settings', 'user-settings'] as const,
-  // Not ['models']: the chat view caches the raw `{data}` answer under that key, this is the list.
-  models: ['settings', 'models'] as const,
 };

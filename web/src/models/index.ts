@@ -1,0 +1,1 @@
+export { fetchModels, modelKeys, useModels, type ModelItem } from './use-models';
