@@ -1,4 +1,14 @@
 import { memo, useId, useMemo, useState } from 'react';
+import {
+  Check,
+  ChevronLeft,
+  ChevronRight,
+  Copy,
+  Pencil,
+  RefreshCw,
+  ThumbsDown,
+  ThumbsUp,
+} from 'lucide-react';
 import { CitationChips, readCitations } from '../citations';
 import { useT } from '../i18n';
 import { MessageFiles, readMessageFiles } from '../files';
@@ -117,57 +127,72 @@ export const MessageItem = memo(function MessageItem({
             <div className="branch-nav" role="group" aria-label={t('message.versions')}>
               <button
                 type="button"
+                className="icon-button"
                 aria-label={t('message.previousVersion')}
                 disabled={position <= 0 || busy}
                 onClick={() => onSwitch(siblings[position - 1]!)}
               >
-                ‹
+                <ChevronLeft {...ICON} />
               </button>
               <span>{t('message.versionOf', { index: position + 1, count: siblings.length })}</span>
               <button
                 type="button"
+                className="icon-button"
                 aria-label={t('message.nextVersion')}
                 disabled={position >= siblings.length - 1 || busy}
                 onClick={() => onSwitch(siblings[position + 1]!)}
               >
-                ›
+                <ChevronRight {...ICON} />
               </button>
             </div>
           )}
+          {!message.streaming && message.content !== '' && <CopyButton text={message.content} />}
           {isUser && !editing && (
             <button
               type="button"
+              className="icon-button"
               disabled={busy}
+              aria-label={t('message.edit')}
+              title={t('message.edit')}
               onClick={() => {
                 setDraft(message.content);
                 setEditing(true);
               }}
             >
-              {t('message.edit')}
+              <Pencil {...ICON} />
             </button>
           )}
           {!isUser && !message.streaming && (
             <>
-              <button type="button" disabled={busy} onClick={() => onRegenerate(message)}>
-                {t('message.regenerate')}
+              <button
+                type="button"
+                className="icon-button"
+                disabled={busy}
+                aria-label={t('message.regenerate')}
+                title={t('message.regenerate')}
+                onClick={() => onRegenerate(message)}
+              >
+                <RefreshCw {...ICON} />
               </button>
               <button
                 type="button"
+                className="icon-button"
                 aria-pressed={rating === 1}
                 aria-label={t('message.good')}
                 title={t('message.good')}
                 onClick={() => onRate(message, rating === 1 ? 0 : 1)}
               >
-                <ThumbIcon />
+                <ThumbsUp {...ICON} />
               </button>
               <button
                 type="button"
+                className="icon-button"
                 aria-pressed={rating === -1}
                 aria-label={t('message.bad')}
                 title={t('message.bad')}
                 onClick={() => onRate(message, rating === -1 ? 0 : -1)}
               >
-                <ThumbIcon down />
+                <ThumbsDown {...ICON} />
               </button>
             </>
           )}
@@ -177,24 +202,32 @@ export const MessageItem = memo(function MessageItem({
   );
 });
 
-/** A thumb outline (no emoji: not every system has an emoji font). */
-function ThumbIcon({ down = false }: { down?: boolean }) {
+/** lucide icons at the action bar's size; decorative (each button carries its own label). */
+const ICON = { size: 16, strokeWidth: 1.8, 'aria-hidden': true, focusable: false } as const;
+
+/** Copies the message's text (its Markdown source, as Open WebUI's copy does); says so for two seconds. */
+function CopyButton({ text }: { text: string }) {
+  const t = useT();
+  const [copied, setCopied] = useState(false);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      window.setTimeout(() => setCopied(false), 2000);
+    } catch {
+      setCopied(false);
+    }
+  }
+  const label = copied ? t('message.copied') : t('message.copy');
   return (
-    <svg
-      viewBox="0 0 24 24"
-      width="18"
-      height="18"
-      aria-hidden="true"
-      focusable="false"
-      style={down ? { transform: 'rotate(180deg)' } : undefined}
+    <button
+      type="button"
+      className="icon-button"
+      aria-label={label}
+      title={label}
+      onClick={() => void copy()}
     >
-      <path
-        fill="none"
-        stroke="currentColor"
-        strokeWidth="1.8"
-        strokeLinejoin="round"
-        d="M7 10v11H3V10h4zm0 0 4-8c1.7 0 2.8 1.3 2.5 3L13 9h6a2 2 0 0 1 2 2.3l-1.3 7.5A2.5 2.5 0 0 1 17.2 21H7"
-      />
-    </svg>
+      {copied ? <Check {...ICON} /> : <Copy {...ICON} />}
+    </button>
   );
 }

@@ -109,6 +109,7 @@ export const de: Dictionary = {
   'message.code': 'Code',
   'message.copyCode': 'Code kopieren',
   'message.copied': 'Kopiert',
+  'message.copy': 'Kopieren',
   'sidebar.search': 'Chats durchsuchen',
   'sidebar.searchHint': 'Filtern mit tag:name oder folder:name',
   'sidebar.searchResults': 'Suchergebnisse',

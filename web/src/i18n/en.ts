@@ -106,6 +106,7 @@ export const en = {
   'message.code': 'code',
   'message.copyCode': 'Copy code',
   'message.copied': 'Copied',
+  'message.copy': 'Copy',
   'sidebar.search': 'Search chats',
   'sidebar.searchHint': 'Filter with tag:name or folder:name',
   'sidebar.searchResults': 'Search results',
