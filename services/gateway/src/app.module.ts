@@ -22,6 +22,7 @@ import { AuthsController } from './auths/auths.controller';
 import { ChatsController } from './chats/chats.controller';
 import { DownstreamClients, GATEWAY } from './downstream/downstream-clients';
 import { FilesController } from './files/files.controller';
+import { EvaluationsController } from './evaluations/evaluations.controller';
 import { FoldersController } from './folders/folders.controller';
 import { GatewayRedis } from './downstream/redis.provider';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
@@ -56,6 +57,7 @@ export class GatewayAppModule {
         GroupsController,
         ChatsController,
         FoldersController,
+        EvaluationsController,
         FilesController,
         KnowledgeController,
         RetrievalController,

@@ -4,6 +4,9 @@ import { chatV1 } from '@parley/proto';
 import type { ChatRow } from '../chats/chats.repository';
 import type { ListedChat } from '../chats/chats.service';
 import { ChatsService, ChatWithDocument, ListScope, TagView } from '../chats/chats.service';
+import type { LeaderboardRow } from '../feedbacks/elo';
+import type { FeedbackRow } from '../feedbacks/feedbacks.repository';
+import { EvaluationConfigView, FeedbacksService } from '../feedbacks/feedbacks.service';
 import type { FolderRow } from '../folders/folders.repository';
 import { FoldersService } from '../folders/folders.service';
 import { MessageResult, MessagesService } from '../messages/messages.service';
@@ -67,6 +70,37 @@ function toFolder(folder: FolderRow) {
   };
 }
 
+const jsonOrEmpty = (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value));
+
+function toFeedback(row: FeedbackRow) {
+  return {
+    id: row.id,
+    userId: row.userId,
+    version: BigInt(row.version),
+    type: row.type,
+    dataJson: jsonOrEmpty(row.data),
+    metaJson: jsonOrEmpty(row.meta),
+    snapshotJson: jsonOrEmpty(row.snapshot),
+    createdAt: seconds(row.createdAt),
+    updatedAt: seconds(row.updatedAt),
+  };
+}
+
+function toLeaderboardEntry(row: LeaderboardRow) {
+  return {
+    modelId: row.modelId,
+    rating: row.rating,
+    won: row.won,
+    lost: row.lost,
+    count: row.count,
+    topTags: row.topTags,
+  };
+}
+
+function toEvaluationConfig(config: EvaluationConfigView) {
+  return { enableArenaModels: config.enableArenaModels, arenaModelsJson: JSON.stringify(config.arenaModels) };
+}
+
 function toResult(result: MessageResult) {
   return { messageJson: JSON.stringify(result.message), currentId: result.currentId ?? '' };
 }
@@ -89,10 +123,11 @@ export class ChatGrpcHandlers implements OnModuleInit {
     @Inject(FoldersService) private readonly folders: FoldersService,
     @Inject(SharesService) private readonly shares: SharesService,
     @Inject(TransferService) private readonly transfer: TransferService,
+    @Inject(FeedbacksService) private readonly feedbacks: FeedbacksService,
   ) {}
 
   onModuleInit(): void {
-    const { chats, messages, folders, shares, transfer } = this;
+    const { chats, messages, folders, shares, transfer, feedbacks } = this;
     /** The acting user's id, after the caller and permission checks (see acting-user.ts). */
     const as = (call: CallContext, permission?: ChatPermission) => actingUser(call, permission).userId;
     this.host.addService(chatV1.ChatService, {
@@ -251,6 +286,49 @@ export class ChatGrpcHandlers implements OnModuleInit {
         const { chats: imported, skipped } = await transfer.import(as(call), r.itemsJson);
         return { chats: imported.map(toChat), skipped };
       },
+
+      createFeedback: async (r, call) => ({
+        feedback: toFeedback(await feedbacks.create(actingUser(call), r)),
+      }),
+      getFeedback: async (r, call) => ({
+        feedback: toFeedback(await feedbacks.get(actingUser(call), r.feedbackId)),
+      }),
+      updateFeedback: async (r, call) => ({
+        feedback: toFeedback(await feedbacks.update(actingUser(call), r.feedbackId, r)),
+      }),
+      deleteFeedback: async (r, call) => {
+        await feedbacks.delete(actingUser(call), r.feedbackId);
+        return {};
+      },
+      listMyFeedbacks: async (_r, call) => ({
+        feedbacks: (await feedbacks.listMine(actingUser(call))).map(toFeedback),
+      }),
+      deleteMyFeedbacks: async (_r, call) => ({ deleted: await feedbacks.deleteMine(actingUser(call)) }),
+      listAllFeedbacks: async (r, call) => {
+        const { rows, total } = await feedbacks.listAll(actingUser(call), r);
+        return { feedbacks: rows.map(toFeedback), total: BigInt(total) };
+      },
+      deleteAllFeedbacks: async (_r, call) => ({ deleted: await feedbacks.deleteAll(actingUser(call)) }),
+      exportFeedbacks: async (_r, stream, call) => {
+        for await (const row of feedbacks.export(actingUser(call))) {
+          if (call.signal.aborted) return;
+          await stream.write({ feedback: toFeedback(row) });
+        }
+      },
+      getLeaderboard: async (r, call) => ({
+        entries: (await feedbacks.leaderboard(actingUser(call), r.query)).map(toLeaderboardEntry),
+      }),
+      getEvaluationConfig: async (_r, call) => ({
+        config: toEvaluationConfig(await feedbacks.getConfig(actingUser(call))),
+      }),
+      updateEvaluationConfig: async (r, call) => ({
+        config: toEvaluationConfig(
+          await feedbacks.updateConfig(actingUser(call), {
+            enableArenaModels: r.enableArenaModels,
+            arenaModelsJson: r.arenaModelsJson,
+          }),
+        ),
+      }),
     });
   }
 }
