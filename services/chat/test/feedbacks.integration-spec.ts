@@ -82,6 +82,13 @@ describe('feedback rows and the leaderboard', () => {
     expect(posted.feedback!.id).toBe(row.id);
     expect((await h.chat.listMyFeedbacks({}, user)).feedbacks).toHaveLength(1);
 
+    // A regenerated answer is a new answer: it starts without the rated one's feedback.
+    const regenerated = await h.chat.regenerateMessage(
+      { chatId, messageId: answerIds[0]!, model: 'alpha' },
+      user,
+    );
+    expect(parsed(regenerated.result!.messageJson)).not.toHaveProperty('feedbackId');
+
     // Taking the thumb back removes the row.
     await h.chat.rateMessage({ chatId, messageId: answerIds[0]!, rating: 0 }, user);
     expect((await h.chat.listMyFeedbacks({}, user)).feedbacks).toEqual([]);

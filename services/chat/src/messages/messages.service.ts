@@ -24,7 +24,16 @@ export interface MessageResult {
 const noSuchMessage = () => new DomainError(ErrorKind.NotFound, 'No such message.');
 
 /** Fields a new branch does not inherit from the message it branches from. */
-const NOT_INHERITED = new Set(['annotation', 'error', 'done', 'usage', 'sources', 'statusHistory', 'output']);
+const NOT_INHERITED = new Set([
+  'annotation',
+  'feedbackId',
+  'error',
+  'done',
+  'usage',
+  'sources',
+  'statusHistory',
+  'output',
+]);
 
 /**
  * The message tree: add under a parent, edit as a new sibling, regenerate as a new answer, switch the
