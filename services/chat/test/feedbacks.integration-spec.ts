@@ -168,7 +168,7 @@ describe('feedback rows and the leaderboard', () => {
     expect([first.feedbacks.length, second.feedbacks.length]).toEqual([5, 2]);
     expect(first.feedbacks.every((f) => f.snapshotJson === '')).toBe(true);
     const exported = [];
-    for await (const item of h.chat.exportFeedbacks({}, admin)) exported.push(item.feedback!);
+    for await (const item of h.chat.exportFeedbacks({}, admin)) exported.push(...item.feedbacks);
     expect(new Set(exported.map((f) => f.id))).toEqual(
       new Set([...first.feedbacks, ...second.feedbacks].map((f) => f.id)),
     );

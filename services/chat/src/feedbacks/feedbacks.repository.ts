@@ -25,6 +25,28 @@ export interface FeedbackFields {
   messageId?: string | null;
 }
 
+/** A row as the export sends it: data, meta and snapshot as JSON text (null when empty). */
+export interface FeedbackText {
+  id: string;
+  userId: string;
+  version: number;
+  type: string;
+  dataJson: string | null;
+  metaJson: string | null;
+  snapshotJson: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RatingRow {
+  id: string;
+  createdAt: Date;
+  rating: string;
+  modelId: string;
+  siblingModelIds: unknown;
+  tags: unknown;
+}
+
 export type FeedbackOrder = 'updated_at' | 'created_at' | 'type' | 'user_id';
 
 const COLUMN: Record<FeedbackOrder, 'updatedAt' | 'createdAt' | 'type' | 'userId'> = {
@@ -129,33 +151,44 @@ export class FeedbacksRepository {
     return { rows: rows.map((r) => ({ ...r, snapshot: null })), total };
   }
 
-  /** Every row, newest first, read in batches so an export never holds the table in memory. */
-  async *all(options: {
-    batch: number;
-    withSnapshot: boolean;
-    oldestFirst?: boolean;
-  }): AsyncGenerator<FeedbackRow> {
-    const orderBy = options.oldestFirst
-      ? [{ createdAt: 'asc' as const }, { id: 'asc' as const }]
-      : newestFirst;
-    let cursor: string | undefined;
+  /**
+   * Every row with its snapshot, newest first, JSON as PostgreSQL's text (never parsed here), read in
+   * batches by keyset so an export never holds the table in memory.
+   */
+  async *exportRows(batch: number): AsyncGenerator<FeedbackText> {
+    let after: { updatedAt: Date; id: string } | undefined;
     for (;;) {
-      const rows: FeedbackRow[] = await this.prisma.feedback
-        .findMany({
-          ...(options.withSnapshot ? {} : { select: WITHOUT_SNAPSHOT }),
-          orderBy,
-          take: options.batch,
-          ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-        })
-        .then((found) =>
-          found.map((r: Omit<FeedbackRow, 'snapshot'> & { snapshot?: unknown }) => ({
-            ...r,
-            snapshot: r.snapshot ?? null,
-          })),
-        );
+      const rows = await this.prisma.$queryRaw<FeedbackText[]>(Prisma.sql`
+        SELECT id::text AS id, user_id::text AS "userId", version, type, data::text AS "dataJson",
+          meta::text AS "metaJson", snapshot::text AS "snapshotJson", created_at AS "createdAt",
+          updated_at AS "updatedAt"
+        FROM chat.feedbacks
+        ${after ? Prisma.sql`WHERE (updated_at, id) < (${after.updatedAt}, ${after.id}::uuid)` : Prisma.empty}
+        ORDER BY updated_at DESC, id DESC LIMIT ${batch}`);
       yield* rows;
-      if (rows.length < options.batch) return;
-      cursor = rows[rows.length - 1]!.id;
+      if (rows.length < batch) return;
+      after = rows[rows.length - 1]!;
+    }
+  }
+
+  /**
+   * The fields the leaderboard reads, of the rows that are head-to-head ratings (rating 1 or -1 on a
+   * named model), oldest first, in batches by keyset.
+   */
+  async *ratings(batch: number): AsyncGenerator<RatingRow> {
+    let after: { createdAt: Date; id: string } | undefined;
+    for (;;) {
+      const rows = await this.prisma.$queryRaw<RatingRow[]>(Prisma.sql`
+        SELECT id::text AS id, created_at AS "createdAt", data->>'rating' AS rating,
+          data->>'model_id' AS "modelId", data->'sibling_model_ids' AS "siblingModelIds",
+          COALESCE(data->'tags', meta->'tags') AS tags
+        FROM chat.feedbacks
+        WHERE data->>'model_id' IS NOT NULL AND data->>'rating' IN ('1', '-1')
+        ${after ? Prisma.sql`AND (created_at, id) > (${after.createdAt}, ${after.id}::uuid)` : Prisma.empty}
+        ORDER BY created_at, id LIMIT ${batch}`);
+      yield* rows;
+      if (rows.length < batch) return;
+      after = rows[rows.length - 1]!;
     }
   }
 

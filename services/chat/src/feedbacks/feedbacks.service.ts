@@ -6,7 +6,13 @@ import { CHAT_CONFIG, ChatConfig } from '../chat.config';
 import { isUuid, parseJsonObject, requireUserId } from '../common/ids';
 import { Prisma } from '../generated/prisma/client';
 import { leaderboard, LeaderboardRow, RatedAnswer } from './elo';
-import { FeedbackFields, FeedbackOrder, FeedbackRow, FeedbacksRepository } from './feedbacks.repository';
+import {
+  FeedbackFields,
+  FeedbackOrder,
+  FeedbackRow,
+  FeedbacksRepository,
+  FeedbackText,
+} from './feedbacks.repository';
 
 export interface FeedbackInput {
   type: string;
@@ -30,12 +36,13 @@ const MAX_MODEL_IDS = 100;
 const PAGE_SIZE = 30;
 const MAX_PAGE_SIZE = 100;
 const BATCH = 500;
+/** Leaderboard rows are a few short fields each. */
+const RATINGS_BATCH = 5_000;
 /** Open WebUI's default: arena models on, none configured (Parley serves no arena model yet). */
 const DEFAULT_CONFIG: EvaluationConfigView = { enableArenaModels: true, arenaModels: [] };
 
 const asObject = (value: unknown): Record<string, unknown> =>
   value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const strings = (value: unknown) =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
@@ -123,9 +130,9 @@ export class FeedbacksService {
     return (await this.feedbacks.deleteMany()) > 0;
   }
 
-  export(caller: UserCaller): AsyncGenerator<FeedbackRow> {
+  export(caller: UserCaller): AsyncGenerator<FeedbackText> {
     this.requireAdmin(caller, 'export the feedback');
-    return this.feedbacks.all({ batch: BATCH, withSnapshot: true });
+    return this.feedbacks.exportRows(BATCH);
   }
 
   /**
@@ -138,10 +145,14 @@ export class FeedbacksService {
     if (needle.length > MAX_TYPE_LENGTH)
       throw new DomainError(ErrorKind.InvalidArgument, `query is longer than ${MAX_TYPE_LENGTH} characters.`);
     const answers: RatedAnswer[] = [];
-    for await (const row of this.feedbacks.all({ batch: BATCH, withSnapshot: false, oldestFirst: true })) {
-      const answer = ratedAnswer(row);
-      if (answer && (!needle || answer.tags.some((t) => t.toLowerCase().includes(needle))))
-        answers.push(answer);
+    for await (const row of this.feedbacks.ratings(RATINGS_BATCH)) {
+      const answer: RatedAnswer = {
+        modelId: row.modelId,
+        siblingModelIds: strings(row.siblingModelIds),
+        rating: row.rating === '1' ? 1 : -1,
+        tags: strings(row.tags),
+      };
+      if (!needle || answer.tags.some((t) => t.toLowerCase().includes(needle))) answers.push(answer);
     }
     return leaderboard(answers);
   }
@@ -320,18 +331,4 @@ function checkedData(data: Record<string, unknown>): Record<string, unknown> {
 
 function strictArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
-}
-
-/** A row as a head-to-head result, when it is one (rating 1 or -1 on a named model). */
-function ratedAnswer(row: FeedbackRow): RatedAnswer | null {
-  const data = asObject(row.data);
-  const modelId = text(data.model_id);
-  const rating = Number(data.rating);
-  if (!modelId || (rating !== 1 && rating !== -1)) return null;
-  return {
-    modelId,
-    siblingModelIds: strings(data.sibling_model_ids),
-    rating,
-    tags: strings(data.tags ?? asObject(row.meta).tags),
-  };
 }

@@ -5,7 +5,7 @@ import type { ChatRow } from '../chats/chats.repository';
 import type { ListedChat } from '../chats/chats.service';
 import { ChatsService, ChatWithDocument, ListScope, TagView } from '../chats/chats.service';
 import type { LeaderboardRow } from '../feedbacks/elo';
-import type { FeedbackRow } from '../feedbacks/feedbacks.repository';
+import type { FeedbackRow, FeedbackText } from '../feedbacks/feedbacks.repository';
 import { EvaluationConfigView, FeedbacksService } from '../feedbacks/feedbacks.service';
 import type { FolderRow } from '../folders/folders.repository';
 import { FoldersService } from '../folders/folders.service';
@@ -13,6 +13,9 @@ import { MessageResult, MessagesService } from '../messages/messages.service';
 import { SharesService } from '../shares/shares.service';
 import { TransferService } from '../transfer/transfer.service';
 import { actingUser, type ChatPermission } from './acting-user';
+
+/** About how much feedback JSON one export message carries. */
+const EXPORT_BATCH_BYTES = 1_000_000;
 
 const seconds = (date: Date) => BigInt(Math.floor(date.getTime() / 1000));
 
@@ -81,6 +84,18 @@ function toFeedback(row: FeedbackRow) {
     dataJson: jsonOrEmpty(row.data),
     metaJson: jsonOrEmpty(row.meta),
     snapshotJson: jsonOrEmpty(row.snapshot),
+    createdAt: seconds(row.createdAt),
+    updatedAt: seconds(row.updatedAt),
+  };
+}
+
+function toExportedFeedback(row: FeedbackText) {
+  return {
+    ...row,
+    version: BigInt(row.version),
+    dataJson: row.dataJson ?? '',
+    metaJson: row.metaJson ?? '',
+    snapshotJson: row.snapshotJson ?? '',
     createdAt: seconds(row.createdAt),
     updatedAt: seconds(row.updatedAt),
   };
@@ -310,10 +325,22 @@ export class ChatGrpcHandlers implements OnModuleInit {
       },
       deleteAllFeedbacks: async (_r, call) => ({ deleted: await feedbacks.deleteAll(actingUser(call)) }),
       exportFeedbacks: async (_r, stream, call) => {
+        // Rows go out in batches of about a megabyte: one message per row made a 50,000-row export
+        // take minutes, and a fixed count could pass gRPC's message limit with large snapshots.
+        let batch: ReturnType<typeof toExportedFeedback>[] = [];
+        let bytes = 0;
         for await (const row of feedbacks.export(actingUser(call))) {
           if (call.signal.aborted) return;
-          await stream.write({ feedback: toFeedback(row) });
+          const item = toExportedFeedback(row);
+          const size = item.dataJson.length + item.metaJson.length + item.snapshotJson.length;
+          if (batch.length > 0 && bytes + size > EXPORT_BATCH_BYTES) {
+            await stream.write({ feedbacks: batch });
+            [batch, bytes] = [[], 0];
+          }
+          batch.push(item);
+          bytes += size;
         }
+        if (batch.length > 0) await stream.write({ feedbacks: batch });
       },
       getLeaderboard: async (r, call) => ({
         entries: (await feedbacks.leaderboard(actingUser(call), r.query)).map(toLeaderboardEntry),

@@ -138,8 +138,10 @@ export class EvaluationsController {
     try {
       let separator = '';
       for (let item = first; !item.done; item = await iterator.next()) {
-        await writeWithBackpressure(res, separator + JSON.stringify(feedbackJson(item.value.feedback)));
-        separator = ',';
+        for (const f of item.value.feedbacks) {
+          await writeWithBackpressure(res, separator + JSON.stringify(feedbackJson(f)));
+          separator = ',';
+        }
       }
     } catch (error) {
       if (!controller.signal.aborted) throw error;

@@ -29,7 +29,10 @@ CREATE TABLE "chat"."evaluation_config" (
 CREATE INDEX "feedbacks_user_id_updated_at_idx" ON "chat"."feedbacks"("user_id", "updated_at" DESC);
 
 -- CreateIndex
-CREATE INDEX "feedbacks_updated_at_idx" ON "chat"."feedbacks"("updated_at" DESC);
+CREATE INDEX "feedbacks_updated_at_id_idx" ON "chat"."feedbacks"("updated_at" DESC, "id" DESC);
+
+-- CreateIndex
+CREATE INDEX "feedbacks_created_at_id_idx" ON "chat"."feedbacks"("created_at", "id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "feedbacks_user_id_chat_id_message_id_key" ON "chat"."feedbacks"("user_id", "chat_id", "message_id");
