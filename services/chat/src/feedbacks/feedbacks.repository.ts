@@ -135,7 +135,7 @@ export class FeedbacksRepository {
 
   async page(
     skip: number,
-    take: number | undefined,
+    take: number,
     order: FeedbackOrder,
     direction: 'asc' | 'desc',
   ): Promise<{ rows: FeedbackRow[]; total: number }> {

@@ -34,6 +34,7 @@ const MAX_TYPE_LENGTH = 100;
 const MAX_ID_LENGTH = 200;
 const MAX_MODEL_IDS = 100;
 const PAGE_SIZE = 30;
+/** Also bounds one answer well below gRPC's message limit (rows are listed without snapshots). */
 const MAX_PAGE_SIZE = 100;
 const BATCH = 500;
 /** Leaderboard rows are a few short fields each. */
@@ -120,9 +121,7 @@ export class FeedbacksService {
       : 'updated_at';
     const direction = request.direction === 'asc' ? 'asc' : 'desc';
     const size = request.pageSize || PAGE_SIZE;
-    return request.page === 0
-      ? this.feedbacks.page(0, undefined, order, direction)
-      : this.feedbacks.page((request.page - 1) * size, size, order, direction);
+    return this.feedbacks.page((Math.max(request.page, 1) - 1) * size, size, order, direction);
   }
 
   async deleteAll(caller: UserCaller): Promise<boolean> {

@@ -10,6 +10,9 @@ import { DownstreamClients } from '../downstream/downstream-clients';
 import { publicProfiles } from '../users/public-profiles';
 import { evaluationsContract as c } from './evaluations.contract';
 
+/** The chat service's largest page. */
+const LIST_ALL_PAGE_SIZE = 100;
+
 const json = (text: string) => (text ? (JSON.parse(text) as Record<string, unknown>) : null);
 const jsonText = (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value));
 
@@ -101,10 +104,18 @@ export class EvaluationsController {
     };
   }
 
+  /** Open WebUI v0.6 answers every row at once; read here a bounded page at a time. */
   @Route(c.listAll)
   async listAll(@Req() req: AuthenticatedRequest): Promise<Result<typeof c.listAll>> {
-    const { feedbacks } = await this.chat.listAllFeedbacks({ page: 0 }, { caller: req.caller });
-    return this.withUsers(req, feedbacks);
+    const all: chatV1.Feedback[] = [];
+    for (let page = 1; ; page++) {
+      const { feedbacks } = await this.chat.listAllFeedbacks(
+        { page, pageSize: LIST_ALL_PAGE_SIZE },
+        { caller: req.caller },
+      );
+      all.push(...feedbacks);
+      if (feedbacks.length < LIST_ALL_PAGE_SIZE) return this.withUsers(req, all);
+    }
   }
 
   @Route(c.listPage)
