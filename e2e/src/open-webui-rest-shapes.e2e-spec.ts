@@ -424,4 +424,85 @@ describe("Open WebUI's REST shapes", () => {
       }
     });
   });
+
+  describe('evaluations', () => {
+    it('takes the feedback its frontend posts on a thumb and answers what the chat and admin screens read', async () => {
+      // ResponseMessage.svelte's feedbackHandler: the annotation as data, where it was given as meta,
+      // the chat as the snapshot; the answer's id becomes the message's feedbackId.
+      const chatId = randomUUID();
+      const messageId = randomUUID();
+      const feedback = {
+        type: 'rating',
+        data: {
+          rating: 1,
+          model_id: 'llama-fake:latest',
+          sibling_model_ids: ['other-model'],
+          reason: 'Accurate information',
+          comment: '',
+          tags: ['science'],
+          details: { rating: null },
+        },
+        meta: { arena: false, message_id: messageId, message_index: 1, chat_id: chatId },
+        snapshot: {
+          chat: { id: chatId, title: 'Why is the sky blue?', chat: { history: { messages: {} } } },
+        },
+      };
+      const created = await post<Json & { id: string }>(a, '/api/v1/evaluations/feedback', ada, feedback);
+      expect(created.status).toBe(200);
+      expect(created.body).toMatchObject({
+        type: 'rating',
+        user_id: ada.id,
+        data: feedback.data,
+        meta: feedback.meta,
+      });
+      expect(typeof created.body.id).toBe('string');
+
+      // The rating dialog's save: updateFeedbackById with the whole form, a 1-10 detail added.
+      const updated = await post<Json>(b, `/api/v1/evaluations/feedback/${created.body.id}`, ada, {
+        ...feedback,
+        data: { ...feedback.data, details: { rating: 8 }, comment: 'Good' },
+      });
+      expect(updated.body).toMatchObject({
+        id: created.body.id,
+        data: { details: { rating: 8 }, comment: 'Good' },
+      });
+
+      // The admin Evaluations screen: the feedback list with user, the export, the leaderboard, the config.
+      const all = await get<Array<Json & { user: Json | null }>>(
+        b,
+        '/api/v1/evaluations/feedbacks/all',
+        admin,
+      );
+      const row = all.body.find((f) => f.id === created.body.id)!;
+      expect(row).toMatchObject({
+        data: { rating: 1, model_id: 'llama-fake:latest' },
+        meta: { chat_id: chatId },
+      });
+      expect(row.user).toMatchObject({ id: ada.id, name: 'Ada', profile_image_url: expect.any(String) });
+      const exported = await get<Json[]>(a, '/api/v1/evaluations/feedbacks/all/export', admin);
+      expect(exported.body.find((f) => f.id === created.body.id)).toMatchObject({
+        snapshot: feedback.snapshot,
+      });
+      const board = await get<{ entries: Json[] }>(b, '/api/v1/evaluations/leaderboard', admin);
+      expect(board.body.entries.find((e) => e.model_id === 'llama-fake:latest')).toMatchObject({
+        rating: expect.any(Number),
+        won: expect.any(Number),
+        lost: expect.any(Number),
+        count: expect.any(Number),
+        top_tags: expect.arrayContaining([{ tag: 'science', count: 1 }]),
+      });
+      expect(await get(a, '/api/v1/evaluations/config', admin)).toMatchObject({
+        status: 200,
+        body: {
+          ENABLE_EVALUATION_ARENA_MODELS: expect.any(Boolean),
+          EVALUATION_ARENA_MODELS: expect.any(Array),
+        },
+      });
+
+      const removed = await request(a, 'DELETE', `/api/v1/evaluations/feedback/${created.body.id}`, {
+        token: ada.token,
+      });
+      expect(removed).toMatchObject({ status: 200, body: true });
+    });
+  });
 });

@@ -86,7 +86,8 @@ export const UNSUPPORTED_OPEN_WEBUI_VARIABLES: Record<string, string> = {
   AUDIO_TTS_ENGINE: 'text to speech is not built yet',
   ENABLE_CODE_EXECUTION: 'code execution is not built yet',
   ENABLE_CODE_INTERPRETER: 'the code interpreter is not built yet',
-  ENABLE_EVALUATION_ARENA_MODELS: 'arena models are not built yet',
+  ENABLE_EVALUATION_ARENA_MODELS:
+    'arena models are not built yet; an admin sets the evaluation settings in /api/v1/evaluations/config',
   ENABLE_COMMUNITY_SHARING: 'community sharing is not offered; share links stay inside the installation',
   ENABLE_CHANNELS: 'channels are not built yet',
   ENABLE_NOTES: 'notes are not built yet',

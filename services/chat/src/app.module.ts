@@ -8,6 +8,8 @@ import { ChatEvents } from './chats/chat-events';
 import { ChatsRepository } from './chats/chats.repository';
 import { ChatsService } from './chats/chats.service';
 import { PrismaService } from './database/prisma.service';
+import { FeedbacksRepository } from './feedbacks/feedbacks.repository';
+import { FeedbacksService } from './feedbacks/feedbacks.service';
 import { FoldersRepository } from './folders/folders.repository';
 import { FoldersService } from './folders/folders.service';
 import { ChatGrpcHandlers } from './grpc/chat-grpc.handlers';
@@ -38,6 +40,8 @@ export class ChatAppModule {
         ChatEvents,
         ChatsRepository,
         ChatsService,
+        FeedbacksRepository,
+        FeedbacksService,
         MessagesRepository,
         MessagesService,
         FoldersRepository,

@@ -18,6 +18,8 @@ interface Fixture {
   questionId: string;
   /** An unfinished assistant answer below the question. */
   answerId: string;
+  /** The owner's feedback on that answer, with the secret in its comment. */
+  feedbackId: string;
 }
 
 type Outcome = 'ok' | ErrorKind;
@@ -35,6 +37,10 @@ interface Row {
   admin?: Outcome;
   /** The answer to another user or an admin may carry the owner's data (a share is meant for others). */
   mayReveal?: 'share' | 'admin';
+  /** What the owner (a plain user) gets, when not ok: admin-only methods. */
+  owner?: Outcome;
+  /** An admin's successful call may change the owner's data (admins manage every feedback). */
+  adminMayChange?: boolean;
 }
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -150,6 +156,77 @@ const ROWS: Record<string, Row> = {
 
   exportChats: { permission: 'chat.export', request: () => ({}), other: 'ok' },
   importChats: { request: () => ({ itemsJson: [json({ chat: { title: 'imported' } })] }), other: 'ok' },
+
+  // Feedback: a user has their own; admins manage everyone's.
+  createFeedback: {
+    request: (fx) => ({
+      type: 'rating',
+      dataJson: json({ rating: -1, model_id: 'm', sibling_model_ids: ['n'] }),
+      // The caller's own rating of the same chat id: a row of theirs, never the owner's.
+      metaJson: json({ chat_id: fx.chatId, message_id: 'their-message' }),
+    }),
+    other: 'ok',
+  },
+  getFeedback: {
+    request: (fx) => ({ feedbackId: fx.feedbackId }),
+    other: ErrorKind.NotFound,
+    admin: 'ok',
+    mayReveal: 'admin',
+  },
+  updateFeedback: {
+    request: (fx) => ({ feedbackId: fx.feedbackId, type: 'rating', dataJson: json({ rating: -1 }) }),
+    other: ErrorKind.NotFound,
+    admin: 'ok',
+    mayReveal: 'admin',
+    adminMayChange: true,
+  },
+  deleteFeedback: {
+    request: (fx) => ({ feedbackId: fx.feedbackId }),
+    other: ErrorKind.NotFound,
+    admin: 'ok',
+    adminMayChange: true,
+  },
+  listMyFeedbacks: { request: () => ({}), other: 'ok' },
+  deleteMyFeedbacks: { request: () => ({}), other: 'ok' },
+  listAllFeedbacks: {
+    request: () => ({ page: 1 }),
+    owner: ErrorKind.PermissionDenied,
+    other: ErrorKind.PermissionDenied,
+    admin: 'ok',
+    mayReveal: 'admin',
+  },
+  deleteAllFeedbacks: {
+    request: () => ({}),
+    owner: ErrorKind.PermissionDenied,
+    other: ErrorKind.PermissionDenied,
+    admin: 'ok',
+    adminMayChange: true,
+  },
+  exportFeedbacks: {
+    request: () => ({}),
+    owner: ErrorKind.PermissionDenied,
+    other: ErrorKind.PermissionDenied,
+    admin: 'ok',
+    mayReveal: 'admin',
+  },
+  getLeaderboard: {
+    request: () => ({}),
+    owner: ErrorKind.PermissionDenied,
+    other: ErrorKind.PermissionDenied,
+    admin: 'ok',
+  },
+  getEvaluationConfig: {
+    request: () => ({}),
+    owner: ErrorKind.PermissionDenied,
+    other: ErrorKind.PermissionDenied,
+    admin: 'ok',
+  },
+  updateEvaluationConfig: {
+    request: () => ({ enableArenaModels: true }),
+    owner: ErrorKind.PermissionDenied,
+    other: ErrorKind.PermissionDenied,
+    admin: 'ok',
+  },
 };
 
 const everything = (userId: string, role: 'user' | 'admin' = 'user') =>
@@ -164,7 +241,12 @@ interface CallerCase {
 }
 
 const CALLERS: CallerCase[] = [
-  { name: 'the owner', caller: (fx) => everything(fx.owner), expected: () => 'ok', reveals: () => true },
+  {
+    name: 'the owner',
+    caller: (fx) => everything(fx.owner),
+    expected: (row) => row.owner ?? 'ok',
+    reveals: () => true,
+  },
   {
     name: 'another user',
     caller: () => everything(randomUUID()),
@@ -181,7 +263,7 @@ const CALLERS: CallerCase[] = [
     // Lacking the method's permission (every other one held); a method that needs none works without any.
     name: 'the owner lacking the permission',
     caller: (fx) => userCaller(fx.owner, { permissions: [] }),
-    expected: (row) => (row.permission ? ErrorKind.PermissionDenied : 'ok'),
+    expected: (row) => (row.permission ? ErrorKind.PermissionDenied : (row.owner ?? 'ok')),
     reveals: (row) => !row.permission,
   },
   {
@@ -272,7 +354,16 @@ describe('chat service authorization: who may call what', () => {
     const tag = `tag-${secret}`;
     await h.chat.addChatTag({ chatId, name: tag }, own);
     const shared = await h.chat.shareChat({ chatId }, own);
+    const { feedback } = await h.chat.createFeedback(
+      {
+        type: 'rating',
+        dataJson: json({ rating: 1, model_id: 'm', sibling_model_ids: ['n'], comment: secret }),
+        metaJson: json({ chat_id: chatId, message_id: `a-${secret}` }),
+      },
+      own,
+    );
     return {
+      feedbackId: feedback!.id,
       owner,
       secret,
       chatId,
@@ -295,6 +386,7 @@ describe('chat service authorization: who may call what', () => {
       await settle(h.chat.listFolders({}, own)),
       await settle(h.chat.listTags({}, own)),
       await settle(h.chat.getSharedChat({ shareId: fx.shareId }, own)),
+      await settle(h.chat.listMyFeedbacks({}, own)),
     ]);
   }
 
@@ -334,7 +426,10 @@ describe('chat service authorization: who may call what', () => {
       expect(message).toBe(`You do not have the permission "${row.permission}"; ask an administrator.`);
     if (!callerCase.reveals(row)) expect(asJson(answer ?? null)).not.toContain(fx.secret);
     // Only the owner's own successful calls may change the owner's data.
-    const changes = expected === 'ok' && caller.kind === 'user' && caller.userId === fx.owner;
+    const changes =
+      expected === 'ok' &&
+      caller.kind === 'user' &&
+      (caller.userId === fx.owner || (row.adminMayChange === true && caller.role === 'admin'));
     if (!changes) expect(await ownerState(fx)).toBe(before);
   });
 

@@ -24,6 +24,7 @@ import { AuthsController } from './auths/auths.controller';
 import { ChatsController } from './chats/chats.controller';
 import { DownstreamClients, GATEWAY } from './downstream/downstream-clients';
 import { FilesController } from './files/files.controller';
+import { EvaluationsController } from './evaluations/evaluations.controller';
 import { FoldersController } from './folders/folders.controller';
 import { GatewayRedis } from './downstream/redis.provider';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
@@ -59,6 +60,7 @@ export class GatewayAppModule {
         GroupsController,
         ChatsController,
         FoldersController,
+        EvaluationsController,
         FilesController,
         KnowledgeController,
         RetrievalController,

@@ -4,12 +4,18 @@ import { chatV1 } from '@parley/proto';
 import type { ChatRow } from '../chats/chats.repository';
 import type { ListedChat } from '../chats/chats.service';
 import { ChatsService, ChatWithDocument, ListScope, TagView } from '../chats/chats.service';
+import type { LeaderboardRow } from '../feedbacks/elo';
+import type { FeedbackRow, FeedbackText } from '../feedbacks/feedbacks.repository';
+import { EvaluationConfigView, FeedbacksService } from '../feedbacks/feedbacks.service';
 import type { FolderRow } from '../folders/folders.repository';
 import { FoldersService } from '../folders/folders.service';
 import { MessageResult, MessagesService } from '../messages/messages.service';
 import { SharesService } from '../shares/shares.service';
 import { TransferService } from '../transfer/transfer.service';
 import { actingUser, type ChatPermission } from './acting-user';
+
+/** About how much feedback JSON one export message carries. */
+const EXPORT_BATCH_BYTES = 1_000_000;
 
 const seconds = (date: Date) => BigInt(Math.floor(date.getTime() / 1000));
 
@@ -67,6 +73,49 @@ function toFolder(folder: FolderRow) {
   };
 }
 
+const jsonOrEmpty = (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value));
+
+function toFeedback(row: FeedbackRow) {
+  return {
+    id: row.id,
+    userId: row.userId,
+    version: BigInt(row.version),
+    type: row.type,
+    dataJson: jsonOrEmpty(row.data),
+    metaJson: jsonOrEmpty(row.meta),
+    snapshotJson: jsonOrEmpty(row.snapshot),
+    createdAt: seconds(row.createdAt),
+    updatedAt: seconds(row.updatedAt),
+  };
+}
+
+function toExportedFeedback(row: FeedbackText) {
+  return {
+    ...row,
+    version: BigInt(row.version),
+    dataJson: row.dataJson ?? '',
+    metaJson: row.metaJson ?? '',
+    snapshotJson: row.snapshotJson ?? '',
+    createdAt: seconds(row.createdAt),
+    updatedAt: seconds(row.updatedAt),
+  };
+}
+
+function toLeaderboardEntry(row: LeaderboardRow) {
+  return {
+    modelId: row.modelId,
+    rating: row.rating,
+    won: row.won,
+    lost: row.lost,
+    count: row.count,
+    topTags: row.topTags,
+  };
+}
+
+function toEvaluationConfig(config: EvaluationConfigView) {
+  return { enableArenaModels: config.enableArenaModels, arenaModelsJson: JSON.stringify(config.arenaModels) };
+}
+
 function toResult(result: MessageResult) {
   return { messageJson: JSON.stringify(result.message), currentId: result.currentId ?? '' };
 }
@@ -89,10 +138,11 @@ export class ChatGrpcHandlers implements OnModuleInit {
     @Inject(FoldersService) private readonly folders: FoldersService,
     @Inject(SharesService) private readonly shares: SharesService,
     @Inject(TransferService) private readonly transfer: TransferService,
+    @Inject(FeedbacksService) private readonly feedbacks: FeedbacksService,
   ) {}
 
   onModuleInit(): void {
-    const { chats, messages, folders, shares, transfer } = this;
+    const { chats, messages, folders, shares, transfer, feedbacks } = this;
     /** The acting user's id, after the caller and permission checks (see acting-user.ts). */
     const as = (call: CallContext, permission?: ChatPermission) => actingUser(call, permission).userId;
     this.host.addService(chatV1.ChatService, {
@@ -251,6 +301,61 @@ export class ChatGrpcHandlers implements OnModuleInit {
         const { chats: imported, skipped } = await transfer.import(as(call), r.itemsJson);
         return { chats: imported.map(toChat), skipped };
       },
+
+      createFeedback: async (r, call) => ({
+        feedback: toFeedback(await feedbacks.create(actingUser(call), r)),
+      }),
+      getFeedback: async (r, call) => ({
+        feedback: toFeedback(await feedbacks.get(actingUser(call), r.feedbackId)),
+      }),
+      updateFeedback: async (r, call) => ({
+        feedback: toFeedback(await feedbacks.update(actingUser(call), r.feedbackId, r)),
+      }),
+      deleteFeedback: async (r, call) => {
+        await feedbacks.delete(actingUser(call), r.feedbackId);
+        return {};
+      },
+      listMyFeedbacks: async (_r, call) => ({
+        feedbacks: (await feedbacks.listMine(actingUser(call))).map(toFeedback),
+      }),
+      deleteMyFeedbacks: async (_r, call) => ({ deleted: await feedbacks.deleteMine(actingUser(call)) }),
+      listAllFeedbacks: async (r, call) => {
+        const { rows, total } = await feedbacks.listAll(actingUser(call), r);
+        return { feedbacks: rows.map(toFeedback), total: BigInt(total) };
+      },
+      deleteAllFeedbacks: async (_r, call) => ({ deleted: await feedbacks.deleteAll(actingUser(call)) }),
+      exportFeedbacks: async (_r, stream, call) => {
+        // Rows go out in batches of about a megabyte: one message per row made a 50,000-row export
+        // take minutes, and a fixed count could pass gRPC's message limit with large snapshots.
+        let batch: ReturnType<typeof toExportedFeedback>[] = [];
+        let bytes = 0;
+        for await (const row of feedbacks.export(actingUser(call))) {
+          if (call.signal.aborted) return;
+          const item = toExportedFeedback(row);
+          const size = item.dataJson.length + item.metaJson.length + item.snapshotJson.length;
+          if (batch.length > 0 && bytes + size > EXPORT_BATCH_BYTES) {
+            await stream.write({ feedbacks: batch });
+            [batch, bytes] = [[], 0];
+          }
+          batch.push(item);
+          bytes += size;
+        }
+        if (batch.length > 0) await stream.write({ feedbacks: batch });
+      },
+      getLeaderboard: async (r, call) => ({
+        entries: (await feedbacks.leaderboard(actingUser(call), r.query)).map(toLeaderboardEntry),
+      }),
+      getEvaluationConfig: async (_r, call) => ({
+        config: toEvaluationConfig(await feedbacks.getConfig(actingUser(call))),
+      }),
+      updateEvaluationConfig: async (r, call) => ({
+        config: toEvaluationConfig(
+          await feedbacks.updateConfig(actingUser(call), {
+            enableArenaModels: r.enableArenaModels,
+            arenaModelsJson: r.arenaModelsJson,
+          }),
+        ),
+      }),
     });
   }
 }

@@ -26,6 +26,16 @@ export class MessagesRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The models of the other answers to the same question (an answer's siblings), each once. */
+  async siblingModels(chatId: string, parentId: string | null, id: string): Promise<string[]> {
+    const rows = await this.prisma.message.findMany({
+      where: { chatId, parentId, id: { not: id }, role: 'assistant', model: { not: null } },
+      select: { model: true },
+      orderBy: { seq: 'asc' },
+    });
+    return [...new Set(rows.map((r) => r.model!))];
+  }
+
   /**
    * Inserts the message unless one with its id exists (then nothing changes: a retried append), and
    * moves the chat's counter, updated_at and, unless kept, current id. Returns whether it inserted.

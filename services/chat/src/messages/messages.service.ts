@@ -13,6 +13,7 @@ import { ChatEvents } from '../chats/chat-events';
 import { ChatRow } from '../chats/chats.repository';
 import { ChatsService } from '../chats/chats.service';
 import { parseJsonObject } from '../common/ids';
+import { FeedbacksService } from '../feedbacks/feedbacks.service';
 import { MessagesRepository } from './messages.repository';
 
 export interface MessageResult {
@@ -23,7 +24,16 @@ export interface MessageResult {
 const noSuchMessage = () => new DomainError(ErrorKind.NotFound, 'No such message.');
 
 /** Fields a new branch does not inherit from the message it branches from. */
-const NOT_INHERITED = new Set(['annotation', 'error', 'done', 'usage', 'sources', 'statusHistory', 'output']);
+const NOT_INHERITED = new Set([
+  'annotation',
+  'feedbackId',
+  'error',
+  'done',
+  'usage',
+  'sources',
+  'statusHistory',
+  'output',
+]);
 
 /**
  * The message tree: add under a parent, edit as a new sibling, regenerate as a new answer, switch the
@@ -36,6 +46,7 @@ export class MessagesService {
     @Inject(ChatsService) private readonly chats: ChatsService,
     @Inject(MessagesRepository) private readonly messages: MessagesRepository,
     @Inject(ChatEvents) private readonly events: ChatEvents,
+    @Inject(FeedbacksService) private readonly feedbacks: FeedbacksService,
   ) {}
 
   async add(
@@ -157,6 +168,18 @@ export class MessagesService {
       throw new DomainError(ErrorKind.InvalidArgument, 'rating must be 1 (good), -1 (bad) or 0 (none).');
     this.checkSize(input.comment + input.reason);
     const previous = (message.data.annotation ?? {}) as Record<string, unknown>;
+    // The thumb is also the user's feedback row for this answer (Open WebUI's `feedbackId`), so the
+    // evaluations routes and the leaderboard see it: the rated model against its sibling answers'.
+    const feedbackId = await this.feedbacks.fromThumb(
+      userId,
+      {
+        chatId: chat.id,
+        messageId,
+        modelId: message.model,
+        siblingModelIds: await this.messages.siblingModels(chat.id, message.parentId, messageId),
+      },
+      input,
+    );
     await this.messages.mergeData(chat.id, messageId, {
       annotation: {
         ...previous,
@@ -164,6 +187,7 @@ export class MessagesService {
         ...(input.comment ? { comment: input.comment } : {}),
         ...(input.reason ? { reason: input.reason } : {}),
       },
+      feedbackId,
     });
     return this.afterWrite(chat, messageId);
   }

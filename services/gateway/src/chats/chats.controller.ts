@@ -5,14 +5,10 @@ import { chatV1 } from '@parley/proto';
 import { PAGE_SIZE_HEADER } from '../contract/common-schemas';
 import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
 import { Route, RouteInput } from '../contract/route.decorator';
+import { writeWithBackpressure } from '../contract/streamed-response';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { chatJson, messageResultJson, nullIfEmpty, summaryJson, tagJson } from './chat-json';
 import { chatsContract as c } from './chats.contract';
-
-/** Waits until the response can take more, so a slow reader holds back the export stream. */
-function writeWithBackpressure(res: Response, text: string): Promise<void> {
-  return new Promise((resolve) => (res.write(text) ? resolve() : res.once('drain', () => resolve())));
-}
 
 /** A page of a paged list: the body stays Open WebUI's bare array, the page size goes in a header. */
 function page(res: Response, reply: { chats: chatV1.ChatSummary[]; pageSize: number }) {

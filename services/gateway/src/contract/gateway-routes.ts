@@ -4,6 +4,7 @@ import { authsContract } from '../auths/auths.contract';
 import { chatsContract } from '../chats/chats.contract';
 import { completionsContract } from '../completions/completions.contract';
 import { filesContract } from '../files/files.contract';
+import { evaluationsContract } from '../evaluations/evaluations.contract';
 import { foldersContract } from '../folders/folders.contract';
 import { groupsContract } from '../groups/groups.contract';
 import { knowledgeContract } from '../knowledge/knowledge.contract';
@@ -32,6 +33,7 @@ export const GATEWAY_ROUTES: readonly RouteContract[] = [
   groupsContract,
   chatsContract,
   foldersContract,
+  evaluationsContract,
   filesContract,
   knowledgeContract,
   retrievalContract,

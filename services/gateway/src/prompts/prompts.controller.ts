@@ -1,12 +1,12 @@
 import { Controller, Inject, Req } from '@nestjs/common';
 import { AuthenticatedRequest } from '@parley/auth-guard';
 import { DomainError, ErrorKind } from '@parley/errors';
-import type { UserCaller } from '@parley/grpc';
 import type { promptsV1 } from '@parley/proto';
 import type { RouteInput as Input, RouteResult as Result } from '../contract/route-contract';
 import { Route, RouteInput } from '../contract/route.decorator';
 import { DownstreamClients } from '../downstream/downstream-clients';
 import { ModelCatalogClients } from '../presets/model-catalog-clients';
+import { publicProfiles } from '../users/public-profiles';
 import { promptInput, promptJson } from './prompt-json';
 import { promptsContract as c } from './prompts.contract';
 
@@ -38,24 +38,12 @@ export class PromptsController {
       { writableOnly: true },
       { caller: req.caller },
     );
-    const owners = await this.profiles(req.caller, [...new Set(prompts.map((p) => p.userId))]);
-    return prompts.map((p) => ({ ...promptJson(p), user: owners.get(p.userId) ?? null }));
-  }
-
-  /** Public profiles by user id; a user who is gone is left out (their prompts show user: null). */
-  private async profiles(caller: UserCaller, ids: string[]) {
-    const found = new Map<string, { id: string; name: string; profile_image_url: string }>();
-    await Promise.all(
-      ids.map(async (id) => {
-        try {
-          const p = await this.downstream.auth.getPublicProfile({ id }, { caller });
-          found.set(id, { id, name: p.name, profile_image_url: p.profileImageUrl });
-        } catch (error) {
-          if (!(error instanceof DomainError && error.kind === ErrorKind.NotFound)) throw error;
-        }
-      }),
+    const owners = await publicProfiles(
+      this.downstream.auth,
+      req.caller,
+      prompts.map((p) => p.userId),
     );
-    return found;
+    return prompts.map((p) => ({ ...promptJson(p), user: owners.get(p.userId) ?? null }));
   }
 
   @Route(c.create)
